@@ -1,0 +1,244 @@
+"""Source contracts (ODCS v3.1 YAML in contracts/sources/) and the vectorized check that splits
+parsed rows into accepted (typed) rows and quarantined rows with a reason.
+
+Parsers hand over a polars frame of raw values (strings or JSON scalars) plus a `_record`
+locator column; `apply_contract` casts each column to its declared type and applies the
+declared rules. A row failing any rule goes to quarantine once, with the first rule it broke.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+CONTRACTS_DIR = Path(__file__).resolve().parents[2] / "contracts" / "sources"
+
+POLARS_TYPES: dict[str, pl.DataType] = {
+    "string": pl.String(),
+    "integer": pl.Int64(),
+    "number": pl.Float64(),
+    "boolean": pl.Boolean(),
+    "date": pl.Date(),
+    "timestamp": pl.Datetime("us"),
+}
+
+QUARANTINE_SCHEMA = {
+    "source": pl.String,
+    "entity": pl.String,
+    "landing_sha256": pl.String,
+    "file_name": pl.String,
+    "record": pl.String,
+    "rule": pl.String,
+    "column_name": pl.String,
+    "value": pl.String,
+    "message": pl.String,
+}
+
+MAX_FIELD_CHARS = 100_000  # longer fields are refused as a rule, not truncated
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    logical_type: str
+    required: bool = False
+    primary_key: bool = False
+    valid_values: tuple | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class TableContract:
+    source: str
+    entity: str
+    columns: tuple[Column, ...]
+
+    @property
+    def table(self) -> str:
+        return f"{self.source}__{self.entity}"
+
+    @property
+    def key(self) -> list[str]:
+        return [c.name for c in self.columns if c.primary_key]
+
+    def polars_schema(self) -> dict[str, pl.DataType]:
+        return {c.name: POLARS_TYPES[c.logical_type] for c in self.columns}
+
+
+@dataclass
+class Checked:
+    """Outcome of checking one entity of one file: rows read = accepted + quarantined."""
+
+    accepted: pl.DataFrame
+    quarantined: pl.DataFrame
+    rows_read: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _column(spec: dict) -> Column:
+    options = spec.get("logicalTypeOptions") or {}
+    valid = None
+    for rule in spec.get("quality") or []:
+        if rule.get("metric") == "invalidValues":
+            valid = tuple(rule["arguments"]["validValues"])
+    logical = spec.get("logicalType", "string")
+    if logical == "date" and options.get("format") == "timestamp":
+        logical = "timestamp"
+    return Column(
+        name=spec["name"],
+        logical_type=logical,
+        required=bool(spec.get("required")),
+        primary_key=bool(spec.get("primaryKey")),
+        valid_values=valid,
+        minimum=options.get("minimum"),
+        maximum=options.get("maximum"),
+        max_length=options.get("maxLength"),
+    )
+
+
+@functools.cache
+def load_contract(source: str, contracts_dir: Path = CONTRACTS_DIR) -> dict[str, TableContract]:
+    doc = yaml.safe_load((contracts_dir / f"{source}.yaml").read_text())
+    tables = {}
+    for obj in doc["schema"]:
+        entity = obj["name"]
+        tables[entity] = TableContract(source, entity, tuple(_column(p) for p in obj["properties"]))
+    return tables
+
+
+def empty_quarantine() -> pl.DataFrame:
+    return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+
+
+def quarantine_rows(
+    contract: TableContract,
+    landing_sha256: str,
+    file_name: str,
+    records: list[str],
+    rule: str,
+    message: str,
+    values: list[str | None] | None = None,
+    column_name: str | None = None,
+) -> pl.DataFrame:
+    """Quarantine records refused before they could become rows (unreadable lines, warning lines)."""
+    n = len(records)
+    return pl.DataFrame(
+        {
+            "source": [contract.source] * n,
+            "entity": [contract.entity] * n,
+            "landing_sha256": [landing_sha256] * n,
+            "file_name": [file_name] * n,
+            "record": records,
+            "rule": [rule] * n,
+            "column_name": [column_name] * n,
+            "value": values if values is not None else [None] * n,
+            "message": [message] * n,
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
+
+
+def _cast(col: pl.Expr, logical: str) -> pl.Expr:
+    target = POLARS_TYPES[logical]
+    if logical == "boolean":
+        text = col.cast(pl.String).str.to_lowercase().str.strip_chars()
+        return (
+            pl.when(text.is_in(["true", "t", "1", "yes"]))
+            .then(True)
+            .when(text.is_in(["false", "f", "0", "no"]))
+            .then(False)
+            .otherwise(None)
+        )
+    if logical in ("date", "timestamp"):
+        # parsers normalise timestamps to UTC themselves; here only type enforcement
+        return col.cast(target, strict=False)
+    if logical == "integer":
+        # "12.0" is not an integer id; refuse rather than truncate
+        return col.cast(pl.String).str.strip_chars().cast(pl.Int64, strict=False)
+    if logical == "number":
+        return col.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+    return col.cast(pl.String)
+
+
+def apply_contract(
+    frame: pl.DataFrame, contract: TableContract, landing_sha256: str, file_name: str
+) -> Checked:
+    """Cast and check `frame` (raw values + `_record`) against `contract`.
+
+    Accepted rows carry exactly the contract's columns plus `_landing_sha256` and `_record`.
+    """
+    rows_read = frame.height
+    if "_record" not in frame.columns:
+        frame = frame.with_row_index("_record", offset=1).with_columns(pl.col("_record").cast(pl.String))
+    missing = [c.name for c in contract.columns if c.name not in frame.columns]
+    frame = frame.with_columns([pl.lit(None).alias(name) for name in missing])
+
+    casts, failures = [], []
+    for c in contract.columns:
+        raw = pl.col(c.name)
+        raw_text = raw.cast(pl.String)
+        typed = _cast(raw, c.logical_type)
+        present = raw.is_not_null() & (raw_text.str.strip_chars() != "")
+        casts.append(pl.when(present).then(typed).otherwise(None).alias(c.name))
+        failures.append((f"{c.name}:type:{c.logical_type}", present & typed.is_null(), c.name))
+        if c.required:
+            failures.append((f"{c.name}:required", ~present, c.name))
+        failures.append((f"{c.name}:max_length", raw_text.str.len_chars() > (c.max_length or MAX_FIELD_CHARS), c.name))
+        if c.valid_values is not None:
+            failures.append((f"{c.name}:valid_values", present & ~raw_text.is_in(list(map(str, c.valid_values))), c.name))
+        if c.minimum is not None:
+            failures.append((f"{c.name}:minimum:{c.minimum}", typed < c.minimum, c.name))
+        if c.maximum is not None:
+            failures.append((f"{c.name}:maximum:{c.maximum}", typed > c.maximum, c.name))
+
+    # first broken rule per row, in contract order
+    rule_expr = pl.lit(None, dtype=pl.String)
+    column_expr = pl.lit(None, dtype=pl.String)
+    for rule, failed, name in reversed(failures):
+        rule_expr = pl.when(failed.fill_null(False)).then(pl.lit(rule)).otherwise(rule_expr)
+        column_expr = pl.when(failed.fill_null(False)).then(pl.lit(name)).otherwise(column_expr)
+    checked = frame.with_columns(_rule=rule_expr, _rule_column=column_expr)
+
+    key = contract.key
+    if key:
+        dup = pl.col("_rule").is_null() & pl.struct(key).is_duplicated() & ~pl.struct(key).is_first_distinct()
+        checked = checked.with_columns(
+            _rule=pl.when(dup).then(pl.lit(f"{'+'.join(key)}:duplicate_key")).otherwise(pl.col("_rule")),
+            _rule_column=pl.when(dup).then(pl.lit(key[0])).otherwise(pl.col("_rule_column")),
+        )
+
+    bad = checked.filter(pl.col("_rule").is_not_null())
+    value_of_column = pl.lit(None, dtype=pl.String)
+    for c in contract.columns:
+        value_of_column = (
+            pl.when(pl.col("_rule_column") == c.name)
+            .then(pl.col(c.name).cast(pl.String).str.slice(0, 200))
+            .otherwise(value_of_column)
+        )
+    quarantined = bad.select(
+        source=pl.lit(contract.source),
+        entity=pl.lit(contract.entity),
+        landing_sha256=pl.lit(landing_sha256),
+        file_name=pl.lit(file_name),
+        record=pl.col("_record").cast(pl.String),
+        rule=pl.col("_rule"),
+        column_name=pl.col("_rule_column"),
+        value=value_of_column,
+        message=pl.format(
+            "{}: record {} of {} breaks rule {}", pl.lit(contract.table), pl.col("_record"), pl.lit(file_name),
+            pl.col("_rule"),
+        ),
+    ).cast(QUARANTINE_SCHEMA)
+
+    accepted = (
+        checked.filter(pl.col("_rule").is_null())
+        .select(casts + [pl.lit(landing_sha256).alias("_landing_sha256"), pl.col("_record").cast(pl.String)])
+        .cast({**contract.polars_schema(), "_landing_sha256": pl.String, "_record": pl.String})
+    )
+    return Checked(accepted=accepted, quarantined=quarantined, rows_read=rows_read)
