@@ -1,0 +1,51 @@
+# The only entry points. `make run` and `make test` each set everything up on a fresh machine.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PORT ?= 8501
+DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) \
+	dbt_project/dbt_project.yml dbt_project/profiles.yml
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+
+.PHONY: setup run demo pipeline serve test dev lint bench clean
+
+setup: .venv/.synced dbt_project/target/manifest.json
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+# dagster-dbt reads the manifest when the code location loads
+dbt_project/target/manifest.json: .venv/.synced $(DBT_FILES)
+	cd dbt_project && $(UV) run dbt parse --quiet
+	@touch $@
+
+run: setup demo pipeline serve
+
+demo: setup
+	$(UV) run togetheros demo
+
+pipeline: setup
+	$(UV) run togetheros pipeline
+
+serve: setup
+	$(UV) run togetheros serve --port $(PORT)
+
+test: setup
+	$(UV) run pytest
+
+dev: setup
+	@mkdir -p data/dagster_home
+	@printf 'telemetry:\n  enabled: false\n' > data/dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/data/dagster_home $(UV) run dagster dev -m pipelines.definitions
+
+lint: setup
+	$(UV) run ruff check pipelines dashboards tests bench
+	cd dbt_project && $(UV) run sqlfluff lint models
+
+bench: setup
+	$(UV) run python -m bench
+
+clean:
+	rm -rf data/inbox data/landing data/warehouse data/releases dbt_project/target

@@ -1,0 +1,3 @@
+{% macro month_of(ts) -%}
+    cast(date_trunc('month', {{ ts }}) as date)
+{%- endmacro %}

@@ -1,0 +1,14 @@
+with groups as (
+    select * from {{ ref('stg_togetheros__groups') }}
+),
+
+final as (
+    select
+        cast(group_id as varchar) as group_id,
+        cast(name as varchar) as name,
+        cast(level as varchar) as level,
+        cast(parent_id as varchar) as parent_id
+    from groups
+)
+
+select * from final

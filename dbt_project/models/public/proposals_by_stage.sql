@@ -1,0 +1,13 @@
+with proposals as (
+    select * from {{ ref('mart_proposals_by_stage') }}
+),
+
+final as (
+    select
+        cast(group_id as varchar) as group_id,
+        cast(stage as varchar) as stage,
+        cast(proposals as bigint) as proposals
+    from proposals
+)
+
+select * from final

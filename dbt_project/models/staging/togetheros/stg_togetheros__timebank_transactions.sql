@@ -1,0 +1,20 @@
+-- Only confirmed exchanges count; hours are integer seconds.
+with source as (
+    select * from {{ source('togetheros', 'togetheros__timebank_transactions') }}
+),
+
+final as (
+    select
+        transaction_id,
+        cast(provider_id as varchar) as provider_id,
+        cast(receiver_id as varchar) as receiver_id,
+        group_id,
+        hours_seconds,
+        status,
+        created_at,
+        confirmed_at
+    from source
+    {{ latest_row('transaction_id', 'confirmed_at desc nulls last') }}
+)
+
+select * from final

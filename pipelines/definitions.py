@@ -1,0 +1,20 @@
+"""The one Definitions object: every asset from landing to release, run in process so that only
+one writer ever holds the DuckDB warehouse."""
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.assets.ingest import api_schedule, inbox_job, inbox_sensor, landing_assets, raw_assets
+from pipelines.assets.publish import expectations_passed, quality_report, release
+from pipelines.assets.resources import DataDir
+from pipelines.assets.transform import dbt_models, dbt_project
+
+defs = dg.Definitions(
+    assets=[*landing_assets, *raw_assets, dbt_models, quality_report, release],
+    asset_checks=[expectations_passed],
+    jobs=[inbox_job],
+    sensors=[inbox_sensor],
+    schedules=[api_schedule],
+    resources={"data_dir": DataDir(), "dbt": DbtCliResource(project_dir=dbt_project)},
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,114 @@
+"""Landing: every inbox file or fetched API page stored once, unchanged, named by its SHA-256.
+
+`data/landing/<source>/<sha256><suffix>` holds the bytes; `<sha256>.json` beside it says where and
+when they came from. `index.json` maps each original name to the sha256 of its newest version:
+that is the set the raw load reads. Landing the same bytes twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    sha256: str
+    source: str
+    file_name: str  # path relative to the source's inbox folder, or the API page name
+    bytes: int
+    landed_at: str
+    origin: str  # inbox path or API url (never with credentials)
+    cursor: str | None = None
+
+    def path(self, landing_dir: Path) -> Path:
+        return landing_dir / self.source / f"{self.sha256}{_suffix(self.file_name)}"
+
+
+def _suffix(name: str) -> str:
+    return "".join(Path(name).suffixes[-2:]) if Path(name).suffix else ""
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+class Landing:
+    def __init__(self, landing_dir: Path, source: str):
+        self.source = source
+        self.landing_dir = landing_dir
+        self.folder = landing_dir / source
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.index_path = self.folder / "index.json"
+
+    def index(self) -> dict[str, str]:
+        return json.loads(self.index_path.read_text()) if self.index_path.exists() else {}
+
+    def record(self, sha256: str) -> LandedFile:
+        return LandedFile(**json.loads((self.folder / f"{sha256}.json").read_text()))
+
+    def current(self) -> list[LandedFile]:
+        """The newest version of every file name, sorted by name."""
+        return [self.record(sha) for _, sha in sorted(self.index().items())]
+
+    def _store(self, sha256: str, file_name: str, size: int, origin: str, cursor: str | None,
+               write_bytes) -> tuple[LandedFile, bool]:
+        meta_path = self.folder / f"{sha256}.json"
+        index = self.index()
+        is_new = not meta_path.exists()
+        if is_new:
+            landed = LandedFile(sha256, self.source, file_name, size,
+                                datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), origin, cursor)
+            write_bytes(landed.path(self.landing_dir))
+            _write_atomic(meta_path, json.dumps(asdict(landed), indent=1).encode())
+        else:
+            landed = self.record(sha256)
+        if index.get(file_name) != sha256:
+            index[file_name] = sha256
+            _write_atomic(self.index_path, json.dumps(index, indent=1, sort_keys=True).encode())
+        return landed, is_new
+
+    def land_file(self, path: Path, file_name: str) -> tuple[LandedFile, bool]:
+        sha = _sha256_file(path)
+
+        def copy(target: Path) -> None:
+            tmp = target.with_name(f".{target.name}.tmp")
+            with path.open("rb") as src, tmp.open("wb") as dst:
+                while chunk := src.read(CHUNK):
+                    dst.write(chunk)
+            os.replace(tmp, target)
+
+        return self._store(sha, file_name, path.stat().st_size, str(path), None, copy)
+
+    def land_bytes(self, body: bytes, file_name: str, origin: str, cursor: str | None = None
+                   ) -> tuple[LandedFile, bool]:
+        sha = hashlib.sha256(body).hexdigest()
+        return self._store(sha, file_name, len(body), origin, cursor, lambda target: _write_atomic(target, body))
+
+
+def land_inbox(inbox_dir: Path, landing_dir: Path, source: str) -> tuple[list[LandedFile], int]:
+    """Land every file under inbox/<source>/; returns (current landed files, number newly landed)."""
+    landing = Landing(landing_dir, source)
+    new = 0
+    folder = inbox_dir / source
+    if folder.exists():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            _, is_new = landing.land_file(path, path.relative_to(folder).as_posix())
+            new += is_new
+    return landing.current(), new

@@ -1,0 +1,131 @@
+"""Raw load: landed files → typed DuckDB tables `raw.<source>__<entity>`, bad rows → `raw.quarantine`.
+
+Incremental by landing file: a file already loaded is not parsed again, and rows of a file that is
+no longer current (replaced by a newer version of the same name) are removed. For every file and
+entity, `raw.load_log` records rows read = rows accepted + rows quarantined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.landing import LandedFile
+from pipelines.sources import source_module
+from pipelines.sources.contracts import QUARANTINE_SCHEMA, TableContract, load_contract
+
+DUCKDB_TYPES = {
+    pl.String: "VARCHAR", pl.Int64: "BIGINT", pl.Float64: "DOUBLE", pl.Boolean: "BOOLEAN",
+    pl.Date: "DATE", pl.Datetime: "TIMESTAMP",
+}
+
+BOOKKEEPING_DDL = """
+create schema if not exists raw;
+create table if not exists raw.landing_files (
+    sha256 varchar primary key, source varchar, file_name varchar, bytes bigint, landed_at varchar,
+    origin varchar, cursor varchar);
+create table if not exists raw.load_log (
+    source varchar, entity varchar, landing_sha256 varchar, file_name varchar,
+    rows_read bigint, rows_accepted bigint, rows_quarantined bigint);
+create table if not exists raw.quarantine (
+    source varchar, entity varchar, landing_sha256 varchar, file_name varchar, record varchar,
+    rule varchar, column_name varchar, value varchar, message varchar);
+"""
+
+
+@dataclass
+class LoadSummary:
+    source: str
+    files_loaded: int = 0
+    files_removed: int = 0
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    entities: dict[str, int] = field(default_factory=dict)
+
+
+def _ddl_type(dtype: pl.DataType) -> str:
+    return DUCKDB_TYPES[dtype.base_type()]
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
+        "order by ordinal_position", [table]).fetchall()
+    return [r[0] for r in rows]
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, TableContract]:
+    """Create the source's raw tables from its contract; a contract change rebuilds them from landing."""
+    con.execute(BOOKKEEPING_DDL)
+    contracts = load_contract(source)
+    for contract in contracts.values():
+        wanted = [c.name for c in contract.columns] + ["_landing_sha256", "_record"]
+        existing = _table_columns(con, contract.table)
+        if existing and existing != wanted:
+            con.execute(f'drop table raw."{contract.table}"')
+            con.execute("delete from raw.load_log where source = ?", [source])
+            con.execute("delete from raw.quarantine where source = ?", [source])
+            existing = []
+        if not existing:
+            columns = ", ".join(f'"{name}" {_ddl_type(dtype)}' for name, dtype in contract.polars_schema().items())
+            con.execute(f'create table raw."{contract.table}" ({columns}, _landing_sha256 varchar, _record varchar)')
+    return contracts
+
+
+def load_source(con: duckdb.DuckDBPyConnection, source: str, landed: list[LandedFile], landing_dir: Path
+                ) -> LoadSummary:
+    contracts = ensure_tables(con, source)
+    module = source_module(source)
+    summary = LoadSummary(source)
+    loaded = {r[0] for r in con.execute(
+        "select distinct landing_sha256 from raw.load_log where source = ?", [source]).fetchall()}
+    current = {f.sha256: f for f in landed}
+
+    stale = sorted(loaded - current.keys())
+    if stale:
+        for contract in contracts.values():
+            con.execute(f'delete from raw."{contract.table}" where _landing_sha256 in (select unnest(?))', [stale])
+        for table in ("load_log", "quarantine"):
+            con.execute(f"delete from raw.{table} where source = ? and landing_sha256 in (select unnest(?))",
+                        [source, stale])
+        summary.files_removed = len(stale)
+
+    for sha in sorted(current.keys() - loaded):
+        landed_file = current[sha]
+        con.execute("insert or ignore into raw.landing_files values (?, ?, ?, ?, ?, ?, ?)", [
+            sha, source, landed_file.file_name, landed_file.bytes, landed_file.landed_at,
+            landed_file.origin, landed_file.cursor])
+        results = module.parse(landed_file.path(landing_dir), landed_file.file_name, sha)
+        con.execute("begin")
+        for entity, checked in results.items():
+            table = contracts[entity].table
+            if checked.accepted.height:
+                con.register("accepted_batch", checked.accepted.to_arrow())
+                con.execute(f'insert into raw."{table}" by name select * from accepted_batch')
+                con.unregister("accepted_batch")
+            if checked.quarantined.height:
+                con.register("quarantine_batch", checked.quarantined.select(list(QUARANTINE_SCHEMA)).to_arrow())
+                con.execute("insert into raw.quarantine by name select * from quarantine_batch")
+                con.unregister("quarantine_batch")
+            accepted, quarantined = checked.accepted.height, checked.quarantined.height
+            con.execute("insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?)", [
+                source, entity, sha, landed_file.file_name, checked.rows_read, accepted, quarantined])
+            summary.rows_read += checked.rows_read
+            summary.rows_accepted += accepted
+            summary.rows_quarantined += quarantined
+            summary.entities[entity] = summary.entities.get(entity, 0) + accepted
+        con.execute("commit")
+        summary.files_loaded += 1
+    return summary
+
+
+def conservation_breaches(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:
+    """Load-log rows where rows read != accepted + quarantined (must be none)."""
+    con.execute(BOOKKEEPING_DDL)
+    return con.execute(
+        "select file_name, entity, rows_read, rows_accepted, rows_quarantined from raw.load_log "
+        "where source = ? and rows_read <> rows_accepted + rows_quarantined", [source]).fetchall()
