@@ -4,13 +4,20 @@ one writer ever holds the DuckDB warehouse."""
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from pipelines.assets.ingest import api_schedule, inbox_job, inbox_sensor, landing_assets, raw_assets
+from pipelines.assets.ingest import (
+    api_schedule,
+    inbox_job,
+    inbox_sensor,
+    landing_assets,
+    load_bookkeeping,
+    raw_assets,
+)
 from pipelines.assets.publish import expectations_passed, quality_report, release
 from pipelines.assets.resources import DataDir
 from pipelines.assets.transform import dbt_models, dbt_project
 
 defs = dg.Definitions(
-    assets=[*landing_assets, *raw_assets, dbt_models, quality_report, release],
+    assets=[*landing_assets, *raw_assets, *load_bookkeeping, dbt_models, quality_report, release],
     asset_checks=[expectations_passed],
     jobs=[inbox_job],
     sensors=[inbox_sensor],

@@ -1,7 +1,6 @@
 """Publication: expectations over every public dataset (a failing suite blocks the release), then
 the signed, hashed release that the dashboards and auditors read."""
 
-from __future__ import annotations
 
 import json
 import os

@@ -95,9 +95,9 @@ def _refused_frame(
             "record": [r.record for r in refused],
             "rule": [r.rule for r in refused],
             "column_name": [r.column_name for r in refused],
-            "value": [None if r.value is None else str(r.value)[:200] for r in refused],
-            "message": [f"{contract.table}: record {r.record} of {file_name} breaks rule {r.rule}: {r.detail}"
-                        for r in refused],
+            "value": [None if r.value is None else printable(str(r.value)[:200]) for r in refused],
+            "message": [printable(f"{contract.table}: record {r.record} of {file_name} breaks rule {r.rule}: "
+                                  f"{r.detail}") for r in refused],
         },
         schema=QUARANTINE_SCHEMA,
     )
@@ -122,8 +122,10 @@ def parse_temporal(frame: pl.DataFrame, contract: TableContract) -> tuple[pl.Dat
             continue
         parsed = parse_utc(c.name) if c.logical_type == "timestamp" else parse_date(c.name)
         frame = frame.with_columns(_parsed=parsed)
-        bad = frame.filter(pl.col("_parsed").is_null() & (pl.col(c.name).str.strip_chars().fill_null("") != ""))
-        refused += [Refused(str(rec), f"{c.name}:type:{c.logical_type}", f"{value!r} is not a {c.logical_type}",
+        present = pl.col(c.name).str.strip_chars().fill_null("") != ""
+        bad = frame.filter(pl.col("_parsed").is_null() & present)
+        refused += [Refused(str(rec), f"{c.name}:type:{c.logical_type}",
+                            f"{value!r} is not a {c.logical_type}",
                             value, c.name) for rec, value in bad.select("_record", c.name).iter_rows()]
         frame = frame.join(bad.select("_record"), on="_record", how="anti") if bad.height else frame
         frame = frame.with_columns(pl.col("_parsed").alias(c.name)).drop("_parsed")
@@ -221,6 +223,12 @@ def has_undecodable(text: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
+def printable(text: str) -> str:
+    """Text fit for a quarantine record: undecodable bytes shown as \\xNN."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") if has_undecodable(
+        text) else text
+
+
 @dataclass
 class CsvRows:
     header: list[str]
@@ -314,7 +322,9 @@ def parse_times(frame: pl.DataFrame, contract: TableContract) -> tuple[pl.DataFr
     return good, refused
 
 
-def refuse_file(contract: TableContract, landing_sha256: str, file_name: str, rule: str, detail: str) -> Checked:
+def refuse_file(
+    contract: TableContract, landing_sha256: str, file_name: str, rule: str, detail: str
+) -> Checked:
     """A whole file refused for one reason (wrong header, unknown layout): one quarantined record."""
     return Checked(
         accepted=pl.DataFrame(schema={**contract.polars_schema(), "_landing_sha256": pl.String,

@@ -1,0 +1,362 @@
+"""Discourse forum: saved JSON API responses, and the fetcher that saves them.
+
+Inbox files (names as the fetcher writes them): `latest_page_<N>.json`, `t_<id>.json`,
+`t_<id>_posts_<K>.json`, `categories.json`, `admin_users_<N>.json`. Every record is kept as it
+came (private messages, whispers, deleted posts too); staging decides what is public.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelines.sources.base import Checked, Refused, check_rows, parse_times, refuse_file, rows_frame
+from pipelines.sources.contracts import load_contract
+from pipelines.sources.http import ApiClient, ApiError, FetchError
+
+SOURCE = "discourse"
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a saved API page is a few hundred kB; beyond this it is not one
+POSTS_CHUNK = 20  # posts per /t/{id}/posts.json request, as Discourse's own client asks
+MAX_PAGES = 100_000  # a guard against a server that always says "more"
+
+Sink = Callable[[str, bytes, dict], None]
+
+
+# --- parsing ------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> Any:
+    """JSON scalars as the contract reads them; objects and lists as JSON text (so a type rule fails)."""
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+class _Rows:
+    """Rows for one entity of one file, plus the entries refused before they became rows."""
+
+    def __init__(self, entity: str):
+        self.entity = entity
+        self.contract = load_contract(SOURCE)[entity]
+        self.rows: list[dict[str, Any]] = []
+        self.refused: list[Refused] = []
+
+    def add(self, record: str, values: dict[str, Any]) -> None:
+        self.rows.append({k: _text(v) for k, v in values.items()} | {"_record": record})
+
+    def check(self, landing_sha256: str, file_name: str) -> Checked:
+        names = [c.name for c in self.contract.columns]
+        frame, bad_times = parse_times(rows_frame(self.rows, names), self.contract)
+        return check_rows(self.contract, frame, landing_sha256, file_name, [*self.refused, *bad_times])
+
+
+def _objects(rows: _Rows, items: Any, path: str) -> Iterator[tuple[str, dict]]:
+    """The JSON objects of a list, refusing entries that are not objects."""
+    for index, item in enumerate(items):
+        record = f"{path}[{index}]"
+        if isinstance(item, dict):
+            yield record, item
+        else:
+            rows.refused.append(
+                Refused(record, "record:not_object", "entry is not a JSON object", json.dumps(item)[:200])
+            )
+
+
+def _topic_values(topic: dict) -> dict[str, Any]:
+    user_id = topic.get("user_id")
+    if user_id is None:  # /latest.json names the original poster only among `posters`
+        for poster in topic.get("posters") or []:
+            if isinstance(poster, dict) and "Original Poster" in str(poster.get("description")):
+                user_id = poster.get("user_id")
+    return {
+        "topic_id": topic.get("id"),
+        "category_id": topic.get("category_id"),
+        "archetype": topic.get("archetype"),
+        "created_at": topic.get("created_at"),
+        "last_posted_at": topic.get("last_posted_at"),
+        "bumped_at": topic.get("bumped_at"),
+        "posts_count": topic.get("posts_count"),
+        "visible": topic.get("visible"),
+        "closed": topic.get("closed"),
+        "archived": topic.get("archived"),
+        "deleted_at": topic.get("deleted_at"),
+        "user_id": user_id,
+    }
+
+
+def _add_posts(posts: _Rows, users: _Rows, items: Any, path: str, topic_id: int) -> None:
+    seen_users = {row["user_id"] for row in users.rows}
+    for record, post in _objects(posts, items, path):
+        posts.add(
+            record,
+            {
+                "post_id": post.get("id"),
+                "topic_id": post.get("topic_id", topic_id),
+                "post_number": post.get("post_number"),
+                "user_id": post.get("user_id"),
+                "username": post.get("username"),
+                "created_at": post.get("created_at"),
+                "updated_at": post.get("updated_at"),
+                "post_type": post.get("post_type"),
+                "reply_to_post_number": post.get("reply_to_post_number"),
+                "version": post.get("version"),
+                "hidden": post.get("hidden"),
+                "user_deleted": post.get("user_deleted"),
+                "deleted_at": post.get("deleted_at"),
+            },
+        )
+        # the author as a user, once per file (the post is the record that names them)
+        user_id = _text(post.get("user_id"))
+        if user_id is not None and user_id not in seen_users:
+            seen_users.add(user_id)
+            users.add(
+                record, {"user_id": user_id, "username": post.get("username"), "name": post.get("name")}
+            )
+
+
+class _Shape(Exception):
+    """The JSON is valid but not the shape the file name promises."""
+
+
+def _get(data: Any, *keys: str, kind: type = list) -> Any:
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            raise _Shape(f"no {'.'.join(keys)}")
+        data = data[key]
+    if not isinstance(data, kind):
+        raise _Shape(f"{'.'.join(keys)} is not a {kind.__name__}")
+    return data
+
+
+def _latest(data: Any) -> list[_Rows]:
+    topics, users = _Rows("topics"), _Rows("users")
+    for record, topic in _objects(topics, _get(data, "topic_list", "topics"), "$.topic_list.topics"):
+        topics.add(record, _topic_values(topic))
+    for record, user in _objects(users, data.get("users") or [], "$.users"):
+        users.add(
+            record, {"user_id": user.get("id"), "username": user.get("username"), "name": user.get("name")}
+        )
+    return [topics, users]
+
+
+def _topic(data: Any, topic_id: int) -> list[_Rows]:
+    topics, posts, users = _Rows("topics"), _Rows("posts"), _Rows("users")
+    items = _get(data, "post_stream", "posts")
+    topics.add("$", _topic_values(data))
+    _add_posts(posts, users, items, "$.post_stream.posts", topic_id)
+    return [topics, posts, users]
+
+
+def _topic_posts(data: Any, topic_id: int) -> list[_Rows]:
+    posts, users = _Rows("posts"), _Rows("users")
+    _add_posts(posts, users, _get(data, "post_stream", "posts"), "$.post_stream.posts", topic_id)
+    return [posts, users]
+
+
+def _categories(data: Any) -> list[_Rows]:
+    categories = _Rows("categories")
+
+    def add(items: Any, path: str, parent: Any) -> None:
+        for record, category in _objects(categories, items, path):
+            categories.add(
+                record,
+                {
+                    "category_id": category.get("id"),
+                    "slug": category.get("slug"),
+                    "name": category.get("name"),
+                    "parent_category_id": category.get("parent_category_id", parent),
+                    "read_restricted": category.get("read_restricted"),
+                },
+            )
+            if isinstance(category.get("subcategory_list"), list):  # include_subcategories=true
+                add(category["subcategory_list"], f"{record}.subcategory_list", category.get("id"))
+
+    add(_get(data, "category_list", "categories"), "$.category_list.categories", None)
+    return [categories]
+
+
+def _admin_users(data: Any) -> list[_Rows]:
+    users = _Rows("users")
+    if not isinstance(data, list):
+        raise _Shape("an admin users page is a JSON list of users")
+    for record, user in _objects(users, data, "$"):
+        users.add(
+            record,
+            {
+                "user_id": user.get("id"),
+                "username": user.get("username"),
+                "name": user.get("name"),
+                "email": user.get("email"),
+            },
+        )
+    return [users]
+
+
+# file name pattern -> (reader, the entity that carries a whole-file refusal)
+FILES: list[tuple[re.Pattern[str], Callable[..., list[_Rows]], str]] = [
+    (re.compile(r"latest_page_\d+\.json"), _latest, "topics"),
+    (re.compile(r"t_(\d+)\.json"), _topic, "posts"),
+    (re.compile(r"t_(\d+)_posts_\d+\.json"), _topic_posts, "posts"),
+    (re.compile(r"categories\.json"), _categories, "categories"),
+    (re.compile(r"admin_users_\d+\.json"), _admin_users, "users"),
+]
+
+
+def _whole_file(entity: str, landing_sha256: str, file_name: str, rule: str, problem: str) -> dict:
+    return {entity: refuse_file(load_contract(SOURCE)[entity], landing_sha256, file_name, rule, problem)}
+
+
+def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
+    """Every entity one saved Discourse response holds. Unknown file names hold none ({})."""
+    name = Path(file_name).name
+    found = next(
+        ((m, reader, main) for pattern, reader, main in FILES if (m := pattern.fullmatch(name))), None
+    )
+    if found is None:
+        return {}
+    match, reader, main_entity = found
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return _whole_file(
+            main_entity,
+            landing_sha256,
+            file_name,
+            "file:too_large",
+            f"{size} bytes, more than the {MAX_FILE_BYTES} a saved API page may have",
+        )
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as error:
+        return _whole_file(main_entity, landing_sha256, file_name, "file:unreadable", f"not JSON ({error})")
+    try:
+        parts = reader(data, int(match.group(1))) if match.groups() else reader(data)
+    except _Shape as error:
+        return _whole_file(main_entity, landing_sha256, file_name, "file:shape", str(error))
+    return {rows.entity: rows.check(landing_sha256, file_name) for rows in parts}
+
+
+# --- fetching -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    url: str | None
+    api_key: str | None = field(default=None, repr=False)
+    api_username: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            env.get("DISCOURSE_URL") or None,
+            env.get("DISCOURSE_API_KEY") or None,
+            env.get("DISCOURSE_API_USERNAME") or None,
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+    def headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if self.api_key:
+            headers |= {"Api-Key": self.api_key, "Api-Username": self.api_username or "system"}
+        return headers
+
+
+class _Fetch:
+    def __init__(self, client: ApiClient, sink: Sink):
+        self.client, self.sink = client, sink
+
+    def page(self, file_name: str, path: str, params: dict | None = None, cursor: Any = None) -> Any:
+        data, body = self.client.get_json_page(path, params)
+        self.sink(file_name, body, {"url": self.client.url_for(path, params), "cursor": cursor})
+        return data
+
+    def new_topics(self, since: str | None) -> list[dict]:
+        """Topics bumped after `since`, from /latest.json pages (only pages holding news are sunk)."""
+        found: dict[int, dict] = {}
+        for page in range(MAX_PAGES):
+            params = {"page": page}
+            data, body = self.client.get_json_page("/latest.json", params)
+            topics = [t for t in _get(data, "topic_list", "topics") if isinstance(t, dict)]
+            news = [t for t in topics if since is None or str(t.get("bumped_at") or "") > since]
+            if news:
+                self.sink(
+                    f"latest_page_{page}.json",
+                    body,
+                    {"url": self.client.url_for("/latest.json", params), "cursor": since},
+                )
+            found |= {
+                t["id"]: t
+                for t in news
+                if isinstance(t.get("id"), int) and t.get("archetype") != "private_message"
+            }
+            # pinned topics stay on top whatever their age; the rest come newest-bumped first
+            unpinned_news = [t for t in news if not t.get("pinned")]
+            unpinned = [t for t in topics if not t.get("pinned")]
+            if not data["topic_list"].get("more_topics_url") or (unpinned and not unpinned_news):
+                break
+        return sorted(found.values(), key=lambda t: (str(t.get("bumped_at") or ""), t["id"]))
+
+    def topic(self, topic_id: int) -> None:
+        data, body = self.client.get_json_page(f"/t/{topic_id}.json")
+        if not isinstance(data, dict):
+            raise _Shape(f"/t/{topic_id}.json answered with something other than a topic")
+        if data.get("archetype") == "private_message":
+            return  # never stored
+        meta = {"url": self.client.url_for(f"/t/{topic_id}.json"), "cursor": None}
+        self.sink(f"t_{topic_id}.json", body, meta)
+        stream = data.get("post_stream") or {}
+        have = {p.get("id") for p in stream.get("posts") or [] if isinstance(p, dict)}
+        missing = [i for i in stream.get("stream") or [] if i not in have]
+        for chunk, start in enumerate(range(0, len(missing), POSTS_CHUNK), start=1):
+            params = {"post_ids[]": missing[start : start + POSTS_CHUNK]}
+            self.page(f"t_{topic_id}_posts_{chunk}.json", f"/t/{topic_id}/posts.json", params)
+
+    def admin_users(self) -> None:
+        for page in range(1, MAX_PAGES):  # admin lists count pages from 1
+            params = {"show_emails": "true", "page": page}
+            try:
+                users = self.page(f"admin_users_{page}.json", "/admin/users/list/active.json", params)
+            except ApiError as error:
+                if error.status in (403, 404):  # not an admin key: users come from pages and posts only
+                    log.warning("discourse: admin users not available (%s); skipping emails", error)
+                    return
+                raise
+            if not users:
+                return
+
+
+def fetch(settings: Settings, sink: Sink, state: dict, *, client: ApiClient | None = None) -> dict:
+    """Fetch what changed since `state` ({"bumped_at": newest seen}), sink each page, return the new state.
+
+    On failure raises FetchError whose `state` resumes after the last topic stored completely."""
+    client = client or ApiClient(settings.url or "", settings.headers())
+    run = _Fetch(client, sink)
+    since = state.get("bumped_at")
+    done = dict(state)
+    try:
+        run.page("categories.json", "/categories.json")
+        topics = run.new_topics(since)
+        for index, topic in enumerate(topics):
+            run.topic(topic["id"])
+            bumped = str(topic.get("bumped_at") or "")
+            following = topics[index + 1].get("bumped_at") if index + 1 < len(topics) else None
+            if bumped and bumped != following:  # never resume in the middle of equal timestamps
+                done["bumped_at"] = max(bumped, done.get("bumped_at") or "")
+        if settings.api_key:
+            run.admin_users()
+    except (ApiError, _Shape) as error:
+        raise FetchError(SOURCE, done, error) from error
+    return done

@@ -1,0 +1,1 @@
+"""Local fake servers that speak the real APIs, for connector tests."""
