@@ -67,7 +67,8 @@ events as (
 
     union all
     select 'timeoverflow', movements.user_id,
-        case when movements.amount_seconds > 0 then 'timebank.received' else 'timebank.provided' end,
+        -- the credited account earned the hours: its holder provided the service
+        case when movements.amount_seconds > 0 then 'timebank.provided' else 'timebank.received' end,
         'timeoverflow:transfer:' || movements.transfer_id, space_groups.group_id, movements.created_at
     from {{ ref('stg_timeoverflow__movements') }} as movements
     inner join space_groups

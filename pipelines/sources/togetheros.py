@@ -1,0 +1,149 @@
+"""The TogetherOS platform's own tables (data/inbox/togetheros/<table>.ndjson, or <table>.csv).
+
+One file per table, one JSON object per line, with the raw columns of docs/data-model.md §2 (the
+platform's own `id` is accepted for the table's key). A line that is not a JSON object is quarantined
+alone; the rest of the file loads. Values a table may hold in the platform's units are converted:
+`hours_provided` (decimal hours) to `hours_seconds`, `allocated`/`spent` (major units) to minor units.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path, PurePosixPath
+
+import polars as pl
+
+from pipelines.sources.base import (
+    Checked,
+    Refused,
+    check_rows,
+    decode_text,
+    duration_seconds,
+    has_undecodable,
+    read_csv,
+    refuse_accepted,
+    refuse_file,
+    refuse_future,
+    rows_frame,
+    to_minor,
+    unreadable,
+)
+from pipelines.sources.contracts import TableContract, load_contract
+
+SOURCE = "togetheros"
+# timestamps that record something that happened; planned dates (deadline, target_date, period_end) may
+# lie ahead and are not checked against the clock
+RECORDED = (
+    "created_at",
+    "updated_at",
+    "voted_at",
+    "changed_at",
+    "joined_at",
+    "decided_at",
+    "confirmed_at",
+    "last_activity_at",
+    "started_at",
+    "delivered_at",
+    "verified_at",
+    "completed_at",
+    "deleted_at",
+)
+
+
+def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
+    contracts = load_contract(SOURCE)
+    name = PurePosixPath(file_name)
+    entity, suffix = name.stem.lower(), name.suffix.lower()
+    if entity not in contracts or suffix not in (".ndjson", ".jsonl", ".csv"):
+        return {
+            "groups": refuse_file(
+                contracts["groups"],
+                landing_sha256,
+                file_name,
+                "file:unknown_name",
+                f"expected <table>.ndjson or <table>.csv for a table in {sorted(contracts)}",
+            )
+        }
+    contract = contracts[entity]
+    try:
+        if suffix == ".csv":
+            table = read_csv(path)
+            records, refused = table.records(), table.refused
+        else:
+            records, refused = _ndjson_records(path)
+        return {entity: _check(contract, records, refused, landing_sha256, file_name)}
+    except (OSError, ValueError, csv.Error) as error:
+        return {entity: unreadable(contract, landing_sha256, file_name, error)}
+
+
+def _ndjson_records(path: Path) -> tuple[list[dict], list[Refused]]:
+    records, refused = [], []
+    for number, line in enumerate(decode_text(path.read_bytes()).splitlines(), start=1):
+        if not line.strip():
+            continue
+        record = str(number)
+        if has_undecodable(line):
+            refused.append(Refused(record, "encoding:not_utf8", "bytes that are not UTF-8"))
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError as error:
+            refused.append(
+                Refused(
+                    record, "line:not_json", f"not JSON ({error.msg} at column {error.colno})", line[:200]
+                )
+            )
+            continue
+        if not isinstance(value, dict):
+            refused.append(
+                Refused(
+                    record, "line:not_object", f"a JSON {type(value).__name__}, not an object", line[:200]
+                )
+            )
+            continue
+        # nested values (JSONB columns) stay as their JSON text
+        records.append(
+            {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in value.items()}
+            | {"_record": record}
+        )
+    return records, refused
+
+
+def _normalise(contract: TableContract, row: dict) -> dict:
+    """The platform's names and units to the raw table's."""
+    row = dict(row)
+    if len(contract.key) == 1 and contract.key[0] not in row and "id" in row:
+        row[contract.key[0]] = row["id"]
+    if contract.entity == "timebank_transactions" and row.get("hours_seconds") in (None, ""):
+        hours = row.get("hours_provided")
+        if hours not in (None, ""):
+            seconds = duration_seconds(hours)
+            row["hours_seconds"] = hours if seconds is None else seconds  # unreadable: the contract says so
+    if contract.entity == "budgets":
+        for column in ("allocated", "spent"):
+            if row.get(f"{column}_minor") in (None, "") and row.get(column) not in (None, ""):
+                minor = to_minor(row[column], row.get("currency"))
+                row[f"{column}_minor"] = minor if minor is not None else row[column]
+    return row
+
+
+def _check(
+    contract: TableContract, records: list[dict], refused: list[Refused], sha: str, file_name: str
+) -> Checked:
+    frame = rows_frame([_normalise(contract, r) for r in records], [c.name for c in contract.columns])
+    checked = check_rows(contract, frame, sha, file_name, refused)
+    columns = [c.name for c in contract.columns if c.name in RECORDED]
+    checked = refuse_future(checked, contract, sha, file_name, columns)
+    if contract.entity == "timebank_transactions":
+        checked = refuse_accepted(
+            checked,
+            contract,
+            sha,
+            file_name,
+            pl.col("provider_id") == pl.col("receiver_id"),
+            "timebank:same_person",
+            "provider_id",
+            "provider and receiver must differ",
+        )
+    return checked
