@@ -28,7 +28,7 @@ def run_pipeline(data_dir: Path | None = None):
         os.environ["TOGETHEROS_DATA_DIR"] = str(Path(data_dir).resolve())
     resources = {**defs.resources, "data_dir": DataDir(path=os.environ.get("TOGETHEROS_DATA_DIR", ""))}
     return dg.materialize(
-        list(defs.assets), asset_checks=list(defs.asset_checks), resources=resources,
+        [*defs.assets, *defs.asset_checks], resources=resources,
         instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
     )
 

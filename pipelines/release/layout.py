@@ -1,0 +1,36 @@
+"""File names of a release folder, shared by the writer, the verifier and their tests."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+DESCRIPTOR = "datapackage.json"
+SIGNATURE = "datapackage.json.sig"
+PUBLIC_KEY = "signing-key.pub"
+SHA256SUMS = "SHA256SUMS"
+QUALITY_REPORT = "quality-report.json"
+README = "README.md"
+CHANGES = "changes.json"
+DATA_DIR = "data"
+LATEST = "latest"
+
+# Files that prove the others (SHA256SUMS and the signature cover everything else).
+PROOF_FILES = frozenset({DESCRIPTOR, SIGNATURE, PUBLIC_KEY, SHA256SUMS})
+# Files besides data/ that SHA256SUMS covers.
+DOCUMENT_FILES = (QUALITY_REPORT, CHANGES, README)
+
+DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def release_files(release_dir: Path) -> set[str]:
+    """Every regular file in a release, as a POSIX path relative to it."""
+    return {p.relative_to(release_dir).as_posix() for p in release_dir.rglob("*") if not p.is_dir()}
+
+
+def latest_release(releases_dir: Path) -> Path | None:
+    """The release `latest` points at, or None before the first release."""
+    link = releases_dir / LATEST
+    if not link.exists():
+        return None
+    return link.resolve()

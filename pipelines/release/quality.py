@@ -1,0 +1,143 @@
+"""Data-quality expectations on the public datasets, run with Great Expectations 1.x before a release.
+
+Not imported by the package or the verifier: GX is heavy, and an auditor's `verify` must stay small.
+The report holds counts only, never the offending values, because it is published with the release.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+import pandas as pd
+
+os.environ.setdefault("TQDM_DISABLE", "1")  # GX draws tqdm bars on stderr for every metric
+
+import great_expectations as gx  # noqa: E402  (after TQDM_DISABLE)
+import great_expectations.expectations as gxe  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from great_expectations.expectations.row_conditions import Column  # noqa: E402
+
+SUPPRESSION_FLAG = "is_suppressed"
+PERSONAL_DATA_PATTERNS = {
+    "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+    "IPv4 address": r"\b(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\b",
+    # International (+country ...) or North-American (555) 123-4567 / 555-123-4567 forms;
+    # ISO dates and plain ids do not match.
+    "phone number": r"(?:\+\d{1,3}[\s.-]?\(?\d{1,4}\)?[\s.-]?\d{2,4}[\s.-]?\d{2,4}(?:[\s.-]?\d{2,4})?)"
+    r"|(?:\(\d{3}\)\s?\d{3}[\s.-]\d{4})|(?:\b\d{3}[\s.-]\d{3}[\s.-]\d{4}\b)",
+}
+
+
+def _check(what: str, expectation_class: type, **kwargs) -> gxe.Expectation:
+    """An expectation that carries a plain-words description of what it checks."""
+    return expectation_class(**kwargs, meta={"check": what})
+
+
+def _key_checks(key: list[str]) -> list[gxe.Expectation]:
+    if not key:
+        return []
+    unique = (
+        _check(f"primary key {key[0]} is unique", gxe.ExpectColumnValuesToBeUnique, column=key[0])
+        if len(key) == 1
+        else _check(f"primary key {key} is unique", gxe.ExpectCompoundColumnsToBeUnique, column_list=key)
+    )
+    return [unique] + [
+        _check(f"primary key column {column} is not null", gxe.ExpectColumnValuesToNotBeNull, column=column)
+        for column in key
+    ]
+
+
+def _suppression_checks(people: list[str], flagged: bool, min_count: int) -> list[gxe.Expectation]:
+    """Every count of people is >= min_count, or null on a row marked is_suppressed."""
+    shown = (Column(SUPPRESSION_FLAG) == False) if flagged else None  # noqa: E712  (builds a GX condition)
+    hidden = Column(SUPPRESSION_FLAG) == True  # noqa: E712
+    checks = []
+    for column in people:
+        rule = f"suppression: {column} is at least {min_count}, or null with {SUPPRESSION_FLAG} = true"
+        checks += [
+            _check(
+                rule,
+                gxe.ExpectColumnValuesToBeBetween,
+                column=column,
+                min_value=min_count,
+                row_condition=shown,
+            ),
+            _check(rule, gxe.ExpectColumnValuesToNotBeNull, column=column, row_condition=shown),
+        ]
+        if flagged:
+            checks.append(_check(rule, gxe.ExpectColumnValuesToBeNull, column=column, row_condition=hidden))
+    if people and flagged:
+        checks.append(
+            _check(
+                f"{SUPPRESSION_FLAG} is set on every row",
+                gxe.ExpectColumnValuesToNotBeNull,
+                column=SUPPRESSION_FLAG,
+            )
+        )
+    return checks
+
+
+def _is_text(series: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(series) or series.dtype == object
+
+
+def expectations_for(frame: pd.DataFrame, docs: Mapping, min_count: int) -> list[gxe.Expectation]:
+    """The suite of one dataset."""
+    people = list(docs.get("people_counts", []))
+    counts = list(dict.fromkeys(people + list(docs.get("counts", []))))
+    checks = _key_checks(list(docs.get("primary_key", [])))
+    checks += [
+        _check(f"{column} is not negative", gxe.ExpectColumnValuesToBeBetween, column=column, min_value=0)
+        for column in counts
+    ]
+    checks += _suppression_checks(people, SUPPRESSION_FLAG in frame.columns, min_count)
+    checks += [
+        _check(f"no {kind} in {column}", gxe.ExpectColumnValuesToNotMatchRegex, column=column, regex=regex)
+        for column in frame.columns
+        if _is_text(frame[column])
+        for kind, regex in PERSONAL_DATA_PATTERNS.items()
+    ]
+    return checks
+
+
+def run_expectations(
+    tables: dict[str, pd.DataFrame], dataset_docs: Mapping[str, Mapping], *, min_count: int
+) -> dict:
+    """Validate every dataset; returns {status: passed|failed, datasets: {name: {expectations, success}}}."""
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("release")
+    datasets = {}
+    for name in sorted(tables):
+        frame = tables[name]
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
+        suite = context.suites.add(
+            gx.ExpectationSuite(
+                name=name, expectations=expectations_for(frame, dataset_docs.get(name, {}), min_count)
+            )
+        )
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
+        result = validation.run(batch_parameters={"dataframe": frame}, result_format="BASIC")
+        expectations = sorted(
+            (
+                {
+                    "check": outcome.expectation_config.meta["check"],
+                    "expectation": outcome.expectation_config.type,
+                    "column": outcome.expectation_config.kwargs.get("column")
+                    or outcome.expectation_config.kwargs.get("column_list"),
+                    "success": bool(outcome.success),
+                    "element_count": outcome.result.get("element_count"),
+                    "unexpected_count": outcome.result.get("unexpected_count"),
+                }
+                for outcome in result.results
+            ),
+            key=lambda e: (e["check"], e["expectation"]),
+        )
+        datasets[name] = {"success": all(e["success"] for e in expectations), "expectations": expectations}
+    status = "passed" if all(d["success"] for d in datasets.values()) else "failed"
+    return {"status": status, "min_count": min_count, "datasets": datasets}

@@ -1,0 +1,231 @@
+"""Write a release: data files, documents, SHA256SUMS, signed descriptor; then switch it in atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.release import layout
+from pipelines.release.changes import release_changes
+from pipelines.release.datacard import render_readme
+from pipelines.release.descriptor import build_descriptor, dataset_resources, dump_json
+from pipelines.release.hashing import format_sha256sums, sha256_bytes, sha256_file
+from pipelines.release.recompute import check_rule_shape
+from pipelines.release.signing import SigningKeyConfig
+from pipelines.release.tables import connect, write_dataset
+
+QUALITY_STATUSES = {"passed", "failed"}
+
+
+def check_inputs(
+    tables: Mapping[str, pa.Table],
+    dataset_docs: Mapping[str, Mapping],
+    metrics: list[dict],
+    recompute_rules: list[dict],
+    quality_report: Mapping,
+) -> None:
+    """Refuse to publish what the descriptor would describe wrongly: every column documented, truly."""
+    for name, table in tables.items():
+        if not layout.DATASET_NAME.match(name):
+            raise ValueError(f"dataset name {name!r} must be lower case letters, digits and _")
+        docs = dataset_docs.get(name)
+        if docs is None or "description" not in docs or "primary_key" not in docs or "columns" not in docs:
+            raise ValueError(f"dataset {name}: dataset_docs needs description, primary_key and columns")
+        columns = table.column_names
+        undocumented = [c for c in columns if c not in docs["columns"]]
+        absent = [c for c in docs["columns"] if c not in columns]
+        if undocumented or absent:
+            raise ValueError(
+                f"dataset {name}: columns without a description {undocumented}, "
+                f"descriptions of columns it does not have {absent}"
+            )
+        for role in ("primary_key", "people_counts"):
+            missing = [c for c in docs.get(role, []) if c not in columns]
+            if missing:
+                raise ValueError(f"dataset {name}: {role} names columns it does not have: {missing}")
+    for metric in metrics:
+        resource, field = metric.get("resource"), metric.get("field")
+        if resource not in tables or field not in tables[resource].column_names:
+            raise ValueError(f"metric {metric.get('name')!r}: {resource}.{field} is not a published column")
+    fields = {name: table.column_names for name, table in tables.items()}
+    for rule in recompute_rules:
+        check_rule_shape(rule, fields)
+    if quality_report.get("status") not in QUALITY_STATUSES:
+        raise ValueError(f"quality_report['status'] must be one of {sorted(QUALITY_STATUSES)}")
+
+
+def _previous_link(releases_dir: Path) -> tuple[Path | None, dict | None]:
+    previous = layout.latest_release(releases_dir)
+    if previous is None:
+        return None, None
+    descriptor_path = previous / layout.DESCRIPTOR
+    previous_id = json.loads(descriptor_path.read_bytes())["id"]
+    return previous, {"id": previous_id, "descriptor_sha256": sha256_file(descriptor_path)}
+
+
+def switch_latest(releases_dir: Path, release_id: str) -> None:
+    """Point `latest` at release_id in one rename: readers see the old or the new release, never neither."""
+    temporary = releases_dir / f".latest-{uuid.uuid4().hex}"
+    os.symlink(release_id, temporary)
+    os.replace(temporary, releases_dir / layout.LATEST)
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Everything write_release was given, checked and put in a stable order."""
+
+    tables: Mapping[str, pa.Table]
+    dataset_docs: Mapping[str, Mapping]
+    metrics: list[dict]
+    lineage: list[dict]
+    quality_report: Mapping
+    recompute_rules: list[dict]
+    signing_key: SigningKeyConfig
+    code_commit: str
+    engine_versions: dict
+    data_as_of: str
+    min_count: int
+    created: datetime
+    license_id: str
+
+
+def write_release(
+    tables: dict[str, pa.Table],
+    *,
+    releases_dir: Path,
+    dataset_docs: dict[str, dict],
+    metrics: list[dict],
+    lineage: list[dict],
+    quality_report: dict,
+    recompute_rules: list[dict],
+    signing_key: SigningKeyConfig,
+    code_commit: str,
+    engine_versions: dict,
+    data_as_of: str,
+    min_count: int,
+    created: datetime | None = None,
+    license: str = "ODbL-1.0",
+) -> Path:
+    """Write a verified release of the public datasets and make it `latest`; returns its folder."""
+    check_inputs(tables, dataset_docs, metrics, recompute_rules, quality_report)
+    inputs = _Inputs(
+        tables=tables,
+        dataset_docs={name: dataset_docs[name] for name in tables},
+        metrics=sorted(metrics, key=lambda m: m["name"]),
+        lineage=sorted(lineage, key=lambda f: (f.get("source", ""), f.get("file_name", ""), f["sha256"])),
+        quality_report=quality_report,
+        recompute_rules=recompute_rules,
+        signing_key=signing_key,
+        code_commit=code_commit,
+        engine_versions={**engine_versions, "release_writer": f"duckdb {duckdb.__version__}"},
+        data_as_of=data_as_of,
+        min_count=min_count,
+        created=(created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0),
+        license_id=license,
+    )
+    releases_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".tmp-release-", dir=releases_dir))
+    try:
+        release_id = _fill_release(staging, releases_dir, inputs)
+        final = releases_dir / release_id
+        if final.exists():
+            raise FileExistsError(f"release {release_id} already exists in {releases_dir}")
+        staging.chmod(0o755)  # mkdtemp makes it private; a release is public
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    switch_latest(releases_dir, release_id)
+    return final
+
+
+def _write_datasets(
+    staging: Path, releases_dir: Path, inputs: _Inputs
+) -> tuple[list[dict], dict, dict | None]:
+    """Data files and their resources; the changes against `latest`; the link to `latest`."""
+    con = connect()
+    try:
+        resources, row_counts = [], {}
+        for name in sorted(inputs.tables):
+            docs = inputs.dataset_docs[name]
+            data = staging / layout.DATA_DIR
+            written = write_dataset(
+                con,
+                inputs.tables[name],
+                list(docs["primary_key"]),
+                data / f"{name}.parquet",
+                data / f"{name}.csv",
+            )
+            row_counts[name] = written.rows
+            resources += dataset_resources(staging, name, written, docs)
+        previous_dir, previous = _previous_link(releases_dir)
+        primary_keys = {name: list(docs["primary_key"]) for name, docs in inputs.dataset_docs.items()}
+        changes = release_changes(con, staging, previous_dir, previous and previous["id"], primary_keys)
+    finally:
+        con.close()
+    return resources, {"rows": row_counts, "changes": changes}, previous
+
+
+def _fill_release(staging: Path, releases_dir: Path, inputs: _Inputs) -> str:
+    """Write every file of the release into staging; return the release id."""
+    (staging / layout.DATA_DIR).mkdir()
+    resources, facts, previous = _write_datasets(staging, releases_dir, inputs)
+    key = inputs.signing_key
+    documents = {
+        layout.QUALITY_REPORT: dump_json(inputs.quality_report),
+        layout.CHANGES: dump_json(facts["changes"]),
+        layout.README: render_readme(
+            dataset_docs=inputs.dataset_docs,
+            row_counts=facts["rows"],
+            metrics=inputs.metrics,
+            min_count=inputs.min_count,
+            license_id=inputs.license_id,
+            data_as_of=inputs.data_as_of,
+            code_commit=inputs.code_commit,
+            development_key=key.development,
+            key_id=key.key_id,
+            quality_status=inputs.quality_report["status"],
+            previous_id=previous and previous["id"],
+            lineage_files=len(inputs.lineage),
+        ).encode(),
+    }
+    for file_name, content in documents.items():
+        (staging / file_name).write_bytes(content)
+
+    covered = {f"{layout.DATA_DIR}/{p.name}": sha256_file(p) for p in (staging / layout.DATA_DIR).iterdir()}
+    covered.update({file_name: sha256_bytes(content) for file_name, content in documents.items()})
+    sums = format_sha256sums(covered).encode()
+    (staging / layout.SHA256SUMS).write_bytes(sums)
+    release_id = f"{inputs.created:%Y%m%dT%H%M%SZ}-{sha256_bytes(sums)[:12]}"
+
+    descriptor = build_descriptor(
+        release_id=release_id,
+        created=inputs.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        resources=resources,
+        license_id=inputs.license_id,
+        metrics=inputs.metrics,
+        min_count=inputs.min_count,
+        lineage=inputs.lineage,
+        previous=previous,
+        code_commit=inputs.code_commit,
+        engine_versions=inputs.engine_versions,
+        data_as_of=inputs.data_as_of,
+        quality_status=inputs.quality_report["status"],
+        recompute_rules=inputs.recompute_rules,
+        signing={"algorithm": "ed25519", "key_id": key.key_id, "development_key": key.development},
+    )
+    descriptor_bytes = dump_json(descriptor)
+    (staging / layout.DESCRIPTOR).write_bytes(descriptor_bytes)
+    (staging / layout.SIGNATURE).write_text(key.sign(descriptor_bytes) + "\n")
+    (staging / layout.PUBLIC_KEY).write_text(key.public_key_file_text())
+    return release_id

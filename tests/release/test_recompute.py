@@ -1,0 +1,129 @@
+"""Recompute rules: the safe measure grammar, and aggregates that disagree with their facts."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from pipelines.release import verify_release
+from pipelines.release.recompute import RuleError, check_rule_shape, parse_measure
+from tests.release.conftest import RECOMPUTE_RULES, make_release, resign, sample_tables
+
+
+@pytest.mark.parametrize(
+    ("measure", "sql"),
+    [
+        ("count(*)", "count(*)"),
+        ("COUNT(DISTINCT member_id)", 'count(DISTINCT "member_id")'),
+        ("sum(amount_minor)", 'sum("amount_minor")'),
+        (
+            "sum(case when amount_minor < 0 then -amount_minor else 0 end)",
+            'sum(CASE WHEN "amount_minor" < 0 THEN -"amount_minor" ELSE 0 END)',
+        ),
+        (
+            "sum(case when hours >= 1.5 then 1 else null end)",
+            'sum(CASE WHEN "hours" >= 1.5 THEN 1 ELSE NULL END)',
+        ),
+    ],
+)
+def test_measures_in_the_grammar_are_rendered_with_quoted_identifiers(measure: str, sql: str):
+    assert parse_measure(measure).sql == sql
+
+
+@pytest.mark.parametrize(
+    "measure",
+    [
+        "sum(x); drop table t",
+        "avg(x)",
+        "sum(x) + 1",
+        "count(distinct *)",
+        "sum(read_csv('/etc/passwd'))",
+        'sum("x")',
+        "sum(case when x > y then 1 else 0 end)",
+        "sum(x",
+        "sum(case when x > 0 then x end)",
+    ],
+)
+def test_measures_outside_the_grammar_are_refused(measure: str):
+    with pytest.raises(RuleError):
+        parse_measure(measure)
+
+
+def test_rules_may_only_name_published_fields():
+    fields = {"agg": ["k", "m"], "facts": ["k", "v"]}
+    good = {"aggregate": "agg", "from": "facts", "keys": ["k"], "measures": {"m": "sum(v)"}}
+    assert check_rule_shape(good, fields)["m"].columns == {"v"}
+    for bad, message in [
+        ({**good, "from": "secret"}, "not a dataset"),
+        ({**good, "keys": ["k", "v"]}, "key 'v' is not a field of agg"),
+        ({**good, "measures": {"m": "sum(password)"}}, "uses ['password'] not in facts"),
+        ({**good, "measures": {"x": "sum(v)"}}, "measure 'x' is not a field of agg"),
+    ]:
+        with pytest.raises(RuleError, match=message.replace("[", "\\[").replace("]", "\\]")):
+            check_rule_shape(bad, fields)
+
+
+def with_monthly(rows: dict) -> dict:
+    tables = sample_tables()
+    tables["treasury_monthly"] = pa.table(
+        {
+            "group_id": rows["group_id"],
+            "month": pa.array(rows["month"], pa.date32()),
+            "currency": ["EUR"] * len(rows["group_id"]),
+            "inflow_minor": pa.array(rows["inflow_minor"], pa.int64()),
+            "outflow_minor": pa.array(rows["outflow_minor"], pa.int64()),
+        }
+    )
+    return tables
+
+
+def monthly_rows(tables) -> dict:
+    return tables["treasury_monthly"].to_pydict()
+
+
+def test_an_aggregate_that_disagrees_with_its_facts_fails(tmp_path):
+    rows = monthly_rows(sample_tables())
+    rows["inflow_minor"][0] += 1
+    release = make_release(tmp_path / "r", with_monthly(rows))
+    messages = "\n".join(verify_release(release).messages())
+    assert "treasury_monthly.inflow_minor: 1 row(s) differ" in messages
+    assert "(group_id=g1, month=2025-01-01, currency=EUR) released 1001, recomputed 1000" in messages
+
+
+def test_missing_and_extra_aggregate_rows_fail(tmp_path):
+    rows = {key: values[1:] for key, values in monthly_rows(sample_tables()).items()}  # drop g1/January
+    rows["group_id"].append("g9")
+    rows["month"].append(rows["month"][0])
+    rows["inflow_minor"].append(5)
+    rows["outflow_minor"].append(0)
+    release = make_release(tmp_path / "r", with_monthly(rows))
+    messages = "\n".join(verify_release(release).messages())
+    assert "1 row(s) recomputed from treasury_legs are missing from the release: (group_id=g1" in messages
+    assert "1 row(s) in the release have no facts in treasury_legs: (group_id=g9" in messages
+
+
+def test_suppressed_rows_are_not_recomputed_but_unsuppressed_ones_are(tmp_path):
+    tables = sample_tables()
+    suppressed = tables["proposals_by_stage"].to_pydict()
+    assert suppressed["is_suppressed"] == [False, True, False]  # g1/deliberation is hidden in the fixture
+    assert verify_release(make_release(tmp_path / "ok", tables)).ok
+    suppressed["is_suppressed"][1] = False  # claim the null is a real figure
+    tables["proposals_by_stage"] = pa.table(suppressed, schema=tables["proposals_by_stage"].schema)
+    messages = "\n".join(verify_release(make_release(tmp_path / "bad", tables)).messages())
+    assert (
+        "proposals_by_stage.proposals: 1 row(s) differ" in messages
+        and "released None, recomputed 1" in messages
+    )
+
+
+def test_a_malicious_rule_in_a_signed_descriptor_is_reported_not_run(tmp_path):
+    rule = {
+        **RECOMPUTE_RULES[0],
+        "measures": {"inflow_minor": "sum(amount_minor) from read_csv('/etc/passwd')"},
+    }
+    with pytest.raises(RuleError):  # the writer refuses it ...
+        make_release(tmp_path / "w", recompute_rules=[rule])
+    release = make_release(tmp_path / "r")
+    resign(release, lambda d: d["togetheros:recompute"].__setitem__(0, rule))
+    messages = "\n".join(verify_release(release).messages())  # ... and the verifier does not run it
+    assert "the rule is not valid: measure" in messages
