@@ -1,6 +1,6 @@
 """Landing: every inbox file or fetched API page stored once, unchanged, named by its SHA-256.
 
-`data/landing/<source>/<sha256><suffix>` holds the bytes; `<sha256>.json` beside it says where and
+`data/landing/<source>/files/<sha256><suffix>` holds the bytes; `meta/<sha256>.json` says where and
 when they came from. `index.json` maps each original name to the sha256 of its newest version:
 that is the set the raw load reads. Landing the same bytes twice changes nothing.
 """
@@ -28,7 +28,7 @@ class LandedFile:
     cursor: str | None = None
 
     def path(self, landing_dir: Path) -> Path:
-        return landing_dir / self.source / f"{self.sha256}{_suffix(self.file_name)}"
+        return landing_dir / self.source / "files" / f"{self.sha256}{_suffix(self.file_name)}"
 
 
 def _suffix(name: str) -> str:
@@ -54,14 +54,18 @@ class Landing:
         self.source = source
         self.landing_dir = landing_dir
         self.folder = landing_dir / source
-        self.folder.mkdir(parents=True, exist_ok=True)
+        for folder in ("files", "meta"):
+            (self.folder / folder).mkdir(parents=True, exist_ok=True)
         self.index_path = self.folder / "index.json"
 
     def index(self) -> dict[str, str]:
         return json.loads(self.index_path.read_text()) if self.index_path.exists() else {}
 
     def record(self, sha256: str) -> LandedFile:
-        return LandedFile(**json.loads((self.folder / f"{sha256}.json").read_text()))
+        return LandedFile(**json.loads(self._meta_path(sha256).read_text()))
+
+    def _meta_path(self, sha256: str) -> Path:
+        return self.folder / "meta" / f"{sha256}.json"
 
     def current(self) -> list[LandedFile]:
         """The newest version of every file name, sorted by name."""
@@ -69,7 +73,7 @@ class Landing:
 
     def _store(self, sha256: str, file_name: str, size: int, origin: str, cursor: str | None,
                write_bytes) -> tuple[LandedFile, bool]:
-        meta_path = self.folder / f"{sha256}.json"
+        meta_path = self._meta_path(sha256)
         index = self.index()
         is_new = not meta_path.exists()
         if is_new:
