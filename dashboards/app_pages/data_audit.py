@@ -1,0 +1,108 @@
+"""Data & audit, the public log: what this release is, how to check it, and what each load kept or refused."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import data, filters, ui
+
+release = ui.require_release()
+source = filters.source_filter(release)
+descriptor = release.descriptor
+
+st.title("Data & audit")
+st.markdown("Every figure on this dashboard comes from the release below; download it and check it yourself.")
+
+st.subheader("This release")
+signing = descriptor.get("togetheros:signing") or {}
+quality = descriptor.get("togetheros:quality") or {}
+previous = descriptor.get("togetheros:previous")
+key_note = " (development key: not for production trust)" if signing.get("development_key") else ""
+previous_text = f"`{previous['id']}`" if previous else "none (first release)"
+st.markdown(
+    "\n".join(
+        [
+            f"- **Release:** `{release.id}`",
+            f"- **Created:** {release.created or 'unknown'}",
+            f"- **Data as of:** {release.data_as_of or 'unknown'}",
+            f"- **Signature:** {signing.get('algorithm', 'unknown')}, "
+            f"key `{signing.get('key_id', 'unknown')}`{key_note}",
+            f"- **Quality checks:** {quality.get('status', 'unknown')}",
+            f"- **Previous release:** {previous_text}",
+            f"- **Small-cell rule:** counts below {release.min_count} read “fewer than {release.min_count}”",
+        ]
+    )
+)
+
+st.subheader("Datasets")
+datasets = [r for r in release.resources if r.format == "parquet"]
+st.dataframe(
+    pd.DataFrame(
+        [
+            {"Dataset": r.name, "Format": r.format, "Rows": r.rows, "Bytes": r.bytes, "SHA-256": r.sha256}
+            for r in release.resources
+        ]
+    ),
+    hide_index=True,
+    height="content",
+)
+for resource in datasets:
+    name_column, parquet_column, csv_column = st.columns([2, 1, 1], vertical_alignment="center")
+    name_column.markdown(f"`{resource.name}` · {resource.rows if resource.rows is not None else '?'} rows")
+    for column, file in ((parquet_column, resource), (csv_column, release.resource(f"{resource.name}-csv"))):
+        if file is not None:
+            column.download_button(
+                file.format.upper(),
+                data=lambda path=file.path: data.file_bytes(release, path),
+                file_name=f"{resource.name}.{file.format}",
+                mime="text/csv" if file.format == "csv" else "application/vnd.apache.parquet",
+                key=f"download_{file.name}",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+st.download_button(
+    "Whole release (zip)",
+    data=lambda: data.package_zip(release.path, release.id),
+    file_name=f"togetheros-release-{release.id}.zip",
+    mime="application/zip",
+    key="download_package",
+    on_click="ignore",
+    icon=":material/folder_zip:",
+    type="primary",
+)
+
+st.subheader("How to verify")
+st.markdown("Unzip the release, then check every file's hash and the signature over the descriptor:")
+st.code(
+    f"unzip togetheros-release-{release.id}.zip && cd {release.id}\n"
+    "sha256sum -c SHA256SUMS\n"
+    "togetheros verify .",
+    language="bash",
+)
+
+st.subheader("Loads: records read, accepted and quarantined")
+if release.has_dataset("load_audit"):
+    audit = data.load_audit(release, source)
+    st.dataframe(
+        audit.rename(
+            columns={
+                "source": "Source", "entity": "Entity", "files": "Files", "rows_read": "Read",
+                "rows_accepted": "Accepted", "rows_quarantined": "Quarantined",
+            }
+        ),
+        hide_index=True,
+    )  # fmt: skip
+else:
+    ui.not_in_release("The load audit")
+
+st.subheader("Why records were quarantined")
+if release.has_dataset("quarantine_reasons"):
+    reasons = data.quarantine_reasons(release, source)
+    if reasons.empty:
+        st.success("No record was quarantined" + (f" from {source}." if source else "."))
+    else:
+        st.dataframe(
+            reasons.rename(columns=str.capitalize),
+            hide_index=True,
+        )
+else:
+    ui.not_in_release("Quarantine reasons")

@@ -1,0 +1,83 @@
+"""Overview: the headline figures for the chosen group and period, then the charts."""
+
+import streamlit as st
+
+from dashboards import data, filters, sections, ui
+from dashboards.formatting import format_count, format_money, is_missing, month_label, shift_month
+
+release = ui.require_release()
+group = ui.require_group(filters.group_filter(release))
+period = filters.period_filter(release)
+
+st.title("Overview")
+ui.scope_caption(release, group, period)
+
+active, decided, delivery = st.columns(3)
+with active:
+    metric = release.metric("participation_monthly", "active_members")
+    if not release.has_dataset("participation_monthly") or period is None:
+        ui.not_in_release("Active members")
+    else:
+        previous_month = shift_month(period.end, -1)
+        rows = data.participation_monthly(release, group.group_id, previous_month, period.end)
+        by_month = {m.strftime("%Y-%m"): row for m, row in zip(rows["month"], rows.itertuples(), strict=True)}
+        latest, before = by_month.get(period.end), by_month.get(previous_month)
+        value = "no data"
+        if latest:
+            value = format_count(latest.active_members, latest.is_suppressed, release.min_count)
+        comparable = all(
+            row and not row.is_suppressed and not is_missing(row.active_members) for row in (latest, before)
+        )
+        ui.headline(
+            f"Active members, {month_label(period.end)}",
+            value,
+            release=release,
+            metric=metric,
+            delta=int(latest.active_members - before.active_members) if comparable else None,
+            delta_description=f"vs {month_label(previous_month)}" if comparable else None,
+        )
+
+if release.has_dataset("proposals_by_stage"):
+    stages = data.proposals_by_stage(release, group.group_id).set_index("stage")
+    metric = release.metric("proposals_by_stage", "proposals")
+    for column, stage, label in (
+        (decided, "decided", "Proposals decided"),
+        (delivery, "delivery", "Proposals in delivery"),
+    ):
+        cell = stages.loc[stage]
+        with column:
+            value = format_count(cell["proposals"], cell["is_suppressed"], release.min_count)
+            ui.headline(label, value, release=release, metric=metric)
+else:
+    with decided:
+        ui.not_in_release("Proposals decided and in delivery")
+
+if release.has_dataset("treasury_monthly") and period is not None:
+    totals = data.treasury_totals(release, group.group_id, period.start, period.end)
+    inflow_metric = release.metric("treasury_monthly", "inflow_minor")
+    outflow_metric = release.metric("treasury_monthly", "outflow_minor")
+    if totals.empty:
+        st.info(f"No treasury flows are recorded for {group.name} in {period.label}.")
+    for row in totals.itertuples():
+        inflow, outflow = st.columns(2)
+        with inflow:
+            ui.headline(
+                f"Inflow ({row.currency}), {period.label}",
+                format_money(row.inflow_minor, row.currency),
+                release=release,
+                metric=inflow_metric,
+            )
+        with outflow:
+            ui.headline(
+                f"Outflow ({row.currency}), {period.label}",
+                format_money(row.outflow_minor, row.currency),
+                release=release,
+                metric=outflow_metric,
+            )
+else:
+    ui.not_in_release("Treasury inflow and outflow")
+
+st.divider()
+sections.participation_trend(release, group, period)
+sections.proposals_chart(release, group)
+sections.treasury_charts(release, group, period)

@@ -1,0 +1,125 @@
+"""Sidebar filters kept in the URL query string, so a view can be shared and reopened as it was.
+
+Each filter reads its first value from the query string (`?group=…&from=2025-01&to=2025-06&source=…`),
+keeps it in session state across pages, and writes it back to the query string on every run
+(page navigation clears the query string; writing it back keeps the address bar shareable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboards import data
+from dashboards.formatting import month_label
+
+LEVEL_NAMES = {"global": "federation", "national": "nation", "regional": "region", "local": "city"}
+DEFAULT_PERIOD_MONTHS = 12
+ALL_SOURCES = "all"
+# An em space survives HTML whitespace collapsing, so the indentation shows in the selectbox.
+_INDENT = "\u2003"
+_CHOSEN = "chosen_filters"
+
+
+@dataclass(frozen=True)
+class Group:
+    group_id: str
+    name: str
+    level: str
+
+    @property
+    def level_name(self) -> str:
+        return LEVEL_NAMES.get(self.level, self.level)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: str
+    end: str
+
+    @property
+    def label(self) -> str:
+        return f"{month_label(self.start)} – {month_label(self.end)}"
+
+
+def _shared_selectbox(
+    label: str,
+    options: Sequence[str],
+    *,
+    param: str,
+    default: str,
+    format_func: Callable[[str], str] = str,
+    help: str | None = None,
+) -> str:
+    """A sidebar selectbox whose value comes from, and goes back to, query parameter `param`."""
+    key = f"filter_{param}"
+    chosen = st.session_state.setdefault(_CHOSEN, {})
+    current = st.session_state.get(key)
+    if current not in options:
+        # Streamlit drops a widget's state on pages that do not show it: fall back to the last choice of
+        # this session, else the shared link's value, else the default.
+        wanted = chosen.get(param, st.query_params.get(param))
+        if wanted is not None and wanted not in options:
+            st.sidebar.caption(f"“{wanted}” ({param}) is not in this release; showing {format_func(default)}")
+        current = wanted if wanted in options else default
+    # Set on every run: the same key on another page is a new widget, which would otherwise start at
+    # its first option.
+    st.session_state[key] = current
+    value = st.sidebar.selectbox(label, options, key=key, format_func=format_func, help=help)
+    chosen[param] = value
+    st.query_params[param] = value
+    return value
+
+
+def group_filter(release: data.Release) -> Group | None:
+    """The chosen group at any level (federation → nation → region → city); None without groups."""
+    if not release.has_dataset("groups"):
+        return None
+    tree = data.groups(release)
+    if tree.empty:
+        return None
+    rows = {row["group_id"]: row for row in tree.to_dict("records")}
+
+    def label(group_id: str) -> str:
+        row = rows[group_id]
+        return f"{_INDENT * int(row['depth'])}{row['name']} · {LEVEL_NAMES.get(row['level'], row['level'])}"
+
+    chosen = _shared_selectbox(
+        "Group",
+        list(rows),
+        param="group",
+        default=next(iter(rows)),
+        format_func=label,
+        help="Every figure counts this group and every group below it in the hierarchy.",
+    )
+    row = rows[chosen]
+    return Group(group_id=chosen, name=row["name"], level=row["level"])
+
+
+def period_filter(release: data.Release) -> Period | None:
+    """The chosen start and end month (inclusive); None when the release has no monthly dataset."""
+    available = data.months(release)
+    if not available:
+        return None
+    default_start = available[max(0, len(available) - DEFAULT_PERIOD_MONTHS)]
+    start = _shared_selectbox("From", available, param="from", default=default_start, format_func=month_label)
+    end = _shared_selectbox("To", available, param="to", default=available[-1], format_func=month_label)
+    if start > end:
+        st.sidebar.caption("The start month was after the end month; the two are swapped.")
+        start, end = end, start
+    return Period(start=start, end=end)
+
+
+def source_filter(release: data.Release) -> str | None:
+    """The chosen source system, or None for all sources."""
+    options = [ALL_SOURCES, *data.sources(release)]
+    chosen = _shared_selectbox(
+        "Source",
+        options,
+        param="source",
+        default=ALL_SOURCES,
+        format_func=lambda s: "All sources" if s == ALL_SOURCES else s,
+    )
+    return None if chosen == ALL_SOURCES else chosen

@@ -1,0 +1,79 @@
+"""Pure helpers that turn released values into what a visitor reads: months, money, suppressed counts."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+# ISO 4217 currencies whose minor unit is not 1/100; every other currency has two decimals.
+_MINOR_UNIT_DIGITS = {
+    "BHD": 3, "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "IQD": 3, "ISK": 0, "JOD": 3, "JPY": 0, "KMF": 0,
+    "KRW": 0, "KWD": 3, "LYD": 3, "OMR": 3, "PYG": 0, "RWF": 0, "TND": 3, "UGX": 0, "UYI": 0, "VND": 0,
+    "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+}  # fmt: skip
+
+
+def month_start(key: str) -> date:
+    """'2025-06' -> date(2025, 6, 1)."""
+    year, month = key.split("-")[:2]
+    return date(int(year), int(month), 1)
+
+
+def month_key(value: date) -> str:
+    return f"{value.year:04d}-{value.month:02d}"
+
+
+def month_label(key: str) -> str:
+    """'2025-06' -> 'Jun 2025'."""
+    return month_start(key).strftime("%b %Y")
+
+
+def shift_month(key: str, months: int) -> str:
+    start = month_start(key)
+    index = start.year * 12 + start.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def months_between(start: str, end: str) -> int:
+    """Number of months from start to end, both included."""
+    a, b = month_start(start), month_start(end)
+    return (b.year - a.year) * 12 + b.month - a.month + 1
+
+
+def previous_period(start: str, end: str) -> tuple[str, str]:
+    """The period of the same length that ends the month before `start`."""
+    length = months_between(start, end)
+    return shift_month(start, -length), shift_month(start, -1)
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN or pandas' NA: how a null count arrives, depending on the column's dtype."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def format_count(value: Any, is_suppressed: bool, min_count: int) -> str:
+    """A released count as text; a suppressed (or null) cell reads 'fewer than K', never 0."""
+    if is_suppressed or is_missing(value):
+        return f"fewer than {min_count}"
+    return f"{int(value):,}"
+
+
+def minor_unit_digits(currency: str) -> int:
+    return _MINOR_UNIT_DIGITS.get(currency.upper(), 2)
+
+
+def to_major(amount_minor: int, currency: str) -> float:
+    """Integer minor units -> major units (cents -> euros) for charts."""
+    return amount_minor / 10 ** minor_unit_digits(currency)
+
+
+def format_money(amount_minor: int, currency: str) -> str:
+    """12345, 'EUR' -> '123.45 EUR' (exact: integer arithmetic, no float rounding)."""
+    digits = minor_unit_digits(currency)
+    sign = "-" if amount_minor < 0 else ""
+    whole, fraction = divmod(abs(int(amount_minor)), 10**digits)
+    text = f"{whole:,}" + (f".{fraction:0{digits}d}" if digits else "")
+    return f"{sign}{text} {currency}"

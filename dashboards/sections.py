@@ -1,0 +1,61 @@
+"""Chart sections shown both on the Overview and on their topic page: query, then chart, then caption."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import charts, data
+from dashboards.filters import Group, Period
+from dashboards.formatting import month_label, months_between, previous_period
+from dashboards.ui import not_in_release
+
+_CHART_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def participation_trend(release: data.Release, group: Group, period: Period | None) -> None:
+    if not release.has_dataset("participation_monthly") or period is None:
+        not_in_release("Monthly participation")
+        return
+    current = data.participation_monthly(release, group.group_id, period.start, period.end)
+    if current.empty:
+        st.info(f"No participation is recorded for {group.name} in {period.label}.")
+        return
+    before = previous_period(period.start, period.end)
+    previous = data.participation_monthly(release, group.group_id, *before)
+    length = months_between(period.start, period.end)
+    figure = charts.active_members_trend(current, previous, period_months=length, min_count=release.min_count)
+    st.plotly_chart(figure, config=_CHART_CONFIG)
+    previous_text = f"the previous period ({month_label(before[0])} – {month_label(before[1])})"
+    comparison = (
+        f"Dashed line: {previous_text}, drawn on the same months."
+        if not previous.empty
+        else f"This release has no data for {previous_text} to compare with."
+    )
+    st.caption(
+        f"{comparison} Months with fewer than {release.min_count} active people show as a gap, never as 0."
+    )
+
+
+def proposals_chart(release: data.Release, group: Group) -> None:
+    if not release.has_dataset("proposals_by_stage"):
+        not_in_release("Proposals per stage")
+        return
+    stages = data.proposals_by_stage(release, group.group_id)
+    if not (stages["is_suppressed"].any() or stages["proposals"].sum()):
+        st.info(f"No proposals are recorded for {group.name} yet.")
+        return
+    st.plotly_chart(charts.proposals_by_stage(stages, min_count=release.min_count), config=_CHART_CONFIG)
+    st.caption("Every proposal of the group and the groups below it, by its current stage (all time).")
+
+
+def treasury_charts(release: data.Release, group: Group, period: Period | None) -> None:
+    if not release.has_dataset("treasury_monthly") or period is None:
+        not_in_release("Treasury flows")
+        return
+    flows = data.treasury_monthly(release, group.group_id, period.start, period.end)
+    if flows.empty:
+        st.info(f"No treasury flows are recorded for {group.name} in {period.label}.")
+        return
+    for currency in sorted(flows["currency"].unique()):
+        st.plotly_chart(charts.treasury_flows(flows, currency), config=_CHART_CONFIG)
+    st.caption("Money in and out of the group's accounts per month, in each currency (never converted).")

@@ -1,0 +1,82 @@
+"""Streamlit building blocks every page shares: the release gate, headline figures, plain notices."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import data
+from dashboards.filters import Group, Period
+
+
+def require_release() -> data.Release:
+    """The latest release, or a friendly page (and the end of this run) when there is none."""
+    try:
+        release = data.latest_release()
+    except data.ReleaseUnavailable as error:
+        st.title("The latest release cannot be read")
+        st.error(str(error))
+        st.markdown("Rebuild it with `make run`, or point `TOGETHEROS_RELEASES_DIR` at a complete release.")
+        st.stop()
+    if release is None:
+        st.title("No release yet")
+        st.info(
+            "No data release has been published yet: run `make run` to build the first one. "
+            f"The dashboard looks for `{data.releases_dir() / 'latest'}`."
+        )
+        st.stop()
+    return release
+
+
+def not_in_release(what: str) -> None:
+    st.info(f"{what} is not in this release yet.", icon=":material/hourglass_empty:")
+
+
+def metric_help(metric: data.Metric | None) -> str | None:
+    """The tooltip text of a figure: its published definition, formula and caveats."""
+    if metric is None:
+        return None
+    parts = [metric.definition]
+    if metric.formula:
+        parts.append(f"Formula: {metric.formula}")
+    if metric.caveats:
+        parts.append(f"Caveats: {metric.caveats}")
+    return "\n\n".join(parts)
+
+
+def headline(
+    label: str,
+    value: str,
+    *,
+    release: data.Release,
+    metric: data.Metric | None,
+    delta: int | None = None,
+    delta_description: str | None = None,
+) -> None:
+    """One headline figure with its definition (tooltip and caption) and the release's data-as-of."""
+    help_text = metric_help(metric)
+    st.metric(label, value, delta=delta, help=help_text, delta_description=delta_description, border=True)
+    definition = metric.definition if metric else "No published definition in this release."
+    st.caption(f"{definition} Data as of {release.data_as_of or 'unknown'}.")
+
+
+def scope_caption(release: data.Release, group: Group, period: Period | None) -> None:
+    period_text = f" · {period.label}" if period else ""
+    st.caption(
+        f"**{group.name}** ({group.level_name}){period_text} · release `{release.id}` · "
+        f"data as of {release.data_as_of or 'unknown'}"
+    )
+
+
+def require_group(group: Group | None) -> Group:
+    if group is None:
+        not_in_release("The group hierarchy")
+        st.stop()
+    return group
+
+
+def planned_page(title: str, intro: str, will_show: list[str]) -> None:
+    """A page whose datasets are not published yet: say plainly what will appear, show no numbers."""
+    st.title(title)
+    st.markdown(intro)
+    st.markdown("**What will appear here:**\n" + "\n".join(f"- {item}" for item in will_show))
+    not_in_release(f"{title} data")

@@ -1,0 +1,71 @@
+"""Expected figures, computed straight from the fixture rows (never from the dashboard's own code)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tests.dashboards.release_fixture import FixtureRelease
+
+
+def month(key: str) -> date:
+    year, number = key.split("-")
+    return date(int(year), int(number), 1)
+
+
+def participation_cell(release: FixtureRelease, group_id: str, key: str) -> dict[str, Any] | None:
+    return next(
+        (
+            r
+            for r in release.tables["participation_monthly"]
+            if r["group_id"] == group_id and r["month"] == month(key)
+        ),
+        None,
+    )
+
+
+def active_members_text(release: FixtureRelease, group_id: str, key: str) -> str:
+    """What the Overview must show: the count with thousands separators, or 'fewer than K'."""
+    cell = participation_cell(release, group_id, key)
+    if cell is None:
+        return "no data"
+    return f"fewer than {release.min_count}" if cell["is_suppressed"] else f"{cell['active_members']:,}"
+
+
+def proposals(release: FixtureRelease, group_id: str, stage: str) -> int:
+    return sum(
+        r["proposals"]
+        for r in release.tables["proposals_by_stage"]
+        if r["group_id"] == group_id and r["stage"] == stage
+    )
+
+
+def treasury_totals(
+    release: FixtureRelease, group_id: str, start: str, end: str
+) -> dict[str, tuple[int, int]]:
+    totals: dict[str, tuple[int, int]] = {}
+    for row in release.tables["treasury_monthly"]:
+        if row["group_id"] == group_id and month(start) <= row["month"] <= month(end):
+            inflow, outflow = totals.get(row["currency"], (0, 0))
+            totals[row["currency"]] = (inflow + row["inflow_minor"], outflow + row["outflow_minor"])
+    return totals
+
+
+def money_text(amount_minor: int, currency: str) -> str:
+    """The fixture's currencies (EUR, USD) have two decimals."""
+    return f"{amount_minor / 100:,.2f} {currency}"
+
+
+def last_month(release: FixtureRelease) -> str:
+    latest = max(r["month"] for r in release.tables["participation_monthly"])
+    return f"{latest:%Y-%m}"
+
+
+def first_month(release: FixtureRelease) -> str:
+    earliest = min(r["month"] for r in release.tables["participation_monthly"])
+    return f"{earliest:%Y-%m}"
+
+
+def month_before(key: str) -> str:
+    start = month(key)
+    return f"{start.year - 1}-12" if start.month == 1 else f"{start.year}-{start.month - 1:02d}"

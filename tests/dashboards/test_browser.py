@@ -1,0 +1,110 @@
+"""The served dashboard in headless Chromium: every page, the headline figures, a shared link, downloads."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.dashboards import expectations as expect
+from tests.dashboards.browser import (
+    CHROMIUM,
+    full_page_screenshot,
+    launch_browser,
+    metric_values,
+    open_page,
+    serve_dashboard,
+    wait_for_idle,
+)
+from tests.dashboards.release_fixture import SUPPRESSED_CELL, write_release
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+# url path -> page heading; the Overview is the default page at "/".
+PAGES = {
+    "": "Overview",
+    "participation": "Participation",
+    "decisions": "Decisions & delivery",
+    "initiatives": "Initiatives & milestones",
+    "treasury": "Treasury",
+    "local_value": "Local value",
+    "time_bank": "Time bank",
+    "data_audit": "Data & audit",
+}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    releases_dir = tmp_path_factory.mktemp("releases")
+    release = write_release(releases_dir)
+    with serve_dashboard(releases_dir) as base_url, launch_browser() as browser:
+        yield release, base_url, browser
+
+
+def test_every_page_renders_and_is_captured(served):
+    release, base_url, browser = served
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    for url_path, heading in PAGES.items():
+        open_page(page, f"{base_url}/{url_path}", heading)
+        assert not page.locator('[data-testid="stException"]').count(), f"{heading} raised"
+        full_page_screenshot(page, SCREENSHOTS / f"{url_path or 'overview'}.png")
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    open_page(phone, base_url, "Overview")
+    full_page_screenshot(phone, SCREENSHOTS / "overview-phone.png")
+
+
+def test_overview_headlines_match_the_fixture(served):
+    release, base_url, browser = served
+    page = browser.new_page()
+    open_page(page, base_url, "Overview")
+    shown = metric_values(page)
+    end, start = expect.last_month(release), expect.first_month(release)
+    assert shown.get("Active members, Jun 2025") == expect.active_members_text(release, "fed", end), shown
+    assert shown["Proposals decided"] == f"{expect.proposals(release, 'fed', 'decided'):,}"
+    assert shown["Proposals in delivery"] == f"{expect.proposals(release, 'fed', 'delivery'):,}"
+    for currency, (inflow, outflow) in expect.treasury_totals(release, "fed", start, end).items():
+        assert shown[f"Inflow ({currency}), Jul 2024 – Jun 2025"] == expect.money_text(inflow, currency)
+        assert shown[f"Outflow ({currency}), Jul 2024 – Jun 2025"] == expect.money_text(outflow, currency)
+    # The address bar carries the filters, so the view can be shared as is.
+    assert parse_qs(urlparse(page.url).query) == {"group": ["fed"], "from": ["2024-07"], "to": ["2025-06"]}
+
+
+def test_a_shared_link_reopens_the_same_view(served):
+    release, base_url, browser = served
+    group_id, month = SUPPRESSED_CELL
+    page = browser.new_page()
+    open_page(page, f"{base_url}/?group={group_id}&from=2025-01&to={month:%Y-%m}", "Overview")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert "Grenoble" in sidebar.get_by_role("combobox", name="Group").input_value()
+    assert sidebar.get_by_role("combobox", name="From").input_value() == "Jan 2025"
+    shown = metric_values(page)
+    assert shown["Active members, Jun 2025"] == "fewer than 5"
+    totals = expect.treasury_totals(release, group_id, "2025-01", f"{month:%Y-%m}")
+    assert shown["Inflow (EUR), Jan 2025 – Jun 2025"] == expect.money_text(totals["EUR"][0], "EUR")
+
+    # Moving to another page keeps the filters, in the view and in the address bar.
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Treasury", exact=True).click()
+    page.get_by_role("heading", name="Treasury", exact=True).wait_for()
+    wait_for_idle(page)
+    assert "Grenoble" in page.locator('[data-testid="stMain"]').inner_text()
+    page.wait_for_function("() => location.search.includes('group=city-grenoble')")
+    assert parse_qs(urlparse(page.url).query)["from"] == ["2025-01"]
+
+
+def test_the_whole_release_downloads_as_a_zip(served):
+    release, base_url, browser = served
+    page = browser.new_page()
+    open_page(page, f"{base_url}/data_audit", "Data & audit")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Whole release (zip)").click()
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert f"{release.release_id}/SHA256SUMS" in archive.namelist()
+    assert f"{release.release_id}/data/participation_monthly.parquet" in archive.namelist()

@@ -1,0 +1,121 @@
+"""data.py against a real release on disk: release discovery, bound-parameter queries, the package zip."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+import streamlit as st
+
+from dashboards import data
+from tests.dashboards import expectations as expect
+from tests.dashboards.release_fixture import GROUPS, MONTHS, SUPPRESSED_CELL
+
+
+def test_latest_release_reads_the_descriptor(fixture_release):
+    release = data.latest_release()
+    assert release.id == fixture_release.release_id
+    assert release.path == str(fixture_release.release_dir.resolve())
+    assert release.min_count == 5 and release.data_as_of == "2025-06-30T23:59:59Z"
+    metric = release.metric("participation_monthly", "active_members")
+    assert metric.label == "Active members" and metric.caveats == "Counts below 5 are suppressed."
+    assert release.metric("participation_monthly", "no_such_field") is None
+    assert release.has_dataset("treasury_monthly") and not release.has_dataset("initiatives_monthly")
+
+
+def test_no_release_is_none(tmp_path, monkeypatch):
+    monkeypatch.setenv("TOGETHEROS_RELEASES_DIR", str(tmp_path))
+    assert data.latest_release() is None
+
+
+def test_a_dataset_listed_but_missing_on_disk_is_absent(fixture_release):
+    (fixture_release.release_dir / "data" / "treasury_monthly.parquet").unlink()
+    assert not data.latest_release().has_dataset("treasury_monthly")
+
+
+def test_paths_cannot_escape_the_release(fixture_release):
+    with pytest.raises(data.ReleaseUnavailable):
+        data.latest_release().file("../../etc/passwd")
+
+
+def test_groups_in_hierarchy_order(fixture_release):
+    tree = data.groups(data.latest_release())
+    assert len(tree) == len(GROUPS)
+    depth = dict(zip(tree["group_id"], tree["depth"], strict=True))
+    assert (depth["fed"], depth["nat-fr"], depth["reg-ara"], depth["city-lyon"]) == (0, 1, 2, 3)
+    order = list(tree["group_id"])
+    for group_id, _, _, parent in GROUPS:
+        if parent:
+            assert order.index(parent) < order.index(group_id), "every group comes after its parent"
+    # Each region is followed directly by its cities (depth-first), not by the other nation.
+    assert order[order.index("reg-ara") + 1 : order.index("reg-ara") + 4] == [
+        "city-annecy",
+        "city-grenoble",
+        "city-lyon",
+    ]
+
+
+def test_months_cover_the_fixture(fixture_release):
+    assert data.months(data.latest_release()) == [f"{m:%Y-%m}" for m in MONTHS]
+
+
+def test_participation_filters_group_and_period(fixture_release):
+    group_id, month = SUPPRESSED_CELL
+    frame = data.participation_monthly(data.latest_release(), group_id, "2025-04", f"{month:%Y-%m}")
+    assert [f"{m:%Y-%m}" for m in frame["month"]] == ["2025-04", "2025-05", "2025-06"]
+    last = frame.iloc[-1]
+    assert bool(last["is_suppressed"]) and pd.isna(last["active_members"])
+    assert (
+        frame.iloc[0]["active_members"]
+        == expect.participation_cell(fixture_release, group_id, "2025-04")["active_members"]
+    )
+    assert data.participation_monthly(data.latest_release(), "city-annecy", "2024-07", "2025-06").empty
+
+
+def test_values_are_bound_not_spliced(fixture_release):
+    # A quote in a filter value is data, not SQL: it matches nothing instead of breaking the query.
+    frame = data.participation_monthly(data.latest_release(), "fed' or '1'='1", "2024-07", "2025-06")
+    assert frame.empty
+
+
+def test_proposals_by_stage_lists_every_stage(fixture_release):
+    frame = data.proposals_by_stage(data.latest_release(), "city-grenoble")
+    assert tuple(frame["stage"]) == data.PROPOSAL_STAGES
+    assert not frame["is_suppressed"].any()
+    for stage, count in zip(frame["stage"], frame["proposals"], strict=True):
+        assert count == expect.proposals(fixture_release, "city-grenoble", stage)
+
+
+def test_treasury_totals_per_currency(fixture_release):
+    frame = data.treasury_totals(data.latest_release(), "fed", "2024-09", "2025-02")
+    expected = expect.treasury_totals(fixture_release, "fed", "2024-09", "2025-02")
+    assert {r.currency: (r.inflow_minor, r.outflow_minor) for r in frame.itertuples()} == expected
+
+
+def test_audit_tables_filter_by_source(fixture_release):
+    release = data.latest_release()
+    assert data.sources(release) == sorted({r["source"] for r in fixture_release.tables["load_audit"]})
+    assert len(data.load_audit(release, None)) == len(fixture_release.tables["load_audit"])
+    togetheros = data.quarantine_reasons(release, "togetheros")
+    assert list(togetheros["rule"]) == ["created_at_not_null"]
+
+
+def test_package_zip_holds_every_file_and_is_deterministic(fixture_release):
+    release = data.latest_release()
+    first = data.package_zip(release.path, release.id)
+    st.cache_data.clear()
+    assert data.package_zip(release.path, release.id) == first, "same files, same zip bytes"
+    archive = zipfile.ZipFile(io.BytesIO(first))
+    names = {n.removeprefix(f"{release.id}/") for n in archive.namelist()}
+    on_disk = {
+        p.relative_to(fixture_release.release_dir).as_posix()
+        for p in fixture_release.release_dir.rglob("*")
+        if p.is_file()
+    }
+    assert names == on_disk
+    for line in (fixture_release.release_dir / "SHA256SUMS").read_text().splitlines():
+        digest, path = line.split("  ")
+        assert hashlib.sha256(archive.read(f"{release.id}/{path}")).hexdigest() == digest
