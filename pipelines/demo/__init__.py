@@ -1,0 +1,1 @@
+"""The demo community: a deterministic cooperative federation written as native-format exports."""
