@@ -32,7 +32,7 @@ class LandedFile:
 
 
 def _suffix(name: str) -> str:
-    return "".join(Path(name).suffixes[-2:]) if Path(name).suffix else ""
+    return Path(name).suffix
 
 
 def _sha256_file(path: Path) -> str:

@@ -1,4 +1,6 @@
 import os
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,3 +18,36 @@ def realdata() -> Path:
     if not SHARED_REALDATA.exists():
         pytest.skip("../shared/realdata is not beside this checkout")
     return SHARED_REALDATA
+
+DEMO = {"seed": 11, "members": 400, "start": date(2025, 11, 1), "end": date(2026, 4, 30)}
+
+
+@dataclass
+class PipelineRun:
+    data_dir: Path
+    result: object
+    summary: dict
+
+    @property
+    def inbox(self) -> Path:
+        return self.data_dir / "inbox"
+
+    @property
+    def release(self) -> Path:
+        return (self.data_dir / "releases" / "latest").resolve()
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory) -> PipelineRun:
+    from pipelines.cli import run_pipeline
+    from pipelines.demo.generate import generate
+
+    data_dir = tmp_path_factory.mktemp("pipeline-data")
+    previous = os.environ.get("TOGETHEROS_DATA_DIR")
+    summary = generate(data_dir / "inbox", **DEMO)
+    result = run_pipeline(data_dir)
+    yield PipelineRun(data_dir, result, summary)
+    if previous is None:
+        os.environ.pop("TOGETHEROS_DATA_DIR", None)
+    else:
+        os.environ["TOGETHEROS_DATA_DIR"] = previous
