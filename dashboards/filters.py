@@ -112,9 +112,11 @@ def period_filter(release: data.Release) -> Period | None:
     return Period(start=start, end=end)
 
 
-def source_filter(release: data.Release) -> str | None:
-    """The chosen source system, or None for all sources."""
-    options = [ALL_SOURCES, *data.sources(release)]
+def source_filter(
+    release: data.Release, datasets: tuple[str, ...] = ("load_audit", "quarantine_reasons")
+) -> str | None:
+    """The chosen source system among those the datasets name, or None for all sources."""
+    options = [ALL_SOURCES, *data.sources(release, datasets)]
     chosen = _shared_selectbox(
         "Source",
         options,
@@ -123,3 +125,22 @@ def source_filter(release: data.Release) -> str | None:
         format_func=lambda s: "All sources" if s == ALL_SOURCES else s,
     )
     return None if chosen == ALL_SOURCES else chosen
+
+
+INITIATIVE_SHOW_LABELS = {
+    "all": "All initiatives",
+    "overdue": "Overdue only",
+    "stalled": "Stalled only",
+    "overdue_or_stalled": "Overdue or stalled",
+}
+
+
+def initiative_filter() -> str:
+    """Which initiatives the organizer view lists: all, or only the overdue and/or stalled ones."""
+    return _shared_selectbox(
+        "Show",
+        list(data.INITIATIVE_SHOWS),
+        param="show",
+        default="all",
+        format_func=INITIATIVE_SHOW_LABELS.__getitem__,
+    )

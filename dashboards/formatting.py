@@ -50,8 +50,10 @@ def previous_period(start: str, end: str) -> tuple[str, str]:
 
 
 def is_missing(value: Any) -> bool:
-    """None, NaN or pandas' NA: how a null count arrives, depending on the column's dtype."""
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, NaT or pandas' NA: how a null cell arrives, depending on the column's dtype."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
 
 
 def format_count(value: Any, is_suppressed: bool, min_count: int) -> str:
@@ -77,3 +79,23 @@ def format_money(amount_minor: int, currency: str) -> str:
     whole, fraction = divmod(abs(int(amount_minor)), 10**digits)
     text = f"{whole:,}" + (f".{fraction:0{digits}d}" if digits else "")
     return f"{sign}{text} {currency}"
+
+
+def as_of_day(timestamp: str) -> date | None:
+    """The day of the release's data-as-of ('2025-06-30T23:59:59Z' -> date(2025, 6, 30)); None if unknown."""
+    try:
+        return date.fromisoformat(timestamp[:10])
+    except ValueError:
+        return None
+
+
+def format_hours(hours: float) -> str:
+    return f"{hours:,.1f} h"
+
+
+def format_ratio(value: Any, digits: int = 2) -> str:
+    return "n/a" if is_missing(value) else f"{float(value):.{digits}f}"
+
+
+def format_pct(value: Any) -> str:
+    return "n/a" if is_missing(value) else f"{float(value):.1f}%"

@@ -7,9 +7,7 @@ import streamlit as st
 from dashboards import charts, data
 from dashboards.filters import Group, Period
 from dashboards.formatting import month_label, months_between, previous_period
-from dashboards.ui import not_in_release
-
-_CHART_CONFIG = {"displaylogo": False, "responsive": True}
+from dashboards.ui import CHART_CONFIG, chart, definitions, not_in_release
 
 
 def participation_trend(release: data.Release, group: Group, period: Period | None) -> None:
@@ -24,16 +22,14 @@ def participation_trend(release: data.Release, group: Group, period: Period | No
     previous = data.participation_monthly(release, group.group_id, *before)
     length = months_between(period.start, period.end)
     figure = charts.active_members_trend(current, previous, period_months=length, min_count=release.min_count)
-    st.plotly_chart(figure, config=_CHART_CONFIG)
     previous_text = f"the previous period ({month_label(before[0])} – {month_label(before[1])})"
     comparison = (
         f"Dashed line: {previous_text}, drawn on the same months."
         if not previous.empty
         else f"This release has no data for {previous_text} to compare with."
     )
-    st.caption(
-        f"{comparison} Months with fewer than {release.min_count} active people show as a gap, never as 0."
-    )
+    note = f"{comparison} Months with fewer than {release.min_count} active people show as a gap, never as 0."
+    chart(release, figure, ("participation_monthly", "active_members"), note=note)
 
 
 def proposals_chart(release: data.Release, group: Group) -> None:
@@ -44,8 +40,12 @@ def proposals_chart(release: data.Release, group: Group) -> None:
     if not (stages["is_suppressed"].any() or stages["proposals"].sum()):
         st.info(f"No proposals are recorded for {group.name} yet.")
         return
-    st.plotly_chart(charts.proposals_by_stage(stages, min_count=release.min_count), config=_CHART_CONFIG)
-    st.caption("Every proposal of the group and the groups below it, by its current stage (all time).")
+    chart(
+        release,
+        charts.proposals_by_stage(stages, min_count=release.min_count),
+        ("proposals_by_stage", "proposals"),
+        note="Every proposal of the group and the groups below it, by its current stage (all time).",
+    )
 
 
 def treasury_charts(release: data.Release, group: Group, period: Period | None) -> None:
@@ -57,5 +57,6 @@ def treasury_charts(release: data.Release, group: Group, period: Period | None) 
         st.info(f"No treasury flows are recorded for {group.name} in {period.label}.")
         return
     for currency in sorted(flows["currency"].unique()):
-        st.plotly_chart(charts.treasury_flows(flows, currency), config=_CHART_CONFIG)
+        st.plotly_chart(charts.treasury_flows(flows, currency), config=CHART_CONFIG, width="stretch")
     st.caption("Money in and out of the group's accounts per month, in each currency (never converted).")
+    definitions(release, ("treasury_monthly", "inflow_minor"), ("treasury_monthly", "outflow_minor"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboards import data
@@ -49,7 +51,7 @@ def headline(
     *,
     release: data.Release,
     metric: data.Metric | None,
-    delta: int | None = None,
+    delta: int | str | None = None,
     delta_description: str | None = None,
 ) -> None:
     """One headline figure with its definition (tooltip and caption) and the release's data-as-of."""
@@ -65,6 +67,61 @@ def scope_caption(release: data.Release, group: Group, period: Period | None) ->
         f"**{group.name}** ({group.level_name}){period_text} · release `{release.id}` · "
         f"data as of {release.data_as_of or 'unknown'}"
     )
+
+
+CHART_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def available(release: data.Release, dataset: str, what: str) -> bool:
+    """True when the release holds the dataset; otherwise says "… is not in this release yet"."""
+    if release.has_dataset(dataset):
+        return True
+    not_in_release(what)
+    return False
+
+
+def has_rows(frame: pd.DataFrame, what: str, group: Group, period: Period | None = None) -> bool:
+    """True when the query found rows; otherwise says plainly that nothing is recorded (never a 0)."""
+    if not frame.empty:
+        return True
+    when = f" in {period.label}" if period else ""
+    st.info(f"No {what} is recorded for {group.name}{when}.", icon=":material/search_off:")
+    return False
+
+
+def definitions(release: data.Release, *fields: tuple[str, str], full: bool = False) -> None:
+    """What a figure shows: each metric's label and published definition, then the data-as-of day.
+
+    Formula and caveats follow in a fold (or in full when `full`, for figures that rest on assumptions).
+    """
+    found = [m for m in (release.metric(resource, name) for resource, name in fields) if m]
+    lines = [f"**{m.label}**: {m.definition}" for m in found] or ["No published definition in this release."]
+    st.caption("  \n".join([*lines, f"Data as of {release.data_as_of or 'unknown'}."]))
+    details = [
+        f"**{m.label}**  \nFormula: `{m.formula}`" + (f"  \nCaveats: {m.caveats}" if m.caveats else "")
+        for m in found
+        if m.formula or m.caveats
+    ]
+    if details and full:
+        st.markdown("\n\n".join(details))
+    elif details:
+        with st.expander("How it is counted"):
+            st.markdown("\n\n".join(details))
+
+
+def chart(release: data.Release, figure: go.Figure, *fields: tuple[str, str], note: str = "") -> None:
+    """A figure at the container's width, with its definitions and data-as-of beneath it."""
+    st.plotly_chart(figure, config=CHART_CONFIG, width="stretch")
+    if note:
+        st.caption(note)
+    definitions(release, *fields)
+
+
+def require_period(period: Period | None) -> Period:
+    if period is None:
+        not_in_release("Monthly data")
+        st.stop()
+    return period
 
 
 def require_group(group: Group | None) -> Group:

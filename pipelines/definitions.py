@@ -12,13 +12,17 @@ from pipelines.assets.ingest import (
     load_bookkeeping,
     raw_assets,
 )
-from pipelines.assets.publish import expectations_passed, quality_report, release
+from pipelines.assets.privacy import privacy_checks
+from pipelines.assets.publish import expectations_passed, latest, quality_report, release
 from pipelines.assets.resources import DataDir
 from pipelines.assets.transform import dbt_models, dbt_project
 
+# checks that gate a release; a pipeline run executes them with the assets
+publication_checks = [expectations_passed, *privacy_checks]
+
 defs = dg.Definitions(
-    assets=[*landing_assets, *raw_assets, *load_bookkeeping, dbt_models, quality_report, release],
-    asset_checks=[expectations_passed],
+    assets=[*landing_assets, *raw_assets, *load_bookkeeping, dbt_models, quality_report, release, latest],
+    asset_checks=publication_checks,
     jobs=[inbox_job],
     sensors=[inbox_sensor],
     schedules=[api_schedule],

@@ -57,9 +57,25 @@ class Landing:
         for folder in ("files", "meta"):
             (self.folder / folder).mkdir(parents=True, exist_ok=True)
         self.index_path = self.folder / "index.json"
+        # read once, written once by flush(): rewriting it per file made landing quadratic
+        self._index = json.loads(self.index_path.read_text()) if self.index_path.exists() else {}
+        self._index_changed = False
+
+    def __enter__(self) -> Landing:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.flush()
+
+    def flush(self) -> None:
+        """Write the index; every file and its metadata are already on disk, so a crash before this
+        loses nothing: the next run lands the same bytes again and records them."""
+        if self._index_changed:
+            _write_atomic(self.index_path, json.dumps(self._index, indent=1, sort_keys=True).encode())
+            self._index_changed = False
 
     def index(self) -> dict[str, str]:
-        return json.loads(self.index_path.read_text()) if self.index_path.exists() else {}
+        return dict(self._index)
 
     def record(self, sha256: str) -> LandedFile:
         return LandedFile(**json.loads(self._meta_path(sha256).read_text()))
@@ -74,7 +90,6 @@ class Landing:
     def _store(self, sha256: str, file_name: str, size: int, origin: str, cursor: str | None,
                write_bytes) -> tuple[LandedFile, bool]:
         meta_path = self._meta_path(sha256)
-        index = self.index()
         is_new = not meta_path.exists()
         if is_new:
             landed = LandedFile(sha256, self.source, file_name, size,
@@ -83,9 +98,9 @@ class Landing:
             _write_atomic(meta_path, json.dumps(asdict(landed), indent=1).encode())
         else:
             landed = self.record(sha256)
-        if index.get(file_name) != sha256:
-            index[file_name] = sha256
-            _write_atomic(self.index_path, json.dumps(index, indent=1, sort_keys=True).encode())
+        if self._index.get(file_name) != sha256:
+            self._index[file_name] = sha256
+            self._index_changed = True
         return landed, is_new
 
     def land_file(self, path: Path, file_name: str) -> tuple[LandedFile, bool]:
@@ -108,11 +123,11 @@ class Landing:
 
 def land_inbox(inbox_dir: Path, landing_dir: Path, source: str) -> tuple[list[LandedFile], int]:
     """Land every file under inbox/<source>/; returns (current landed files, number newly landed)."""
-    landing = Landing(landing_dir, source)
     new = 0
     folder = inbox_dir / source
-    if folder.exists():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            _, is_new = landing.land_file(path, path.relative_to(folder).as_posix())
-            new += is_new
+    with Landing(landing_dir, source) as landing:
+        if folder.exists():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                _, is_new = landing.land_file(path, path.relative_to(folder).as_posix())
+                new += is_new
     return landing.current(), new

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipelines.settings import min_count
@@ -20,10 +20,15 @@ class PublicCatalog:
     recompute_rules: list[dict]
 
 
-@functools.cache
 def public_catalog(manifest_path: Path) -> PublicCatalog:
-    manifest = json.loads(Path(manifest_path).read_text())
-    docs, metrics = {}, []
+    # the threshold is read on every call: a process may build releases with different settings
+    return replace(_catalog_from_manifest(Path(manifest_path)), min_count=min_count())
+
+
+@functools.cache
+def _catalog_from_manifest(manifest_path: Path) -> PublicCatalog:
+    manifest = json.loads(manifest_path.read_text())
+    docs, metrics, rules = {}, [], []
     for node in sorted(manifest["nodes"].values(), key=lambda n: n["name"]):
         if node["resource_type"] != "model" or node["fqn"][1] != "public":
             continue
@@ -34,8 +39,10 @@ def public_catalog(manifest_path: Path) -> PublicCatalog:
             "people_counts": meta.get("people_counts", []),
             "columns": {name: col["description"] for name, col in node["columns"].items()},
         }
+        if "recompute" in meta:  # how an auditor re-derives this aggregate from published facts
+            rules.append({"aggregate": node["name"], **meta["recompute"]})
         for name, col in node["columns"].items():
             metric = col.get("meta", {}).get("metric")
             if metric:
                 metrics.append({**metric, "resource": node["name"], "field": name})
-    return PublicCatalog(tuple(docs), docs, metrics, min_count(), [])
+    return PublicCatalog(tuple(docs), docs, metrics, min_count(), rules)

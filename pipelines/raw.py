@@ -15,12 +15,14 @@ import polars as pl
 
 from pipelines.landing import LandedFile
 from pipelines.sources import source_module
-from pipelines.sources.contracts import QUARANTINE_SCHEMA, TableContract, load_contract
+from pipelines.sources.contracts import QUARANTINE_SCHEMA, Checked, TableContract, load_contract
 
 DUCKDB_TYPES = {
     pl.String: "VARCHAR", pl.Int64: "BIGINT", pl.Float64: "DOUBLE", pl.Boolean: "BOOLEAN",
     pl.Date: "DATE", pl.Datetime: "TIMESTAMP",
 }
+
+BATCH_FILES = 2000  # files checked together by a source that reads many small ones
 
 BOOKKEEPING_DDL = """
 create schema if not exists raw;
@@ -94,33 +96,62 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landed: list[Landed
                         [source, stale])
         summary.files_removed = len(stale)
 
-    for sha in sorted(current.keys() - loaded):
-        landed_file = current[sha]
-        con.execute("insert or ignore into raw.landing_files values (?, ?, ?, ?, ?, ?, ?)", [
-            sha, source, landed_file.file_name, landed_file.bytes, landed_file.landed_at,
-            landed_file.origin, landed_file.cursor])
-        results = module.parse(landed_file.path(landing_dir), landed_file.file_name, sha)
+    new_files = [current[sha] for sha in sorted(current.keys() - loaded)]
+    if hasattr(module, "parse_batch"):  # many small files (API pages): one contract pass per batch
+        batches = [new_files[i:i + BATCH_FILES] for i in range(0, len(new_files), BATCH_FILES)]
+        results = ((batch, module.parse_batch([(f.path(landing_dir), f.file_name, f.sha256) for f in batch]))
+                   for batch in batches)
+    else:
+        results = (([f], module.parse(f.path(landing_dir), f.file_name, f.sha256)) for f in new_files)
+    for batch, checked_entities in results:
         con.execute("begin")
-        for entity, checked in results.items():
-            table = contracts[entity].table
-            if checked.accepted.height:
-                con.register("accepted_batch", checked.accepted.to_arrow())
-                con.execute(f'insert into raw."{table}" by name select * from accepted_batch')
-                con.unregister("accepted_batch")
-            if checked.quarantined.height:
-                con.register("quarantine_batch", checked.quarantined.select(list(QUARANTINE_SCHEMA)).to_arrow())
-                con.execute("insert into raw.quarantine by name select * from quarantine_batch")
-                con.unregister("quarantine_batch")
-            accepted, quarantined = checked.accepted.height, checked.quarantined.height
-            con.execute("insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?)", [
-                source, entity, sha, landed_file.file_name, checked.rows_read, accepted, quarantined])
+        con.executemany("insert or ignore into raw.landing_files values (?, ?, ?, ?, ?, ?, ?)", [
+            [f.sha256, source, f.file_name, f.bytes, f.landed_at, f.origin, f.cursor] for f in batch])
+        for entity, checked in checked_entities.items():
+            _insert(con, contracts[entity].table, checked)
+            _log_per_file(con, source, entity, batch, checked)
             summary.rows_read += checked.rows_read
-            summary.rows_accepted += accepted
-            summary.rows_quarantined += quarantined
-            summary.entities[entity] = summary.entities.get(entity, 0) + accepted
+            summary.rows_accepted += checked.accepted.height
+            summary.rows_quarantined += checked.quarantined.height
+            summary.entities[entity] = summary.entities.get(entity, 0) + checked.accepted.height
         con.execute("commit")
-        summary.files_loaded += 1
+        summary.files_loaded += len(batch)
     return summary
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, checked: Checked) -> None:
+    if checked.accepted.height:
+        con.register("accepted_batch", checked.accepted.to_arrow())
+        con.execute(f'insert into raw."{table}" by name select * from accepted_batch')
+        con.unregister("accepted_batch")
+    if checked.quarantined.height:
+        con.register("quarantine_batch", checked.quarantined.select(list(QUARANTINE_SCHEMA)).to_arrow())
+        con.execute("insert into raw.quarantine by name select * from quarantine_batch")
+        con.unregister("quarantine_batch")
+
+
+def _log_per_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, batch: list[LandedFile],
+                  checked: Checked) -> None:
+    """One load-log row per file of the batch: what it contributed, accepted and quarantined.
+
+    Checked together, a batch's rows are counted back to their files; every row read was either
+    accepted or quarantined, so a file's rows read are the sum of the two."""
+    accepted = dict(checked.accepted.group_by("_landing_sha256").len().iter_rows())
+    quarantined = dict(checked.quarantined.group_by("landing_sha256").len().iter_rows())
+    if len(batch) == 1:  # a single file reports what it read itself, which the check can verify
+        read = {batch[0].sha256: checked.rows_read}
+    else:
+        read = {sha: accepted.get(sha, 0) + quarantined.get(sha, 0) for sha in (f.sha256 for f in batch)}
+    log = pl.DataFrame({
+        "source": source, "entity": entity,
+        "landing_sha256": [f.sha256 for f in batch], "file_name": [f.file_name for f in batch],
+        "rows_read": [read.get(f.sha256, 0) for f in batch],
+        "rows_accepted": [accepted.get(f.sha256, 0) for f in batch],
+        "rows_quarantined": [quarantined.get(f.sha256, 0) for f in batch],
+    })
+    con.register("load_log_batch", log.to_arrow())
+    con.execute("insert into raw.load_log by name select * from load_log_batch")
+    con.unregister("load_log_batch")
 
 
 def conservation_breaches(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:

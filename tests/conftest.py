@@ -19,6 +19,7 @@ def realdata() -> Path:
         pytest.skip("../shared/realdata is not beside this checkout")
     return SHARED_REALDATA
 
+
 DEMO = {"seed": 11, "members": 400, "start": date(2025, 11, 1), "end": date(2026, 4, 30)}
 
 

@@ -16,7 +16,7 @@ import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,7 +43,7 @@ def utc(text: str | None) -> datetime | None:
         return datetime.fromisoformat(text)
     parsed = datetime.fromisoformat(text.replace(" +", "+").replace(" -", "-"))
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
 
 
@@ -239,7 +239,7 @@ def _timeoverflow(inbox: Path, people: People, spaces: dict) -> list[tuple]:
                 raw.append(("timeoverflow", members[account["accountable_id"]], "timebank", group,
                             movement["created_at"]))
     for path in sorted(folder.glob("hours_*.csv")):
-        space = path.stem.removeprefix("hours_")
+        space = path.stem  # space_groups.csv names an hours sheet by its file stem
         for row in _csv(path):
             hours = Decimal(row["hours"])
             provider, receiver = norm(row["provider"]), norm(row["receiver"])

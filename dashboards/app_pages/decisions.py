@@ -1,37 +1,136 @@
-"""Decisions & delivery: where the group's proposals stand in their lifecycle."""
+"""Decisions & delivery: where proposals stand, how they move through the funnel, who votes, and
+whether approved decisions get delivered (on time)."""
 
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, filters, sections, ui
-from dashboards.formatting import format_count
+from dashboards import charts, data, filters, sections, ui
+from dashboards.formatting import format_count, format_pct, months_between, previous_period
 
 release = ui.require_release()
 group = ui.require_group(filters.group_filter(release))
+period = ui.require_period(filters.period_filter(release))
+K = release.min_count
 
 st.title("Decisions & delivery")
-ui.scope_caption(release, group, None)
-metric = release.metric("proposals_by_stage", "proposals")
-if metric:
-    st.markdown(f"**{metric.label}.** {metric.definition}")
+ui.scope_caption(release, group, period)
 
+st.subheader("Proposals per stage today")
 sections.proposals_chart(release, group)
-
 if release.has_dataset("proposals_by_stage"):
     stages = data.proposals_by_stage(release, group.group_id)
     table = pd.DataFrame(
         {
             "Stage": stages["stage"].str.capitalize(),
             "Proposals": [
-                format_count(v, s, release.min_count)
+                format_count(v, s, K)
                 for v, s in zip(stages["proposals"], stages["is_suppressed"], strict=True)
             ],
         }
     )
     st.dataframe(table, hide_index=True)
 
+st.subheader("Proposal funnel")
+if ui.available(release, "governance_funnel", "The proposal funnel"):
+    funnel = data.funnel_totals(release, group.group_id, period.start, period.end)
+    if ui.has_rows(funnel, "proposal created", group, period):
+        ui.chart(
+            release,
+            charts.proposal_funnel(funnel),
+            ("governance_funnel", "proposals_reached"),
+            note=f"Proposals created {period.label}, by the furthest stages they reached.",
+        )
+        cohorts = data.governance_funnel(release, group.group_id, period.start, period.end)
+        ui.chart(release, charts.days_in_stage(cohorts), ("governance_funnel", "median_days_in_stage"))
+
+st.subheader("Decisions")
+if ui.available(release, "governance_decisions", "Decisions per month"):
+    decided = data.group_months(release, "governance_decisions", group.group_id, period.start, period.end)
+    if ui.has_rows(decided, "decision", group, period):
+        ui.chart(
+            release,
+            charts.decisions(decided),
+            ("governance_decisions", "proposals_threshold_met"),
+            ("governance_decisions", "proposals_with_blocks"),
+            ("governance_decisions", "proposals_with_minority_report"),
+        )
+
+st.subheader("Vote turnout")
+if ui.available(release, "governance_turnout", "Vote turnout"):
+    turnout = data.group_months(release, "governance_turnout", group.group_id, period.start, period.end)
+    if ui.has_rows(turnout, "vote", group, period):
+        before = data.group_months(
+            release, "governance_turnout", group.group_id, *previous_period(period.start, period.end)
+        )
+        figure = charts.period_trend(
+            turnout,
+            before,
+            "turnout_pct",
+            title="Vote turnout per month",
+            y_title="% of active members",
+            period_months=months_between(period.start, period.end),
+            min_count=K,
+            value_format=format_pct,
+        )
+        ui.chart(
+            release,
+            figure,
+            ("governance_turnout", "turnout_pct"),
+            note=f"Dashed: the previous period on the same months. Gaps: fewer than {K} voters or members.",
+        )
+
+st.subheader("Decidim proposals and supports")
+if ui.available(release, "governance_decidim_proposals", "Decidim proposals"):
+    decidim = data.group_months(
+        release, "governance_decidim_proposals", group.group_id, period.start, period.end
+    )
+    if ui.has_rows(decidim, "Decidim proposal", group, period):
+        ui.chart(
+            release,
+            charts.decidim_proposals(decidim),
+            ("governance_decidim_proposals", "proposals"),
+            ("governance_decidim_proposals", "supports"),
+        )
+        by_state = data.decidim_by_state(release, group.group_id, period.start, period.end)
+        st.dataframe(
+            by_state.rename(columns={"state": "State", "proposals": "Proposals", "supports": "Supports"}),
+            hide_index=True,
+        )
+
+st.subheader("Support points")
+if ui.available(release, "governance_support_points", "Support points"):
+    points = data.group_months(release, "governance_support_points", group.group_id, period.start, period.end)
+    if ui.has_rows(points, "support-point allocation", group, period):
+        ui.chart(
+            release,
+            charts.support_points(points, min_count=K),
+            ("governance_support_points", "points_allocated"),
+        )
+
 st.subheader("Delivery")
-st.markdown(
-    "Decision-to-delivery times and on-time delivery rates will appear here once initiatives are published."
-)
-ui.not_in_release("Delivery rates")
+if ui.available(release, "delivery_rates", "Delivery rates"):
+    rates = data.delivery_rates(release, group.group_id, period.start, period.end)
+    totals = data.delivery_totals(release, group.group_id, period.start, period.end)
+    if ui.has_rows(totals, "approved decision", group, period):
+        total = totals.iloc[0]
+        columns = st.columns(4)
+        figures = (
+            ("Delivery rate", format_pct(total["delivery_rate_pct"]), "delivery_rate_pct"),
+            ("On time", format_pct(total["on_time_rate_pct"]), "on_time_rate_pct"),
+            ("Overdue now", f"{int(total['overdue']):,}", "initiatives_overdue"),
+            ("Stalled now", f"{int(total['stalled']):,}", "initiatives_stalled"),
+        )
+        for column, (label, value, field) in zip(columns, figures, strict=True):
+            with column:
+                ui.headline(label, value, release=release, metric=release.metric("delivery_rates", field))
+        st.caption(
+            f"Decisions approved {period.label}: {int(total['delivered']):,} of {int(total['approved']):,}"
+            f" delivered, {int(total['on_time']):,} on time."
+        )
+        ui.chart(
+            release,
+            charts.delivery_rates(rates),
+            ("delivery_rates", "delivery_rate_pct"),
+            ("delivery_rates", "on_time_rate_pct"),
+            ("delivery_rates", "median_days_to_delivery"),
+        )

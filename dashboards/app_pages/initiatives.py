@@ -1,14 +1,62 @@
-"""Initiatives & milestones: planned page; no initiative dataset is published yet."""
+"""Initiatives & milestones, for organizers: every initiative carrying out a decision, its milestones,
+and which are overdue or stalled as of the latest day the data covers."""
 
-from dashboards import ui
+import streamlit as st
 
-ui.require_release()
-ui.planned_page(
-    "Initiatives & milestones",
-    "How decisions turn into work: the initiatives each group runs and whether their milestones are met.",
-    [
-        "Initiatives per status (in progress, delivered, verified) for the chosen group",
-        "Milestones due, completed on time, and overdue, per month",
-        "Days from decision to verified delivery",
-    ],
+from dashboards import charts, data, filters, ui
+from dashboards.formatting import as_of_day
+
+release = ui.require_release()
+group = ui.require_group(filters.group_filter(release))
+period = ui.require_period(filters.period_filter(release))
+source = filters.source_filter(release, ("delivery_initiatives",))
+show = filters.initiative_filter()
+
+st.title("Initiatives & milestones")
+ui.scope_caption(release, group, period)
+st.markdown(
+    "How decisions turn into work: the initiatives of this group and the groups below it that were under way "
+    f"in {period.label} (decided by its end, not delivered before its start)."
 )
+
+if ui.available(release, "delivery_initiatives", "Initiatives"):
+    every = data.delivery_initiatives(release, group.group_id, period.start, period.end, source)
+    if ui.has_rows(every, "initiative", group, period):
+        figures = (
+            ("Initiatives", len(every), None),
+            ("Delivered", int(every["delivered_on"].notna().sum()), None),
+            ("Overdue", int(every["is_overdue"].sum()), "is_overdue"),
+            ("Stalled", int(every["is_stalled"].sum()), "is_stalled"),
+        )
+        for column, (label, value, field) in zip(st.columns(4), figures, strict=True):
+            with column:
+                metric = release.metric("delivery_initiatives", field) if field else None
+                ui.headline(label, f"{value:,}", release=release, metric=metric)
+
+        shown = data.delivery_initiatives(release, group.group_id, period.start, period.end, source, show)
+        if shown.empty:
+            st.success(
+                f"No initiative is {filters.INITIATIVE_SHOW_LABELS[show].lower().replace(' only', '')}."
+            )
+        else:
+            if release.has_dataset("delivery_milestones"):
+                milestones = data.delivery_milestones(release, list(shown["initiative_id"]))
+            else:
+                ui.not_in_release("Milestones")
+                milestones = data.no_milestones()
+            ui.chart(
+                release,
+                charts.milestone_gantt(shown, milestones, as_of=as_of_day(release.data_as_of)),
+                ("delivery_initiatives", "is_overdue"),
+                ("delivery_initiatives", "is_stalled"),
+                ("delivery_milestones", "is_late"),
+            )
+            st.subheader("Organizer table")
+            st.dataframe(
+                charts.initiative_table(shown),
+                hide_index=True,
+                column_config={
+                    "Overdue": st.column_config.CheckboxColumn(),
+                    "Stalled": st.column_config.CheckboxColumn(),
+                },
+            )

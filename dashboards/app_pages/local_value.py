@@ -1,13 +1,55 @@
-"""Local value: planned page; no local-spending dataset is published yet."""
+"""Local value: how much of the money the community receives circulates locally (an LM3-style lower bound)."""
 
-from dashboards import ui
+import streamlit as st
 
-ui.require_release()
-ui.planned_page(
-    "Local value",
-    "How much of the money a group spends stays with local suppliers and members.",
-    [
-        "Share of outflow paid to local payees, per month and currency",
-        "Local value retained over the chosen period, next to the previous period",
-    ],
+from dashboards import charts, data, filters, ui
+from dashboards.formatting import format_money, format_ratio
+
+release = ui.require_release()
+group = ui.require_group(filters.group_filter(release))
+period = ui.require_period(filters.period_filter(release))
+FIELDS = ("r1_minor", "r2_minor", "r3_minor", "lm3_ratio", "hours_value_minor")
+
+st.title("Local value")
+ui.scope_caption(release, group, period)
+st.markdown(
+    "Money entering the community's treasuries (**R1**), the part spent with local payees (**R2**), and the "
+    "part those payees are assumed to re-spend locally (**R3**). The local multiplier is "
+    "**(R1 + R2 + R3) ÷ R1**: 1.0 means nothing was spent locally."
 )
+
+if ui.available(release, "local_value", "Local value"):
+    totals = data.local_value_totals(release, group.group_id, period.start, period.end)
+    if ui.has_rows(totals, "local value", group, period):
+        months = data.group_months(release, "local_value", group.group_id, period.start, period.end)
+        for total in totals.itertuples():
+            currency = total.currency
+            st.subheader(f"{currency}, {period.label}")
+            figures = (
+                ("Local multiplier", format_ratio(total.lm3_ratio), "lm3_ratio"),
+                ("R1 income in", format_money(total.r1_minor, currency), "r1_minor"),
+                ("R2 spent locally", format_money(total.r2_minor, currency), "r2_minor"),
+                ("R3 re-spent (estimate)", format_money(total.r3_minor, currency), "r3_minor"),
+            )
+            for column, (label, value, field) in zip(st.columns(4), figures, strict=True):
+                with column:
+                    ui.headline(
+                        f"{label} ({currency})",
+                        value,
+                        release=release,
+                        metric=release.metric("local_value", field),
+                    )
+            ui.chart(release, charts.local_value(months, currency), *(("local_value", f) for f in FIELDS[:4]))
+            share = (
+                "unknown (nothing was spent locally)"
+                if total.respend_share is None
+                else f"{total.respend_share:.0%}"
+            )
+            st.markdown(
+                "Time-bank hours, valued at the stated hourly rate: "
+                f"**{format_money(total.hours_value_minor, currency)}**,"
+                " shown beside the rounds, never added to them. "
+                f"Re-spend share assumed for R3 in this period: **{share}** (R3 ÷ R2)."
+            )
+        st.subheader("Formula and assumptions")
+        ui.definitions(release, *(("local_value", f) for f in FIELDS), full=True)

@@ -1,33 +1,94 @@
-"""Participation: active members per month for the chosen group, against the previous period."""
+"""Participation: how many take part, who is new, who stays, how evenly, and how fast the forum answers."""
 
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, filters, sections, ui
+from dashboards import charts, data, filters, sections, ui
 from dashboards.formatting import format_count, month_key, month_label
 
 release = ui.require_release()
 group = ui.require_group(filters.group_filter(release))
-period = filters.period_filter(release)
+period = ui.require_period(filters.period_filter(release))
+K = release.min_count
 
 st.title("Participation")
 ui.scope_caption(release, group, period)
-metric = release.metric("participation_monthly", "active_members")
-if metric:
-    st.markdown(f"**{metric.label}.** {metric.definition}")
 
+st.subheader("Active members per month")
 sections.participation_trend(release, group, period)
-
-if release.has_dataset("participation_monthly") and period is not None:
+if release.has_dataset("participation_monthly"):
     rows = data.participation_monthly(release, group.group_id, period.start, period.end)
     if not rows.empty:
         table = pd.DataFrame(
             {
                 "Month": [month_label(month_key(m)) for m in rows["month"]],
                 "Active members": [
-                    format_count(v, s, release.min_count)
+                    format_count(v, s, K)
                     for v, s in zip(rows["active_members"], rows["is_suppressed"], strict=True)
                 ],
             }
         )
-        st.dataframe(table, hide_index=True, height="content")
+        with st.expander("Monthly figures as a table"):
+            st.dataframe(table, hide_index=True, height="content")
+
+st.subheader("Last 7 and 30 days")
+if ui.available(release, "participation_windows", "Rolling 7- and 30-day activity"):
+    windows = data.participation_windows(release, group.group_id, period.start, period.end)
+    if ui.has_rows(windows, "rolling activity", group, period):
+        metric = release.metric("participation_windows", "active_members")
+        columns = st.columns(2)
+        for column, days in zip(columns, (7, 30), strict=True):
+            latest = windows[windows["window_days"] == days].iloc[-1]
+            with column:
+                ui.headline(
+                    f"Active in the {days} days to {latest['as_of']:%d %b %Y}",
+                    format_count(latest["active_members"], latest["is_suppressed"], K),
+                    release=release,
+                    metric=metric,
+                )
+        ui.chart(
+            release, charts.rolling_windows(windows, min_count=K), ("participation_windows", "active_members")
+        )
+
+st.subheader("New and returning members")
+if ui.available(release, "participation_member_flow", "New and returning members"):
+    flow = data.group_months(release, "participation_member_flow", group.group_id, period.start, period.end)
+    if ui.has_rows(flow, "new or returning member", group, period):
+        ui.chart(release, charts.member_flow(flow, min_count=K), ("participation_member_flow", "members"))
+
+st.subheader("Who stays: monthly cohorts")
+if ui.available(release, "participation_cohorts", "Member cohorts"):
+    cohorts = data.participation_cohorts(release, group.group_id, period.start, period.end)
+    if ui.has_rows(cohorts, "cohort", group, period):
+        ui.chart(
+            release,
+            charts.cohort_retention(cohorts, min_count=K),
+            ("participation_cohorts", "members"),
+            note=f"Colour: share of the cohort active again; “<{K}” marks cells of fewer than {K} people.",
+        )
+
+st.subheader("How evenly people take part")
+if ui.available(release, "participation_inequality", "Participation inequality"):
+    spread = data.group_months(release, "participation_inequality", group.group_id, period.start, period.end)
+    if ui.has_rows(spread, "contribution", group, period):
+        withheld = int(spread["gini"].isna().sum())
+        note = f"{withheld} month(s) with fewer than {K} active members show no figure." if withheld else ""
+        ui.chart(
+            release,
+            charts.inequality(spread),
+            ("participation_inequality", "gini"),
+            ("participation_inequality", "absence_factor"),
+            note=note,
+        )
+
+st.subheader("Forum: time to first response")
+if ui.available(release, "participation_first_response", "Forum response times"):
+    forum = data.group_months(
+        release, "participation_first_response", group.group_id, period.start, period.end
+    )
+    if ui.has_rows(forum, "forum topic", group, period):
+        ui.chart(
+            release,
+            charts.first_response(forum),
+            ("participation_first_response", "median_hours_to_first_response"),
+        )

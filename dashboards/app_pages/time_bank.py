@@ -1,13 +1,84 @@
-"""Time bank: planned page; no time-bank dataset is published yet."""
+"""Time bank: hours members give each other, who trades, and how balanced the exchanges are."""
 
-from dashboards import ui
+import streamlit as st
 
-ui.require_release()
-ui.planned_page(
-    "Time bank",
-    "Hours members give each other through the time bank (TimeOverflow and the TogetherOS time bank).",
-    [
-        "Hours exchanged per month for the chosen group",
-        "How many people gave and received time (counts below the privacy threshold are not shown)",
-    ],
-)
+from dashboards import charts, data, filters, ui
+from dashboards.formatting import format_hours, months_between, previous_period
+
+release = ui.require_release()
+group = ui.require_group(filters.group_filter(release))
+period = ui.require_period(filters.period_filter(release))
+K = release.min_count
+
+st.title("Time bank")
+ui.scope_caption(release, group, period)
+
+st.subheader("Hours exchanged")
+if ui.available(release, "timebank_hours_monthly", "Hours exchanged"):
+    hours = data.timebank_hours(release, group.group_id, period.start, period.end)
+    if ui.has_rows(hours, "time-bank exchange", group, period):
+        before = data.timebank_hours(release, group.group_id, *previous_period(period.start, period.end))
+        this_total, before_total = float(hours["hours"].sum()), float(before["hours"].sum())
+        ui.headline(
+            f"Hours exchanged, {period.label}",
+            format_hours(this_total),
+            release=release,
+            metric=release.metric("timebank_hours_monthly", "hours_exchanged"),
+            delta=format_hours(this_total - before_total) if not before.empty else None,
+            delta_description="vs the previous period" if not before.empty else None,
+        )
+        figure = charts.period_trend(
+            hours,
+            before,
+            "hours",
+            title="Hours exchanged per month",
+            y_title="hours",
+            period_months=months_between(period.start, period.end),
+            min_count=K,
+            value_format=format_hours,
+        )
+        ui.chart(
+            release,
+            figure,
+            ("timebank_hours_monthly", "seconds_exchanged"),
+            note=("Dashed: the previous period on the same months. " if not before.empty else "")
+            + "Includes the time banks' own accounts.",
+        )
+
+st.subheader("Members trading time")
+if ui.available(release, "timebank_traders_monthly", "Time-bank traders"):
+    traders = data.group_months(release, "timebank_traders_monthly", group.group_id, period.start, period.end)
+    if ui.has_rows(traders, "time-bank trader", group, period):
+        ui.chart(release, charts.traders(traders, min_count=K), ("timebank_traders_monthly", "traders"))
+
+st.subheader("Fair exchange")
+if ui.available(release, "timebank_fair_exchange", "The fair-exchange distribution"):
+    bands = data.group_rows(release, "timebank_fair_exchange", group.group_id)
+    if ui.has_rows(bands, "fair-exchange index", group):
+        window = f"{bands['window_start'].min():%b %Y} – {bands['window_end'].max():%b %Y}"
+        figure = charts.distribution(
+            bands, "band", data.FAIR_EXCHANGE_BANDS, title="Members by fair-exchange band",
+            colours=charts.BAND_COLOURS, min_count=K,
+        )  # fmt: skip
+        ui.chart(
+            release,
+            figure,
+            ("timebank_fair_exchange", "members"),
+            note=f"Over the six months {window}, whatever the period chosen. Bands: excellent ≥ 2.0, "
+            "good ≥ 1.0, balanced ≥ 0.75, warning ≥ 0.5, critical < 0.5 (time provided ÷ time received).",
+        )
+
+st.subheader("Time balances")
+if ui.available(release, "timebank_balance_distribution", "The time-balance distribution"):
+    buckets = data.group_rows(release, "timebank_balance_distribution", group.group_id)
+    if ui.has_rows(buckets, "time balance", group):
+        figure = charts.distribution(
+            buckets, "balance_bucket", data.BALANCE_BUCKETS, title="Members by time balance", colours=None,
+            min_count=K,
+        )  # fmt: skip
+        ui.chart(
+            release,
+            figure,
+            ("timebank_balance_distribution", "members"),
+            note="Over all the data, whatever the period.",
+        )

@@ -5,6 +5,7 @@ API is configured) are landed under their SHA-256, then parsed into typed raw ta
 import hashlib
 import json
 import os
+from datetime import timedelta
 
 import dagster as dg
 import duckdb
@@ -42,6 +43,8 @@ def _fetch_api(source: str, paths, log) -> int:
         # keep what was fetched and where to resume, then fail the step
         state_path.write_text(json.dumps(error.state, sort_keys=True))
         raise
+    finally:
+        landing.flush()
     state_path.write_text(json.dumps(new_state, sort_keys=True))
     log.info(f"{source}: fetched {sunk} API pages")
     return sunk
@@ -52,6 +55,8 @@ def landing_asset(source: str) -> dg.AssetsDefinition:
         key=["landing", source],
         group_name="ingest",
         kinds={"file"},
+        # a source that has landed nothing for a day is late; for two days, stale
+        freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(days=2), warn_window=timedelta(days=1)),
         description=f"{source} files from the inbox{' and its API' if source in API_SOURCES else ''}, "
         "stored unchanged under their SHA-256.",
     )

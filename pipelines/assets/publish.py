@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 from importlib import metadata
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -68,7 +69,7 @@ def _git_commit() -> str:
     deps=[quality_report],
     group_name="publish",
     kinds={"parquet"},
-    description="The public datasets as a signed Frictionless data package; `latest` switched atomically.",
+    description="The public datasets as a signed Frictionless data package, not yet visible to readers.",
 )
 def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
     from pipelines.release import SigningKeyConfig, write_release
@@ -96,7 +97,28 @@ def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.Material
         engine_versions={name: metadata.version(name) for name in ENGINES},
         data_as_of=data_as_of or "",
         min_count=catalog.min_count,
+        promote=False,  # the privacy check runs first; `publish/latest` promotes it
     )
     return dg.MaterializeResult(metadata={
         "release_id": release_dir.name, "path": str(release_dir),
         "rows": dg.MetadataValue.json({n: t.num_rows for n, t in tables.items()})})
+
+
+def release_candidate(instance: dg.DagsterInstance) -> Path:
+    """The folder of the release written by the latest materialization of `publish/release`."""
+    event = instance.get_latest_materialization_event(release.key)
+    return Path(event.asset_materialization.metadata["path"].value)
+
+
+@dg.asset(
+    key=["publish", "latest"],
+    deps=[release],
+    group_name="publish",
+    description="Switches `latest` to the new release in one rename, once its checks passed.",
+)
+def latest(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
+    from pipelines.release import switch_latest
+
+    candidate = release_candidate(context.instance)
+    switch_latest(data_dir.paths().releases, candidate.name)
+    return dg.MaterializeResult(metadata={"release_id": candidate.name})

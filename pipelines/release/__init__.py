@@ -5,6 +5,6 @@ Importable without Dagster or Great Expectations (quality.py, which needs GX, is
 
 from pipelines.release.signing import SigningKeyConfig
 from pipelines.release.verify import Check, VerifyReport, verify_release
-from pipelines.release.write import write_release
+from pipelines.release.write import switch_latest, write_release
 
-__all__ = ["Check", "SigningKeyConfig", "VerifyReport", "verify_release", "write_release"]
+__all__ = ["Check", "SigningKeyConfig", "VerifyReport", "switch_latest", "verify_release", "write_release"]

@@ -8,6 +8,9 @@ Rules travel inside the release, so the verifier treats them as untrusted: ident
 the Table Schemas (and are quoted), and a measure must fit a small grammar, re-rendered from its parse:
 
     measure  := sum(value) | count(*) | count(value) | count(distinct column)
+
+A rule may add `"rollup": "groups"`: each fact then also counts for every group above its own
+(`group_id` → `parent_id` in the released `groups` dataset), as the hierarchy's figures do.
     value    := operand | case when column op number then operand else operand end
     operand  := [-]column | number | null          op := = | != | <> | < | <= | > | >=
 """
@@ -24,6 +27,7 @@ import duckdb
 from pipelines.release.tables import quote_identifier, quote_literal
 
 SUPPRESSION_FLAG = "is_suppressed"
+ROLLUP_DATASET = "groups"
 EXAMPLES_PER_PROBLEM = 5
 
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(<=|>=|<>|!=|[=<>()*-]))")
@@ -169,6 +173,10 @@ def check_rule_shape(rule: Mapping, fields: Mapping[str, list[str]]) -> dict[str
         for dataset in (aggregate, facts):
             if key not in fields[dataset]:
                 raise RuleError(f"rule {rule_name(rule)}: key {key!r} is not a field of {dataset}")
+    rollup = rule.get("rollup")
+    if rollup is not None and (rollup != ROLLUP_DATASET or ROLLUP_DATASET not in fields or "group_id" not in keys
+                               or not {"group_id", "parent_id"} <= set(fields[ROLLUP_DATASET])):
+        raise RuleError(f"rule {rule_name(rule)}: rollup must be {ROLLUP_DATASET!r}, with group_id among the keys")
     parsed = {}
     for measure, expression in measures.items():
         if measure not in fields[aggregate]:
@@ -209,10 +217,21 @@ def recompute_problems(
     same_key = " AND ".join(
         f"a.{quote_identifier(k)} IS NOT DISTINCT FROM b.{quote_identifier(k)}" for k in keys
     )
+    facts_sql = f"read_parquet({quote_literal(str(parquet_paths[facts]))})"
+    if rule.get("rollup"):
+        groups_sql = f"read_parquet({quote_literal(str(parquet_paths[ROLLUP_DATASET]))})"
+        facts_sql = f"""(
+            WITH RECURSIVE ancestry(group_id, ancestor_id) AS (
+                SELECT group_id, group_id FROM {groups_sql}
+                UNION ALL
+                SELECT ancestry.group_id, g.parent_id FROM ancestry JOIN {groups_sql} g
+                    ON ancestry.ancestor_id = g.group_id WHERE g.parent_id IS NOT NULL)
+            SELECT f.* REPLACE (ancestry.ancestor_id AS group_id)
+            FROM {facts_sql} f JOIN ancestry ON f.group_id = ancestry.group_id)"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE recomputed AS
         SELECT {key_cols}, {recomputed_measures}
-        FROM read_parquet({quote_literal(str(parquet_paths[facts]))}) GROUP BY {key_cols};
+        FROM {facts_sql} GROUP BY {key_cols};
         CREATE OR REPLACE TEMP TABLE released AS
         SELECT {key_cols}, {measure_cols}, {suppressed} AS _suppressed
         FROM read_parquet({quote_literal(str(parquet_paths[aggregate]))});

@@ -115,8 +115,12 @@ def write_release(
     min_count: int,
     created: datetime | None = None,
     license: str = "ODbL-1.0",
+    promote: bool = True,
 ) -> Path:
-    """Write a verified release of the public datasets and make it `latest`; returns its folder."""
+    """Write a verified release of the public datasets and make it `latest`; returns its folder.
+
+    With promote=False the release is written but `latest` is left alone, so checks can run on it
+    before readers see it (`switch_latest` promotes it then)."""
     check_inputs(tables, dataset_docs, metrics, recompute_rules, quality_report)
     inputs = _Inputs(
         tables=tables,
@@ -145,7 +149,8 @@ def write_release(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    switch_latest(releases_dir, release_id)
+    if promote:
+        switch_latest(releases_dir, release_id)
     return final
 
 

@@ -167,12 +167,16 @@ def _cast(col: pl.Expr, logical: str) -> pl.Expr:
 
 
 def apply_contract(
-    frame: pl.DataFrame, contract: TableContract, landing_sha256: str, file_name: str
+    frame: pl.DataFrame, contract: TableContract, landing_sha256: str | None, file_name: str | None
 ) -> Checked:
     """Cast and check `frame` (raw values + `_record`) against `contract`.
 
-    Accepted rows carry exactly the contract's columns plus `_landing_sha256` and `_record`.
+    Accepted rows carry exactly the contract's columns plus `_landing_sha256` and `_record`. A frame
+    holding rows of many files carries `_landing_sha256` and `_file_name` columns instead of the two
+    arguments (None), so many small files are checked in one pass.
     """
+    if landing_sha256 is not None:
+        frame = frame.with_columns(_landing_sha256=pl.lit(landing_sha256), _file_name=pl.lit(file_name))
     rows_read = frame.height
     if "_record" not in frame.columns:
         frame = frame.with_row_index("_record", offset=1).with_columns(pl.col("_record").cast(pl.String))
@@ -189,56 +193,43 @@ def apply_contract(
         failures.append((f"{c.name}:type:{c.logical_type}", present & typed.is_null(), c.name))
         if c.required:
             failures.append((f"{c.name}:required", ~present, c.name))
-        failures.append((f"{c.name}:max_length", raw_text.str.len_chars() > (c.max_length or MAX_FIELD_CHARS), c.name))
+        too_long = raw_text.str.len_chars() > (c.max_length or MAX_FIELD_CHARS)
+        failures.append((f"{c.name}:max_length", too_long, c.name))
         if c.valid_values is not None:
-            failures.append((f"{c.name}:valid_values", present & ~raw_text.is_in(list(map(str, c.valid_values))), c.name))
+            valid = list(map(str, c.valid_values))
+            failures.append((f"{c.name}:valid_values", present & ~raw_text.is_in(valid), c.name))
         if c.minimum is not None:
             failures.append((f"{c.name}:minimum:{c.minimum}", typed < c.minimum, c.name))
         if c.maximum is not None:
             failures.append((f"{c.name}:maximum:{c.maximum}", typed > c.maximum, c.name))
 
-    # first broken rule per row, in contract order
-    rule_expr = pl.lit(None, dtype=pl.String)
-    column_expr = pl.lit(None, dtype=pl.String)
-    for rule, failed, name in reversed(failures):
-        rule_expr = pl.when(failed.fill_null(False)).then(pl.lit(rule)).otherwise(rule_expr)
-        column_expr = pl.when(failed.fill_null(False)).then(pl.lit(name)).otherwise(column_expr)
-    checked = frame.with_columns(_rule=rule_expr, _rule_column=column_expr)
-
+    # One flat boolean column per rule (flat expressions plan fast; most files break no rule at all),
+    # then the first broken rule per row is looked up only for the rows that broke one.
+    flags = [failed.fill_null(False).alias(f"__rule_{i}") for i, (_, failed, _) in enumerate(failures)]
     key = contract.key
     if key:
-        dup = pl.col("_rule").is_null() & pl.struct(key).is_duplicated() & ~pl.struct(key).is_first_distinct()
-        checked = checked.with_columns(
-            _rule=pl.when(dup).then(pl.lit(f"{'+'.join(key)}:duplicate_key")).otherwise(pl.col("_rule")),
-            _rule_column=pl.when(dup).then(pl.lit(key[0])).otherwise(pl.col("_rule_column")),
-        )
+        per_file = pl.struct([*key, "_landing_sha256"])  # the same record in two files is not a duplicate
+        flags.append((per_file.is_duplicated() & ~per_file.is_first_distinct()).alias("__duplicate"))
+    checked = frame.with_columns(flags)
+    flag_names = [f.meta.output_name() for f in flags]
+    checked = checked.with_columns(__broken=pl.any_horizontal(flag_names))
 
-    bad = checked.filter(pl.col("_rule").is_not_null())
-    value_of_column = pl.lit(None, dtype=pl.String)
-    for c in contract.columns:
-        value_of_column = (
-            pl.when(pl.col("_rule_column") == c.name)
-            .then(pl.col(c.name).cast(pl.String).str.slice(0, 200))
-            .otherwise(value_of_column)
-        )
-    quarantined = bad.select(
-        source=pl.lit(contract.source),
-        entity=pl.lit(contract.entity),
-        landing_sha256=pl.lit(landing_sha256),
-        file_name=pl.lit(file_name),
-        record=pl.col("_record").cast(pl.String),
-        rule=pl.col("_rule"),
-        column_name=pl.col("_rule_column"),
-        value=value_of_column,
-        message=pl.format(
-            "{}: record {} of {} breaks rule {}", pl.lit(contract.table), pl.col("_record"), pl.lit(file_name),
-            pl.col("_rule"),
-        ),
-    ).cast(QUARANTINE_SCHEMA)
+    bad = checked.filter("__broken")
+    quarantine_rows_ = []
+    for row in bad.iter_rows(named=True):
+        broken = [(rule, name) for i, (rule, _, name) in enumerate(failures) if row[f"__rule_{i}"]]
+        rule, name = broken[0] if broken else (f"{'+'.join(key)}:duplicate_key", key[0])
+        value = row[name]
+        quarantine_rows_.append({
+            "source": contract.source, "entity": contract.entity, "landing_sha256": row["_landing_sha256"],
+            "file_name": row["_file_name"], "record": str(row["_record"]), "rule": rule, "column_name": name,
+            "value": None if value is None else str(value)[:200],
+            "message": f"{contract.table}: record {row['_record']} of {row['_file_name']} breaks rule {rule}",
+        })
+    quarantined = pl.DataFrame(quarantine_rows_, schema=QUARANTINE_SCHEMA)
 
-    accepted = (
-        checked.filter(pl.col("_rule").is_null())
-        .select(casts + [pl.lit(landing_sha256).alias("_landing_sha256"), pl.col("_record").cast(pl.String)])
-        .cast({**contract.polars_schema(), "_landing_sha256": pl.String, "_record": pl.String})
+    good = checked.filter(~pl.col("__broken")) if bad.height else checked
+    accepted = good.select(casts + [pl.col("_landing_sha256"), pl.col("_record").cast(pl.String)]).cast(
+        {**contract.polars_schema(), "_landing_sha256": pl.String, "_record": pl.String}
     )
     return Checked(accepted=accepted, quarantined=quarantined, rows_read=rows_read)

@@ -24,7 +24,6 @@ from pipelines.sources.base import (
     Refused,
     check_rows,
     combine,
-    parse_times,
     read_csv,
     rows_frame,
     to_minor,
@@ -171,8 +170,8 @@ def _check_csv(entity: str, path: Path, landing_sha256: str, file_name: str) -> 
             refused.append(problem)
         else:
             rows.append(row | {"_record": record})
-    frame, bad_times = parse_times(rows_frame(rows, [c.name for c in contract.columns]), contract)
-    return check_rows(contract, frame, landing_sha256, file_name, [*refused, *bad_times])
+    frame = rows_frame(rows, [c.name for c in contract.columns])
+    return check_rows(contract, frame, landing_sha256, file_name, refused)
 
 
 def _file_refused(
@@ -340,8 +339,8 @@ def _parse_graphql(path: Path, landing_sha256: str, file_name: str) -> dict[str,
                 refused.append(
                     Refused(record, "record:not_object", "edge without a node object", json.dumps(edge)[:200])
                 )
-    frame, bad_times = parse_times(rows_frame(rows, [c.name for c in contract.columns]), contract)
-    return {"proposals": check_rows(contract, frame, landing_sha256, file_name, [*refused, *bad_times])}
+    frame = rows_frame(rows, [c.name for c in contract.columns])
+    return {"proposals": check_rows(contract, frame, landing_sha256, file_name, refused)}
 
 
 def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:

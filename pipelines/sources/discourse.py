@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.sources.base import Checked, Refused, check_rows, parse_times, refuse_file, rows_frame
+from pipelines.sources.base import (
+    Checked,
+    Refused,
+    check_batch,
+    check_rows,
+    combine,
+    refuse_file,
+    rows_frame,
+)
 from pipelines.sources.contracts import load_contract
 from pipelines.sources.http import ApiClient, ApiError, FetchError
 
@@ -56,8 +64,7 @@ class _Rows:
 
     def check(self, landing_sha256: str, file_name: str) -> Checked:
         names = [c.name for c in self.contract.columns]
-        frame, bad_times = parse_times(rows_frame(self.rows, names), self.contract)
-        return check_rows(self.contract, frame, landing_sha256, file_name, [*self.refused, *bad_times])
+        return check_rows(self.contract, rows_frame(self.rows, names), landing_sha256, file_name, self.refused)
 
 
 def _objects(rows: _Rows, items: Any, path: str) -> Iterator[tuple[str, dict]]:
@@ -216,8 +223,8 @@ def _whole_file(entity: str, landing_sha256: str, file_name: str, rule: str, pro
     return {entity: refuse_file(load_contract(SOURCE)[entity], landing_sha256, file_name, rule, problem)}
 
 
-def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
-    """Every entity one saved Discourse response holds. Unknown file names hold none ({})."""
+def _read(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked] | list[_Rows]:
+    """The rows one saved response holds, or, for a file that cannot be read, its refusal."""
     name = Path(file_name).name
     found = next(
         ((m, reader, main) for pattern, reader, main in FILES if (m := pattern.fullmatch(name))), None
@@ -239,10 +246,36 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
     except (ValueError, UnicodeDecodeError) as error:
         return _whole_file(main_entity, landing_sha256, file_name, "file:unreadable", f"not JSON ({error})")
     try:
-        parts = reader(data, int(match.group(1))) if match.groups() else reader(data)
+        return reader(data, int(match.group(1))) if match.groups() else reader(data)
     except _Shape as error:
         return _whole_file(main_entity, landing_sha256, file_name, "file:shape", str(error))
+
+
+def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
+    """Every entity one saved Discourse response holds. Unknown file names hold none ({})."""
+    parts = _read(path, file_name, landing_sha256)
+    if isinstance(parts, dict):
+        return parts
     return {rows.entity: rows.check(landing_sha256, file_name) for rows in parts}
+
+
+def parse_batch(files: list[tuple[Path, str, str]]) -> dict[str, Checked]:
+    """`parse` over many saved responses (path, file name, landing sha256) with one contract check per
+    entity: a forum has thousands of small pages, and checking each alone costs more than reading it."""
+    checked: dict[str, list[Checked]] = {}
+    pending: dict[str, list[tuple]] = {}
+    for path, file_name, landing_sha256 in files:
+        parts = _read(path, file_name, landing_sha256)
+        if isinstance(parts, dict):
+            for entity, refusal in parts.items():
+                checked.setdefault(entity, []).append(refusal)
+            continue
+        for rows in parts:
+            frame = rows_frame(rows.rows, [c.name for c in rows.contract.columns])
+            pending.setdefault(rows.entity, []).append((frame, landing_sha256, file_name, rows.refused))
+    for entity, entity_parts in pending.items():
+        checked.setdefault(entity, []).append(check_batch(load_contract(SOURCE)[entity], entity_parts))
+    return {entity: combine(parts) for entity, parts in checked.items()}
 
 
 # --- fetching -----------------------------------------------------------------------------------

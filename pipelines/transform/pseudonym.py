@@ -12,7 +12,6 @@ import hmac
 import os
 import secrets
 import sys
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa

@@ -25,6 +25,13 @@ def release_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable
     return make
 
 
+@pytest.fixture(scope="session")
+def shared_release(tmp_path_factory: pytest.TempPathFactory) -> FixtureRelease:
+    """One fixture release for every test that only reads it (tests that change files use release_factory)."""
+    return write_release(tmp_path_factory.mktemp("releases"))
+
+
 @pytest.fixture
-def fixture_release(release_factory) -> FixtureRelease:
-    return release_factory()
+def fixture_release(shared_release: FixtureRelease, monkeypatch: pytest.MonkeyPatch) -> FixtureRelease:
+    monkeypatch.setenv(RELEASES_DIR_ENV, str(shared_release.releases_dir))
+    return shared_release

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tests.dashboards.release_fixture import FixtureRelease
+from tests.dashboards.release_fixture import GROUPS, FixtureRelease
 
 
 def month(key: str) -> date:
@@ -69,3 +69,29 @@ def first_month(release: FixtureRelease) -> str:
 def month_before(key: str) -> str:
     start = month(key)
     return f"{start.year - 1}-12" if start.month == 1 else f"{start.year}-{start.month - 1:02d}"
+
+
+def rows(release: FixtureRelease, dataset: str, **equal: Any) -> list[dict[str, Any]]:
+    """The fixture rows of a dataset whose columns equal the given values."""
+    return [r for r in release.tables[dataset] if all(r[k] == v for k, v in equal.items())]
+
+
+def within(value: date, start: str, end: str) -> bool:
+    """True when a month (or a day) falls in the months start..end."""
+    last = month(end)
+    last_day = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    return month(start) <= value < last_day
+
+
+def subtree(group_id: str) -> set[str]:
+    found, frontier = {group_id}, [group_id]
+    while frontier:
+        parent = frontier.pop()
+        children = [g[0] for g in GROUPS if g[3] == parent]
+        found.update(children)
+        frontier += children
+    return found
+
+
+def count_text(release: FixtureRelease, row: dict[str, Any], column: str) -> str:
+    return f"fewer than {release.min_count}" if row["is_suppressed"] else f"{row[column]:,}"

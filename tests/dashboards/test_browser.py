@@ -48,17 +48,49 @@ def served(tmp_path_factory):
         yield release, base_url, browser
 
 
-def test_every_page_renders_and_is_captured(served):
+@pytest.mark.parametrize(
+    ("viewport", "suffix"),
+    [({"width": 1280, "height": 900}, ""), ({"width": 390, "height": 844}, "-phone")],
+    ids=["desktop", "phone"],
+)
+def test_every_page_renders_and_is_captured(served, viewport, suffix):
     release, base_url, browser = served
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport=viewport)
     for url_path, heading in PAGES.items():
-        open_page(page, f"{base_url}/{url_path}", heading)
+        open_page(page, f"{base_url}/{url_path}?group=city-lyon", heading)
+        main = page.locator('[data-testid="stMain"]')
         assert not page.locator('[data-testid="stException"]').count(), f"{heading} raised"
-        full_page_screenshot(page, SCREENSHOTS / f"{url_path or 'overview'}.png")
-    phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
-    open_page(phone, base_url, "Overview")
-    full_page_screenshot(phone, SCREENSHOTS / "overview-phone.png")
+        if url_path not in ("data_audit",):
+            assert page.locator('[data-testid="stPlotlyChart"]').count(), f"{heading} draws charts"
+            assert "Data as of" in main.inner_text(), f"{heading} shows its data-as-of"
+        # Nothing wider than the screen: the page must not scroll sideways on a phone.
+        overflow = page.evaluate(
+            "() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 1, f"{heading} is {overflow}px wider than the viewport"
+        full_page_screenshot(page, SCREENSHOTS / f"{url_path or 'overview'}{suffix}.png")
+
+
+def test_time_bank_and_initiatives_read_the_fixture(served):
+    release, base_url, browser = served
+    page = browser.new_page()
+    open_page(page, f"{base_url}/time_bank?group=city-lyon&from=2025-01&to=2025-06", "Time bank")
+    seconds = sum(
+        r["seconds_exchanged"]
+        for r in expect.rows(release, "timebank_hours_monthly", group_id="city-lyon")
+        if expect.within(r["month"], "2025-01", "2025-06")
+    )
+    assert metric_values(page)["Hours exchanged, Jan 2025 – Jun 2025"] == f"{seconds / 3600:,.1f} h"
+    # The fair-exchange chart writes withheld bands as "fewer than 5" on the chart itself.
+    bands = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="fair-exchange band")
+    assert "fewer than 5" in bands.inner_text()
+
+    open_page(page, f"{base_url}/initiatives?group=fed&show=overdue", "Initiatives & milestones")
+    overdue = [r for r in release.tables["delivery_initiatives"] if r["is_overdue"]]
+    shown = metric_values(page)
+    assert shown["Overdue"] == str(len(overdue))
+    assert "show=overdue" in page.url
 
 
 def test_overview_headlines_match_the_fixture(served):

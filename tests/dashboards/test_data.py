@@ -7,12 +7,13 @@ import io
 import zipfile
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 
 from dashboards import data
 from tests.dashboards import expectations as expect
-from tests.dashboards.release_fixture import GROUPS, MONTHS, SUPPRESSED_CELL
+from tests.dashboards.release_fixture import GROUPS, MONTHS, NEW_SCHEMAS, SUPPRESSED_CELL, public_contracts
 
 
 def test_latest_release_reads_the_descriptor(fixture_release):
@@ -31,7 +32,8 @@ def test_no_release_is_none(tmp_path, monkeypatch):
     assert data.latest_release() is None
 
 
-def test_a_dataset_listed_but_missing_on_disk_is_absent(fixture_release):
+def test_a_dataset_listed_but_missing_on_disk_is_absent(release_factory):
+    fixture_release = release_factory()
     (fixture_release.release_dir / "data" / "treasury_monthly.parquet").unlink()
     assert not data.latest_release().has_dataset("treasury_monthly")
 
@@ -119,3 +121,67 @@ def test_package_zip_holds_every_file_and_is_deterministic(fixture_release):
     for line in (fixture_release.release_dir / "SHA256SUMS").read_text().splitlines():
         digest, path = line.split("  ")
         assert hashlib.sha256(archive.read(f"{release.id}/{path}")).hexdigest() == digest
+
+
+_ARROW_TYPES = {
+    "varchar": pa.string(),
+    "bigint": pa.int64(),
+    "integer": pa.int32(),
+    "date": pa.date32(),
+    "boolean": pa.bool_(),
+}
+
+
+def _arrow_type(data_type: str) -> pa.DataType:
+    if data_type.startswith("decimal("):
+        precision, scale = data_type.removeprefix("decimal(").removesuffix(")").split(",")
+        return pa.decimal128(int(precision), int(scale))
+    return _ARROW_TYPES[data_type]
+
+
+def test_fixture_schemas_follow_the_dbt_contracts():
+    contracts = public_contracts()
+    for name, fields in NEW_SCHEMAS.items():
+        declared = {c["name"]: _arrow_type(c["data_type"]) for c in contracts[name]}
+        assert declared == fields, name
+
+
+def test_subtree_and_list_parameters(fixture_release):
+    release = data.latest_release()
+    assert data.subtree(release, "reg-ara") == sorted(expect.subtree("reg-ara"))
+    legs = data.treasury_links(release, "reg-ara", "2024-07", "2025-06")
+    expected = {
+        leg["group_id"]
+        for leg in fixture_release.tables["treasury_legs"]
+        if leg["group_id"] in expect.subtree("reg-ara")
+    }
+    assert set(legs["treasury"]) == {fixture_release.group(g)["name"] for g in expected}
+    assert (legs["amount_minor"] > 0).all()
+    # A quoted id in the list is a value, never SQL.
+    assert data.delivery_milestones(release, ["x') or true --"]).empty
+
+
+def test_group_months_reads_only_the_datasets_it_knows(fixture_release):
+    release = data.latest_release()
+    with pytest.raises(ValueError):
+        data.group_months(release, "groups", "fed", "2024-07", "2025-06")
+    fees = data.group_months(release, "treasury_fees", "fed", "2025-01", "2025-03")
+    expected = [
+        r
+        for r in fixture_release.tables["treasury_fees"]
+        if r["group_id"] == "fed" and expect.within(r["month"], "2025-01", "2025-03")
+    ]
+    assert len(fees) == len(expected) and "group_id" not in fees
+
+
+def test_local_value_totals_recompute_the_ratio(fixture_release):
+    totals = data.local_value_totals(data.latest_release(), "fed", "2025-01", "2025-06").set_index("currency")
+    for currency in ("EUR", "USD"):
+        cells = [
+            r
+            for r in expect.rows(fixture_release, "local_value", group_id="fed", currency=currency)
+            if expect.within(r["month"], "2025-01", "2025-06")
+        ]
+        r1, r2, r3 = (sum(r[c] for r in cells) for c in ("r1_minor", "r2_minor", "r3_minor"))
+        assert totals.loc[currency, "r2_minor"] == r2
+        assert totals.loc[currency, "lm3_ratio"] == round((r1 + r2 + r3) / r1, 4)

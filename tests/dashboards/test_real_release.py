@@ -10,12 +10,33 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
+import yaml
 
 from dashboards import data
 from pipelines.release import SigningKeyConfig, write_release
 from tests.dashboards import expectations as expect
-from tests.dashboards.release_fixture import METRICS, SCHEMAS, SUPPRESSED_CELL, FixtureRelease, build_tables
+from tests.dashboards.release_fixture import (
+    METRICS,
+    NEW_SCHEMAS,
+    PUBLIC_MODELS,
+    SCHEMAS,
+    SUPPRESSED_CELL,
+    FixtureRelease,
+    build_tables,
+    contract_metrics,
+)
 from tests.dashboards.test_app import metrics, run_app
+
+
+def model_key(name: str) -> list[str]:
+    return next(m for m in _models() if m["name"] == name)["config"]["meta"]["primary_key"]
+
+
+def _models() -> list[dict]:
+    return [
+        m for path in sorted(PUBLIC_MODELS.glob("_*.yml")) for m in yaml.safe_load(path.read_text()).get("models", [])
+    ]
+
 
 PRIMARY_KEYS = {
     "groups": ["group_id"],
@@ -24,6 +45,8 @@ PRIMARY_KEYS = {
     "treasury_monthly": ["group_id", "month", "currency"],
     "load_audit": ["source", "entity"],
     "quarantine_reasons": ["source", "entity", "rule"],
+    # The new datasets: their primary keys as their dbt YAML declares them.
+    **{name: model_key(name) for name in NEW_SCHEMAS},
 }
 
 
@@ -43,7 +66,7 @@ def written_release(tmp_path, monkeypatch) -> FixtureRelease:
             }
             for name in tables
         },
-        metrics=METRICS,
+        metrics=METRICS + contract_metrics(),
         lineage=[{"sha256": "ab" * 32, "source": "togetheros", "file_name": "groups.ndjson", "bytes": 10}],
         quality_report={"status": "passed", "datasets": {}},
         recompute_rules=[],

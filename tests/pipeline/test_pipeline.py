@@ -16,6 +16,9 @@ from tests import independent
 
 MIN_COUNT = 5
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+PAGES = {"": "Overview", "participation": "Participation", "decisions": "Decisions & delivery",
+         "initiatives": "Initiatives & milestones", "treasury": "Treasury", "local_value": "Local value",
+         "time_bank": "Time bank", "data_audit": "Data & audit"}
 
 
 def released(run, dataset: str, columns: str) -> list[tuple]:
@@ -37,12 +40,17 @@ def test_monthly_active_members_match_the_independent_count(pipeline_run):
     expected = independent.active_members_monthly(pipeline_run.inbox)
     rows = released(pipeline_run, "participation_monthly", "group_id, month, active_members, is_suppressed")
     assert {(g, m) for g, m, _, _ in rows} == set(expected)
+    parent = {g: p for g, p in released(pipeline_run, "groups", "group_id, parent_id")}
     for group, month, active, suppressed in rows:
         count = expected[(group, month)]
         if count < MIN_COUNT:
             assert suppressed and active is None, (group, month, count)
+        elif suppressed:
+            # secondary suppression: hidden only beside a sibling that is hidden for being small
+            siblings = [g for g, p in parent.items() if p == parent[group] and g != group]
+            assert active is None and any(expected.get((g, month), 0) < MIN_COUNT for g in siblings)
         else:
-            assert not suppressed and active == count, (group, month)
+            assert active == count, (group, month)
     assert sum(1 for *_, suppressed in rows if not suppressed) > 20  # the check is not vacuous
 
 
@@ -113,14 +121,23 @@ def test_the_served_dashboard_shows_the_overview_figures(pipeline_run, latest_mo
 
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed")
+    from pipelines.privacy import forbidden_terms, scan_text
+
     federation, month, active, decided = latest_month_figures
+    terms = forbidden_terms(pipeline_run.data_dir / "landing")
+    findings = []
     with serve_dashboard(pipeline_run.data_dir / "releases") as base_url, launch_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         open_page(page, f"{base_url}/?group={federation}&to={month:%Y-%m}", "Overview")
         shown = metric_values(page)
         full_page_screenshot(page, SCREENSHOTS / "overview-real-release.png")
+        # every page a visitor can open shows nobody: no name, handle, email or phone from the inputs
+        for path, title in PAGES.items():
+            open_page(page, f"{base_url}/{path}?group={federation}", title)
+            findings += scan_text(page.inner_text("body"), terms, label=title)
     assert shown[f"Active members, {month:%b %Y}"] == f"{active:,}"
     assert shown["Proposals decided"] == f"{decided:,}"
+    assert len(terms) > 100 and findings == []
 
 
 def test_the_release_names_the_landing_files_it_was_built_from(pipeline_run):

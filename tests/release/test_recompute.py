@@ -127,3 +127,32 @@ def test_a_malicious_rule_in_a_signed_descriptor_is_reported_not_run(tmp_path):
     resign(release, lambda d: d["togetheros:recompute"].__setitem__(0, rule))
     messages = "\n".join(verify_release(release).messages())  # ... and the verifier does not run it
     assert "the rule is not valid: measure" in messages
+
+
+def test_a_rolled_up_aggregate_recomputes_through_the_group_hierarchy(tmp_path):
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from pipelines.release.recompute import recompute_problems
+
+    groups = pa.table({"group_id": ["fed", "north", "city"], "parent_id": [None, "fed", "north"]})
+    legs = pa.table({"group_id": ["city", "city", "north"], "amount_minor": [500, -200, 100]})
+    paths = {}
+    for name, table in (("groups", groups), ("legs", legs)):
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+        paths[name] = tmp_path / f"{name}.parquet"
+    fields = {"groups": ["group_id", "parent_id"], "legs": ["group_id", "amount_minor"],
+              "monthly": ["group_id", "inflow_minor"]}
+    rule = {"aggregate": "monthly", "from": "legs", "rollup": "groups", "keys": ["group_id"],
+            "measures": {"inflow_minor": "sum(case when amount_minor > 0 then amount_minor else 0 end)"}}
+
+    def problems_with(rows):
+        pq.write_table(pa.table(rows), tmp_path / "monthly.parquet")
+        return recompute_problems(duckdb.connect(), rule, {**paths, "monthly": tmp_path / "monthly.parquet"}, fields)
+
+    # the city's income counts for its region and the federation too
+    assert problems_with({"group_id": ["city", "north", "fed"], "inflow_minor": [500, 600, 600]}) == []
+    wrong = problems_with({"group_id": ["city", "north", "fed"], "inflow_minor": [500, 100, 600]})
+    assert len(wrong) == 1 and "group_id=north) released 100, recomputed 600" in wrong[0]
+    with pytest.raises(RuleError, match="rollup"):
+        check_rule_shape({**rule, "rollup": "secret_table"}, fields)

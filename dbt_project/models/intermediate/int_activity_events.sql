@@ -12,10 +12,6 @@ togetheros_proposals as (
     select * from {{ ref('stg_togetheros__proposals') }}
 ),
 
-togetheros_initiatives as (
-    select initiative_id, group_id from {{ source('togetheros', 'togetheros__initiatives') }}
-),
-
 events as (
     select 'togetheros' as source, author_id as source_user_id, 'proposal.created' as verb,
         'togetheros:proposal:' || proposal_id as object, group_id, created_at as ts
@@ -32,14 +28,9 @@ events as (
     from {{ ref('stg_togetheros__forum_posts') }}
 
     union all
-    select 'togetheros', allocations.member_id, 'support_points.allocated',
-        'togetheros:allocation:' || allocations.allocation_id,
-        coalesce(togetheros_proposals.group_id, initiatives.group_id), allocations.created_at
-    from {{ ref('stg_togetheros__support_points_allocations') }} as allocations
-    left join togetheros_proposals
-        on allocations.target_type = 'proposal' and allocations.target_id = togetheros_proposals.proposal_id
-    left join togetheros_initiatives as initiatives
-        on allocations.target_type = 'initiative' and allocations.target_id = initiatives.initiative_id
+    select 'togetheros', member_id, 'support_points.allocated', 'togetheros:allocation:' || allocation_id,
+        group_id, created_at
+    from {{ ref('stg_togetheros__support_points_allocations') }}
 
     union all
     select 'togetheros', person_id, 'timebank.' || role, 'togetheros:timebank:' || transaction_id,

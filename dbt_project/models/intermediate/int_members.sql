@@ -1,6 +1,7 @@
 -- One pseudonymous member per person across sources: accounts sharing a normalised email are one
 -- person; an account without an email joins the person whose handle it shares, when that handle
--- belongs to exactly one email; otherwise it stands alone.
+-- belongs to exactly one email; otherwise it stands alone. The reviewed seed member_links corrects
+-- what these rules get wrong (merge two accounts, or split one off).
 with identities as (
     select * from {{ ref('int_member_identities') }}
 ),
@@ -30,12 +31,34 @@ resolved as (
         on identities.email_key is null and identities.handle_key = handle_emails.handle_key
 ),
 
+links as (
+    select * from {{ ref('member_links') }}
+),
+
+corrected as (
+    select
+        resolved.source,
+        resolved.source_user_id,
+        case links.action
+            when 'split' then {{ source_account_key('resolved.source', 'resolved.source_user_id') }}
+            when 'merge' then coalesce(linked.person_key, resolved.person_key)
+            else resolved.person_key
+        end as person_key
+    from resolved
+    left join links
+        on resolved.source = links.source and resolved.source_user_id = links.source_user_id
+    left join resolved as linked
+        on links.action = 'merge'
+        and linked.source = links.linked_source
+        and linked.source_user_id = links.linked_source_user_id
+),
+
 final as (
     select distinct
         source,
         source_user_id,
         {{ member_id('person_key') }} as member_id
-    from resolved
+    from corrected
 )
 
 select * from final

@@ -1,14 +1,24 @@
+-- Active members per group and month; small counts withheld, plus one sibling where a parent's
+-- published count would otherwise give a withheld count away by subtraction.
 with active as (
-    select * from {{ ref('mart_active_members_monthly') }}
+    select
+        group_id,
+        month,
+        active_members as people
+    from {{ ref('mart_active_members_monthly') }}
+),
+
+suppressed as (
+    {{ participation_suppress_cells('active', ['month']) }}
 ),
 
 final as (
     select
         cast(group_id as varchar) as group_id,
         cast(month as date) as month,
-        cast({{ suppressed_count('active_members') }} as bigint) as active_members,
-        {{ is_suppressed('active_members') }} as is_suppressed
-    from active
+        cast(case when not is_suppressed then people end as bigint) as active_members,
+        is_suppressed
+    from suppressed
 )
 
 select * from final

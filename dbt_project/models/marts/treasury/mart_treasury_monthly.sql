@@ -1,6 +1,6 @@
 -- Inflow and outflow per group (and every group below it), month and currency.
-with flows as (
-    select * from {{ ref('fct_treasury_flows') }}
+with legs as (
+    select * from {{ ref('fct_treasury_legs') }}
 ),
 
 groups as (
@@ -10,12 +10,12 @@ groups as (
 final as (
     select
         groups.ancestor_id as group_id,
-        {{ month_of('flows.booked_on') }} as month,
-        flows.currency,
-        sum(case when flows.amount_minor > 0 then flows.amount_minor else 0 end) as inflow_minor,
-        sum(case when flows.amount_minor < 0 then -flows.amount_minor else 0 end) as outflow_minor
-    from flows
-    inner join groups on flows.group_id = groups.group_id
+        legs.month,
+        legs.currency,
+        sum(case when legs.amount_minor > 0 then legs.amount_minor else 0 end) as inflow_minor,
+        sum(case when legs.amount_minor < 0 then -legs.amount_minor else 0 end) as outflow_minor
+    from legs
+    inner join groups on legs.group_id = groups.group_id
     group by all
 )
 

@@ -1,5 +1,6 @@
 -- Hours from report CSVs and plain hours files; provider and receiver are emails or handles,
 -- kept only as keyed pseudonyms.
+-- seconds are what the file says; exchanged_on is a date (the files carry no time).
 with source as (
     select * from {{ source('timeoverflow', 'timeoverflow__hours') }}
 ),
@@ -7,7 +8,8 @@ with source as (
 final as (
     select
         exchange_id,
-        regexp_replace(file_name, '^(hours_)?(.*?)(\.csv)?$', '\2') as space_id,
+        -- the file's stem (hours_portland), as community/space_groups.csv names it
+        regexp_replace(file_name, '\.[^.]*$', '') as space_id,
         exchanged_on,
         {{ person_key('provider') }} as provider_key,
         {{ person_key('receiver') }} as receiver_key,

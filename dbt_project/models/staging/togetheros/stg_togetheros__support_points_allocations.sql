@@ -1,18 +1,31 @@
+-- Support-point allocations with the group of what they support: a proposal's group, or the group of
+-- an initiative. Allocations to deleted proposals keep no group, so they leave every public count.
 with source as (
     select * from {{ source('togetheros', 'togetheros__support_points_allocations') }}
 ),
 
+proposals as (
+    select proposal_id, group_id from {{ ref('stg_togetheros__proposals') }}
+),
+
+initiatives as (
+    select initiative_id, group_id from {{ ref('stg_togetheros__initiatives') }}
+),
+
 final as (
     select
-        allocation_id,
-        cast(member_id as varchar) as member_id,
-        target_type,
-        target_id,
-        amount,
-        status,
-        created_at
+        source.allocation_id,
+        cast(source.member_id as varchar) as member_id,
+        source.target_type,
+        source.target_id,
+        coalesce(proposals.group_id, initiatives.group_id) as group_id,
+        source.amount,
+        source.status,
+        source.created_at
     from source
-    {{ latest_row('allocation_id', 'created_at desc') }}
+    left join proposals on source.target_type = 'proposal' and source.target_id = proposals.proposal_id
+    left join initiatives on source.target_type = 'initiative' and source.target_id = initiatives.initiative_id
+    {{ latest_row('source.allocation_id', 'source.created_at desc') }}
 )
 
 select * from final

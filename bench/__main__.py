@@ -1,0 +1,66 @@
+"""`python -m bench [--scales 1000000,10000000] [--smoke] [--work-dir bench/work] [--repeat N]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.report import save_json, write_table
+from bench.run import bench_scale
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SMOKE = {"scale": 20_000, "members": 200}
+EVENTS_PER_MEMBER = 40  # the generator's default density (40 events per member-year)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scales", default="1000000,10000000", help="comma-separated activity-event counts")
+    parser.add_argument("--smoke", action="store_true",
+                        help=f"one tiny scale ({SMOKE['scale']:,} events) with results in the work dir")
+    parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "bench" / "work")
+    parser.add_argument("--results-dir", type=Path, default=None,
+                        help="default: bench/results (smoke: <work-dir>/results)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="pipeline and baseline runs per scale (the best is kept)")
+    parser.add_argument("--query-repeats", type=int, default=20, help="cold-cache renders per dashboard page")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.smoke:
+        scales = [(SMOKE["scale"], SMOKE["members"])]
+        explicit = "--work-dir" in (sys.argv if argv is None else argv)
+        work_dir = args.work_dir if explicit else Path(tempfile.mkdtemp(prefix="bench-"))
+        results_dir = args.results_dir or work_dir / "results"
+    else:
+        scales = [(int(s), max(200, int(s) // EVENTS_PER_MEMBER)) for s in args.scales.split(",")]
+        work_dir, results_dir = args.work_dir, args.results_dir or REPO_ROOT / "bench" / "results"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+
+    def progress(message: str) -> None:
+        print(f"[{time.monotonic() - started:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+    def save(result: dict) -> None:
+        save_json(result, results_dir)
+        write_table(results_dir)
+
+    status = 0
+    for scale, members in scales:
+        try:
+            bench_scale(scale, members=members, work_dir=work_dir, repeat=args.repeat,
+                        query_repeats=args.query_repeats, save=save, progress=progress)
+        except Exception as error:  # recorded in the result; go on with the next scale
+            progress(f"{scale:,} events failed: {error}")
+            status = 1
+    print(f"results: {results_dir / 'README.md'}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

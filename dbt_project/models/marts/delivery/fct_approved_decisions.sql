@@ -1,0 +1,73 @@
+-- Every approved decision (TogetherOS proposals approved or amended, Decidim proposals accepted) and
+-- what became of it: delivered once every initiative carrying it out is delivered.
+with togetheros_decisions as (
+    select * from {{ ref('fct_proposal_decisions') }}
+),
+
+decidim_proposals as (
+    select * from {{ ref('stg_decidim__proposals') }}
+),
+
+space_groups as (
+    select * from {{ ref('stg_community__space_groups') }}
+),
+
+initiatives as (
+    select * from {{ ref('fct_initiatives') }}
+),
+
+decisions as (
+    select
+        proposal_id,
+        'togetheros' as source,
+        group_id,
+        cast(decided_at as date) as decided_on
+    from togetheros_decisions
+    where is_approved
+
+    union all
+
+    select
+        'decidim-proposal-' || decidim_proposals.proposal_id,
+        'decidim',
+        space_groups.group_id,
+        cast(decidim_proposals.answered_at as date)
+    from decidim_proposals
+    inner join space_groups
+        on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_proposals.component_id as varchar)
+    where decidim_proposals.state = 'accepted' and decidim_proposals.answered_at is not null
+),
+
+delivery as (
+    select
+        proposal_id,
+        count(*) as initiatives,
+        count_if(is_delivered) as initiatives_delivered,
+        max(delivered_on) as delivered_on,
+        max(deadline) as deadline,
+        count_if(is_overdue) as initiatives_overdue,
+        count_if(is_stalled) as initiatives_stalled
+    from initiatives
+    group by all
+),
+
+final as (
+    select
+        decisions.proposal_id,
+        decisions.source,
+        decisions.group_id,
+        decisions.decided_on,
+        {{ month_of('decisions.decided_on') }} as decision_month,
+        coalesce(delivery.initiatives, 0) as initiatives,
+        coalesce(delivery.initiatives_overdue, 0) as initiatives_overdue,
+        coalesce(delivery.initiatives_stalled, 0) as initiatives_stalled,
+        coalesce(delivery.initiatives_delivered = delivery.initiatives, false) as is_delivered,
+        case when delivery.initiatives_delivered = delivery.initiatives then delivery.delivered_on end
+            as delivered_on,
+        delivery.deadline
+    from decisions
+    left join delivery on decisions.proposal_id = delivery.proposal_id
+    where decisions.group_id is not null
+)
+
+select * from final

@@ -1,0 +1,109 @@
+-- Every initiative carrying out a decision: TogetherOS initiatives (linked to their proposal) and
+-- top-level Decidim accountability results (linked to the accepted proposal), with their dates,
+-- milestones and whether, as of the latest day in the data, they are overdue or stalled.
+with togetheros_initiatives as (
+    select * from {{ ref('stg_togetheros__initiatives') }}
+),
+
+togetheros_proposals as (
+    select * from {{ ref('stg_togetheros__proposals') }}
+),
+
+decidim_results as (
+    select * from {{ ref('stg_decidim__results') }}
+),
+
+decidim_proposals as (
+    select * from {{ ref('stg_decidim__proposals') }}
+),
+
+space_groups as (
+    select * from {{ ref('stg_community__space_groups') }}
+),
+
+milestones as (
+    select * from {{ ref('fct_milestones') }}
+),
+
+togetheros as (
+    select
+        togetheros_initiatives.initiative_id,
+        'togetheros' as source,
+        togetheros_initiatives.group_id,
+        togetheros_initiatives.proposal_id,
+        togetheros_initiatives.status,
+        cast(togetheros_proposals.decided_at as date) as decided_on,
+        togetheros_initiatives.deadline,
+        cast(coalesce(togetheros_initiatives.delivered_at, togetheros_initiatives.verified_at) as date)
+            as delivered_on,
+        cast(
+            greatest(
+                togetheros_initiatives.created_at,
+                togetheros_initiatives.started_at,
+                togetheros_initiatives.delivered_at,
+                togetheros_initiatives.verified_at
+            ) as date
+        ) as last_status_change_on
+    from togetheros_initiatives
+    left join togetheros_proposals on togetheros_initiatives.proposal_id = togetheros_proposals.proposal_id
+),
+
+decidim as (
+    select
+        'decidim-result-' || decidim_results.result_id as initiative_id,
+        'decidim' as source,
+        space_groups.group_id,
+        'decidim-proposal-' || decidim_results.proposal_ids[1] as proposal_id,
+        decidim_results.status_key as status,
+        cast(decidim_proposals.answered_at as date) as decided_on,
+        decidim_results.end_date as deadline,
+        case when decidim_results.progress_pct >= 100 then cast(decidim_results.updated_at as date) end
+            as delivered_on,
+        cast(decidim_results.updated_at as date) as last_status_change_on
+    from decidim_results
+    inner join space_groups
+        on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_results.component_id as varchar)
+    left join decidim_proposals
+        on cast(decidim_proposals.proposal_id as varchar) = decidim_results.proposal_ids[1]
+    where decidim_results.parent_id is null
+),
+
+initiatives as (
+    select * from togetheros
+    union all
+    select * from decidim
+),
+
+milestone_summary as (
+    select
+        initiative_id,
+        count(*) as milestones_total,
+        count_if(is_completed) as milestones_done,
+        min(target_date) filter (where not is_completed) as next_milestone_due,
+        max(completed_on) as last_milestone_done_on
+    from milestones
+    group by all
+),
+
+final as (
+    select
+        initiatives.*,
+        initiatives.delivered_on is not null as is_delivered,
+        coalesce(milestone_summary.milestones_total, 0) as milestones_total,
+        coalesce(milestone_summary.milestones_done, 0) as milestones_done,
+        milestone_summary.next_milestone_due,
+        initiatives.delivered_on is null
+            and coalesce(initiatives.deadline < {{ delivery_as_of_date() }}, false) as is_overdue,
+        -- no milestone completed and no status change for var('stalled_after_days') days
+        initiatives.delivered_on is null
+            and date_diff(
+                'day',
+                greatest(initiatives.last_status_change_on, milestone_summary.last_milestone_done_on),
+                {{ delivery_as_of_date() }}
+            ) >= {{ var('stalled_after_days', 60) }} as is_stalled
+    from initiatives
+    left join milestone_summary on initiatives.initiative_id = milestone_summary.initiative_id
+    where initiatives.group_id is not null
+)
+
+select * from final

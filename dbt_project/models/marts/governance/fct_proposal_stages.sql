@@ -1,0 +1,60 @@
+-- One row per proposal and funnel stage it reached: when it entered the stage, when it moved on (NULL
+-- while it is still there) and how long it stayed. Every proposal starts as a draft when created.
+with proposals as (
+    select * from {{ ref('stg_togetheros__proposals') }}
+),
+
+changes as (
+    select * from {{ ref('stg_togetheros__proposal_status_changes') }}
+),
+
+entries as (
+    select proposal_id, 'draft' as stage, created_at as entered_at from proposals
+    union all
+    select proposal_id, to_status, min(changed_at) from changes where to_status <> 'draft' group by all
+    union all
+    -- a stage the proposal is in now counts as reached even if the history misses its change
+    select proposal_id, status, coalesce(updated_at, created_at) from proposals
+    where status <> 'draft'
+),
+
+first_entries as (
+    select
+        proposal_id,
+        stage,
+        min(entered_at) as entered_at
+    from entries
+    where {{ governance_stage_order('stage') }} is not null
+    group by all
+),
+
+with_exits as (
+    select
+        first_entries.proposal_id,
+        first_entries.stage,
+        first_entries.entered_at,
+        min(changes.changed_at) as left_at
+    from first_entries
+    left join changes
+        on first_entries.proposal_id = changes.proposal_id
+        and changes.from_status = first_entries.stage
+        and changes.changed_at >= first_entries.entered_at
+    group by all
+),
+
+final as (
+    select
+        with_exits.proposal_id,
+        proposals.group_id,
+        {{ month_of('proposals.created_at') }} as cohort_month,
+        with_exits.stage,
+        {{ governance_stage_order('with_exits.stage') }} as stage_order,
+        with_exits.entered_at,
+        with_exits.left_at,
+        cast(date_diff('second', with_exits.entered_at, with_exits.left_at) as bigint) as seconds_in_stage
+    from with_exits
+    inner join proposals on with_exits.proposal_id = proposals.proposal_id
+    where proposals.group_id is not null
+)
+
+select * from final

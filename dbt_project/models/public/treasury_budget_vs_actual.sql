@@ -1,0 +1,24 @@
+with budget_lines as (
+    select * from {{ ref('mart_treasury_budget_vs_actual') }}
+),
+
+final as (
+    select
+        cast(budget_id as varchar) as budget_id,
+        cast(group_id as varchar) as group_id,
+        cast(scope as varchar) as scope,
+        cast(fund_type as varchar) as fund_type,
+        cast(currency as varchar) as currency,
+        cast(period_start as date) as period_start,
+        cast(period_end as date) as period_end,
+        cast(allocated_minor as bigint) as allocated_minor,
+        cast(reported_spent_minor as bigint) as reported_spent_minor,
+        cast(remaining_minor as bigint) as remaining_minor,
+        cast(reported_spent_share as decimal(18, 4)) as reported_spent_share,
+        cast(group_allocated_minor as bigint) as group_allocated_minor,
+        cast(treasury_spent_minor as bigint) as treasury_spent_minor,
+        cast(treasury_spent_share as decimal(18, 4)) as treasury_spent_share
+    from budget_lines
+)
+
+select * from final
