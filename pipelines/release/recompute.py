@@ -9,7 +9,7 @@ the Table Schemas (and are quoted), and a measure must fit a small grammar, re-r
 
     measure  := sum(value) | count(*) | count(value) | count(distinct column)
 
-A rule may add `"rollup": "groups"`: each fact then also counts for every group above its own
+A rule may add `"up_the_hierarchy_of": "groups"`: each fact then also counts for every group above its own
 (`group_id` → `parent_id` in the released `groups` dataset), as the hierarchy's figures do.
     value    := operand | case when column op number then operand else operand end
     operand  := [-]column | number | null          op := = | != | <> | < | <= | > | >=
@@ -27,7 +27,7 @@ import duckdb
 from pipelines.release.tables import quote_identifier, quote_literal
 
 SUPPRESSION_FLAG = "is_suppressed"
-ROLLUP_DATASET = "groups"
+HIERARCHY_DATASET = "groups"
 EXAMPLES_PER_PROBLEM = 5
 
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(<=|>=|<>|!=|[=<>()*-]))")
@@ -173,10 +173,13 @@ def check_rule_shape(rule: Mapping, fields: Mapping[str, list[str]]) -> dict[str
         for dataset in (aggregate, facts):
             if key not in fields[dataset]:
                 raise RuleError(f"rule {rule_name(rule)}: key {key!r} is not a field of {dataset}")
-    rollup = rule.get("rollup")
-    if rollup is not None and (rollup != ROLLUP_DATASET or ROLLUP_DATASET not in fields or "group_id" not in keys
-                               or not {"group_id", "parent_id"} <= set(fields[ROLLUP_DATASET])):
-        raise RuleError(f"rule {rule_name(rule)}: rollup must be {ROLLUP_DATASET!r}, with group_id among the keys")
+    hierarchy = rule.get("up_the_hierarchy_of")
+    if hierarchy is not None and (
+        hierarchy != HIERARCHY_DATASET or "group_id" not in keys
+        or not {"group_id", "parent_id"} <= set(fields.get(HIERARCHY_DATASET, []))
+    ):
+        raise RuleError(f"rule {rule_name(rule)}: up_the_hierarchy_of must be {HIERARCHY_DATASET!r}, "
+                        "with group_id among the keys")
     parsed = {}
     for measure, expression in measures.items():
         if measure not in fields[aggregate]:
@@ -218,8 +221,8 @@ def recompute_problems(
         f"a.{quote_identifier(k)} IS NOT DISTINCT FROM b.{quote_identifier(k)}" for k in keys
     )
     facts_sql = f"read_parquet({quote_literal(str(parquet_paths[facts]))})"
-    if rule.get("rollup"):
-        groups_sql = f"read_parquet({quote_literal(str(parquet_paths[ROLLUP_DATASET]))})"
+    if rule.get("up_the_hierarchy_of"):
+        groups_sql = f"read_parquet({quote_literal(str(parquet_paths[HIERARCHY_DATASET]))})"
         facts_sql = f"""(
             WITH RECURSIVE ancestry(group_id, ancestor_id) AS (
                 SELECT group_id, group_id FROM {groups_sql}

@@ -143,7 +143,7 @@ def test_a_rolled_up_aggregate_recomputes_through_the_group_hierarchy(tmp_path):
         paths[name] = tmp_path / f"{name}.parquet"
     fields = {"groups": ["group_id", "parent_id"], "legs": ["group_id", "amount_minor"],
               "monthly": ["group_id", "inflow_minor"]}
-    rule = {"aggregate": "monthly", "from": "legs", "rollup": "groups", "keys": ["group_id"],
+    rule = {"aggregate": "monthly", "from": "legs", "up_the_hierarchy_of": "groups", "keys": ["group_id"],
             "measures": {"inflow_minor": "sum(case when amount_minor > 0 then amount_minor else 0 end)"}}
 
     def problems_with(rows):
@@ -154,5 +154,5 @@ def test_a_rolled_up_aggregate_recomputes_through_the_group_hierarchy(tmp_path):
     assert problems_with({"group_id": ["city", "north", "fed"], "inflow_minor": [500, 600, 600]}) == []
     wrong = problems_with({"group_id": ["city", "north", "fed"], "inflow_minor": [500, 100, 600]})
     assert len(wrong) == 1 and "group_id=north) released 100, recomputed 600" in wrong[0]
-    with pytest.raises(RuleError, match="rollup"):
-        check_rule_shape({**rule, "rollup": "secret_table"}, fields)
+    with pytest.raises(RuleError, match="up_the_hierarchy_of"):
+        check_rule_shape({**rule, "up_the_hierarchy_of": "secret_table"}, fields)
