@@ -13,10 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.demo.generate import generate
+from pipelines.settings import Paths
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("--inbox", type=Path, default=Path("data/inbox"), help="inbox folder to (re)write")
+    parser.add_argument("--inbox", type=Path, default=None,
+                        help="inbox folder to (re)write (default: the data directory's inbox/)")
     parser.add_argument("--seed", type=int, default=7, help="same seed, same bytes")
     parser.add_argument("--members", type=int, default=3000, help="people in the federation")
     parser.add_argument("--start", type=date.fromisoformat, default=date(2025, 11, 1), help="first day (UTC)")
@@ -34,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    inbox = args.inbox or Paths.from_env().inbox
 
     def report(message: str) -> None:
         if not args.quiet:
@@ -41,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         summary = generate(
-            args.inbox,
+            inbox,
             seed=args.seed,
             members=args.members,
             start=args.start,
@@ -56,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         args.summary.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     rows = ", ".join(f"{source} {count:,}" for source, count in summary["rows"].items())
     print(
-        f"demo community in {args.inbox}: {summary['events']:,} activity events; rows: {rows}; "
+        f"demo community in {inbox}: {summary['events']:,} activity events; rows: {rows}; "
         f"{len(summary['defects'])} planted defects"
     )
     return 0
