@@ -1,8 +1,9 @@
-"""Dashboard query latency: each page's calls into dashboards/data.py against the release, cache bypassed.
+"""Dashboard query latency: every page of dashboards/app_pages rendered for real (Streamlit AppTest),
+with the time spent in its queries summed.
 
-The page lists mirror dashboards/app_pages (filters included: every page first lists groups and months).
-Each repetition clears data.py's query cache, so every call pays what a visitor's first view pays:
-the DuckDB query over the release's Parquet plus the DataFrame conversion.
+Every query of the dashboard goes through `dashboards.data._read`; it is wrapped with a timer, and the
+query cache is cleared before each render, so each sample is what a visitor's first view of the page
+costs in queries (DuckDB over the release's Parquet plus the DataFrame conversion), filters included.
 """
 
 from __future__ import annotations
@@ -13,38 +14,15 @@ from pathlib import Path
 
 from bench.timing import percentile
 
-
-def _page_calls(data, release, group_id: str, start: str, end: str) -> dict:
-    return {
-        "overview": [
-            lambda: data.groups(release), lambda: data.months(release),
-            lambda: data.participation_monthly(release, group_id, start, end),
-            lambda: data.participation_monthly(release, group_id, start, start),  # the previous period
-            lambda: data.proposals_by_stage(release, group_id),
-            lambda: data.treasury_monthly(release, group_id, start, end),
-            lambda: data.treasury_totals(release, group_id, start, end),
-        ],
-        "participation": [
-            lambda: data.groups(release), lambda: data.months(release),
-            lambda: data.participation_monthly(release, group_id, start, end),
-            lambda: data.participation_monthly(release, group_id, start, start),
-        ],
-        "decisions": [lambda: data.groups(release), lambda: data.proposals_by_stage(release, group_id)],
-        "treasury": [
-            lambda: data.groups(release), lambda: data.months(release),
-            lambda: data.treasury_monthly(release, group_id, start, end),
-            lambda: data.treasury_totals(release, group_id, start, end),
-        ],
-        "data_audit": [
-            lambda: data.sources(release), lambda: data.load_audit(release, None),
-            lambda: data.quarantine_reasons(release, None),
-        ],
-    }
+APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+PAGES = sorted(p.stem for p in (APP.parent / "app_pages").glob("*.py") if not p.stem.startswith("_"))
 
 
 def page_latency(releases_dir: Path, repeats: int) -> dict:
-    """p50/p95 milliseconds per page over `repeats` cold-cache renders of its queries (the root group)."""
+    """p50/p95 milliseconds of query time per page over `repeats` cold-cache renders (the root group)."""
     os.environ["TOGETHEROS_RELEASES_DIR"] = str(releases_dir)
+    from streamlit.testing.v1 import AppTest
+
     from dashboards import data
 
     release = data.latest_release()
@@ -52,18 +30,39 @@ def page_latency(releases_dir: Path, repeats: int) -> dict:
         raise RuntimeError(f"no release under {releases_dir}")
     groups = data.groups(release)
     root = groups[groups["depth"] == 0].iloc[0]  # the federation: the widest filter a visitor can pick
-    months = data.months(release)
-    pages = _page_calls(data, release, str(root["group_id"]), months[0], months[-1])
+    spent: list[float] = []
+    read = data._read
+
+    def timed_read(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return read(*args, **kwargs)
+        finally:
+            spent.append((time.perf_counter() - started) * 1000)
+
+    data._read = timed_read
     results = {}
-    for page, calls in pages.items():
-        samples = []
-        for _ in range(repeats):
-            data._query.clear()  # bypass st.cache_data: measure the query, not the cache hit
-            started = time.perf_counter()
-            for call in calls:
-                call()
-            samples.append((time.perf_counter() - started) * 1000)
-        results[page] = {"queries": len(calls), "p50_ms": percentile(samples, 0.50),
-                         "p95_ms": percentile(samples, 0.95), "max_ms": max(samples)}
-    return {"source": "dashboards/data.py", "group": str(root["name"]), "months": len(months),
-            "repeats": repeats, "pages": results}
+    try:
+        for page in PAGES:
+            samples, queries = [], 0
+            for _ in range(repeats):
+                app = AppTest.from_file(str(APP), default_timeout=60)
+                app.query_params["group"] = str(root["group_id"])
+                data._query.clear()  # bypass st.cache_data: measure the queries, not cache hits
+                spent.clear()
+                app.run()
+                if page != "overview":
+                    data._query.clear()
+                    spent.clear()
+                    app.switch_page(f"app_pages/{page}.py").run()
+                if app.exception:
+                    raise RuntimeError(f"page {page} failed: {app.exception[0].message}")
+                samples.append(sum(spent))
+                queries = len(spent)
+            results[page] = {"queries": queries, "p50_ms": percentile(samples, 0.50),
+                             "p95_ms": percentile(samples, 0.95), "max_ms": max(samples)}
+    finally:
+        data._read = read
+    return {"source": "dashboards/app_pages via AppTest, time in dashboards.data._read",
+            "group": str(root["name"]), "months": len(data.months(release)), "repeats": repeats,
+            "pages": results}
