@@ -28,6 +28,7 @@ from pipelines.release.tables import quote_identifier, quote_literal
 
 SUPPRESSION_FLAG = "is_suppressed"
 HIERARCHY_DATASET = "groups"
+RULE_KEYS = {"aggregate", "from", "keys", "measures", "up_the_hierarchy_of"}
 EXAMPLES_PER_PROBLEM = 5
 
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(<=|>=|<>|!=|[=<>()*-]))")
@@ -164,6 +165,9 @@ def check_rule_shape(rule: Mapping, fields: Mapping[str, list[str]]) -> dict[str
         rule.get("keys"),
         rule.get("measures"),
     )
+    unknown_keys = sorted(set(rule) - RULE_KEYS)
+    if unknown_keys:  # a misspelt or retired option must not silently change what is checked
+        raise RuleError(f"rule {rule_name(rule)}: unknown option(s) {unknown_keys}")
     for role, dataset in (("aggregate", aggregate), ("from", facts)):
         if dataset not in fields:
             raise RuleError(f"rule {rule_name(rule)}: {role} {dataset!r} is not a dataset of the release")

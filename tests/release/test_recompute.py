@@ -156,3 +156,10 @@ def test_a_rolled_up_aggregate_recomputes_through_the_group_hierarchy(tmp_path):
     assert len(wrong) == 1 and "group_id=north) released 100, recomputed 600" in wrong[0]
     with pytest.raises(RuleError, match="up_the_hierarchy_of"):
         check_rule_shape({**rule, "up_the_hierarchy_of": "secret_table"}, fields)
+
+
+def test_a_rule_with_an_unknown_option_is_refused_not_half_applied():
+    fields = {"agg": ["k", "m"], "facts": ["k", "v"]}
+    rule = {"aggregate": "agg", "from": "facts", "keys": ["k"], "measures": {"m": "sum(v)"}, "rollup": "groups"}
+    with pytest.raises(RuleError, match=r"unknown option\(s\) \['rollup'\]"):
+        check_rule_shape(rule, fields)
