@@ -21,13 +21,9 @@ from tests.fakes.server import (
     UNAVAILABLE,
     FakeServer,
 )
+from tests.sources.checks import conserved
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "decidim"
-
-
-def conserved(result: dict) -> None:
-    for entity, checked in result.items():
-        assert checked.rows_read == checked.accepted.height + checked.quarantined.height, entity
 
 
 # --- a well-formed export of each version ---------------------------------------------------------

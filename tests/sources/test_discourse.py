@@ -21,15 +21,11 @@ from tests.fakes.server import (
     UNAVAILABLE,
     FakeServer,
 )
+from tests.sources.checks import conserved
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / ".." / "shared" / "realdata"
 CORPUS = ROOT / "tests" / "corpus" / "discourse"
-
-
-def conserved(result: dict) -> None:
-    for entity, checked in result.items():
-        assert checked.rows_read == checked.accepted.height + checked.quarantined.height, entity
 
 
 # --- real recorded responses --------------------------------------------------------------------

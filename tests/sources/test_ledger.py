@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from pipelines.sources import ledger
-from tests.sources.test_opencollective import assert_corpus_case
+from tests.sources.checks import assert_corpus_case
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "ledger"
 REAL_BOOKS = sorted(REAL.glob("*/*.*")) if REAL.exists() else []

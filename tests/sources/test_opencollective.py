@@ -13,6 +13,7 @@ from pipelines.sources import opencollective as oc
 from pipelines.sources.http import ApiClient, ApiError
 from tests.fakes.opencollective_api import RATE_LIMIT, FakeOpenCollective, make_transaction
 from tests.fakes.server import SERVER_ERROR, TRUNCATED_JSON, FakeServer
+from tests.sources.checks import assert_corpus_case
 
 REAL = (
     Path(__file__).resolve().parents[2]
@@ -309,21 +310,6 @@ def test_graphql_errors_raise_and_nothing_is_landed():
 
 # --- malformed corpus -----------------------------------------------------------------------------------
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-
-
-def assert_corpus_case(source: str, name: str, entity: str, expected: list[tuple[str, str]]) -> None:
-    """The corpus file parses without an exception into exactly the expected quarantine records, each
-    naming its file, and every row read is accounted for."""
-    from pipelines.sources import source_module
-
-    result = source_module(source).parse(CORPUS / source / name, name, "sha-corpus")[entity]
-    assert result.rows_read == result.accepted.height + result.quarantined.height
-    quarantined = result.quarantined
-    assert sorted(quarantined.select("record", "rule").rows()) == sorted(expected)
-    assert set(quarantined["file_name"]) == {name}
-    for message, rule in quarantined.select("message", "rule").rows():
-        assert name in message and rule in message
 
 
 OC_CORPUS = {

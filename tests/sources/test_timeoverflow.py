@@ -7,15 +7,11 @@ from pathlib import Path
 import pytest
 
 from pipelines.sources import timeoverflow
-from tests.sources.test_opencollective import assert_corpus_case
+from tests.sources.checks import assert_corpus_case, parse_text
 
 
 def parse_file(tmp_path: Path, name: str, text: str, entity: str):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    result = timeoverflow.parse(path, name, "sha-test")[entity]
-    assert result.rows_read == result.accepted.height + result.quarantined.height
-    return result
+    return parse_text(timeoverflow, tmp_path, name, text, entity)
 
 
 def test_database_exports_use_db_column_names(tmp_path):

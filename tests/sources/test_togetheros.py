@@ -9,16 +9,11 @@ import pytest
 
 from pipelines.sources import togetheros
 from pipelines.sources.contracts import load_contract
-from tests.sources.test_opencollective import assert_corpus_case
+from tests.sources.checks import assert_corpus_case, parse_text
 
 
 def parse_file(tmp_path: Path, name: str, text: str):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    (entity,) = togetheros.parse(path, name, "sha-test")
-    result = togetheros.parse(path, name, "sha-test")[entity]
-    assert result.rows_read == result.accepted.height + result.quarantined.height
-    return result
+    return parse_text(togetheros, tmp_path, name, text)
 
 
 def ndjson(*rows: dict) -> str:
