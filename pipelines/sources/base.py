@@ -28,8 +28,6 @@ from pipelines.sources.contracts import (
     Checked,
     TableContract,
     apply_contract,
-    empty_quarantine,
-    quarantine_rows,
 )
 
 UTC_FORMATS = (
@@ -61,12 +59,8 @@ def parse_utc(column: str | pl.Expr) -> pl.Expr:
 
 def unreadable(contract: TableContract, landing_sha256: str, file_name: str, error: Exception | str) -> Checked:
     """A whole file that cannot be read: one quarantined record, nothing accepted."""
-    message = f"{file_name}: cannot be read as {contract.source} {contract.entity}: {error}"
-    return Checked(
-        accepted=pl.DataFrame(schema={**contract.polars_schema(), "_landing_sha256": pl.String, "_record": pl.String}),
-        quarantined=quarantine_rows(contract, landing_sha256, file_name, ["file"], "file:unreadable", message),
-        rows_read=1,
-    )
+    return refuse_file(contract, landing_sha256, file_name, "file:unreadable",
+                       f"cannot be read as {contract.source} {contract.entity}: {error}")
 
 
 # --- rows refused before or after the contract check -------------------------------------------
@@ -417,7 +411,7 @@ def to_minor(amount: str | int | float | Decimal | None, currency: str | None) -
 __all__ = [
     "CURRENCY_EXPONENTS", "Checked", "CsvRows", "Refused", "TableContract", "check_rows", "combine",
     "decode_text", "duration_seconds",
-    "check_batch", "empty_quarantine", "parse_utc", "quarantine_rows", "read_csv", "refuse_accepted",
+    "check_batch", "parse_utc", "read_csv", "refuse_accepted",
     "refuse_future",
     "rows_frame", "to_minor", "unreadable",
 ]

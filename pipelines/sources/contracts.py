@@ -112,38 +112,6 @@ def load_contract(source: str, contracts_dir: Path = CONTRACTS_DIR) -> dict[str,
     return tables
 
 
-def empty_quarantine() -> pl.DataFrame:
-    return pl.DataFrame(schema=QUARANTINE_SCHEMA)
-
-
-def quarantine_rows(
-    contract: TableContract,
-    landing_sha256: str,
-    file_name: str,
-    records: list[str],
-    rule: str,
-    message: str,
-    values: list[str | None] | None = None,
-    column_name: str | None = None,
-) -> pl.DataFrame:
-    """Quarantine records refused before they could become rows (unreadable lines, warning lines)."""
-    n = len(records)
-    return pl.DataFrame(
-        {
-            "source": [contract.source] * n,
-            "entity": [contract.entity] * n,
-            "landing_sha256": [landing_sha256] * n,
-            "file_name": [file_name] * n,
-            "record": records,
-            "rule": [rule] * n,
-            "column_name": [column_name] * n,
-            "value": values if values is not None else [None] * n,
-            "message": [message] * n,
-        },
-        schema=QUARANTINE_SCHEMA,
-    )
-
-
 def _cast(col: pl.Expr, logical: str) -> pl.Expr:
     target = POLARS_TYPES[logical]
     if logical == "boolean":
