@@ -1,11 +1,21 @@
 -- One row per member, group (or any group below it) and month in which the member was active, with the
 -- month of their first activity there: the shape every cohort, new/returning and inequality figure uses.
+-- Incremental: a refresh rebuilds only the months whose events or groups changed (macros/incremental_months).
+{{ incremental_by_month('int_activity_events', 'ts', ['int_groups']) }}
+
 with events as (
     select * from {{ ref('int_activity_events') }}
+    {% if is_incremental() -%}
+    where ts >= {{ first_changed_month('int_activity_events', 'ts', ['int_groups'], 'month') }}
+    {%- endif %}
 ),
 
 groups as (
     select * from {{ ref('int_groups') }}
+),
+
+fingerprints as (
+    {{ month_fingerprints('int_activity_events', 'ts', ['int_groups']) }}
 ),
 
 member_months as (
@@ -19,14 +29,38 @@ member_months as (
     group by all
 ),
 
+{% if is_incremental() -%}
+-- the months kept from the last build all come before the rebuilt ones
+earlier_first_months as (
+    select group_id, actor_id, min(first_month) as first_month
+    from {{ this }}
+    group by all
+),
+{%- endif %}
+
 final as (
     select
-        group_id,
-        actor_id,
-        month,
-        contributions,
-        min(month) over (partition by group_id, actor_id) as first_month
+        member_months.group_id,
+        member_months.actor_id,
+        member_months.month,
+        member_months.contributions,
+        {% if is_incremental() -%}
+        least(
+            min(member_months.month) over (partition by member_months.group_id, member_months.actor_id),
+            earlier_first_months.first_month
+        ) as first_month,
+        {%- else -%}
+        min(member_months.month) over (partition by member_months.group_id, member_months.actor_id)
+            as first_month,
+        {%- endif %}
+        fingerprints.inputs_fingerprint
     from member_months
+    inner join fingerprints on member_months.month = fingerprints.month
+    {% if is_incremental() -%}
+    left join earlier_first_months
+        on member_months.group_id = earlier_first_months.group_id
+        and member_months.actor_id = earlier_first_months.actor_id
+    {%- endif %}
 )
 
 select * from final

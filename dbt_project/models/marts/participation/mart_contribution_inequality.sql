@@ -1,8 +1,18 @@
 -- How evenly contributions (activity events) spread over a group's active members each month: the Gini
 -- coefficient (0 = everyone contributes equally, near 1 = a few do nearly everything) and the
 -- contributor absence factor (fewest members who together made at least half of the contributions).
+-- Incremental: a refresh rebuilds only the months whose member months changed (macros/incremental_months).
+{{ incremental_by_month('fct_member_months', 'month') }}
+
 with member_months as (
     select * from {{ ref('fct_member_months') }}
+    {% if is_incremental() -%}
+    where month >= {{ first_changed_month('fct_member_months', 'month', [], 'month') }}
+    {%- endif %}
+),
+
+fingerprints as (
+    {{ month_fingerprints('fct_member_months', 'month', []) }}
 ),
 
 ranked as (
@@ -33,10 +43,10 @@ totals as (
 
 final as (
     select
-        group_id,
-        month,
-        active_members,
-        contributions,
+        totals.group_id,
+        totals.month,
+        totals.active_members,
+        totals.contributions,
         -- Gini over members sorted by contributions, x₁ ≤ … ≤ xₙ: (2·Σ i·xᵢ − (n+1)·Σ xᵢ) ÷ (n·Σ xᵢ)
         cast(
             {{ rounded_fixed(
@@ -45,8 +55,10 @@ final as (
                 3
             ) }} as decimal(4, 3)
         ) as gini,
-        absence_factor
+        totals.absence_factor,
+        fingerprints.inputs_fingerprint
     from totals
+    inner join fingerprints on totals.month = fingerprints.month
 )
 
 select * from final

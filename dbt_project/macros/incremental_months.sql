@@ -1,0 +1,56 @@
+{# Month-by-month incremental models. A refresh rebuilds only the months from the earliest one whose
+   inputs changed: every row keeps the fingerprint of what its month was built from (the input rows of
+   that month, whole small inputs such as the group hierarchy, and the model's own code), so new days,
+   late or edited records, a regrouped city, a failed earlier run and a code change upstream or here all
+   rebuild what differs, and nothing else.
+
+   input: the model read month by month; input_time: its timestamp or month column;
+   whole_inputs: models read whole; month_column: this model's own month (or date) column. #}
+
+{% macro month_fingerprints(input, input_time, whole_inputs) -%}
+    select
+        {{ month_of(input_time) }} as month,
+        hash(
+            bit_xor(hash(input_rows)),
+            count(*),
+            {%- for name in whole_inputs %}
+            (select bit_xor(hash(whole_rows)) from {{ ref(name) }} as whole_rows),
+            {%- endfor %}
+            '{{ local_md5(model.raw_code) }}'
+        ) as inputs_fingerprint
+    from {{ ref(input) }} as input_rows
+    group by all
+{%- endmacro %}
+
+{# The first day of the earliest month to rebuild (far in the future when none is; every month when the
+   table was built before it kept fingerprints). #}
+{% macro first_changed_month(input, input_time, whole_inputs, month_column) -%}
+    {%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list
+        if execute else ['inputs_fingerprint'] -%}
+    {%- if 'inputs_fingerprint' not in built_columns -%}
+    date '0001-01-01'
+    {%- else -%}
+    (
+        select coalesce(min(coalesce(now.month, built.month)), date '9999-12-01')
+        from ({{ month_fingerprints(input, input_time, whole_inputs) }}) as now
+        full join (
+            select distinct {{ month_of(month_column) }} as month, built_rows.inputs_fingerprint
+            from {{ this }} as built_rows
+        ) as built on now.month = built.month
+        where now.inputs_fingerprint is distinct from built.inputs_fingerprint
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+{# The model's config: the months to rebuild are deleted first, then their rebuilt rows appended. #}
+{% macro incremental_by_month(input, input_time, whole_inputs=[], month_column='month') -%}
+    {%- set changed = "first_changed_month('" ~ input ~ "', '" ~ input_time ~ "', " ~ whole_inputs ~ ", '"
+        ~ month_column ~ "')" -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='sync_all_columns',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where " ~ month_of(month_column)
+            ~ " >= {{ " ~ changed ~ " }}{% endif %}"
+    ) }}
+{%- endmacro %}
