@@ -2,7 +2,8 @@
 
 `data/landing/<source>/files/<sha256><suffix>` holds the bytes; `meta/<sha256>.json` says where and
 when they came from. `index.json` maps each original name to the sha256 of its newest version:
-that is the set the raw load reads. Landing the same bytes twice changes nothing.
+that is the set the raw load reads. Landing the same bytes twice changes nothing. `inbox_stat.json`
+remembers each inbox file's size and times when it was hashed, so an unchanged file is not read again.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ class Landing:
         # read once, written once by flush(): rewriting it per file made landing quadratic
         self._index = json.loads(self.index_path.read_text()) if self.index_path.exists() else {}
         self._index_changed = False
+        # inbox path -> [size, mtime_ns, ctime_ns, sha256]: hashing every inbox file on every run reads it all
+        self.stat_path = self.folder / "inbox_stat.json"
+        self._stats = json.loads(self.stat_path.read_text()) if self.stat_path.exists() else {}
+        self._stats_changed = False
+        self._records: dict[str, LandedFile] = {}  # meta files never change once written
 
     def __enter__(self) -> Landing:
         return self
@@ -73,12 +79,17 @@ class Landing:
         if self._index_changed:
             _write_atomic(self.index_path, json.dumps(self._index, indent=1, sort_keys=True).encode())
             self._index_changed = False
+        if self._stats_changed:
+            _write_atomic(self.stat_path, json.dumps(self._stats, sort_keys=True).encode())
+            self._stats_changed = False
 
     def index(self) -> dict[str, str]:
         return dict(self._index)
 
     def record(self, sha256: str) -> LandedFile:
-        return LandedFile(**json.loads(self._meta_path(sha256).read_text()))
+        if sha256 not in self._records:
+            self._records[sha256] = LandedFile(**json.loads(self._meta_path(sha256).read_text()))
+        return self._records[sha256]
 
     def _meta_path(self, sha256: str) -> Path:
         return self.folder / "meta" / f"{sha256}.json"
@@ -104,7 +115,15 @@ class Landing:
         return landed, is_new
 
     def land_file(self, path: Path, file_name: str) -> tuple[LandedFile, bool]:
-        sha = _sha256_file(path)
+        stat = path.stat()  # before hashing: a file changed while being hashed is hashed again next run
+        seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]  # ctime: also an mtime set back (cp -p)
+        cached = self._stats.get(str(path))
+        if cached and cached[:3] == seen and self._meta_path(cached[3]).exists():
+            sha = cached[3]
+        else:
+            sha = _sha256_file(path)
+            self._stats[str(path)] = [*seen, sha]
+            self._stats_changed = True
 
         def copy(target: Path) -> None:
             tmp = target.with_name(f".{target.name}.tmp")
@@ -113,7 +132,7 @@ class Landing:
                     dst.write(chunk)
             os.replace(tmp, target)
 
-        return self._store(sha, file_name, path.stat().st_size, str(path), None, copy)
+        return self._store(sha, file_name, stat.st_size, str(path), None, copy)
 
     def land_bytes(self, body: bytes, file_name: str, origin: str, cursor: str | None = None
                    ) -> tuple[LandedFile, bool]:

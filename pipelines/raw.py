@@ -105,8 +105,7 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landed: list[Landed
         results = (([f], module.parse(f.path(landing_dir), f.file_name, f.sha256)) for f in new_files)
     for batch, checked_entities in results:
         con.execute("begin")
-        con.executemany("insert or ignore into raw.landing_files values (?, ?, ?, ?, ?, ?, ?)", [
-            [f.sha256, source, f.file_name, f.bytes, f.landed_at, f.origin, f.cursor] for f in batch])
+        _record_landing_files(con, source, batch)
         for entity, checked in checked_entities.items():
             _insert(con, contracts[entity].table, checked)
             _log_per_file(con, source, entity, batch, checked)
@@ -119,15 +118,20 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landed: list[Landed
     return summary
 
 
+def _record_landing_files(con: duckdb.DuckDBPyConnection, source: str, batch: list[LandedFile]) -> None:
+    """One insert per batch: `executemany` runs a statement per row, slower than parsing the files."""
+    files = pl.DataFrame(
+        [(f.sha256, source, f.file_name, f.bytes, f.landed_at, f.origin, f.cursor) for f in batch],
+        schema={"sha256": pl.String, "source": pl.String, "file_name": pl.String, "bytes": pl.Int64,
+                "landed_at": pl.String, "origin": pl.String, "cursor": pl.String}, orient="row")
+    _insert_frame(con, "raw.landing_files", files, "insert or ignore")
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, checked: Checked) -> None:
     if checked.accepted.height:
-        con.register("accepted_batch", checked.accepted.to_arrow())
-        con.execute(f'insert into raw."{table}" by name select * from accepted_batch')
-        con.unregister("accepted_batch")
+        _insert_frame(con, f'raw."{table}"', checked.accepted)
     if checked.quarantined.height:
-        con.register("quarantine_batch", checked.quarantined.select(list(QUARANTINE_SCHEMA)).to_arrow())
-        con.execute("insert into raw.quarantine by name select * from quarantine_batch")
-        con.unregister("quarantine_batch")
+        _insert_frame(con, "raw.quarantine", checked.quarantined.select(list(QUARANTINE_SCHEMA)))
 
 
 def _log_per_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, batch: list[LandedFile],
@@ -149,9 +153,13 @@ def _log_per_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, batc
         "rows_accepted": [accepted.get(f.sha256, 0) for f in batch],
         "rows_quarantined": [quarantined.get(f.sha256, 0) for f in batch],
     })
-    con.register("load_log_batch", log.to_arrow())
-    con.execute("insert into raw.load_log by name select * from load_log_batch")
-    con.unregister("load_log_batch")
+    _insert_frame(con, "raw.load_log", log)
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, verb: str = "insert") -> None:
+    con.register("frame_batch", frame.to_arrow())
+    con.execute(f"{verb} into {table} by name select * from frame_batch")
+    con.unregister("frame_batch")
 
 
 def conservation_breaches(con: duckdb.DuckDBPyConnection, source: str) -> list[tuple]:

@@ -63,7 +63,7 @@ class TableContract:
     def table(self) -> str:
         return f"{self.source}__{self.entity}"
 
-    @property
+    @functools.cached_property  # asked once per row by some parsers
     def key(self) -> list[str]:
         return [c.name for c in self.columns if c.primary_key]
 

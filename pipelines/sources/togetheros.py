@@ -102,11 +102,11 @@ def _ndjson_records(path: Path) -> tuple[list[dict], list[Refused]]:
                 )
             )
             continue
-        # nested values (JSONB columns) stay as their JSON text
-        records.append(
-            {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in value.items()}
-            | {"_record": record}
-        )
+        # nested values (JSONB columns) stay as their JSON text; a line without a second `{` or a `[` has none
+        if line.count("{") > 1 or "[" in line:
+            value = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in value.items()}
+        value["_record"] = record
+        records.append(value)
     return records, refused
 
 

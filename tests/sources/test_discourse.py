@@ -318,3 +318,17 @@ def test_non_admin_key_skips_emails(forum, tmp_path):
     )
     assert not any(n.startswith("admin_users") for n in inbox.names())
     assert inbox.parse_all()["posts"] == public_posts(forum)
+
+
+def test_batch_of_files_parses_as_each_file_alone():
+    """`parse_batch` checks many pages in one pass; rows, refusals and lineage are those of `parse`."""
+    files = [(path, path.name.split("__")[1], "sha-" + path.name) for path in sorted(CORPUS.iterdir())]
+    batch = discourse.parse_batch(files)
+    alone = [discourse.parse(*file) for file in files]
+    assert set(batch) == {entity for result in alone for entity in result}
+    for entity, checked in batch.items():
+        parts = [result[entity] for result in alone if entity in result]
+        assert checked.rows_read == sum(p.rows_read for p in parts)
+        for frame in ("accepted", "quarantined"):
+            expected = [row for p in parts for row in getattr(p, frame).rows()]
+            assert sorted(getattr(checked, frame).rows(), key=repr) == sorted(expected, key=repr), (entity, frame)

@@ -1,0 +1,74 @@
+"""Landing an inbox again reads only the files that changed since they were landed."""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+import pytest
+
+from pipelines import landing
+from pipelines.landing import land_inbox
+from pipelines.raw import load_source
+
+
+@pytest.fixture
+def hashed(monkeypatch) -> list[str]:
+    """The inbox files hashed, by name."""
+    calls: list[str] = []
+    real = landing._sha256_file
+
+    def counting(path):
+        calls.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(landing, "_sha256_file", counting)
+    return calls
+
+
+def test_unchanged_file_is_not_hashed_again(tmp_path, hashed):
+    inbox = tmp_path / "inbox" / "togetheros"
+    inbox.mkdir(parents=True)
+    (inbox / "users.ndjson").write_text('{"user_id": "u1"}\n')
+    (inbox / "groups.ndjson").write_text('{"group_id": "g1"}\n')
+    first, new = land_inbox(tmp_path / "inbox", tmp_path / "landing", "togetheros")
+    assert new == 2 and sorted(hashed) == ["groups.ndjson", "users.ndjson"]
+
+    hashed.clear()
+    again, new = land_inbox(tmp_path / "inbox", tmp_path / "landing", "togetheros")
+    assert new == 0 and hashed == [] and again == first
+
+
+def test_changed_file_is_landed_again_even_with_same_size_and_mtime(tmp_path, hashed):
+    inbox = tmp_path / "inbox" / "togetheros"
+    inbox.mkdir(parents=True)
+    users = inbox / "users.ndjson"
+    users.write_text('{"user_id": "u1"}\n')
+    (first,), _ = land_inbox(tmp_path / "inbox", tmp_path / "landing", "togetheros")
+
+    before = users.stat()
+    users.write_text('{"user_id": "u2"}\n')  # same size
+    os.utime(users, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the old mtime, as `cp -p` would
+    hashed.clear()
+    (second,), new = land_inbox(tmp_path / "inbox", tmp_path / "landing", "togetheros")
+    assert new == 1 and hashed == ["users.ndjson"]
+    assert second.sha256 != first.sha256 and second.file_name == first.file_name == "users.ndjson"
+    assert second.path(tmp_path / "landing").read_text() == '{"user_id": "u2"}\n'
+
+    users.write_text('{"user_id": "u1"}\n')  # back to the first version: known bytes, nothing new
+    (third,), new = land_inbox(tmp_path / "inbox", tmp_path / "landing", "togetheros")
+    assert new == 0 and third == first
+
+
+def test_landed_files_are_recorded_once_when_loaded_again(tmp_path):
+    inbox = tmp_path / "inbox" / "togetheros"
+    inbox.mkdir(parents=True)
+    (inbox / "users.ndjson").write_text('{"user_id": "u1"}\n')
+    (inbox / "groups.ndjson").write_text('{"group_id": "g1"}\n')
+    current, _ = land_inbox(tmp_path / "inbox", tmp_path / "landing", "togetheros")
+    con = duckdb.connect()
+    load_source(con, "togetheros", current, tmp_path / "landing")
+    con.execute("delete from raw.load_log")  # as after a contract change: every file is loaded again
+    load_source(con, "togetheros", current, tmp_path / "landing")
+    rows = con.execute("select sha256, source, file_name, bytes, origin from raw.landing_files order by 3").fetchall()
+    assert rows == [(f.sha256, "togetheros", f.file_name, f.bytes, f.origin) for f in current]
