@@ -7,6 +7,7 @@ entity, `raw.load_log` records rows read = rows accepted + rows quarantined.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,10 +122,15 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landed: list[Landed
 def _record_landing_files(con: duckdb.DuckDBPyConnection, source: str, batch: list[LandedFile]) -> None:
     """One insert per batch: `executemany` runs a statement per row, slower than parsing the files."""
     files = pl.DataFrame(
-        [(f.sha256, source, f.file_name, f.bytes, f.landed_at, f.origin, f.cursor) for f in batch],
+        [(f.sha256, source, f.file_name, f.bytes, f.landed_at, f.origin, _cursor_text(f.cursor)) for f in batch],
         schema={"sha256": pl.String, "source": pl.String, "file_name": pl.String, "bytes": pl.Int64,
                 "landed_at": pl.String, "origin": pl.String, "cursor": pl.String}, orient="row")
     _insert_frame(con, "raw.landing_files", files, "insert or ignore")
+
+
+def _cursor_text(cursor: object) -> str | None:
+    """An API page's cursor as text: fetchers record some as JSON objects (e.g. offset and date)."""
+    return cursor if cursor is None or isinstance(cursor, str) else json.dumps(cursor, sort_keys=True)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, checked: Checked) -> None:
