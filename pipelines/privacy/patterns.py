@@ -25,6 +25,7 @@ NATIONAL = re.compile(
 )
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 9, 15
+ENOUGH_PHONE_DIGITS = re.compile(rf"(?:\d\D*){{{MIN_PHONE_DIGITS}}}")  # fewer digits cannot make a phone
 
 
 @dataclass(frozen=True)
@@ -54,16 +55,25 @@ def _is_phone(text: str) -> bool:
 
 def find_personal_patterns(text: str) -> Iterator[Match]:
     """Every email, IP address and phone number in `text`, in order of kind then position."""
-    for found in EMAIL.finditer(text):
-        yield Match("email", found.group(), found.start())
-    for found in IPV4.finditer(text):
-        if _is_personal_ip(found.group()):
-            yield Match("ipv4", found.group(), found.start())
-    for found in IPV6.finditer(text):
-        # a compressed (::) or full eight-group address; times like 10:12:03 are neither
-        candidate = found.group()
-        if ("::" in candidate or candidate.count(":") == 7) and _is_personal_ip(candidate):
-            yield Match("ipv6", candidate, found.start())
+    # each kind is looked for only where it can be: most values (ids, hashes, dates) lack "@", "." or ":"
+    if "@" in text:
+        for found in EMAIL.finditer(text):
+            yield Match("email", found.group(), found.start())
+    if "." in text:
+        for found in IPV4.finditer(text):
+            if _is_personal_ip(found.group()):
+                yield Match("ipv4", found.group(), found.start())
+    if ":" in text:
+        for found in IPV6.finditer(text):
+            # a compressed (::) or full eight-group address; times like 10:12:03 are neither
+            candidate = found.group()
+            if ("::" in candidate or candidate.count(":") == 7) and _is_personal_ip(candidate):
+                yield Match("ipv6", candidate, found.start())
+    if ENOUGH_PHONE_DIGITS.search(text):
+        yield from _phones(text)
+
+
+def _phones(text: str) -> Iterator[Match]:
     phones = [m for pattern in (E164, NATIONAL) for m in pattern.finditer(text)]
     seen: list[tuple[int, int]] = []
     for found in sorted(phones, key=lambda m: (m.start(), -m.end())):
@@ -71,7 +81,6 @@ def find_personal_patterns(text: str) -> Iterator[Match]:
         if not inside and _is_phone(found.group()):
             seen.append(found.span())
             yield Match("phone", found.group(), found.start())
-
 
 def redact(value: str) -> str:
     """Enough to find the value again in the file (its first character and length), never the value."""

@@ -35,6 +35,7 @@ OC_COLUMNS = {  # ours -> (key header, human header)
 }
 TIMEOVERFLOW_USER_COLUMNS = ("username", "email", "phone", "alt_phone", "name")
 TOGETHEROS_USER_FIELDS = ("display_name", "handle", "email")
+META_GLOB = "*/meta/*.json"  # a landing folder: <source>/meta/<sha256>.json per landed file
 
 
 @dataclass(frozen=True)
@@ -55,29 +56,47 @@ class People:
     def add_public(self, *values: Any) -> None:
         self.public.update(str(v) for v in values if v not in (None, ""))
 
+    def update(self, other: People) -> None:
+        self.personal |= other.personal
+        self.public |= other.public
+
+
+def landed_input(folder: Path, meta_path: Path) -> InputFile | None:
+    """The landed file a meta describes, if its bytes are still there."""
+    landed = LandedFile(**json.loads(meta_path.read_text()))
+    path = landed.path(folder)
+    return InputFile(landed.source, landed.file_name, path) if path.is_file() else None
+
+
+def is_landing(folder: Path) -> bool:
+    return any(folder.glob(META_GLOB))
+
 
 def input_files(folder: Path) -> Iterator[InputFile]:
     """Every file of a landing folder (every version, by its meta) or, failing that, of an inbox."""
-    metas = sorted(folder.glob("*/meta/*.json"))
+    metas = sorted(folder.glob(META_GLOB))
     if metas:
-        for meta_path in metas:
-            landed = LandedFile(**json.loads(meta_path.read_text()))
-            if landed.path(folder).is_file():
-                yield InputFile(landed.source, landed.file_name, landed.path(folder))
+        yield from filter(None, (landed_input(folder, meta_path) for meta_path in metas))
         return
     for path in sorted(p for p in folder.glob("*/**/*") if p.is_file() and not p.name.startswith(".")):
         source = path.relative_to(folder).parts[0]
         yield InputFile(source, path.relative_to(folder / source).as_posix(), path)
 
 
+def read_people(item: InputFile) -> People:
+    """The people one input file names."""
+    people = People()
+    reader = READERS.get(item.source)
+    # beyond MAX_INPUT_BYTES the source refuses the file whole, so nothing of it can reach a release
+    if reader is not None and item.path.stat().st_size <= MAX_INPUT_BYTES:
+        reader(people, PurePosixPath(item.name).name, item.path.read_bytes())
+    return people
+
+
 def collect(folder: Path) -> People:
     people = People()
     for item in input_files(folder):
-        if item.path.stat().st_size > MAX_INPUT_BYTES:
-            continue  # the source refuses it whole, so nothing of it can reach a release
-        reader = READERS.get(item.source)
-        if reader is not None:
-            reader(people, PurePosixPath(item.name).name, item.path.read_bytes())
+        people.update(read_people(item))
     return people
 
 

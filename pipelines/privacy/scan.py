@@ -3,6 +3,8 @@
 `forbidden_terms` lists the people found in the inputs (plus the demo canaries); `scan_release` reads
 every file of a release and reports emails, IP addresses, phone numbers and those terms;
 `scan_text` does the same for any text. A finding names where, never the value itself (redacted).
+A landing folder's people are cached per landed file in the data dir's warehouse/ (`people_cache`):
+personal data, private like the warehouse, never part of a release.
 """
 
 from __future__ import annotations
@@ -13,14 +15,18 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.demo.canaries import CANARIES
 from pipelines.privacy.patterns import find_personal_patterns, redact
-from pipelines.privacy.people import collect
+from pipelines.privacy.people import People, collect, is_landing
+from pipelines.privacy.people_cache import collect_landed
 from pipelines.privacy.vocabulary import COMMON_WORDS
 
 MIN_TERM_LENGTH = 4
@@ -60,16 +66,25 @@ def _meaningful(term: str, public: set[str]) -> bool:
     return any(ch.isalpha() for ch in term) or _is_phone_like(term)
 
 
+def _people(inbox: Path) -> People:
+    if not inbox.exists():
+        return People()
+    if is_landing(inbox):  # <data_dir>/landing, cached in <data_dir>/warehouse
+        return collect_landed(inbox, inbox.parent / "warehouse")
+    return collect(inbox)
+
+
 def forbidden_terms(inbox: Path, extra: Iterable[str] = ()) -> set[str]:
     """Names, handles, emails and phones of the people in the inputs and the demo canaries, normalised.
 
-    `inbox` is an inbox folder or a landing folder (then every landed version, API pages included).
+    `inbox` is an inbox folder or a landing folder (then every landed version, API pages included; what
+    each landed file yields is cached in the private `<data_dir>/warehouse/`, see `people_cache`).
     Dropped: terms shorter than 4 characters, common words, and group, city and collective names."""
-    people = collect(inbox) if inbox.exists() else None
-    found = set(people.personal) if people else set()
+    people = _people(inbox)
+    found = set(people.personal)
     found.update(value for canary in CANARIES for value in canary.values())
     found.update(extra)
-    public = {normalise(name) for name in (people.public if people else ())}
+    public = {normalise(name) for name in people.public}
     public |= {word for name in public for word in name.split()}
     terms = {normalise(value) for value in found}
     # a phone written differently in a release still has the same digits
@@ -97,51 +112,83 @@ class TermIndex:
                     yield term
 
 
-def _as_index(terms: Iterable[str] | TermIndex) -> TermIndex:
-    return terms if isinstance(terms, TermIndex) else TermIndex(terms)
-
-
 # --- scanning -------------------------------------------------------------------------------------
 
 
-def _scan_value(text: str, index: TermIndex, file: str, where: int | str, column: str | None
-                ) -> Iterator[Finding]:
-    for match in find_personal_patterns(text):
-        yield Finding(file, where, column, match.kind, redact(match.value))
-    for term in index.find(text):
-        yield Finding(file, where, column, "term", redact(term))
+class Scanner:
+    """One scan: most values of a release repeat (ids, months, categories), so each distinct string is
+    examined once, and its findings are then reported wherever it occurs."""
+
+    def __init__(self, terms: Iterable[str] | TermIndex):
+        self.index = terms if isinstance(terms, TermIndex) else TermIndex(terms)
+        self._hits: dict[str, tuple[tuple[str, str], ...]] = {}
+
+    def hits(self, text: str) -> tuple[tuple[str, str], ...]:
+        """(kind, redacted value) of each finding in `text`."""
+        found = self._hits.get(text)
+        if found is None:
+            found = self._hits[text] = (*((m.kind, redact(m.value)) for m in find_personal_patterns(text)),
+                                        *(("term", redact(term)) for term in self.index.find(text)))
+        return found
+
+    def findings(self, text: str, file: str, where: int | str, column: str | None) -> list[Finding]:
+        return [Finding(file, where, column, kind, shown) for kind, shown in self.hits(text)]
 
 
-def scan_text(text: str, terms: Iterable[str] | TermIndex, label: str = "<text>") -> list[Finding]:
+def _as_scanner(terms: Iterable[str] | TermIndex | Scanner) -> Scanner:
+    return terms if isinstance(terms, Scanner) else Scanner(terms)
+
+
+def scan_text(text: str, terms: Iterable[str] | TermIndex | Scanner, label: str = "<text>") -> list[Finding]:
     """Findings in a text (a dashboard page, a log), by line."""
-    index = _as_index(terms)
+    scanner = _as_scanner(terms)
     return [f for number, line in enumerate(text.splitlines(), start=1)
-            for f in _scan_value(line, index, label, number, None)]
+            for f in scanner.findings(line, label, number, None)]
 
 
-def _scan_csv(path: Path, index: TermIndex, label: str) -> Iterator[Finding]:
-    reader = csv.reader(io.StringIO(path.read_text(encoding="utf-8", errors="replace"), newline=""))
-    header = next(reader, [])
-    yield from (f for name in header for f in _scan_value(name, index, label, 0, None))
-    for number, row in enumerate(reader, start=1):
-        for column, cell in zip(header, row, strict=False):
-            yield from _scan_value(cell, index, label, number, column)
+def _csv_rows(text: str) -> Iterator[list[str]]:
+    return csv.reader(io.StringIO(text, newline=""))
 
 
-def _scan_parquet(path: Path, index: TermIndex, label: str) -> Iterator[Finding]:
+def _scan_csv(path: Path, scanner: Scanner, label: str) -> Iterator[Finding]:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    header = next(_csv_rows(text), [])
+    yield from (f for name in header for f in scanner.findings(name, label, 0, None))
+    # the rows are walked (to name each one a finding is in) only when a distinct cell has a finding
+    if any(scanner.hits(cell) for cell in set(chain.from_iterable(islice(_csv_rows(text), 1, None)))):
+        for number, row in enumerate(islice(_csv_rows(text), 1, None), start=1):
+            for column, cell in zip(header, row, strict=False):
+                yield from scanner.findings(cell, label, number, column)
+
+
+def _is_text(value: Any) -> bool:
+    return value is not None and not isinstance(value, bool | int | float)
+
+
+def _distinct(values: pa.ChunkedArray) -> list[Any]:
+    try:
+        return pc.unique(values).to_pylist()
+    except pa.ArrowNotImplementedError:  # a type without a hash kernel: every value
+        return values.to_pylist()
+
+
+def _scan_parquet(path: Path, scanner: Scanner, label: str) -> Iterator[Finding]:
     table = pq.read_table(path)
     for column in table.column_names:
-        yield from _scan_value(column, index, label, 0, None)
-        for number, value in enumerate(table.column(column).to_pylist(), start=1):
-            if value is not None and not isinstance(value, bool | int | float):
-                yield from _scan_value(str(value), index, label, number, column)
+        yield from scanner.findings(column, label, 0, None)
+        values = table.column(column)
+        # the rows are walked (to name each one a finding is in) only when a distinct value has a finding
+        if any(scanner.hits(str(value)) for value in _distinct(values) if _is_text(value)):
+            for number, value in enumerate(values.to_pylist(), start=1):
+                if _is_text(value):
+                    yield from scanner.findings(str(value), label, number, column)
 
 
-def _scan_json(path: Path, index: TermIndex, label: str) -> Iterator[Finding]:
+def _scan_json(path: Path, scanner: Scanner, label: str) -> Iterator[Finding]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except ValueError:
-        yield from _scan_lines(path, index, label)
+        yield from _scan_lines(path, scanner, label)
         return
     # keys can leak too (a report keyed by person); such a key is never written into a path
     stack: list[tuple[Any, str, str | None]] = [(data, "$", None)]
@@ -149,34 +196,35 @@ def _scan_json(path: Path, index: TermIndex, label: str) -> Iterator[Finding]:
         value, where, key = stack.pop()
         if isinstance(value, dict):
             for number, (name, item) in enumerate(value.items()):
-                leaks = list(_scan_value(str(name), index, label, where, key))
+                leaks = scanner.findings(str(name), label, where, key)
                 yield from leaks
                 shown = f"<key {number}>" if leaks else str(name)
                 stack.append((item, f"{where}.{shown}", None if leaks else shown))
         elif isinstance(value, list):
             stack.extend((item, f"{where}[{number}]", key) for number, item in enumerate(value))
         elif isinstance(value, str):
-            yield from _scan_value(value, index, label, where, key)
+            yield from scanner.findings(value, label, where, key)
 
 
-def _scan_lines(path: Path, index: TermIndex, label: str) -> Iterator[Finding]:
-    yield from scan_text(path.read_text(encoding="utf-8", errors="replace"), index, label)
+def _scan_lines(path: Path, scanner: Scanner, label: str) -> Iterator[Finding]:
+    yield from scan_text(path.read_text(encoding="utf-8", errors="replace"), scanner, label)
 
 
-def scan_file(path: Path, terms: Iterable[str] | TermIndex, label: str | None = None) -> list[Finding]:
-    index, label = _as_index(terms), label or path.name
+def scan_file(path: Path, terms: Iterable[str] | TermIndex | Scanner, label: str | None = None) -> list[Finding]:
+    scanner, label = _as_scanner(terms), label or path.name
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return list(_scan_parquet(path, index, label))
+        return list(_scan_parquet(path, scanner, label))
     if suffix in BINARY_SUFFIXES:
         return []
     readers = {".csv": _scan_csv, ".json": _scan_json}
-    return list(readers.get(suffix, _scan_lines)(path, index, label))
+    return list(readers.get(suffix, _scan_lines)(path, scanner, label))
 
 
-def scan_release(release_dir: Path, terms: Iterable[str] | TermIndex) -> list[Finding]:
-    """Findings in every file of a release: data (CSV, Parquet), README, descriptor and reports."""
+def scan_release(release_dir: Path, terms: Iterable[str] | TermIndex | Scanner) -> list[Finding]:
+    """Findings in every file of a release: data (CSV, Parquet), README, descriptor and reports.
+    One scanner for the whole release: its CSV and Parquet files hold the same values."""
     release_dir = release_dir.resolve()
-    index = _as_index(terms)
+    scanner = _as_scanner(terms)
     files = sorted(p for p in release_dir.rglob("*") if p.is_file())
-    return [f for path in files for f in scan_file(path, index, path.relative_to(release_dir).as_posix())]
+    return [f for path in files for f in scan_file(path, scanner, path.relative_to(release_dir).as_posix())]

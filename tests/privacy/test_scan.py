@@ -161,3 +161,21 @@ def test_landing_layout_is_read_with_original_names(tmp_path):
     terms = forbidden_terms(tmp_path / "landing")
     assert {"maria.perez@example.org", "nuriaf", "rafa_g"} <= terms
     assert "ingrid solberg" not in terms  # timeoverflow was not landed
+
+
+def test_a_planted_value_among_repeated_ones_is_found_on_every_row(tmp_path):
+    notes = ["ok"] * 100
+    for row in (3, 50, 97):
+        notes[row - 1] = "mail maria.p@example.org"
+    notes[10] = f"thanks {PERSON}"
+    table = pa.table({"group_id": [CLEAN_VALUES[4]] * 100, "note": notes,
+                      "tags": [["a"]] * 99 + [["call +1 503-555-0147"]]})  # a list column: no distinct kernel
+    (tmp_path / "data").mkdir()
+    pq.write_table(table, tmp_path / "data" / "notes.parquet")
+    with (tmp_path / "data" / "notes.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows([["group_id", "note"], *zip(table["group_id"].to_pylist(), notes, strict=True)])
+    findings = scan_release(tmp_path, {"annabel quist"})
+    expected = [(3, "note", "email"), (11, "note", "term"), (50, "note", "email"), (97, "note", "email")]
+    assert [(f.row_or_line, f.column, f.kind) for f in findings if f.file == "data/notes.csv"] == expected
+    assert [(f.row_or_line, f.column, f.kind) for f in findings if f.file == "data/notes.parquet"] == [
+        *expected, (100, "tags", "phone")]

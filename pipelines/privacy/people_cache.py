@@ -1,0 +1,100 @@
+"""What each landed file yields to `people`, kept so that a refresh reads only the newly landed files.
+
+Landed files never change (they are named by their SHA-256), so the values the readers find in one
+(personal and public, as found, before any normalisation) are stored once per source and sha256, in a
+DuckDB file in the data dir's `warehouse/` folder. It holds personal data (names, handles, emails,
+phones): it belongs in the private data dir only, never in landing/ (landed bytes alone) nor in a release.
+Its name carries a digest of the readers' code, so changing a reader starts a new cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.privacy import people as people_module
+from pipelines.privacy.people import READERS, People, collect, landed_input, read_people
+from pipelines.sources.base import decode_text, sniff_separator
+from pipelines.sources.timeoverflow import REPORT_HEADERS
+
+CACHE_GLOB = "privacy-people-*.duckdb*"  # the database and its write-ahead log
+BATCH_FILES = 1000  # stored as they are read: an interrupted first run keeps what it read
+# values are kept as bytes: undecodable input survives as lone surrogates (`decode_text`), which no
+# UTF-8 column accepts; "surrogatepass" gives them back unchanged
+SCHEMA = pa.schema([("source", pa.string()), ("sha256", pa.string()),
+                    ("personal", pa.list_(pa.binary())), ("public", pa.list_(pa.binary()))])
+
+
+def _readers_digest() -> str:
+    """Changes with the readers' code and what they use from the sources (keep in step with people's imports),
+    but not with the rest of those modules, so that an unrelated change does not reread every landed file."""
+    used = [Path(people_module.__file__).read_text(), inspect.getsource(decode_text),
+            inspect.getsource(sniff_separator), json.dumps({k: sorted(v) for k, v in REPORT_HEADERS.items()})]
+    return hashlib.sha256("\n".join(used).encode()).hexdigest()[:16]
+
+
+def _landed(landing_dir: Path) -> list[tuple[str, str]]:
+    """(source, sha256) of every landed file a reader reads, with its meta and its bytes still there."""
+    found = []
+    for source in READERS:
+        folder = landing_dir / source
+        if (folder / "files").is_dir() and (folder / "meta").is_dir():  # names only: no meta is read here
+            present = {name.split(".", 1)[0] for name in os.listdir(folder / "files")}  # <sha256><suffix>
+            metas = (name.removesuffix(".json") for name in os.listdir(folder / "meta") if name.endswith(".json"))
+            found += sorted((source, sha256) for sha256 in metas if sha256 in present)
+    return found
+
+
+def _open(cache_dir: Path) -> duckdb.DuckDBPyConnection:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / f"privacy-people-{_readers_digest()}.duckdb"
+    for stale in cache_dir.glob(CACHE_GLOB):
+        if not stale.name.startswith(path.name):
+            stale.unlink()
+    db = duckdb.connect(str(path))
+    db.execute("CREATE TABLE IF NOT EXISTS found (source VARCHAR, sha256 VARCHAR, personal BLOB[], public BLOB[], "
+               "PRIMARY KEY (source, sha256))")
+    return db
+
+
+def _encoded(values: set[str]) -> list[bytes]:
+    return [value.encode("utf-8", "surrogatepass") for value in sorted(values)]
+
+
+def _store(db: duckdb.DuckDBPyConnection, landing_dir: Path, new: list[tuple[str, str]]) -> None:
+    rows = []
+    for source, sha256 in new:
+        item = landed_input(landing_dir, landing_dir / source / "meta" / f"{sha256}.json")
+        if item is not None:
+            found = read_people(item)
+            rows.append({"source": source, "sha256": sha256,
+                         "personal": _encoded(found.personal), "public": _encoded(found.public)})
+    db.register("batch", pa.Table.from_pylist(rows, schema=SCHEMA))
+    db.execute("INSERT INTO found SELECT * FROM batch")
+    db.unregister("batch")
+
+
+def collect_landed(landing_dir: Path, cache_dir: Path) -> People:
+    """`people.collect(landing_dir)`, reading each landed file once ever; the cache lives in `cache_dir`."""
+    landed = _landed(landing_dir)
+    try:
+        db = _open(cache_dir)
+    except duckdb.IOException:  # another process holds the cache: read everything, as without one
+        return collect(landing_dir)
+    with db:
+        db.register("present", pa.table({"source": [s for s, _ in landed], "sha256": [h for _, h in landed]}))
+        cached = set(db.execute("SELECT source, sha256 FROM found JOIN present USING (source, sha256)").fetchall())
+        new = [key for key in landed if key not in cached]
+        for start in range(0, len(new), BATCH_FILES):
+            _store(db, landing_dir, new[start:start + BATCH_FILES])
+        people = People()
+        for column, values in (("personal", people.personal), ("public", people.public)):
+            query = f"SELECT DISTINCT unnest({column}) FROM found JOIN present USING (source, sha256)"
+            values.update(value.decode("utf-8", "surrogatepass") for (value,) in db.execute(query).fetchall())
+        return people
