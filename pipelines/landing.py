@@ -1,9 +1,10 @@
 """Landing: every inbox file or fetched API page stored once, unchanged, named by its SHA-256.
 
 `data/landing/<source>/files/<sha256><suffix>` holds the bytes; `meta/<sha256>.json` says where and
-when they came from. `index.json` maps each original name to the sha256 of its newest version:
-that is the set the raw load reads. Landing the same bytes twice changes nothing. `inbox_stat.json`
-remembers each inbox file's size and times when it was hashed, so an unchanged file is not read again.
+when they came from. `index.json` maps each original name to its newest version's record (the same
+fields as its meta file): that is the set the raw load reads, without opening a meta file per name.
+Landing the same bytes twice changes nothing. `inbox_stat.json` remembers each inbox file's size and
+times when it was hashed, so an unchanged file is not read again.
 """
 
 from __future__ import annotations
@@ -59,7 +60,11 @@ class Landing:
             (self.folder / folder).mkdir(parents=True, exist_ok=True)
         self.index_path = self.folder / "index.json"
         # read once, written once by flush(): rewriting it per file made landing quadratic
-        self._index = json.loads(self.index_path.read_text()) if self.index_path.exists() else {}
+        self._index: dict[str, dict] = {}
+        if self.index_path.exists():
+            for name, entry in json.loads(self.index_path.read_text()).items():
+                # an index written before it held records maps a name to a sha256 only
+                self._index[name] = entry if isinstance(entry, dict) else asdict(self.record(entry))
         self._index_changed = False
         # inbox path -> [size, mtime_ns, ctime_ns, sha256]: hashing every inbox file on every run reads it all
         self.stat_path = self.folder / "inbox_stat.json"
@@ -77,14 +82,14 @@ class Landing:
         """Write the index; every file and its metadata are already on disk, so a crash before this
         loses nothing: the next run lands the same bytes again and records them."""
         if self._index_changed:
-            _write_atomic(self.index_path, json.dumps(self._index, indent=1, sort_keys=True).encode())
+            _write_atomic(self.index_path, json.dumps(self._index, sort_keys=True).encode())
             self._index_changed = False
         if self._stats_changed:
             _write_atomic(self.stat_path, json.dumps(self._stats, sort_keys=True).encode())
             self._stats_changed = False
 
     def index(self) -> dict[str, str]:
-        return dict(self._index)
+        return {name: entry["sha256"] for name, entry in self._index.items()}
 
     def record(self, sha256: str) -> LandedFile:
         if sha256 not in self._records:
@@ -96,7 +101,7 @@ class Landing:
 
     def current(self) -> list[LandedFile]:
         """The newest version of every file name, sorted by name."""
-        return [self.record(sha) for _, sha in sorted(self.index().items())]
+        return [LandedFile(**entry) for _, entry in sorted(self._index.items())]
 
     def _store(self, sha256: str, file_name: str, size: int, origin: str, cursor: str | None,
                write_bytes) -> tuple[LandedFile, bool]:
@@ -109,8 +114,8 @@ class Landing:
             _write_atomic(meta_path, json.dumps(asdict(landed), indent=1).encode())
         else:
             landed = self.record(sha256)
-        if self._index.get(file_name) != sha256:
-            self._index[file_name] = sha256
+        if self._index.get(file_name, {}).get("sha256") != sha256:
+            self._index[file_name] = asdict(landed)
             self._index_changed = True
         return landed, is_new
 

@@ -61,7 +61,7 @@ def test_a_newly_landed_file_is_read_and_its_people_found(tmp_path, reads):
 def test_a_file_gone_from_landing_no_longer_counts(tmp_path):
     landing = _landing(tmp_path)
     assert "rafa_g" in forbidden_terms(landing)
-    sha256 = json.loads((landing / "togetheros" / "index.json").read_text())["users.ndjson"]
+    sha256 = json.loads((landing / "togetheros" / "index.json").read_text())["users.ndjson"]["sha256"]
     next((landing / "togetheros" / "files").glob(f"{sha256}*")).unlink()
     assert "rafa_g" not in forbidden_terms(landing)
 
