@@ -2,7 +2,8 @@
 
 Incremental by landing file: a file already loaded is not parsed again, and rows of a file that is
 no longer current (replaced by a newer version of the same name) are removed. For every file and
-entity, `raw.load_log` records rows read = rows accepted + rows quarantined.
+entity (and every slice of a file read in slices), `raw.load_log` records rows read = rows accepted +
+rows quarantined.
 """
 
 from __future__ import annotations
@@ -98,22 +99,26 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landed: list[Landed
         summary.files_removed = len(stale)
 
     new_files = [current[sha] for sha in sorted(current.keys() - loaded)]
+    # (files, their parsed parts): every part of a file is loaded in the file's one transaction
     if hasattr(module, "parse_batch"):  # many small files (API pages): one contract pass per batch
         batches = [new_files[i:i + BATCH_FILES] for i in range(0, len(new_files), BATCH_FILES)]
-        results = ((batch, module.parse_batch([(f.path(landing_dir), f.file_name, f.sha256) for f in batch]))
+        results = ((batch, [module.parse_batch([(f.path(landing_dir), f.file_name, f.sha256) for f in batch])])
                    for batch in batches)
+    elif hasattr(module, "parse_slices"):  # tables of millions of rows: a slice at a time keeps memory flat
+        results = (([f], module.parse_slices(f.path(landing_dir), f.file_name, f.sha256)) for f in new_files)
     else:
-        results = (([f], module.parse(f.path(landing_dir), f.file_name, f.sha256)) for f in new_files)
-    for batch, checked_entities in results:
+        results = (([f], [module.parse(f.path(landing_dir), f.file_name, f.sha256)]) for f in new_files)
+    for batch, parts in results:
         con.execute("begin")
         _record_landing_files(con, source, batch)
-        for entity, checked in checked_entities.items():
-            _insert(con, contracts[entity].table, checked)
-            _log_per_file(con, source, entity, batch, checked)
-            summary.rows_read += checked.rows_read
-            summary.rows_accepted += checked.accepted.height
-            summary.rows_quarantined += checked.quarantined.height
-            summary.entities[entity] = summary.entities.get(entity, 0) + checked.accepted.height
+        for checked_entities in parts:
+            for entity, checked in checked_entities.items():
+                _insert(con, contracts[entity].table, checked)
+                _log_per_file(con, source, entity, batch, checked)
+                summary.rows_read += checked.rows_read
+                summary.rows_accepted += checked.accepted.height
+                summary.rows_quarantined += checked.quarantined.height
+                summary.entities[entity] = summary.entities.get(entity, 0) + checked.accepted.height
         con.execute("commit")
         summary.files_loaded += len(batch)
     return summary

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 import polars as pl
@@ -71,15 +72,56 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
             table = read_csv(path)
             records, refused = table.records(), table.refused
         else:
-            records, refused = _ndjson_records(path)
+            records, refused = _ndjson_records(decode_text(path.read_bytes()).splitlines())
         return {entity: _check(contract, records, refused, landing_sha256, file_name)}
     except (OSError, ValueError, csv.Error) as error:
         return {entity: unreadable(contract, landing_sha256, file_name, error)}
 
 
-def _ndjson_records(path: Path) -> tuple[list[dict], list[Refused]]:
+SLICE_BYTES = 64 * 1024 * 1024  # an 800 MB table parsed whole needs ~5 GB of memory; a slice, ~0.4
+
+
+def parse_slices(path: Path, file_name: str, landing_sha256: str) -> Iterator[dict[str, Checked]]:
+    """`parse`, for an NDJSON table a slice of lines at a time. A key already accepted from an earlier
+    slice of the file is a duplicate there, as it would be in one pass."""
+    name = PurePosixPath(file_name)
+    entity, contract = name.stem.lower(), load_contract(SOURCE).get(name.stem.lower())
+    if contract is None or name.suffix.lower() not in (".ndjson", ".jsonl"):
+        yield parse(path, file_name, landing_sha256)
+        return
+    key = pl.concat_str([pl.col(c).cast(pl.String) for c in contract.key], separator="\x1f")
+    seen = pl.Series(dtype=pl.String)
+    try:
+        for first_number, lines in _line_slices(path):
+            records, refused = _ndjson_records(lines, first_number)
+            checked = _check(contract, records, refused, landing_sha256, file_name)
+            if contract.key and seen.len():
+                checked = refuse_accepted(checked, contract, landing_sha256, file_name, key.is_in(seen.implode()),
+                                          f"{'+'.join(contract.key)}:duplicate_key", contract.key[0],
+                                          "the same key is on an earlier line of the file")
+            if contract.key:
+                seen = pl.concat([seen, checked.accepted.select(key).to_series()])
+            yield {entity: checked}
+    except (OSError, ValueError) as error:
+        yield {entity: unreadable(contract, landing_sha256, file_name, error)}
+
+
+def _line_slices(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(number of the first line, lines) per slice; slices end at a newline, so they split the text
+    exactly as one `splitlines` of the whole file does."""
+    first_number = 1
+    with path.open("rb") as handle:
+        while chunk := b"".join(handle.readlines(SLICE_BYTES)):
+            # a byte-order mark counts only at the start of the file, as in `decode_text`
+            text = decode_text(chunk) if first_number == 1 else chunk.decode("utf-8", errors="surrogateescape")
+            lines = text.splitlines()
+            yield first_number, lines
+            first_number += len(lines)
+
+
+def _ndjson_records(lines: list[str], first_number: int = 1) -> tuple[list[dict], list[Refused]]:
     records, refused = [], []
-    for number, line in enumerate(decode_text(path.read_bytes()).splitlines(), start=1):
+    for number, line in enumerate(lines, start=first_number):
         if not line.strip():
             continue
         record = str(number)

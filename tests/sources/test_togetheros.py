@@ -185,3 +185,29 @@ CORPUS = {
 def test_malformed_corpus(name):
     entity, expected = CORPUS[name]
     assert_corpus_case("togetheros", name, entity, expected)
+
+
+def test_a_table_read_in_slices_loads_exactly_what_one_pass_loads(tmp_path, monkeypatch):
+    """Slices of a few lines: line numbers, bad lines, a BOM, CRLF and a key repeated across slices come
+    out as one pass over the whole file gives them."""
+    import polars as pl
+
+    rows = [{"id": f"p{i}", "topic_id": "t1", "author_id": f"u{i % 3}", "created_at": f"2026-01-0{1 + i % 9}T10:00:00Z"}
+            for i in range(12)]
+    lines = [json.dumps(r) for r in rows]
+    lines[3] = "{not json"
+    lines[7] = json.dumps(rows[1])  # the key of line 2 again, in a later slice
+    lines[9] = "[1, 2]"
+    path = tmp_path / "forum_posts.ndjson"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n\xff\xfe bad bytes\r\n")
+    whole = togetheros.parse(path, path.name, "a" * 64)["forum_posts"]
+    monkeypatch.setattr(togetheros, "SLICE_BYTES", 200)  # two or three lines per slice
+    slices = [part["forum_posts"] for part in togetheros.parse_slices(path, path.name, "a" * 64)]
+    assert len(slices) > 3
+    accepted = pl.concat([s.accepted for s in slices])
+    quarantined = pl.concat([s.quarantined for s in slices])
+    assert accepted.sort("_record").equals(whole.accepted.sort("_record"))
+    records_and_rules = [sorted(q.select("record", "rule").rows()) for q in (quarantined, whole.quarantined)]
+    assert records_and_rules[0] == records_and_rules[1]
+    assert {"4", "8", "10", "13"} <= set(quarantined["record"])
+    assert sum(s.rows_read for s in slices) == whole.rows_read == 13
