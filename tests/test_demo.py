@@ -526,3 +526,15 @@ def test_canaries_appear_in_several_sources_and_in_free_text(demo):
             p["content"] for p in ndjson(inbox, "forum_posts")
         ]
         assert any(canary["phone"] in t or canary["email"] in t for t in free_text), canary["name"]
+
+
+def test_short_ids_never_repeat_within_or_across_pools_that_share_them():
+    """8 hex digits collide by chance at 10M-event volumes (it broke a ledger identity there)."""
+    import numpy as np
+
+    from pipelines.demo.ids import HexPool
+
+    rng, issued = np.random.default_rng(1), set()
+    first, second = HexPool(rng, width=2, batch=16, issued=issued), HexPool(rng, width=2, batch=16, issued=issued)
+    drawn = [first.next() for _ in range(120)] + [second.next() for _ in range(120)]
+    assert len(set(drawn)) == len(drawn) == 240  # of 256 possible: plain draws would repeat long before

@@ -43,13 +43,19 @@ def short_hex(rng: np.random.Generator, n: int, width: int = 8) -> list[str]:
 
 
 class HexPool:
-    """short_hex ids handed out one at a time but drawn in bulk (per-row draws are slow)."""
+    """Distinct short_hex ids handed out one at a time but drawn in bulk (per-row draws are slow). Never
+    the same id twice: 8 hex digits repeat by chance after ~80,000 draws, and a platform's ids do not."""
 
-    def __init__(self, rng: np.random.Generator, width: int = 8, batch: int = 4096):
+    def __init__(self, rng: np.random.Generator, width: int = 8, batch: int = 4096, issued: set[str] | None = None):
         self.rng, self.width, self.batch = rng, width, batch
         self.pending: list[str] = []
+        self.issued = set() if issued is None else issued  # shared by pools whose ids must differ too
 
     def next(self) -> str:
-        if not self.pending:
-            self.pending = short_hex(self.rng, self.batch, self.width)[::-1]
-        return self.pending.pop()
+        while True:
+            if not self.pending:
+                self.pending = short_hex(self.rng, self.batch, self.width)[::-1]
+            value = self.pending.pop()
+            if value not in self.issued:
+                self.issued.add(value)
+                return value

@@ -74,10 +74,11 @@ def write(ctx: Context) -> None:
     collectives = [b for b in treasury_books(ctx.federation) if b.kind == SOURCE]
     weights = np.array([b.group.size or 4.0 for b in collectives])
     budget = ctx.share(SHARE, minimum=60 * len(collectives))
+    issued: set[str] = set()  # Open Collective ids are unique across collectives
     for books, events in zip(
         collectives, np.maximum(30, (budget * weights / weights.sum()).astype(int)), strict=True
     ):
-        rows = Collective(ctx, rng, books).rows(int(events))
+        rows = Collective(ctx, rng, books, issued).rows(int(events))
         frame = pl.DataFrame(rows, schema=HEADER, orient="row").reverse()  # newest first
         file_name = f"{books.name}-transactions.csv"
         write_csv(folder / file_name, frame)
@@ -91,9 +92,9 @@ def write(ctx: Context) -> None:
 
 
 class Collective:
-    def __init__(self, ctx: Context, rng: np.random.Generator, books: Books):
+    def __init__(self, ctx: Context, rng: np.random.Generator, books: Books, issued: set[str]):
         self.ctx, self.rng, self.books = ctx, rng, books
-        self.hex = HexPool(rng)
+        self.hex = HexPool(rng, issued=issued)
         self.currency = books.currency
         self.host_slug, self.host_name, self.host_rate = HOSTS[self.currency]
         self.name = f"TogetherOS {books.group.name.removesuffix(' Commons').removeprefix('TogetherOS ')}"
