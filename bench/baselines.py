@@ -27,7 +27,8 @@ def compile_dbt(data_dir: Path, target_dir: Path) -> Path:
     dbt = Path(sys.executable).parent / "dbt"
     env = {**os.environ, "TOGETHEROS_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     subprocess.run(
-        [str(dbt), "compile", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+        # --full-refresh: incremental models compile to their whole build, as the lower bound runs them
+        [str(dbt), "compile", "--quiet", "--full-refresh", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
          str(DBT_PROJECT_DIR), "--target-path", str(target_dir), "--log-path", str(target_dir / "logs")],
         check=True, env=env, cwd=DBT_PROJECT_DIR,
     )

@@ -18,6 +18,13 @@ def min_count(env=None) -> int:
     return int(env.get("TOGETHEROS_MIN_COUNT") or DEFAULT_MIN_COUNT)
 
 
+def duckdb_config(env=None) -> dict[str, str]:
+    """Settings for the pipeline's DuckDB connections (dbt reads the same variable in profiles.yml): DuckDB
+    would take 80 % of the machine's memory; with a limit it spills to disk instead."""
+    env = os.environ if env is None else env
+    return {"memory_limit": env.get("TOGETHEROS_DUCKDB_MEMORY_LIMIT", "2GB")}
+
+
 SOURCES = ("discourse", "decidim", "opencollective", "ledger", "timeoverflow", "togetheros", "community")
 
 

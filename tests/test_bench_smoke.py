@@ -36,7 +36,7 @@ def test_smoke_run_writes_every_stage_and_ratio(tmp_path, monkeypatch):
         assert result["dashboard"]["pages"][page]["p95_ms"] > 0, page
 
     ratios = result["ratios"]
-    for name in ("dbt_build_vs_lower_bound", "peak_rss_gib", "refresh_vs_full", "page_p95_ms"):
+    for name in ("pipeline_vs_lower_bound", "peak_rss_gib", "refresh_vs_full", "page_p95_ms"):
         assert ratios["measured"][name] > 0, name
         assert isinstance(ratios["meets"][name], bool), name
     table = (tmp_path / "results" / "README.md").read_text()

@@ -13,7 +13,7 @@ import duckdb
 from pipelines.assets.resources import DataDir
 from pipelines.landing import Landing, land_inbox
 from pipelines.raw import conservation_breaches, load_source
-from pipelines.settings import SOURCES
+from pipelines.settings import SOURCES, duckdb_config
 from pipelines.sources import source_module
 from pipelines.sources.contracts import load_contract
 from pipelines.sources.http import FetchError
@@ -89,7 +89,7 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
         paths = data_dir.paths()
         landed = Landing(paths.landing, source).current()
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(paths.warehouse)) as con:
+        with duckdb.connect(str(paths.warehouse), config=duckdb_config()) as con:
             summary = load_source(con, source, landed, paths.landing)
             breaches = conservation_breaches(con, source)
             counts = dict(con.execute(

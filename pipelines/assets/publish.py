@@ -15,7 +15,7 @@ from pipelines.assets.resources import DataDir
 from pipelines.assets.transform import dbt_models, dbt_project
 from pipelines.landing import Landing
 from pipelines.publication import public_catalog
-from pipelines.settings import REPO_ROOT, SOURCES
+from pipelines.settings import REPO_ROOT, SOURCES, duckdb_config
 
 ENGINES = ("duckdb", "polars", "pyarrow", "dbt-core", "dbt-duckdb", "dagster", "great-expectations")
 
@@ -26,7 +26,7 @@ def _public_keys() -> list[dg.AssetKey]:
 
 
 def _read_public(paths, names) -> dict:
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
         return {name: con.sql(f'select * from public."{name}"').to_arrow_table() for name in names}
 
 
@@ -77,7 +77,7 @@ def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.Material
     paths = data_dir.paths()
     catalog = public_catalog(dbt_project.manifest_path)
     tables = _read_public(paths, catalog.datasets)
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
         data_as_of = con.sql("select strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') from intermediate.int_activity_events"
                              ).fetchall()[0][0]
     lineage = [

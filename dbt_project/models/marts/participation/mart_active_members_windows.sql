@@ -4,9 +4,11 @@
 -- reading events from 29 days before the first of them (macros/incremental_months).
 {{ incremental_by_month('int_activity_events', 'ts', ['int_groups'], month_column='as_of') }}
 
+{% if is_incremental() -%}
 {% set rebuilt_from -%}
     {{ first_changed_month('int_activity_events', 'ts', ['int_groups'], 'as_of') }}
 {%- endset %}
+{%- endif %}
 
 with all_events as (
     select * from {{ ref('int_activity_events') }}
@@ -53,26 +55,72 @@ window_lengths as (
     select * from (values (7), (30)) as lengths (window_days)
 ),
 
+-- each member's active days in a group or below it, with the day they were active before that
 member_days as (
-    select distinct
-        groups.ancestor_id as group_id,
-        events.actor_id,
-        cast(events.ts as date) as active_on
-    from events
-    inner join groups on events.context = groups.group_id
+    select
+        group_id,
+        actor_id,
+        active_on,
+        lag(active_on) over (partition by group_id, actor_id order by active_on) as previous_active_on
+    from (
+        select distinct groups.ancestor_id as group_id, event_days.actor_id, event_days.active_on
+        from (select distinct context, actor_id, cast(ts as date) as active_on from events) as event_days
+        inner join groups on event_days.context = groups.group_id
+    ) as distinct_days
+),
+
+-- A member active on day d is in every window ending d … d + w − 1. Each active day covers only the
+-- days its member's previous active day does not already cover, so the covered spans of one member never
+-- overlap: the members active in a window ending on a day = spans open on that day. Counted with a
+-- running sum of span starts and ends instead of a distinct count per window (a range join).
+spans as (
+    select
+        member_days.group_id,
+        window_lengths.window_days,
+        greatest(member_days.active_on, member_days.previous_active_on + window_lengths.window_days)
+            as first_covered,
+        member_days.active_on + (window_lengths.window_days - 1) as last_covered
+    from member_days
+    cross join window_lengths
+),
+
+span_edges as (
+    select group_id, window_days, first_covered as day, 1 as change from spans where first_covered <= last_covered
+    union all
+    select group_id, window_days, last_covered + 1, -1 from spans where first_covered <= last_covered
+),
+
+daily_changes as (
+    select group_id, window_days, day, sum(change) as change
+    from span_edges
+    group by all
+),
+
+open_spans as (
+    select
+        group_id,
+        window_days,
+        day,
+        sum(change) over (partition by group_id, window_days order by day rows unbounded preceding) as active_members
+    from daily_changes
+),
+
+group_windows as (
+    select distinct group_id, window_days from open_spans
 ),
 
 windows as (
     select
-        member_days.group_id,
-        as_of_dates.as_of,
-        window_lengths.window_days,
-        count(distinct member_days.actor_id) as active_members
-    from as_of_dates
-    cross join window_lengths
-    inner join member_days
-        on member_days.active_on between as_of_dates.as_of - (window_lengths.window_days - 1) and as_of_dates.as_of
-    group by all
+        wanted.group_id,
+        wanted.as_of,
+        wanted.window_days,
+        open_spans.active_members
+    from (select * from group_windows cross join as_of_dates) as wanted
+    asof inner join open_spans
+        on wanted.group_id = open_spans.group_id
+        and wanted.window_days = open_spans.window_days
+        and wanted.as_of >= open_spans.day
+    where open_spans.active_members > 0
 ),
 
 final as (

@@ -15,29 +15,48 @@ fingerprints as (
     {{ month_fingerprints('fct_member_months', 'month', []) }}
 ),
 
-ranked as (
+-- Members who made the same number of contributions are interchangeable in both measures, so they are
+-- ranked a level at a time (a month has a handful of levels and thousands of members).
+levels as (
+    select group_id, month, contributions as level, count(*) as members
+    from member_months
+    group by all
+),
+
+ranked_levels as (
     select
         group_id,
         month,
-        contributions,
-        row_number() over (partition by group_id, month order by contributions, actor_id) as rank_ascending,
-        row_number() over (partition by group_id, month order by contributions desc, actor_id) as rank_descending,
-        sum(contributions) over (
-            partition by group_id, month order by contributions desc, actor_id rows unbounded preceding
-        ) as contributions_of_top,
-        sum(contributions) over (partition by group_id, month) as group_contributions
-    from member_months
+        level,
+        members,
+        coalesce(sum(members) over (
+            partition by group_id, month order by level rows between unbounded preceding and 1 preceding
+        ), 0) as members_below,
+        coalesce(sum(members) over (
+            partition by group_id, month order by level desc rows between unbounded preceding and 1 preceding
+        ), 0) as members_above,
+        coalesce(sum(members * level) over (
+            partition by group_id, month order by level desc rows between unbounded preceding and 1 preceding
+        ), 0) as contributions_above,
+        sum(members * level) over (partition by group_id, month) as group_contributions
+    from levels
 ),
 
 totals as (
     select
         group_id,
         month,
-        count(*) as active_members,
-        sum(contributions) as contributions,
-        sum(rank_ascending * contributions) as rank_weighted_contributions,
-        min(rank_descending) filter (where 2 * contributions_of_top >= group_contributions) as absence_factor
-    from ranked
+        cast(sum(members) as bigint) as active_members,
+        sum(members * level) as contributions,
+        -- the level's members hold ascending ranks members_below + 1 … members_below + members
+        sum(level * (members * members_below + members * (members + 1) // 2)) as rank_weighted_contributions,
+        -- the level where the top members first reach half: everyone above it, then as few of it as needed
+        cast(min(members_above + (group_contributions - 2 * contributions_above + 2 * level - 1) // (2 * level))
+            filter (
+                where 2 * contributions_above < group_contributions
+                and 2 * (contributions_above + members * level) >= group_contributions
+            ) as bigint) as absence_factor
+    from ranked_levels
     group by all
 ),
 
