@@ -1,4 +1,5 @@
-"""`python -m bench [--scales 1000000,10000000] [--smoke] [--work-dir bench/work] [--repeat N] [--dashboard-only]`."""
+"""`python -m bench [--scales 1000000,10000000] [--smoke] [--work-dir bench/work] [--repeat N]
+[--resume] [--dashboard-only]`."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=1,
                         help="pipeline and baseline runs per scale (the best is kept)")
     parser.add_argument("--query-repeats", type=int, default=20, help="cold-cache renders per dashboard page")
+    parser.add_argument("--resume", action="store_true",
+                        help="finish interrupted runs whose data is still in the work dir, from their saved result")
     parser.add_argument("--dashboard-only", action="store_true",
                         help="re-measure only the dashboard pages of finished runs still in the work dir")
     return parser
@@ -63,9 +66,13 @@ def main(argv: list[str] | None = None) -> int:
 
     status = 0
     for scale, members in scales:
+        saved = results_dir / f"{scale}.json"
+        resume = json.loads(saved.read_text()) if args.resume and saved.exists() else None
+        if resume and resume["status"] == "finished":
+            continue
         try:
             bench_scale(scale, members=members, work_dir=work_dir, repeat=args.repeat,
-                        query_repeats=args.query_repeats, save=save, progress=progress)
+                        query_repeats=args.query_repeats, save=save, progress=progress, resume=resume)
         except Exception as error:  # recorded in the result; go on with the next scale
             progress(f"{scale:,} events failed: {error}")
             status = 1

@@ -108,7 +108,7 @@ togetheros_activity as (
 ),
 discourse_pages as (
     select id as topic_id, category_id, post_stream
-    from read_json('{disc}/t_*.json', maximum_object_size = 268435456, columns = {{
+    from read_json('{disc}/t_*.json', maximum_object_size = 67108864, columns = {{
         id: 'bigint', category_id: 'bigint',
         post_stream: 'struct(posts struct(user_id bigint, created_at varchar, topic_id bigint)[])'}})
 ),
@@ -135,13 +135,15 @@ from activity group by all
 
 # The demo plants malformed lines, as real exports have; the reference skips them like quarantine does.
 NDJSON = "format = 'newline_delimited', ignore_errors = true"
+DIRECT_READ_MEMORY = "3GB"
 
 
 def direct_read(inbox: Path) -> dict:
     """Time the direct-read reference query over the inbox files; returns seconds and result rows."""
     folders = {"tos": inbox / "togetheros", "disc": inbox / "discourse", "community": inbox / "community"}
     sql = DIRECT_READ_SQL.format(**folders, ndjson=NDJSON)
-    with duckdb.connect(":memory:") as con:
+    # capped: reading ~300,000 pages at 10M events, DuckDB grew to 21.7 GiB and was killed by the kernel
+    with duckdb.connect(":memory:", config={"memory_limit": DIRECT_READ_MEMORY}) as con:
         con.execute("set enable_progress_bar = false")
         started = time.perf_counter()
         rows = con.execute(f"select count(*), sum(active_members) from ({sql})").fetchall()[0]

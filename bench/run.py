@@ -61,13 +61,16 @@ def _pipeline_stages(pipeline: Pipeline, data_dir: Path, snapshot: Path | None) 
 
 
 def bench_scale(scale: int, *, members: int, work_dir: Path, repeat: int, query_repeats: int,
-                save: Callable[[dict], None], progress: Callable[[str], None]) -> dict:
+                save: Callable[[dict], None], progress: Callable[[str], None], resume: dict | None = None) -> dict:
+    """One scale from scratch, or, given the saved result of an interrupted run (`resume`) whose data is
+    still in the work dir, the steps it had not finished."""
     data_dir = (work_dir / f"events-{scale}").resolve()
-    shutil.rmtree(data_dir, ignore_errors=True)
-    data_dir.mkdir(parents=True)
+    if resume is None:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        data_dir.mkdir(parents=True)
     os.environ["TOGETHEROS_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("TOGETHEROS_PSEUDONYM_KEY", "bench-pseudonym-key")  # no demo-key warning per run
-    result: dict = {
+    result: dict = resume or {
         "scale_events": scale, "members": members, "seed": SEED,
         "period": [START.isoformat(), END.isoformat()],
         "repeat": repeat, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -87,12 +90,46 @@ def bench_scale(scale: int, *, members: int, work_dir: Path, repeat: int, query_
 
 def _bench(result: dict, data_dir: Path, work_dir: Path, query_repeats: int,
            save: Callable[[dict], None], progress: Callable[[str], None]) -> None:
-    scale, members, repeat = result["scale_events"], result["members"], result["repeat"]
+    """Every step not already in `result` (all of them for a new run)."""
+    scale, repeat = result["scale_events"], result["repeat"]
 
     def step(name: str) -> None:
         progress(f"[{scale:,} events] {name}")
         save(result)
 
+    if "pipeline_seconds" not in result:
+        _generate_and_run(result, data_dir, work_dir, step)
+
+    if "direct_read" not in result:
+        step("baseline: DuckDB reading the inbox files directly")
+        result["direct_read"] = min((baselines.direct_read(data_dir / "inbox") for _ in range(repeat)),
+                                    key=lambda r: r["seconds"])
+
+    if "dashboard" not in result:
+        step("dashboard page queries")
+        result["dashboard"] = dashboard.page_latency(data_dir / "releases", query_repeats)
+
+    if "refresh" not in result:
+        step("incremental refresh: one new day")
+        pipeline = Pipeline(data_dir)
+        day = incremental.next_day(END)
+        added = incremental.add_day(data_dir / "inbox", day, (END - START).days + 1)
+        refresh = _pipeline_stages(pipeline, data_dir, None)
+        result["refresh"] = {
+            "day": day.isoformat(), "rows_added": added,
+            "stages": {stage: {"seconds": m.seconds, "peak_rss_mib": m.peak_rss_mib}
+                       for stage, m in refresh.items()},
+            "seconds": sum(m.seconds for m in refresh.values()),
+        }
+    result["ratios"] = ratios(result)
+    result["status"] = "finished"
+    step("done")
+
+
+def _generate_and_run(result: dict, data_dir: Path, work_dir: Path, step: Callable[[str], None]) -> None:
+    """Generate the scale, run the pipeline stage by stage (best of `repeat`), then the lower bound over
+    the warehouse as the raw load left it."""
+    scale, members, repeat = result["scale_events"], result["members"], result["repeat"]
     from pipelines.demo.generate import generate
 
     step("generate")
@@ -118,39 +155,19 @@ def _bench(result: dict, data_dir: Path, work_dir: Path, query_repeats: int,
     counts = _counts(data_dir)
     result["counts"] = counts
     stage_rows = {"land": source_rows, "load": counts["raw_rows_read"],
-                  "dbt_build": counts["raw_rows_accepted"], 
+                  "dbt_build": counts["raw_rows_accepted"],
                   "quality": counts["public_rows"], "release": counts["public_rows"]}
     for stage in STAGES:
         result["stages"][stage] = _stage_entry(best[stage], stage_rows[stage], best[stage].value)
-    result["pipeline_seconds"] = sum(result["stages"][s]["seconds"] for s in STAGES)
-    result["total_seconds"] = result["pipeline_seconds"] + result["stages"]["generate"]["seconds"]
 
     step("baseline: dbt compile (untimed) and the plain-SQL lower bound")
     manifest = baselines.compile_dbt(data_dir, work_dir / f"dbt-target-{scale}")
-    lower = min((baselines.lower_bound(manifest, snapshot, work_dir) for _ in range(repeat)),
-                key=lambda r: r["seconds"])
-    snapshot.unlink()
-    result["lower_bound"] = lower
-    step("baseline: DuckDB reading the inbox files directly")
-    result["direct_read"] = min((baselines.direct_read(data_dir / "inbox") for _ in range(repeat)),
+    result["lower_bound"] = min((baselines.lower_bound(manifest, snapshot, work_dir) for _ in range(repeat)),
                                 key=lambda r: r["seconds"])
-
-    step("dashboard page queries")
-    result["dashboard"] = dashboard.page_latency(data_dir / "releases", query_repeats)
-
-    step("incremental refresh: one new day")
-    day = incremental.next_day(END)
-    added = incremental.add_day(data_dir / "inbox", day, (END - START).days + 1)
-    refresh = _pipeline_stages(pipeline, data_dir, None)
-    result["refresh"] = {
-        "day": day.isoformat(), "rows_added": added,
-        "stages": {stage: {"seconds": m.seconds, "peak_rss_mib": m.peak_rss_mib}
-                   for stage, m in refresh.items()},
-        "seconds": sum(m.seconds for m in refresh.values()),
-    }
-    result["ratios"] = ratios(result)
-    result["status"] = "finished"
-    step("done")
+    snapshot.unlink()
+    # last: a result with these is one whose pipeline and lower bound are complete (see `resume`)
+    result["pipeline_seconds"] = sum(result["stages"][s]["seconds"] for s in STAGES)
+    result["total_seconds"] = result["pipeline_seconds"] + result["stages"]["generate"]["seconds"]
 
 
 def remeasure_dashboard(result: dict, work_dir: Path, query_repeats: int) -> dict:
