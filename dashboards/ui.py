@@ -80,9 +80,10 @@ def available(release: data.Release, dataset: str, what: str) -> bool:
     return False
 
 
-def has_rows(frame: pd.DataFrame, what: str, group: Group, period: Period | None = None) -> bool:
-    """True when the query found rows; otherwise says plainly that nothing is recorded (never a 0)."""
-    if not frame.empty:
+def has_rows(found: pd.DataFrame | int, what: str, group: Group, period: Period | None = None) -> bool:
+    """True when the query found rows (a frame, or a count of them); otherwise says plainly that nothing
+    is recorded (never a 0)."""
+    if (found if isinstance(found, int) else len(found)) > 0:
         return True
     when = f" in {period.label}" if period else ""
     st.info(f"No {what} is recorded for {group.name}{when}.", icon=":material/search_off:")

@@ -19,26 +19,35 @@ st.markdown(
     f"in {period.label} (decided by its end, not delivered before its start)."
 )
 
+SHOWN_AT_MOST = 200  # a federation has thousands: the chart and table show the most urgent first
+
 if ui.available(release, "delivery_initiatives", "Initiatives"):
-    every = data.delivery_initiatives(release, group.group_id, period.start, period.end, source)
-    if ui.has_rows(every, "initiative", group, period):
+    counts = data.delivery_initiative_counts(release, group.group_id, period.start, period.end, source)
+    if ui.has_rows(counts["all"], "initiative", group, period):
         figures = (
-            ("Initiatives", len(every), None),
-            ("Delivered", int(every["delivered_on"].notna().sum()), None),
-            ("Overdue", int(every["is_overdue"].sum()), "is_overdue"),
-            ("Stalled", int(every["is_stalled"].sum()), "is_stalled"),
+            ("Initiatives", counts["all"], None),
+            ("Delivered", counts["delivered"], None),
+            ("Overdue", counts["overdue"], "is_overdue"),
+            ("Stalled", counts["stalled"], "is_stalled"),
         )
         for column, (label, value, field) in zip(st.columns(4), figures, strict=True):
             with column:
                 metric = release.metric("delivery_initiatives", field) if field else None
                 ui.headline(label, f"{value:,}", release=release, metric=metric)
 
-        shown = data.delivery_initiatives(release, group.group_id, period.start, period.end, source, show)
+        shown = data.delivery_initiatives(
+            release, group.group_id, period.start, period.end, source, show, limit=SHOWN_AT_MOST
+        )
         if shown.empty:
             st.success(
                 f"No initiative is {filters.INITIATIVE_SHOW_LABELS[show].lower().replace(' only', '')}."
             )
         else:
+            if counts[show] > len(shown):
+                st.caption(
+                    f"Showing the {len(shown):,} most urgent of {counts[show]:,} (overdue and stalled first, then "
+                    "by deadline): choose a group lower in the hierarchy to see the others."
+                )
             if release.has_dataset("delivery_milestones"):
                 milestones = data.delivery_milestones(release, list(shown["initiative_id"]))
             else:

@@ -185,3 +185,20 @@ def test_local_value_totals_recompute_the_ratio(fixture_release):
         r1, r2, r3 = (sum(r[c] for r in cells) for c in ("r1_minor", "r2_minor", "r3_minor"))
         assert totals.loc[currency, "r2_minor"] == r2
         assert totals.loc[currency, "lm3_ratio"] == round((r1 + r2 + r3) / r1, 4)
+
+
+def test_a_long_initiative_list_keeps_the_most_urgent_and_counts_the_rest(fixture_release):
+    from datetime import date
+
+    release = data.latest_release()
+    rows = [r for r in fixture_release.tables["delivery_initiatives"] if r["decided_on"] <= date(2025, 6, 30)
+            and (r["delivered_on"] is None or r["delivered_on"] >= date(2025, 1, 1))]
+    counts = data.delivery_initiative_counts(release, "fed", "2025-01", "2025-06", None)
+    assert counts["all"] == len(rows) > 3
+    assert counts["overdue"] == sum(r["is_overdue"] for r in rows) > 0
+    assert counts["delivered"] == sum(r["delivered_on"] is not None for r in rows)
+    first = data.delivery_initiatives(release, "fed", "2025-01", "2025-06", None, limit=2)
+    everything = data.delivery_initiatives(release, "fed", "2025-01", "2025-06", None)
+    assert len(everything) == counts["all"]
+    assert list(first["initiative_id"]) == list(everything["initiative_id"][:2])
+    assert first["is_overdue"].iloc[0]  # the most urgent first
