@@ -143,7 +143,8 @@ def direct_read(inbox: Path) -> dict:
     folders = {"tos": inbox / "togetheros", "disc": inbox / "discourse", "community": inbox / "community"}
     sql = DIRECT_READ_SQL.format(**folders, ndjson=NDJSON)
     # capped: reading ~300,000 pages at 10M events, DuckDB grew to 21.7 GiB and was killed by the kernel
-    with duckdb.connect(":memory:", config={"memory_limit": DIRECT_READ_MEMORY}) as con:
+    spill = {"memory_limit": DIRECT_READ_MEMORY, "temp_directory": str(inbox.parent / "direct-read-spill")}
+    with duckdb.connect(":memory:", config=spill) as con:
         con.execute("set enable_progress_bar = false")
         started = time.perf_counter()
         rows = con.execute(f"select count(*), sum(active_members) from ({sql})").fetchall()[0]

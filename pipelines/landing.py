@@ -105,6 +105,9 @@ class Landing:
 
     def _store(self, sha256: str, file_name: str, size: int, origin: str, cursor: str | None,
                write_bytes) -> tuple[LandedFile, bool]:
+        current = self._index.get(file_name)
+        if current is not None and current["sha256"] == sha256:
+            return LandedFile(**current), False  # landed before under this name: no meta to open
         meta_path = self._meta_path(sha256)
         is_new = not meta_path.exists()
         if is_new:

@@ -39,6 +39,22 @@ def test_unchanged_file_is_not_hashed_again(tmp_path, hashed):
     assert new == 0 and hashed == [] and again == first
 
 
+def test_landing_an_unchanged_inbox_opens_no_meta_file(tmp_path, monkeypatch):
+    """300,000 meta files at 10M events: reading them made a one-day refresh land in a minute."""
+    inbox = tmp_path / "inbox" / "discourse"
+    inbox.mkdir(parents=True)
+    for page in range(3):
+        (inbox / f"t_{page}.json").write_text("{}")
+    first, _ = land_inbox(tmp_path / "inbox", tmp_path / "landing", "discourse")
+
+    def no_meta(self, sha256):
+        raise AssertionError(f"meta of {sha256} opened")
+
+    monkeypatch.setattr(landing.Landing, "record", no_meta)
+    again, new = land_inbox(tmp_path / "inbox", tmp_path / "landing", "discourse")
+    assert new == 0 and again == first
+
+
 def test_changed_file_is_landed_again_even_with_same_size_and_mtime(tmp_path, hashed):
     inbox = tmp_path / "inbox" / "togetheros"
     inbox.mkdir(parents=True)
