@@ -1,5 +1,5 @@
 """`python -m bench [--scales 1000000,10000000] [--smoke] [--work-dir bench/work] [--repeat N]
-[--resume] [--dashboard-only]`."""
+[--resume] [--again refresh,dashboard]`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from bench.report import save_json, write_table
-from bench.run import bench_scale, remeasure_dashboard
+from bench.run import AGAIN, bench_scale, measure_again
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SMOKE = {"scale": 20_000, "members": 200}
@@ -31,13 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--query-repeats", type=int, default=20, help="cold-cache renders per dashboard page")
     parser.add_argument("--resume", action="store_true",
                         help="finish interrupted runs whose data is still in the work dir, from their saved result")
-    parser.add_argument("--dashboard-only", action="store_true",
-                        help="re-measure only the dashboard pages of finished runs still in the work dir")
+    parser.add_argument("--again", default="",
+                        help="re-measure only these steps (refresh, dashboard) of finished runs still in the work dir")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.smoke:
         scales = [(SMOKE["scale"], SMOKE["members"])]
         explicit = "--work-dir" in (sys.argv if argv is None else argv)
@@ -56,11 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         save_json(result, results_dir)
         write_table(results_dir)
 
-    if args.dashboard_only:
+    if args.again:
+        steps = args.again.split(",")
+        if not set(steps) <= set(AGAIN):
+            parser.error(f"--again takes {', '.join(AGAIN)}")
         for scale, _ in scales:
             result = json.loads((results_dir / f"{scale}.json").read_text())
-            progress(f"[{scale:,} events] dashboard page queries, again")
-            save(remeasure_dashboard(result, work_dir, args.query_repeats))
+            progress(f"[{scale:,} events] again: {', '.join(steps)}")
+            save(measure_again(result, steps, work_dir, args.query_repeats))
         print(f"results: {results_dir / 'README.md'}")
         return 0
 

@@ -111,16 +111,7 @@ def _bench(result: dict, data_dir: Path, work_dir: Path, query_repeats: int,
 
     if "refresh" not in result:
         step("incremental refresh: one new day")
-        pipeline = Pipeline(data_dir)
-        day = incremental.next_day(END)
-        added = incremental.add_day(data_dir / "inbox", day, (END - START).days + 1)
-        refresh = _pipeline_stages(pipeline, data_dir, None)
-        result["refresh"] = {
-            "day": day.isoformat(), "rows_added": added,
-            "stages": {stage: {"seconds": m.seconds, "peak_rss_mib": m.peak_rss_mib}
-                       for stage, m in refresh.items()},
-            "seconds": sum(m.seconds for m in refresh.values()),
-        }
+        result["refresh"] = _refresh(data_dir, incremental.next_day(END))
     result["ratios"] = ratios(result)
     result["status"] = "finished"
     step("done")
@@ -170,11 +161,31 @@ def _generate_and_run(result: dict, data_dir: Path, work_dir: Path, step: Callab
     result["total_seconds"] = result["pipeline_seconds"] + result["stages"]["generate"]["seconds"]
 
 
-def remeasure_dashboard(result: dict, work_dir: Path, query_repeats: int) -> dict:
-    """The dashboard step again, on the release a finished run left in the work dir (after a dashboard
-    change, without rebuilding the scale); the ratios follow."""
-    releases = (work_dir / f"events-{result['scale_events']}" / "releases").resolve()
-    result["dashboard"] = dashboard.page_latency(releases, query_repeats)
+def _refresh(data_dir: Path, day) -> dict:
+    """One new day into the inbox, then every stage again."""
+    added = incremental.add_day(data_dir / "inbox", day, (END - START).days + 1)
+    refresh = _pipeline_stages(Pipeline(data_dir), data_dir, None)
+    return {
+        "day": day.isoformat(), "rows_added": added,
+        "stages": {stage: {"seconds": m.seconds, "peak_rss_mib": m.peak_rss_mib} for stage, m in refresh.items()},
+        "seconds": sum(m.seconds for m in refresh.values()),
+    }
+
+
+AGAIN = ("refresh", "dashboard")
+
+
+def measure_again(result: dict, steps: list[str], work_dir: Path, query_repeats: int) -> dict:
+    """Steps of a finished run again, on the data it left in the work dir (after a change to what they
+    measure, without rebuilding the scale): a refresh adds the day after the last one added."""
+    data_dir = (work_dir / f"events-{result['scale_events']}").resolve()
+    os.environ["TOGETHEROS_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("TOGETHEROS_PSEUDONYM_KEY", "bench-pseudonym-key")
+    if "refresh" in steps:
+        last = date.fromisoformat(result["refresh"]["day"]) if "refresh" in result else END
+        result["refresh"] = _refresh(data_dir, incremental.next_day(last))
+    if "dashboard" in steps:
+        result["dashboard"] = dashboard.page_latency(data_dir / "releases", query_repeats)
     result["ratios"] = ratios(result)
     return result
 
