@@ -10,8 +10,9 @@ import pytest
 
 from pipelines.landing import land_inbox
 from pipelines.privacy import forbidden_terms, people_cache
-from pipelines.privacy.people import collect, read_people
+from pipelines.privacy.people import collect
 from tests.privacy.test_scan import _write_inbox
+from tests.spy import spy_names
 
 SOURCES = ("discourse", "decidim", "opencollective", "timeoverflow", "togetheros")
 
@@ -26,14 +27,7 @@ def _landing(root: Path) -> Path:
 @pytest.fixture
 def reads(monkeypatch) -> list[str]:
     """The names of the landed files the cache reads."""
-    names: list[str] = []
-
-    def counting(item):
-        names.append(item.name)
-        return read_people(item)
-
-    monkeypatch.setattr(people_cache, "read_people", counting)
-    return names
+    return spy_names(monkeypatch, people_cache, "read_people")
 
 
 def test_each_landed_file_is_read_once_and_yields_what_it_yields_uncached(tmp_path, reads):

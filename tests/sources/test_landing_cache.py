@@ -10,20 +10,13 @@ import pytest
 from pipelines import landing
 from pipelines.landing import land_inbox
 from pipelines.raw import load_source
+from tests.spy import spy_names
 
 
 @pytest.fixture
 def hashed(monkeypatch) -> list[str]:
     """The inbox files hashed, by name."""
-    calls: list[str] = []
-    real = landing._sha256_file
-
-    def counting(path):
-        calls.append(path.name)
-        return real(path)
-
-    monkeypatch.setattr(landing, "_sha256_file", counting)
-    return calls
+    return spy_names(monkeypatch, landing, "_sha256_file")
 
 
 def test_unchanged_file_is_not_hashed_again(tmp_path, hashed):
