@@ -456,17 +456,6 @@ def delivery_totals(release: Release, group_id: str, start: str, end: str) -> pd
     )
 
 
-# The initiatives of a group's subtree under way during the months, of one source or all, kept by `show`
-INITIATIVES_UNDER_WAY = (
-    " from read_parquet($path) where list_contains($groups, group_id) and ($source is null or source = $source)"
-    " and (decided_on is null or decided_on <= last_day($end)) and (delivered_on is null or delivered_on >= $start)"
-)
-INITIATIVES_SHOWN = (
-    " and ($show = 'all' or ($show = 'overdue' and is_overdue) or ($show = 'stalled' and is_stalled)"
-    " or ($show = 'overdue_or_stalled' and (is_overdue or is_stalled)))"
-)
-
-
 def delivery_initiative_counts(release: Release, group_id: str, start: str, end: str, source: str | None
                                ) -> dict[str, int]:
     """How many initiatives `delivery_initiatives` would list for each `show`, and how many were delivered."""
@@ -476,7 +465,9 @@ def delivery_initiative_counts(release: Release, group_id: str, start: str, end:
         "select count(*) as all, count(delivered_on) as delivered, coalesce(count_if(is_overdue), 0) as overdue,"
         " coalesce(count_if(is_stalled), 0) as stalled,"
         " coalesce(count_if(is_overdue or is_stalled), 0) as overdue_or_stalled"  # count_if of no rows: null
-        + INITIATIVES_UNDER_WAY,
+        " from read_parquet($path) where list_contains($groups, group_id) and ($source is null or source = $source)"
+        " and (decided_on is null or decided_on <= last_day($end))"
+        " and (delivered_on is null or delivered_on >= $start)",
         groups=subtree(release, group_id), source=source, start=month_start(start), end=month_start(end),
     ).iloc[0]
     return {name: int(value) for name, value in row.items()}
@@ -493,8 +484,12 @@ def delivery_initiatives(
     frame = _read(
         release,
         "delivery_initiatives",
-        "select *" + INITIATIVES_UNDER_WAY + INITIATIVES_SHOWN
-        + " order by is_overdue desc, is_stalled desc, deadline nulls last, initiative_id"
+        "select * from read_parquet($path) where list_contains($groups, group_id)"
+        " and ($source is null or source = $source)"
+        " and (decided_on is null or decided_on <= last_day($end)) and (delivered_on is null or delivered_on >= $start)"
+        " and ($show = 'all' or ($show = 'overdue' and is_overdue) or ($show = 'stalled' and is_stalled)"
+        " or ($show = 'overdue_or_stalled' and (is_overdue or is_stalled)))"
+        " order by is_overdue desc, is_stalled desc, deadline nulls last, initiative_id"
         " limit coalesce($limit, 9223372036854775807)",
         groups=subtree(release, group_id),
         source=source,

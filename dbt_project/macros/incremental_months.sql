@@ -22,8 +22,10 @@
     group by all
 {%- endmacro %}
 
-{# The first day of the earliest month to rebuild (far in the future when none is; every month when the
-   table was built before it kept fingerprints). #}
+{# The first day of the earliest month to rebuild: the earliest whose fingerprint differs, and at the
+   latest the month after the last one built (so the pre-hook, which deletes from that month on, and the
+   model, which runs after the deletion, agree even across months that hold no input rows); every month
+   when the table was built before it kept fingerprints. #}
 {% macro first_changed_month(input, input_time, whole_inputs, month_column) -%}
     {%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list
         if execute else ['inputs_fingerprint'] -%}
@@ -31,7 +33,13 @@
     date '0001-01-01'
     {%- else -%}
     (
-        select coalesce(min(coalesce(now.month, built.month)), date '9999-12-01')
+        select least(
+            coalesce(min(coalesce(now.month, built.month)), date '9999-12-01'),
+            (
+                select coalesce(cast(max({{ month_of(month_column) }}) + interval 1 month as date), date '0001-01-01')
+                from {{ this }}
+            )
+        )
         from ({{ month_fingerprints(input, input_time, whole_inputs) }}) as now
         full join (
             select distinct {{ month_of(month_column) }} as month, built_rows.inputs_fingerprint

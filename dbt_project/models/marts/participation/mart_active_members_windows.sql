@@ -126,9 +126,11 @@ windows as (
 final as (
     select
         windows.*,
-        fingerprints.inputs_fingerprint
+        -- a month without events still has windows (a 30-day window reaches back); without a fingerprint
+        -- to match, it is rebuilt on every run, with the months after it
+        coalesce(fingerprints.inputs_fingerprint, 0) as inputs_fingerprint
     from windows
-    inner join fingerprints on {{ month_of('windows.as_of') }} = fingerprints.month
+    left join fingerprints on {{ month_of('windows.as_of') }} = fingerprints.month
 )
 
 select * from final
