@@ -62,3 +62,11 @@
             ~ " >= {{ " ~ changed ~ " }}{% endif %}"
     ) }}
 {%- endmacro %}
+
+{# The input rows of the months to rebuild (every row in a whole build). #}
+{% macro input_rows_to_rebuild(input, input_time, whole_inputs=[], month_column='month') -%}
+    select * from {{ ref(input) }}
+    {%- if is_incremental() %}
+    where {{ input_time }} >= {{ first_changed_month(input, input_time, whole_inputs, month_column) }}
+    {%- endif %}
+{%- endmacro %}

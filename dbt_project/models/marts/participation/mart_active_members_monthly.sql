@@ -3,10 +3,7 @@
 {{ incremental_by_month('int_activity_events', 'ts', ['int_groups']) }}
 
 with events as (
-    select * from {{ ref('int_activity_events') }}
-    {% if is_incremental() -%}
-    where ts >= {{ first_changed_month('int_activity_events', 'ts', ['int_groups'], 'month') }}
-    {%- endif %}
+    {{ input_rows_to_rebuild('int_activity_events', 'ts', ['int_groups']) }}
 ),
 
 groups as (

@@ -5,10 +5,7 @@
 {{ incremental_by_month('fct_member_months', 'month') }}
 
 with member_months as (
-    select * from {{ ref('fct_member_months') }}
-    {% if is_incremental() -%}
-    where month >= {{ first_changed_month('fct_member_months', 'month', [], 'month') }}
-    {%- endif %}
+    {{ input_rows_to_rebuild('fct_member_months', 'month', []) }}
 ),
 
 fingerprints as (
