@@ -42,6 +42,7 @@ dev: setup
 
 lint: setup
 	$(UV) run ruff check pipelines dashboards tests bench
+	$(UV) run ruff format --check pipelines dashboards tests bench
 	cd dbt_project && $(UV) run sqlfluff lint models
 
 bench: setup

@@ -21,18 +21,25 @@ EVENTS_PER_MEMBER = 40  # the generator's default density (40 events per member-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--scales", default="1000000,10000000", help="comma-separated activity-event counts")
-    parser.add_argument("--smoke", action="store_true",
-                        help=f"one tiny scale ({SMOKE['scale']:,} events) with results in the work dir")
+    parser.add_argument(
+        "--smoke", action="store_true", help=f"one tiny scale ({SMOKE['scale']:,} events) with results in the work dir"
+    )
     parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "bench" / "work")
-    parser.add_argument("--results-dir", type=Path, default=None,
-                        help="default: bench/results (smoke: <work-dir>/results)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="pipeline and baseline runs per scale (the best is kept)")
+    parser.add_argument(
+        "--results-dir", type=Path, default=None, help="default: bench/results (smoke: <work-dir>/results)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="pipeline and baseline runs per scale (the best is kept)")
     parser.add_argument("--query-repeats", type=int, default=20, help="cold-cache renders per dashboard page")
-    parser.add_argument("--resume", action="store_true",
-                        help="finish interrupted runs whose data is still in the work dir, from their saved result")
-    parser.add_argument("--again", default="",
-                        help="re-measure only these steps (refresh, dashboard) of finished runs still in the work dir")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish interrupted runs whose data is still in the work dir, from their saved result",
+    )
+    parser.add_argument(
+        "--again",
+        default="",
+        help="re-measure only these steps (refresh, dashboard) of finished runs still in the work dir",
+    )
     return parser
 
 
@@ -75,8 +82,16 @@ def main(argv: list[str] | None = None) -> int:
         if resume and resume["status"] == "finished":
             continue
         try:
-            bench_scale(scale, members=members, work_dir=work_dir, repeat=args.repeat,
-                        query_repeats=args.query_repeats, save=save, progress=progress, resume=resume)
+            bench_scale(
+                scale,
+                members=members,
+                work_dir=work_dir,
+                repeat=args.repeat,
+                query_repeats=args.query_repeats,
+                save=save,
+                progress=progress,
+                resume=resume,
+            )
         except Exception as error:  # recorded in the result; go on with the next scale
             progress(f"{scale:,} events failed: {error}")
             status = 1

@@ -28,16 +28,29 @@ def compile_dbt(data_dir: Path, target_dir: Path) -> Path:
     env = {**os.environ, "TOGETHEROS_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     subprocess.run(
         # --full-refresh: incremental models compile to their whole build, as the lower bound runs them
-        [str(dbt), "compile", "--quiet", "--full-refresh", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--target-path", str(target_dir), "--log-path", str(target_dir / "logs")],
-        check=True, env=env, cwd=DBT_PROJECT_DIR,
+        [
+            str(dbt),
+            "compile",
+            "--quiet",
+            "--full-refresh",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target_dir),
+            "--log-path",
+            str(target_dir / "logs"),
+        ],
+        check=True,
+        env=env,
+        cwd=DBT_PROJECT_DIR,
     )
     return target_dir / "manifest.json"
 
 
 def _dependency_order(nodes: dict[str, dict]) -> list[dict]:
-    graph = {uid: sorted(d for d in node["depends_on"].get("nodes", []) if d in nodes)
-             for uid, node in nodes.items()}
+    graph = {uid: sorted(d for d in node["depends_on"].get("nodes", []) if d in nodes) for uid, node in nodes.items()}
     sorter = TopologicalSorter(graph)
     return [nodes[uid] for uid in sorter.static_order()]
 
@@ -84,8 +97,13 @@ def lower_bound(manifest_path: Path, raw_warehouse: Path, work_dir: Path) -> dic
             con.execute(f"select count(*) from ({test['compiled_code']}) as failures").fetchall()
         tests_seconds = time.perf_counter() - started
     shutil.rmtree(target.parent, ignore_errors=True)
-    return {"models": len(statements), "tests": len(tests), "models_seconds": models_seconds,
-            "tests_seconds": tests_seconds, "seconds": models_seconds + tests_seconds}
+    return {
+        "models": len(statements),
+        "tests": len(tests),
+        "models_seconds": models_seconds,
+        "tests_seconds": tests_seconds,
+        "seconds": models_seconds + tests_seconds,
+    }
 
 
 # Monthly distinct active people per group, straight from the inbox files: TogetherOS forum posts and votes,

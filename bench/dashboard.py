@@ -59,10 +59,18 @@ def page_latency(releases_dir: Path, repeats: int) -> dict:
                     raise RuntimeError(f"page {page} failed: {app.exception[0].message}")
                 samples.append(sum(spent))
                 queries = len(spent)
-            results[page] = {"queries": queries, "p50_ms": percentile(samples, 0.50),
-                             "p95_ms": percentile(samples, 0.95), "max_ms": max(samples)}
+            results[page] = {
+                "queries": queries,
+                "p50_ms": percentile(samples, 0.50),
+                "p95_ms": percentile(samples, 0.95),
+                "max_ms": max(samples),
+            }
     finally:
         data._read = read
-    return {"source": "dashboards/app_pages via AppTest, time in dashboards.data._read",
-            "group": str(root["name"]), "months": len(data.months(release)), "repeats": repeats,
-            "pages": results}
+    return {
+        "source": "dashboards/app_pages via AppTest, time in dashboards.data._read",
+        "group": str(root["name"]),
+        "months": len(data.months(release)),
+        "repeats": repeats,
+        "pages": results,
+    }

@@ -27,43 +27,57 @@ def _scale_section(r: dict) -> list[str]:
     lines = [f"## {r['scale_events']:,} events ({r['members']:,} members) — {r['status']}", ""]
     if "counts" in r:
         c = r["counts"]
-        lines += [f"Inbox {c['inbox_mib']:,.0f} MiB in {c['landing_files']:,} files; raw rows read "
-                  f"{c['raw_rows_read']:,} (quarantined {c['raw_rows_quarantined']:,}); public rows "
-                  f"{c['public_rows']:,}. Dagster import "
-                  f"{_n(r.get('import_seconds'))} s (not in the stages).",
-                  ""]
-    lines += ["| stage | wall s | peak RSS MiB | rows | rows/s | refresh s |",
-              "|---|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"Inbox {c['inbox_mib']:,.0f} MiB in {c['landing_files']:,} files; raw rows read "
+            f"{c['raw_rows_read']:,} (quarantined {c['raw_rows_quarantined']:,}); public rows "
+            f"{c['public_rows']:,}. Dagster import "
+            f"{_n(r.get('import_seconds'))} s (not in the stages).",
+            "",
+        ]
+    lines += ["| stage | wall s | peak RSS MiB | rows | rows/s | refresh s |", "|---|---:|---:|---:|---:|---:|"]
     refresh = r.get("refresh", {}).get("stages", {})
     for stage in ROWS:
         s = r["stages"].get(stage)
         if s is None:
             continue
         again = refresh.get(stage, {}).get("seconds")
-        lines.append(f"| {stage} | {_n(s['seconds'], 2)} | {_n(s['peak_rss_mib'], 0)} | {s['rows']:,} | "
-                     f"{_n(s['rows_per_second'], 0)} | {_n(again, 2)} |")
+        lines.append(
+            f"| {stage} | {_n(s['seconds'], 2)} | {_n(s['peak_rss_mib'], 0)} | {s['rows']:,} | "
+            f"{_n(s['rows_per_second'], 0)} | {_n(again, 2)} |"
+        )
     if "pipeline_seconds" in r:
-        lines.append(f"| **pipeline (land→release)** | **{_n(r['pipeline_seconds'], 2)}** | | | | "
-                     f"{_n(r.get('refresh', {}).get('seconds'), 2)} |")
+        lines.append(
+            f"| **pipeline (land→release)** | **{_n(r['pipeline_seconds'], 2)}** | | | | "
+            f"{_n(r.get('refresh', {}).get('seconds'), 2)} |"
+        )
         lines.append(f"| total with generate | {_n(r['total_seconds'], 2)} | | | | |")
     lines.append("")
     if "lower_bound" in r:
         lb = r["lower_bound"]
-        lines += [f"Lower bound (compiled dbt SQL, one DuckDB connection): {lb['models']} models "
-                  f"{_n(lb['models_seconds'], 2)} s + {lb['tests']} tests {_n(lb['tests_seconds'], 2)} s "
-                  f"= {_n(lb['seconds'], 2)} s.", ""]
+        lines += [
+            f"Lower bound (compiled dbt SQL, one DuckDB connection): {lb['models']} models "
+            f"{_n(lb['models_seconds'], 2)} s + {lb['tests']} tests {_n(lb['tests_seconds'], 2)} s "
+            f"= {_n(lb['seconds'], 2)} s.",
+            "",
+        ]
     if "direct_read" in r:
         d = r["direct_read"]
-        lines += [f"Direct read of the inbox (DuckDB read_json, monthly active members per group, "
-                  f"TogetherOS + Discourse): {_n(d['seconds'], 2)} s, {d['group_months']:,} group-months.",
-                  ""]
+        lines += [
+            f"Direct read of the inbox (DuckDB read_json, monthly active members per group, "
+            f"TogetherOS + Discourse): {_n(d['seconds'], 2)} s, {d['group_months']:,} group-months.",
+            "",
+        ]
     if "dashboard" in r:
         lines += ["| page | queries | p50 ms | p95 ms |", "|---|---:|---:|---:|"]
         for page, p in r["dashboard"]["pages"].items():
             lines.append(f"| {page} | {p['queries']} | {_n(p['p50_ms'])} | {_n(p['p95_ms'])} |")
         board = r["dashboard"]
-        lines += ["", f"(group: {board['group']}, {board['months']} months, {board['repeats']} cold-cache "
-                  f"repeats, queries from {board['source']})", ""]
+        lines += [
+            "",
+            f"(group: {board['group']}, {board['months']} months, {board['repeats']} cold-cache "
+            f"repeats, queries from {board['source']})",
+            "",
+        ]
     if "ratios" in r:
         lines += ["| ratio | measured | target | met |", "|---|---:|---:|:---:|"]
         measured, targets, meets = (r["ratios"][k] for k in ("measured", "targets", "meets"))
@@ -76,12 +90,15 @@ def _scale_section(r: dict) -> list[str]:
 
 
 def write_table(results_dir: Path) -> Path:
-    results = sorted((json.loads(p.read_text()) for p in results_dir.glob("*.json")),
-                     key=lambda r: r["scale_events"])
-    lines = ["# Benchmark results", "",
-             "Written by `uv run python -m bench` (see docs/scaling.md). Best of `repeat` runs per stage; "
-             "peak RSS is this process plus its children (dbt). Ratios are against baselines measured in the "
-             "same run.", ""]
+    results = sorted((json.loads(p.read_text()) for p in results_dir.glob("*.json")), key=lambda r: r["scale_events"])
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `uv run python -m bench` (see docs/scaling.md). Best of `repeat` runs per stage; "
+        "peak RSS is this process plus its children (dbt). Ratios are against baselines measured in the "
+        "same run.",
+        "",
+    ]
     for r in results:
         lines += _scale_section(r)
     path = results_dir / "README.md"

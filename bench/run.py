@@ -33,18 +33,29 @@ def _counts(data_dir: Path) -> dict:
     with duckdb.connect(str(data_dir / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
         read, accepted, quarantined, files = con.execute(
             "select sum(rows_read), sum(rows_accepted), sum(rows_quarantined), count(distinct landing_sha256)"
-            " from raw.load_log").fetchall()[0]
-        public = con.execute(
-            "select sum(estimated_size) from duckdb_tables() where schema_name = 'public'").fetchall()[0][0]
+            " from raw.load_log"
+        ).fetchall()[0]
+        public = con.execute("select sum(estimated_size) from duckdb_tables() where schema_name = 'public'").fetchall()[
+            0
+        ][0]
     inbox_bytes = sum(p.stat().st_size for p in (data_dir / "inbox").rglob("*") if p.is_file())
-    return {"raw_rows_read": int(read), "raw_rows_accepted": int(accepted),
-            "raw_rows_quarantined": int(quarantined), "landing_files": int(files),
-            "public_rows": int(public or 0), "inbox_mib": inbox_bytes / MIB}
+    return {
+        "raw_rows_read": int(read),
+        "raw_rows_accepted": int(accepted),
+        "raw_rows_quarantined": int(quarantined),
+        "landing_files": int(files),
+        "public_rows": int(public or 0),
+        "inbox_mib": inbox_bytes / MIB,
+    }
 
 
 def _stage_entry(measured, rows: int, failed_checks: list[str] | None = None) -> dict:
-    entry = {"seconds": measured.seconds, "peak_rss_mib": measured.peak_rss_mib, "rows": rows,
-             "rows_per_second": rows / measured.seconds if measured.seconds else None}
+    entry = {
+        "seconds": measured.seconds,
+        "peak_rss_mib": measured.peak_rss_mib,
+        "rows": rows,
+        "rows_per_second": rows / measured.seconds if measured.seconds else None,
+    }
     if failed_checks:
         entry["failed_checks"] = failed_checks
     return entry
@@ -60,8 +71,17 @@ def _pipeline_stages(pipeline: Pipeline, data_dir: Path, snapshot: Path | None) 
     return timings
 
 
-def bench_scale(scale: int, *, members: int, work_dir: Path, repeat: int, query_repeats: int,
-                save: Callable[[dict], None], progress: Callable[[str], None], resume: dict | None = None) -> dict:
+def bench_scale(
+    scale: int,
+    *,
+    members: int,
+    work_dir: Path,
+    repeat: int,
+    query_repeats: int,
+    save: Callable[[dict], None],
+    progress: Callable[[str], None],
+    resume: dict | None = None,
+) -> dict:
     """One scale from scratch, or, given the saved result of an interrupted run (`resume`) whose data is
     still in the work dir, the steps it had not finished."""
     data_dir = (work_dir / f"events-{scale}").resolve()
@@ -71,12 +91,19 @@ def bench_scale(scale: int, *, members: int, work_dir: Path, repeat: int, query_
     os.environ["TOGETHEROS_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("TOGETHEROS_PSEUDONYM_KEY", "bench-pseudonym-key")  # no demo-key warning per run
     result: dict = resume or {
-        "scale_events": scale, "members": members, "seed": SEED,
+        "scale_events": scale,
+        "members": members,
+        "seed": SEED,
         "period": [START.isoformat(), END.isoformat()],
-        "repeat": repeat, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "memory_gib": os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / GIB},
-        "stages": {}, "status": "running",
+        "repeat": repeat,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "memory_gib": os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / GIB,
+        },
+        "stages": {},
+        "status": "running",
     }
 
     try:
@@ -88,8 +115,14 @@ def bench_scale(scale: int, *, members: int, work_dir: Path, repeat: int, query_
     return result
 
 
-def _bench(result: dict, data_dir: Path, work_dir: Path, query_repeats: int,
-           save: Callable[[dict], None], progress: Callable[[str], None]) -> None:
+def _bench(
+    result: dict,
+    data_dir: Path,
+    work_dir: Path,
+    query_repeats: int,
+    save: Callable[[dict], None],
+    progress: Callable[[str], None],
+) -> None:
     """Every step not already in `result` (all of them for a new run)."""
     scale, repeat = result["scale_events"], result["repeat"]
 
@@ -102,8 +135,9 @@ def _bench(result: dict, data_dir: Path, work_dir: Path, query_repeats: int,
 
     if "direct_read" not in result:
         step("baseline: DuckDB reading the inbox files directly")
-        result["direct_read"] = min((baselines.direct_read(data_dir / "inbox") for _ in range(repeat)),
-                                    key=lambda r: r["seconds"])
+        result["direct_read"] = min(
+            (baselines.direct_read(data_dir / "inbox") for _ in range(repeat)), key=lambda r: r["seconds"]
+        )
 
     if "dashboard" not in result:
         step("dashboard page queries")
@@ -124,8 +158,9 @@ def _generate_and_run(result: dict, data_dir: Path, work_dir: Path, step: Callab
     from pipelines.demo.generate import generate
 
     step("generate")
-    generated = measure(lambda: generate(data_dir / "inbox", seed=SEED, members=members, start=START, end=END,
-                                         events=scale))
+    generated = measure(
+        lambda: generate(data_dir / "inbox", seed=SEED, members=members, start=START, end=END, events=scale)
+    )
     source_rows = sum(generated.value["rows"].values())
     result["generated"] = {"events": generated.value["events"], "rows": generated.value["rows"]}
     result["stages"]["generate"] = _stage_entry(generated, source_rows)
@@ -145,16 +180,21 @@ def _generate_and_run(result: dict, data_dir: Path, work_dir: Path, step: Callab
                 best[stage] = measured
     counts = _counts(data_dir)
     result["counts"] = counts
-    stage_rows = {"land": source_rows, "load": counts["raw_rows_read"],
-                  "dbt_build": counts["raw_rows_accepted"],
-                  "quality": counts["public_rows"], "release": counts["public_rows"]}
+    stage_rows = {
+        "land": source_rows,
+        "load": counts["raw_rows_read"],
+        "dbt_build": counts["raw_rows_accepted"],
+        "quality": counts["public_rows"],
+        "release": counts["public_rows"],
+    }
     for stage in STAGES:
         result["stages"][stage] = _stage_entry(best[stage], stage_rows[stage], best[stage].value)
 
     step("baseline: dbt compile (untimed) and the plain-SQL lower bound")
     manifest = baselines.compile_dbt(data_dir, work_dir / f"dbt-target-{scale}")
-    result["lower_bound"] = min((baselines.lower_bound(manifest, snapshot, work_dir) for _ in range(repeat)),
-                                key=lambda r: r["seconds"])
+    result["lower_bound"] = min(
+        (baselines.lower_bound(manifest, snapshot, work_dir) for _ in range(repeat)), key=lambda r: r["seconds"]
+    )
     snapshot.unlink()
     # last: a result with these is one whose pipeline and lower bound are complete (see `resume`)
     result["pipeline_seconds"] = sum(result["stages"][s]["seconds"] for s in STAGES)
@@ -166,7 +206,8 @@ def _refresh(data_dir: Path, day) -> dict:
     added = incremental.add_day(data_dir / "inbox", day, (END - START).days + 1)
     refresh = _pipeline_stages(Pipeline(data_dir), data_dir, None)
     return {
-        "day": day.isoformat(), "rows_added": added,
+        "day": day.isoformat(),
+        "rows_added": added,
         "stages": {stage: {"seconds": m.seconds, "peak_rss_mib": m.peak_rss_mib} for stage, m in refresh.items()},
         "seconds": sum(m.seconds for m in refresh.values()),
     }
@@ -207,5 +248,8 @@ def ratios(result: dict) -> dict:
         "refresh_vs_full": result["refresh"]["seconds"] / result["pipeline_seconds"],
         "page_p95_ms": max(p["p95_ms"] for p in pages.values()),
     }
-    return {"measured": measured, "targets": TARGETS,
-            "meets": {name: measured[name] <= limit for name, limit in TARGETS.items()}}
+    return {
+        "measured": measured,
+        "targets": TARGETS,
+        "meets": {name: measured[name] <= limit for name, limit in TARGETS.items()},
+    }

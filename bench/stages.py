@@ -49,8 +49,11 @@ class Pipeline:
         """
         dg = self._dg
         result = dg.materialize(
-            self._assets, resources=self._resources, instance=dg.DagsterInstance.ephemeral(),
-            selection=None if stage is None else self._selections[stage], raise_on_error=False,
+            self._assets,
+            resources=self._resources,
+            instance=dg.DagsterInstance.ephemeral(),
+            selection=None if stage is None else self._selections[stage],
+            raise_on_error=False,
         )
         if not result.success:
             failed = [e.step_key for e in result.all_events if e.is_step_failure]

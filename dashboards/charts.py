@@ -545,9 +545,7 @@ def decidim_proposals(frame: pd.DataFrame) -> go.Figure:
                 y=list(rows["proposals"]),
                 name=name,
                 marker_color=colour,
-                hovertext=[
-                    f"{p} proposals, {s} supports" for p, s in zip(rows["proposals"], supports, strict=True)
-                ],
+                hovertext=[f"{p} proposals, {s} supports" for p, s in zip(rows["proposals"], supports, strict=True)],
                 hovertemplate="%{hovertext}<extra>" + name + "</extra>",
             )
         )
@@ -608,9 +606,7 @@ def delivery_rates(frame: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     xs = _months_x(frame, "decision_month")
     counts = list(
-        zip(
-            frame["decisions_delivered"], frame["decisions_approved"], frame["delivered_on_time"], strict=True
-        )
+        zip(frame["decisions_delivered"], frame["decisions_approved"], frame["delivered_on_time"], strict=True)
     )
     for column, name, colour, hover in (
         (
@@ -685,9 +681,7 @@ def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_o
     """
     labels = dict(zip(initiatives["initiative_id"], initiative_labels(initiatives), strict=True))
     fig = go.Figure()
-    spans: dict[str, tuple[list[Any], list[Any], list[str]]] = {
-        state: ([], [], []) for state in GANTT_COLOURS
-    }
+    spans: dict[str, tuple[list[Any], list[Any], list[str]]] = {state: ([], [], []) for state in GANTT_COLOURS}
     for row in initiatives.itertuples():
         start = None if is_missing(row.decided_on) else pd.Timestamp(row.decided_on).date()
         ends = [row.delivered_on] if not is_missing(row.delivered_on) else [row.deadline, as_of]
@@ -769,9 +763,7 @@ def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_o
             font={"size": 11},
         )
     phone_friendly(fig, "Initiatives and milestones", height=max(320, 26 * len(labels) + 160))
-    fig.update_yaxes(
-        autorange="reversed", type="category", categoryorder="array", categoryarray=list(labels.values())
-    )
+    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=list(labels.values()))
     fig.update_xaxes(type="date")
     fig.update_layout(hovermode="closest")
     return fig
@@ -845,9 +837,7 @@ def budget_vs_actual(lines: pd.DataFrame, currency: str) -> go.Figure:
     rows = lines[lines["currency"] == currency]
     labels = [
         f"{g} · {f} · {pd.Timestamp(s):%b %Y}–{pd.Timestamp(e):%b %Y}"
-        for g, f, s, e in zip(
-            rows["group"], rows["fund_type"], rows["period_start"], rows["period_end"], strict=True
-        )
+        for g, f, s, e in zip(rows["group"], rows["fund_type"], rows["period_start"], rows["period_end"], strict=True)
     ]
     fig = go.Figure()
     for column, name, colour in (
@@ -864,9 +854,7 @@ def budget_vs_actual(lines: pd.DataFrame, currency: str) -> go.Figure:
                 hovertemplate="%{x:,.2f} " + currency + "<extra>" + name + "</extra>",
             )
         )
-    phone_friendly(
-        fig, f"Budget lines: allocated and spent ({currency})", height=max(300, 44 * len(rows) + 120)
-    )
+    phone_friendly(fig, f"Budget lines: allocated and spent ({currency})", height=max(300, 44 * len(rows) + 120))
     fig.update_layout(barmode="group", hovermode="closest")
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(rangemode="tozero")
@@ -1007,9 +995,7 @@ def traders(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
     withheld = frame[_suppressed(frame)]["trader_status"].value_counts()
     if not withheld.empty:
         # One note for the whole chart: a label per month would sit on the neighbouring bars on a phone.
-        parts = [
-            f"{status} traders in {n} month{'s' if n > 1 else ''}" for status, n in sorted(withheld.items())
-        ]
+        parts = [f"{status} traders in {n} month{'s' if n > 1 else ''}" for status, n in sorted(withheld.items())]
         fig.add_annotation(
             x=0, y=1, xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False,
             text=f"No bar: fewer than {min_count} " + "; ".join(parts), font={"size": 11},
@@ -1099,8 +1085,7 @@ def budget_table(lines: pd.DataFrame) -> pd.DataFrame:
             "Group": lines["group"],
             "Fund": lines["fund_type"],
             "Period": [
-                f"{_day(s)} – {_day(e)}"
-                for s, e in zip(lines["period_start"], lines["period_end"], strict=True)
+                f"{_day(s)} – {_day(e)}" for s, e in zip(lines["period_start"], lines["period_end"], strict=True)
             ],
             "Allocated": money("allocated_minor"),
             "Reported spent": money("reported_spent_minor"),

@@ -456,8 +456,9 @@ def delivery_totals(release: Release, group_id: str, start: str, end: str) -> pd
     )
 
 
-def delivery_initiative_counts(release: Release, group_id: str, start: str, end: str, source: str | None
-                               ) -> dict[str, int]:
+def delivery_initiative_counts(
+    release: Release, group_id: str, start: str, end: str, source: str | None
+) -> dict[str, int]:
     """How many initiatives `delivery_initiatives` would list for each `show`, and how many were delivered."""
     row = _read(
         release,
@@ -468,13 +469,21 @@ def delivery_initiative_counts(release: Release, group_id: str, start: str, end:
         " from read_parquet($path) where list_contains($groups, group_id) and ($source is null or source = $source)"
         " and (decided_on is null or decided_on <= last_day($end))"
         " and (delivered_on is null or delivered_on >= $start)",
-        groups=subtree(release, group_id), source=source, start=month_start(start), end=month_start(end),
+        groups=subtree(release, group_id),
+        source=source,
+        start=month_start(start),
+        end=month_start(end),
     ).iloc[0]
     return {name: int(value) for name, value in row.items()}
 
 
 def delivery_initiatives(
-    release: Release, group_id: str, start: str, end: str, source: str | None, show: str = "all",
+    release: Release,
+    group_id: str,
+    start: str,
+    end: str,
+    source: str | None,
+    show: str = "all",
     limit: int | None = None,
 ) -> pd.DataFrame:
     """Initiatives of the group and the groups below it under way during the months (decided by the end,

@@ -28,8 +28,10 @@ def run_pipeline(data_dir: Path | None = None):
         os.environ["TOGETHEROS_DATA_DIR"] = str(Path(data_dir).resolve())
     resources = {**defs.resources, "data_dir": DataDir(path=os.environ.get("TOGETHEROS_DATA_DIR", ""))}
     return dg.materialize(
-        [*defs.assets, *publication_checks], resources=resources,
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+        [*defs.assets, *publication_checks],
+        resources=resources,
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
     )
 
 
@@ -44,8 +46,17 @@ def _pipeline(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboards" / "app.py"),
-               "--server.port", str(args.port), "--server.headless", "true"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO_ROOT / "dashboards" / "app.py"),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+    ]
     env = {**os.environ, "TOGETHEROS_RELEASES_DIR": str(Paths.from_env().releases)}
     print(f"serving the dashboard on http://localhost:{args.port}")
     return subprocess.call(command, cwd=REPO_ROOT, env=env)

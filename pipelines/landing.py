@@ -103,16 +103,18 @@ class Landing:
         """The newest version of every file name, sorted by name."""
         return [LandedFile(**entry) for _, entry in sorted(self._index.items())]
 
-    def _store(self, sha256: str, file_name: str, size: int, origin: str, cursor: str | None,
-               write_bytes) -> tuple[LandedFile, bool]:
+    def _store(
+        self, sha256: str, file_name: str, size: int, origin: str, cursor: str | None, write_bytes
+    ) -> tuple[LandedFile, bool]:
         current = self._index.get(file_name)
         if current is not None and current["sha256"] == sha256:
             return LandedFile(**current), False  # landed before under this name: no meta to open
         meta_path = self._meta_path(sha256)
         is_new = not meta_path.exists()
         if is_new:
-            landed = LandedFile(sha256, self.source, file_name, size,
-                                datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), origin, cursor)
+            landed = LandedFile(
+                sha256, self.source, file_name, size, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), origin, cursor
+            )
             write_bytes(landed.path(self.landing_dir))
             _write_atomic(meta_path, json.dumps(asdict(landed), indent=1).encode())
         else:
@@ -142,8 +144,9 @@ class Landing:
 
         return self._store(sha, file_name, stat.st_size, str(path), None, copy)
 
-    def land_bytes(self, body: bytes, file_name: str, origin: str, cursor: str | None = None
-                   ) -> tuple[LandedFile, bool]:
+    def land_bytes(
+        self, body: bytes, file_name: str, origin: str, cursor: str | None = None
+    ) -> tuple[LandedFile, bool]:
         sha = hashlib.sha256(body).hexdigest()
         return self._store(sha, file_name, len(body), origin, cursor, lambda target: _write_atomic(target, body))
 

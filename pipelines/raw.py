@@ -20,8 +20,12 @@ from pipelines.sources import source_module
 from pipelines.sources.contracts import QUARANTINE_SCHEMA, Checked, TableContract, load_contract
 
 DUCKDB_TYPES = {
-    pl.String: "VARCHAR", pl.Int64: "BIGINT", pl.Float64: "DOUBLE", pl.Boolean: "BOOLEAN",
-    pl.Date: "DATE", pl.Datetime: "TIMESTAMP",
+    pl.String: "VARCHAR",
+    pl.Int64: "BIGINT",
+    pl.Float64: "DOUBLE",
+    pl.Boolean: "BOOLEAN",
+    pl.Date: "DATE",
+    pl.Datetime: "TIMESTAMP",
 }
 
 BATCH_FILES = 2000  # files checked together by a source that reads many small ones
@@ -58,7 +62,9 @@ def _ddl_type(dtype: pl.DataType) -> str:
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     rows = con.execute(
         "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
-        "order by ordinal_position", [table]).fetchall()
+        "order by ordinal_position",
+        [table],
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -80,13 +86,16 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Tabl
     return contracts
 
 
-def load_source(con: duckdb.DuckDBPyConnection, source: str, landed: list[LandedFile], landing_dir: Path
-                ) -> LoadSummary:
+def load_source(
+    con: duckdb.DuckDBPyConnection, source: str, landed: list[LandedFile], landing_dir: Path
+) -> LoadSummary:
     contracts = ensure_tables(con, source)
     module = source_module(source)
     summary = LoadSummary(source)
-    loaded = {r[0] for r in con.execute(
-        "select distinct landing_sha256 from raw.load_log where source = ?", [source]).fetchall()}
+    loaded = {
+        r[0]
+        for r in con.execute("select distinct landing_sha256 from raw.load_log where source = ?", [source]).fetchall()
+    }
     current = {f.sha256: f for f in landed}
 
     stale = sorted(loaded - current.keys())
@@ -94,16 +103,19 @@ def load_source(con: duckdb.DuckDBPyConnection, source: str, landed: list[Landed
         for contract in contracts.values():
             con.execute(f'delete from raw."{contract.table}" where _landing_sha256 in (select unnest(?))', [stale])
         for table in ("load_log", "quarantine"):
-            con.execute(f"delete from raw.{table} where source = ? and landing_sha256 in (select unnest(?))",
-                        [source, stale])
+            con.execute(
+                f"delete from raw.{table} where source = ? and landing_sha256 in (select unnest(?))", [source, stale]
+            )
         summary.files_removed = len(stale)
 
     new_files = [current[sha] for sha in sorted(current.keys() - loaded)]
     # (files, their parsed parts): every part of a file is loaded in the file's one transaction
     if hasattr(module, "parse_batch"):  # many small files (API pages): one contract pass per batch
-        batches = [new_files[i:i + BATCH_FILES] for i in range(0, len(new_files), BATCH_FILES)]
-        results = ((batch, [module.parse_batch([(f.path(landing_dir), f.file_name, f.sha256) for f in batch])])
-                   for batch in batches)
+        batches = [new_files[i : i + BATCH_FILES] for i in range(0, len(new_files), BATCH_FILES)]
+        results = (
+            (batch, [module.parse_batch([(f.path(landing_dir), f.file_name, f.sha256) for f in batch])])
+            for batch in batches
+        )
     elif hasattr(module, "parse_slices"):  # tables of millions of rows: a slice at a time keeps memory flat
         results = (([f], module.parse_slices(f.path(landing_dir), f.file_name, f.sha256)) for f in new_files)
     else:
@@ -128,8 +140,17 @@ def _record_landing_files(con: duckdb.DuckDBPyConnection, source: str, batch: li
     """One insert per batch: `executemany` runs a statement per row, slower than parsing the files."""
     files = pl.DataFrame(
         [(f.sha256, source, f.file_name, f.bytes, f.landed_at, f.origin, _cursor_text(f.cursor)) for f in batch],
-        schema={"sha256": pl.String, "source": pl.String, "file_name": pl.String, "bytes": pl.Int64,
-                "landed_at": pl.String, "origin": pl.String, "cursor": pl.String}, orient="row")
+        schema={
+            "sha256": pl.String,
+            "source": pl.String,
+            "file_name": pl.String,
+            "bytes": pl.Int64,
+            "landed_at": pl.String,
+            "origin": pl.String,
+            "cursor": pl.String,
+        },
+        orient="row",
+    )
     _insert_frame(con, "raw.landing_files", files, "insert or ignore")
 
 
@@ -145,8 +166,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, checked: Checked) -> Non
         _insert_frame(con, "raw.quarantine", checked.quarantined.select(list(QUARANTINE_SCHEMA)))
 
 
-def _log_per_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, batch: list[LandedFile],
-                  checked: Checked) -> None:
+def _log_per_file(
+    con: duckdb.DuckDBPyConnection, source: str, entity: str, batch: list[LandedFile], checked: Checked
+) -> None:
     """One load-log row per file of the batch: what it contributed, accepted and quarantined.
 
     Checked together, a batch's rows are counted back to their files; every row read was either
@@ -157,13 +179,17 @@ def _log_per_file(con: duckdb.DuckDBPyConnection, source: str, entity: str, batc
         read = {batch[0].sha256: checked.rows_read}
     else:
         read = {sha: accepted.get(sha, 0) + quarantined.get(sha, 0) for sha in (f.sha256 for f in batch)}
-    log = pl.DataFrame({
-        "source": source, "entity": entity,
-        "landing_sha256": [f.sha256 for f in batch], "file_name": [f.file_name for f in batch],
-        "rows_read": [read.get(f.sha256, 0) for f in batch],
-        "rows_accepted": [accepted.get(f.sha256, 0) for f in batch],
-        "rows_quarantined": [quarantined.get(f.sha256, 0) for f in batch],
-    })
+    log = pl.DataFrame(
+        {
+            "source": source,
+            "entity": entity,
+            "landing_sha256": [f.sha256 for f in batch],
+            "file_name": [f.file_name for f in batch],
+            "rows_read": [read.get(f.sha256, 0) for f in batch],
+            "rows_accepted": [accepted.get(f.sha256, 0) for f in batch],
+            "rows_quarantined": [quarantined.get(f.sha256, 0) for f in batch],
+        }
+    )
     _insert_frame(con, "raw.load_log", log)
 
 
@@ -178,4 +204,6 @@ def conservation_breaches(con: duckdb.DuckDBPyConnection, source: str) -> list[t
     con.execute(BOOKKEEPING_DDL)
     return con.execute(
         "select file_name, entity, rows_read, rows_accepted, rows_quarantined from raw.load_log "
-        "where source = ? and rows_read <> rows_accepted + rows_quarantined", [source]).fetchall()
+        "where source = ? and rows_read <> rows_accepted + rows_quarantined",
+        [source],
+    ).fetchall()

@@ -64,6 +64,7 @@ def norm(value: str | None) -> str | None:
 
 # --- groups ---------------------------------------------------------------------------------
 
+
 def load_groups(inbox: Path) -> dict[str, dict]:
     return {g["group_id"]: g for g in ndjson(inbox / "togetheros" / "groups.ndjson")}
 
@@ -86,6 +87,7 @@ def space_groups(inbox: Path) -> dict[tuple[str, str], str]:
 
 
 # --- people ---------------------------------------------------------------------------------
+
 
 class People:
     """Accounts of every source resolved to one person: same email, else a handle that belongs to
@@ -119,6 +121,7 @@ class People:
 
 # --- sources --------------------------------------------------------------------------------
 
+
 def _togetheros(inbox: Path, people: People) -> list[tuple]:
     folder = inbox / "togetheros"
     for user in ndjson(folder / "users.ndjson"):
@@ -127,26 +130,36 @@ def _togetheros(inbox: Path, people: People) -> list[tuple]:
     group_of_proposal = {pid: p["scope_id"] for pid, p in proposals.items()}
     group_of_initiative = {i["initiative_id"]: i["group_id"] for i in ndjson(folder / "initiatives.ndjson")}
     topics = {t["topic_id"]: t["group_id"] for t in ndjson(folder / "topics.ndjson")}
-    raw = [("togetheros", p["author_id"], "proposal.created", p["scope_id"], p["created_at"])
-           for p in proposals.values()]
+    raw = [
+        ("togetheros", p["author_id"], "proposal.created", p["scope_id"], p["created_at"]) for p in proposals.values()
+    ]
     votes = {}
     for vote in ndjson(folder / "proposal_votes.ndjson"):
         if vote.get("vote_type") in VOTE_TYPES and vote["proposal_id"] in proposals:
             key = (vote["proposal_id"], vote["member_id"])
             if key not in votes or (vote.get("updated_at") or "") > (votes[key].get("updated_at") or ""):
                 votes[key] = vote
-    raw += [("togetheros", v["member_id"], "proposal.voted", group_of_proposal[v["proposal_id"]], v["voted_at"])
-            for v in votes.values()]
-    raw += [("togetheros", p["author_id"], "forum.posted", topics[p["topic_id"]], p["created_at"])
-            for p in ndjson(folder / "forum_posts.ndjson") if not p.get("deleted_at") and p["topic_id"] in topics]
+    raw += [
+        ("togetheros", v["member_id"], "proposal.voted", group_of_proposal[v["proposal_id"]], v["voted_at"])
+        for v in votes.values()
+    ]
+    raw += [
+        ("togetheros", p["author_id"], "forum.posted", topics[p["topic_id"]], p["created_at"])
+        for p in ndjson(folder / "forum_posts.ndjson")
+        if not p.get("deleted_at") and p["topic_id"] in topics
+    ]
     for allocation in ndjson(folder / "support_points_allocations.ndjson"):
         if not 1 <= allocation.get("amount", 0) <= 10:
             continue
         target = allocation["target_id"]
-        group = (group_of_proposal.get(target) if allocation["target_type"] == "proposal"
-                 else group_of_initiative.get(target) if allocation["target_type"] == "initiative" else None)
-        raw.append(("togetheros", allocation["member_id"], "support_points.allocated", group,
-                    allocation["created_at"]))
+        group = (
+            group_of_proposal.get(target)
+            if allocation["target_type"] == "proposal"
+            else group_of_initiative.get(target)
+            if allocation["target_type"] == "initiative"
+            else None
+        )
+        raw.append(("togetheros", allocation["member_id"], "support_points.allocated", group, allocation["created_at"]))
     for exchange in ndjson(folder / "timebank_transactions.ndjson"):
         if exchange.get("status") == "confirmed":
             for side in ("provider_id", "receiver_id"):
@@ -174,14 +187,23 @@ def _discourse(inbox: Path, people: People, spaces: dict) -> list[tuple]:
             people.add("discourse", str(post["user_id"]), None, post.get("username"))
             if post["id"] not in posts or post.get("version", 1) > posts[post["id"]].get("version", 1):
                 posts[post["id"]] = post
-    parents = {c["id"]: c.get("parent_category_id")
-               for c in json.loads((folder / "categories.json").read_text())["category_list"]["categories"]}
+    parents = {
+        c["id"]: c.get("parent_category_id")
+        for c in json.loads((folder / "categories.json").read_text())["category_list"]["categories"]
+    }
     raw = []
     for post in posts.values():
         topic = topics.get(post["topic_id"])
-        if (topic is None or topic.get("archetype") == "private_message" or topic.get("deleted_at")
-                or post.get("post_type") == 4 or post.get("hidden") or post.get("user_deleted")
-                or post.get("deleted_at") or post["user_id"] <= 0):
+        if (
+            topic is None
+            or topic.get("archetype") == "private_message"
+            or topic.get("deleted_at")
+            or post.get("post_type") == 4
+            or post.get("hidden")
+            or post.get("user_deleted")
+            or post.get("deleted_at")
+            or post["user_id"] <= 0
+        ):
             continue
         category = topic.get("category_id")
         group = spaces.get(("discourse", str(category))) or spaces.get(("discourse", str(parents.get(category))))
@@ -201,8 +223,11 @@ def _decidim(inbox: Path, people: People, spaces: dict) -> list[tuple]:
         with zipfile.ZipFile(path) as archive:
             for user in _decidim_csv(archive, "users"):
                 people.add("decidim", user["id"], None, user.get("nickname"))
-            proposals = {p["id"]: p for p in _decidim_csv(archive, "proposals")
-                         if p.get("withdrawn") != "true" and p.get("published_at")}
+            proposals = {
+                p["id"]: p
+                for p in _decidim_csv(archive, "proposals")
+                if p.get("withdrawn") != "true" and p.get("published_at")
+            }
             for proposal in proposals.values():
                 group = spaces.get(("decidim", proposal["component/id"]))
                 raw.append(("decidim", proposal["author/id"], "proposal.created", group, proposal["published_at"]))
@@ -236,8 +261,9 @@ def _timeoverflow(inbox: Path, people: People, spaces: dict) -> list[tuple]:
             account = accounts.get(movement["account_id"])
             if account and account["accountable_type"] == "Member":
                 group = spaces.get(("timeoverflow", account["organization_id"]))
-                raw.append(("timeoverflow", members[account["accountable_id"]], "timebank", group,
-                            movement["created_at"]))
+                raw.append(
+                    ("timeoverflow", members[account["accountable_id"]], "timebank", group, movement["created_at"])
+                )
     for path in sorted(folder.glob("hours_*.csv")):
         space = path.stem  # space_groups.csv names an hours sheet by its file stem
         for row in _csv(path):
@@ -255,14 +281,22 @@ def _timeoverflow(inbox: Path, people: People, spaces: dict) -> list[tuple]:
 def load_activity(inbox: Path) -> list[Event]:
     """Every public activity event with the person behind it and the group it belongs to."""
     people, spaces = People(), space_groups(inbox)
-    raw = (_togetheros(inbox, people) + _discourse(inbox, people, spaces) + _decidim(inbox, people, spaces)
-           + _timeoverflow(inbox, people, spaces))
+    raw = (
+        _togetheros(inbox, people)
+        + _discourse(inbox, people, spaces)
+        + _decidim(inbox, people, spaces)
+        + _timeoverflow(inbox, people, spaces)
+    )
     person = people.resolver()
-    return [Event(person(source, str(account)), verb, group, utc(ts), source)
-            for source, account, verb, group, ts in raw if group and ts and account is not None]
+    return [
+        Event(person(source, str(account)), verb, group, utc(ts), source)
+        for source, account, verb, group, ts in raw
+        if group and ts and account is not None
+    ]
 
 
 # --- headline figures ------------------------------------------------------------------------
+
 
 def active_members_monthly(inbox: Path) -> dict[tuple[str, date], int]:
     """(group, first day of month) → distinct people active in the group or any group below it."""
@@ -346,5 +380,12 @@ def _journal(path: Path) -> list[tuple[date, list[tuple[str, int, str]]]]:
     return result
 
 
-__all__ = ["Event", "active_members_monthly", "load_activity", "load_groups", "ancestors",
-           "proposals_by_stage", "treasury_monthly"]
+__all__ = [
+    "Event",
+    "active_members_monthly",
+    "load_activity",
+    "load_groups",
+    "ancestors",
+    "proposals_by_stage",
+    "treasury_monthly",
+]

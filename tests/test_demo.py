@@ -137,9 +137,7 @@ def test_cli_runs_and_rejects_bad_parameters(tmp_path, capsys):
 def test_event_volume_follows_the_request(tmp_path):
     summary = generate(tmp_path / "inbox", seed=5, members=200, events=20_000)
     assert 0.75 * 20_000 <= summary["events"] <= 1.1 * 20_000
-    default = generate(
-        tmp_path / "inbox2", seed=5, members=200, start=date(2026, 1, 1), end=date(2026, 6, 30)
-    )
+    default = generate(tmp_path / "inbox2", seed=5, members=200, start=date(2026, 1, 1), end=date(2026, 6, 30))
     assert default["target_events"] == round(200 * 40 * 181 / 365.25)
 
 
@@ -218,9 +216,7 @@ def test_every_inbox_file_exists_in_its_native_format(demo):
     ]
     for entity in ("proposal_comments", "results", "meetings", "projects"):
         assert decidim(inbox, entity)[1], entity
-    assert re.fullmatch(
-        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", decidim(inbox, "proposals")[1][0]["created_at"]
-    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", decidim(inbox, "proposals")[1][0]["created_at"])
 
     exports = sorted((inbox / "opencollective").glob("*-transactions.csv"))
     assert exports and all(p.read_text().splitlines()[0] == OC_HEADER for p in exports)
@@ -273,9 +269,7 @@ def test_group_hierarchy_is_consistent_and_every_space_has_a_group(demo):
     by_source = defaultdict(set)
     for space in spaces:
         by_source[space["source"]].add(space["space_id"])
-    categories = json.loads((inbox / "discourse" / "categories.json").read_text())["category_list"][
-        "categories"
-    ]
+    categories = json.loads((inbox / "discourse" / "categories.json").read_text())["category_list"]["categories"]
     assert {str(c["id"]) for c in categories} == by_source["discourse"]
     used_components = {
         row["component/id"]
@@ -283,15 +277,13 @@ def test_group_hierarchy_is_consistent_and_every_space_has_a_group(demo):
         for row in decidim(inbox, entity)[1]
     }
     assert used_components <= by_source["decidim"]
-    assert {
-        p.name.removesuffix("-transactions.csv") for p in (inbox / "opencollective").iterdir()
-    } == by_source["opencollective"]
+    assert {p.name.removesuffix("-transactions.csv") for p in (inbox / "opencollective").iterdir()} == by_source[
+        "opencollective"
+    ]
     assert {p.stem for p in (inbox / "ledger").iterdir()} == by_source["ledger"]
     organizations = {o["id"] for o in read_csv(inbox / "timeoverflow" / "organizations.csv")}
     assert organizations <= by_source["timeoverflow"]
-    assert all(
-        t["category_id"] is None or str(t["category_id"]) in by_source["discourse"] for t in topics(inbox)
-    )
+    assert all(t["category_id"] is None or str(t["category_id"]) in by_source["discourse"] for t in topics(inbox))
 
 
 def test_participation_is_skewed(demo):
@@ -320,9 +312,7 @@ def test_the_same_people_appear_across_sources(demo):
     inbox, _ = demo
     emails = {
         "discourse": {
-            u["email"]
-            for p in (inbox / "discourse").glob("admin_users_*.json")
-            for u in json.loads(p.read_text())
+            u["email"] for p in (inbox / "discourse").glob("admin_users_*.json") for u in json.loads(p.read_text())
         },
         "timeoverflow": {u["email"] for u in read_csv(inbox / "timeoverflow" / "users.csv")},
         "togetheros": {u["email"] for u in ndjson(inbox, "users")},
@@ -338,9 +328,7 @@ def test_the_same_people_appear_across_sources(demo):
     assert any(emails["togetheros"] - emails["discourse"]), "not everyone is in every source"
     handles = {
         "discourse": {
-            u["username"]
-            for p in (inbox / "discourse").glob("admin_users_*.json")
-            for u in json.loads(p.read_text())
+            u["username"] for p in (inbox / "discourse").glob("admin_users_*.json") for u in json.loads(p.read_text())
         },
         "decidim": {u["nickname"] for u in decidim(inbox, "users")[1]},
         "togetheros": {u["handle"] for u in ndjson(inbox, "users")},
@@ -363,9 +351,7 @@ def test_proposals_move_through_the_stages_and_votes_decide(demo):
         changes = sorted(history[proposal_id], key=lambda c: c["changed_at"])
         status = "draft"
         for change in changes:
-            assert change["from_status"] == status and stages.index(change["to_status"]) > stages.index(
-                status
-            )
+            assert change["from_status"] == status and stages.index(change["to_status"]) > stages.index(status)
             status = change["to_status"]
         assert proposal["status"] == status
     assert {p["status"] for p in proposals.values()} >= set(stages)
@@ -400,9 +386,7 @@ def test_initiatives_are_delivered_on_time_late_or_stall(demo):
         i
         for i in initiatives
         if i["status"] == "in_progress"
-        and all(
-            not m["completed_at"] or m["completed_at"] < "2026-08-01" for m in milestones[i["initiative_id"]]
-        )
+        and all(not m["completed_at"] or m["completed_at"] < "2026-08-01" for m in milestones[i["initiative_id"]])
         and i["created_at"] < "2026-06-01"
     ]
     assert stalled
@@ -436,18 +420,14 @@ def test_treasury_and_time_bank_books_add_up(demo):
         movements[movement["transfer_id"]].append(int(movement["amount"]))
     transfers = read_csv(inbox / "timeoverflow" / "transfers.csv")
     assert {t["id"] for t in transfers} == set(movements)
-    assert all(
-        len(amounts) == 2 and sum(amounts) == 0 and amounts[0] % 900 == 0 for amounts in movements.values()
-    )
+    assert all(len(amounts) == 2 and sum(amounts) == 0 and amounts[0] % 900 == 0 for amounts in movements.values())
     balances = defaultdict(int)
     for movement in read_csv(inbox / "timeoverflow" / "movements.csv"):
         balances[movement["account_id"]] += int(movement["amount"])
     accounts = read_csv(inbox / "timeoverflow" / "accounts.csv")
     assert all(int(a["balance"]) == balances[a["id"]] for a in accounts)
     organization_accounts = {a["id"] for a in accounts if a["accountable_type"] == "Organization"}
-    assert any(
-        m["account_id"] in organization_accounts for m in read_csv(inbox / "timeoverflow" / "movements.csv")
-    )
+    assert any(m["account_id"] in organization_accounts for m in read_csv(inbox / "timeoverflow" / "movements.csv"))
 
     for export in (inbox / "opencollective").glob("*.csv"):
         rows = read_csv(export)[::-1]  # oldest first
@@ -488,21 +468,15 @@ def test_planted_defects_are_present_and_reported(demo):
     defects = summary["defects"]
     assert 5 <= len(defects) < 20
     assert all((inbox / d["source"] / d["file"]).exists() for d in defects)
-    votes = [
-        json.loads(line) for line in (inbox / "togetheros" / "proposal_votes.ndjson").read_text().splitlines()
-    ]
+    votes = [json.loads(line) for line in (inbox / "togetheros" / "proposal_votes.ndjson").read_text().splitlines()]
     assert [v["vote_type"] for v in votes].count("support") == 1
     last = (inbox / "togetheros" / "forum_posts.ndjson").read_text().splitlines()[-1]
     with pytest.raises(json.JSONDecodeError):
         json.loads(last)
-    assert [
-        a["amount"] for a in ndjson(inbox, "support_points_allocations") if not 1 <= a["amount"] <= 10
-    ] == [15]
+    assert [a["amount"] for a in ndjson(inbox, "support_points_allocations") if not 1 <= a["amount"] <= 10] == [15]
     transfer_ids = Counter(t["id"] for t in read_csv(inbox / "timeoverflow" / "transfers.csv"))
     assert [i for i, count in transfer_ids.items() if count > 1] == [
-        re.search(r"transfer id (\d+)", d["description"]).group(1)
-        for d in defects
-        if d["file"] == "transfers.csv"
+        re.search(r"transfer id (\d+)", d["description"]).group(1) for d in defects if d["file"] == "transfers.csv"
     ]
     hours = read_csv(next((inbox / "timeoverflow").glob("hours_*.csv")))
     assert sum(float(row["hours"]) < 0 for row in hours) == 1
@@ -522,9 +496,7 @@ def test_canaries_appear_in_several_sources_and_in_free_text(demo):
         for key in ("email", "phone", "name"):
             sources = {p.relative_to(inbox).parts[0] for p, text in texts.items() if canary[key] in text}
             assert len(sources) >= (2 if key != "phone" else 1), (canary["name"], key, sources)
-        free_text = [p["cooked"] for p in discourse_posts(inbox)] + [
-            p["content"] for p in ndjson(inbox, "forum_posts")
-        ]
+        free_text = [p["cooked"] for p in discourse_posts(inbox)] + [p["content"] for p in ndjson(inbox, "forum_posts")]
         assert any(canary["phone"] in t or canary["email"] in t for t in free_text), canary["name"]
 
 

@@ -73,9 +73,7 @@ st.download_button(
 st.subheader("How to verify")
 st.markdown("Unzip the release, then check every file's hash and the signature over the descriptor:")
 st.code(
-    f"unzip togetheros-release-{release.id}.zip && cd {release.id}\n"
-    "sha256sum -c SHA256SUMS\n"
-    "togetheros verify .",
+    f"unzip togetheros-release-{release.id}.zip && cd {release.id}\nsha256sum -c SHA256SUMS\ntogetheros verify .",
     language="bash",
 )
 

@@ -23,8 +23,7 @@ if release.has_dataset("proposals_by_stage"):
         {
             "Stage": stages["stage"].str.capitalize(),
             "Proposals": [
-                format_count(v, s, K)
-                for v, s in zip(stages["proposals"], stages["is_suppressed"], strict=True)
+                format_count(v, s, K) for v, s in zip(stages["proposals"], stages["is_suppressed"], strict=True)
             ],
         }
     )
@@ -81,9 +80,7 @@ if ui.available(release, "governance_turnout", "Vote turnout"):
 
 st.subheader("Decidim proposals and supports")
 if ui.available(release, "governance_decidim_proposals", "Decidim proposals"):
-    decidim = data.group_months(
-        release, "governance_decidim_proposals", group.group_id, period.start, period.end
-    )
+    decidim = data.group_months(release, "governance_decidim_proposals", group.group_id, period.start, period.end)
     if ui.has_rows(decidim, "Decidim proposal", group, period):
         ui.chart(
             release,

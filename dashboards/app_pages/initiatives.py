@@ -39,9 +39,7 @@ if ui.available(release, "delivery_initiatives", "Initiatives"):
             release, group.group_id, period.start, period.end, source, show, limit=SHOWN_AT_MOST
         )
         if shown.empty:
-            st.success(
-                f"No initiative is {filters.INITIATIVE_SHOW_LABELS[show].lower().replace(' only', '')}."
-            )
+            st.success(f"No initiative is {filters.INITIATIVE_SHOW_LABELS[show].lower().replace(' only', '')}.")
         else:
             if counts[show] > len(shown):
                 st.caption(

@@ -41,9 +41,7 @@ if ui.available(release, "local_value", "Local value"):
                     )
             ui.chart(release, charts.local_value(months, currency), *(("local_value", f) for f in FIELDS[:4]))
             share = (
-                "unknown (nothing was spent locally)"
-                if total.respend_share is None
-                else f"{total.respend_share:.0%}"
+                "unknown (nothing was spent locally)" if total.respend_share is None else f"{total.respend_share:.0%}"
             )
             st.markdown(
                 "Time-bank hours, valued at the stated hourly rate: "

@@ -23,8 +23,7 @@ if release.has_dataset("participation_monthly"):
             {
                 "Month": [month_label(month_key(m)) for m in rows["month"]],
                 "Active members": [
-                    format_count(v, s, K)
-                    for v, s in zip(rows["active_members"], rows["is_suppressed"], strict=True)
+                    format_count(v, s, K) for v, s in zip(rows["active_members"], rows["is_suppressed"], strict=True)
                 ],
             }
         )
@@ -46,9 +45,7 @@ if ui.available(release, "participation_windows", "Rolling 7- and 30-day activit
                     release=release,
                     metric=metric,
                 )
-        ui.chart(
-            release, charts.rolling_windows(windows, min_count=K), ("participation_windows", "active_members")
-        )
+        ui.chart(release, charts.rolling_windows(windows, min_count=K), ("participation_windows", "active_members"))
 
 st.subheader("New and returning members")
 if ui.available(release, "participation_member_flow", "New and returning members"):
@@ -83,9 +80,7 @@ if ui.available(release, "participation_inequality", "Participation inequality")
 
 st.subheader("Forum: time to first response")
 if ui.available(release, "participation_first_response", "Forum response times"):
-    forum = data.group_months(
-        release, "participation_first_response", group.group_id, period.start, period.end
-    )
+    forum = data.group_months(release, "participation_first_response", group.group_id, period.start, period.end)
     if ui.has_rows(forum, "forum topic", group, period):
         ui.chart(
             release,

@@ -22,9 +22,7 @@ if release.has_dataset("treasury_monthly"):
         columns = {"Inflow": "inflow_minor", "Outflow": "outflow_minor", "Net": "net_minor"}
         table = pd.DataFrame({"Currency": totals["currency"]})
         for label, column in columns.items():
-            table[label] = [
-                format_money(v, c) for v, c in zip(totals[column], totals["currency"], strict=True)
-            ]
+            table[label] = [format_money(v, c) for v, c in zip(totals[column], totals["currency"], strict=True)]
         st.dataframe(table, hide_index=True)
 
 st.subheader("Where the money came from and went")

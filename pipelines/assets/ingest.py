@@ -1,7 +1,6 @@
 """Landing and raw-load assets, one pair per source: inbox files (and API pages, where a source's
 API is configured) are landed under their SHA-256, then parsed into typed raw tables."""
 
-
 import hashlib
 import json
 import os
@@ -64,9 +63,14 @@ def landing_asset(source: str) -> dg.AssetsDefinition:
         paths = data_dir.paths()
         pages = _fetch_api(source, paths, context.log) if source in API_SOURCES else 0
         current, new = land_inbox(paths.inbox, paths.landing, source)
-        return dg.MaterializeResult(metadata={
-            "current_files": len(current), "new_files": new, "api_pages": pages,
-            "bytes": sum(f.bytes for f in current)})
+        return dg.MaterializeResult(
+            metadata={
+                "current_files": len(current),
+                "new_files": new,
+                "api_pages": pages,
+                "bytes": sum(f.bytes for f in current),
+            }
+        )
 
     return _landing
 
@@ -77,13 +81,24 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         name=f"raw_{source}",
-        specs=[dg.AssetSpec(["raw", table], deps=[landing_key], group_name="ingest", kinds={"duckdb", "polars"},
-                            description=f"{table}: typed by contracts/sources/{source}.yaml; "
-                            "refused records are quarantined.")
-               for table in tables],
-        check_specs=[dg.AssetCheckSpec("rows_conserved", asset=["raw", table],
-                                       description="rows read = rows accepted + rows quarantined, per file")
-                     for table in tables],
+        specs=[
+            dg.AssetSpec(
+                ["raw", table],
+                deps=[landing_key],
+                group_name="ingest",
+                kinds={"duckdb", "polars"},
+                description=f"{table}: typed by contracts/sources/{source}.yaml; refused records are quarantined.",
+            )
+            for table in tables
+        ],
+        check_specs=[
+            dg.AssetCheckSpec(
+                "rows_conserved",
+                asset=["raw", table],
+                description="rows read = rows accepted + rows quarantined, per file",
+            )
+            for table in tables
+        ],
     )
     def _raw(context: dg.AssetExecutionContext, data_dir: DataDir):
         paths = data_dir.paths()
@@ -92,19 +107,26 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
         with duckdb.connect(str(paths.warehouse), config=duckdb_config()) as con:
             summary = load_source(con, source, landed, paths.landing)
             breaches = conservation_breaches(con, source)
-            counts = dict(con.execute(
-                "select entity, sum(rows_accepted) from raw.load_log where source = ? group by entity",
-                [source]).fetchall())
+            counts = dict(
+                con.execute(
+                    "select entity, sum(rows_accepted) from raw.load_log where source = ? group by entity", [source]
+                ).fetchall()
+            )
         if summary.rows_quarantined:
             context.log.warning(f"{source}: {summary.rows_quarantined} records quarantined (see raw.quarantine)")
         for table in tables:
             entity = table.split("__", 1)[1]
-            yield dg.MaterializeResult(asset_key=["raw", table], metadata={
-                "rows": int(counts.get(entity, 0)), "files_loaded_this_run": summary.files_loaded})
+            yield dg.MaterializeResult(
+                asset_key=["raw", table],
+                metadata={"rows": int(counts.get(entity, 0)), "files_loaded_this_run": summary.files_loaded},
+            )
             broken = [b for b in breaches if b[1] == entity]
             yield dg.AssetCheckResult(
-                asset_key=["raw", table], check_name="rows_conserved", passed=not broken,
-                metadata={"breaches": dg.MetadataValue.json([list(map(str, b)) for b in broken])})
+                asset_key=["raw", table],
+                check_name="rows_conserved",
+                passed=not broken,
+                metadata={"breaches": dg.MetadataValue.json([list(map(str, b)) for b in broken])},
+            )
 
     return _raw
 
@@ -114,11 +136,17 @@ raw_assets = [raw_asset(s) for s in SOURCES]
 
 # Bookkeeping every raw load appends to; dbt reads it for the public load audit.
 load_bookkeeping = [
-    dg.AssetSpec(["pipeline", table], deps=[key for a in raw_assets for key in a.keys],
-                 group_name="ingest", description=description)
-    for table, description in (("load_log", "Rows read, accepted and quarantined per file and entity."),
-                               ("quarantine", "Every refused record with file, record and rule."),
-                               ("landing_files", "Every landed file by SHA-256."))
+    dg.AssetSpec(
+        ["pipeline", table],
+        deps=[key for a in raw_assets for key in a.keys],
+        group_name="ingest",
+        description=description,
+    )
+    for table, description in (
+        ("load_log", "Rows read, accepted and quarantined per file and entity."),
+        ("quarantine", "Every refused record with file, record and rule."),
+        ("landing_files", "Every landed file by SHA-256."),
+    )
 ]
 
 inbox_job = dg.define_asset_job("ingest_and_publish", selection=dg.AssetSelection.all())
@@ -138,5 +166,5 @@ def inbox_sensor(context: dg.SensorEvaluationContext, data_dir: DataDir):
 
 
 api_schedule = dg.ScheduleDefinition(
-    name="daily_api_refresh", job=inbox_job, cron_schedule="0 4 * * *",
-    default_status=dg.DefaultScheduleStatus.STOPPED)
+    name="daily_api_refresh", job=inbox_job, cron_schedule="0 4 * * *", default_status=dg.DefaultScheduleStatus.STOPPED
+)

@@ -30,8 +30,11 @@ def privacy_result(release_dir: Path, landing_dir: Path) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset=release, blocking=True,
-                description="No personal data (emails, IPs, phones, people from the inputs) in the release.")
+@dg.asset_check(
+    asset=release,
+    blocking=True,
+    description="No personal data (emails, IPs, phones, people from the inputs) in the release.",
+)
 def release_has_no_personal_data(context: dg.AssetCheckExecutionContext, data_dir: DataDir) -> dg.AssetCheckResult:
     return privacy_result(release_candidate(context.instance), data_dir.paths().landing)
 

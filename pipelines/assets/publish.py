@@ -1,7 +1,6 @@
 """Publication: expectations over every public dataset (a failing suite blocks the release), then
 the signed, hashed release that the dashboards and auditors read."""
 
-
 import json
 import os
 import subprocess
@@ -43,8 +42,9 @@ def quality_report(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.M
     paths = data_dir.paths()
     catalog = public_catalog(dbt_project.manifest_path)
     tables = _read_public(paths, catalog.datasets)
-    report = run_expectations({n: t.to_pandas() for n, t in tables.items()}, catalog.dataset_docs,
-                              min_count=catalog.min_count)
+    report = run_expectations(
+        {n: t.to_pandas() for n, t in tables.items()}, catalog.dataset_docs, min_count=catalog.min_count
+    )
     (paths.warehouse.parent / "quality-report.json").write_text(json.dumps(report, indent=1, sort_keys=True))
     return dg.MaterializeResult(metadata={"status": report["status"]})
 
@@ -58,8 +58,9 @@ def expectations_passed(data_dir: DataDir) -> dg.AssetCheckResult:
 
 def _git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -78,11 +79,13 @@ def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.Material
     catalog = public_catalog(dbt_project.manifest_path)
     tables = _read_public(paths, catalog.datasets)
     with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
-        data_as_of = con.sql("select strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') from intermediate.int_activity_events"
-                             ).fetchall()[0][0]
+        data_as_of = con.sql(
+            "select strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') from intermediate.int_activity_events"
+        ).fetchall()[0][0]
     lineage = [
         {"sha256": f.sha256, "source": f.source, "file_name": f.file_name, "bytes": f.bytes}
-        for source in SOURCES for f in Landing(paths.landing, source).current()
+        for source in SOURCES
+        for f in Landing(paths.landing, source).current()
     ]
     release_dir = write_release(
         tables,
@@ -99,9 +102,13 @@ def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.Material
         min_count=catalog.min_count,
         promote=False,  # the privacy check runs first; `publish/latest` promotes it
     )
-    return dg.MaterializeResult(metadata={
-        "release_id": release_dir.name, "path": str(release_dir),
-        "rows": dg.MetadataValue.json({n: t.num_rows for n, t in tables.items()})})
+    return dg.MaterializeResult(
+        metadata={
+            "release_id": release_dir.name,
+            "path": str(release_dir),
+            "rows": dg.MetadataValue.json({n: t.num_rows for n, t in tables.items()}),
+        }
+    )
 
 
 def release_candidate(instance: dg.DagsterInstance) -> Path:

@@ -1,7 +1,6 @@
 """Every dbt model as a Dagster asset (dagster-dbt). dbt sources point at the raw-load assets
 through `meta.dagster.asset_key`, so the graph runs from landing to the public models unbroken."""
 
-
 from collections.abc import Mapping
 from typing import Any
 

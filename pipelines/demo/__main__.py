@@ -17,8 +17,9 @@ from pipelines.settings import Paths
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("--inbox", type=Path, default=None,
-                        help="inbox folder to (re)write (default: the data directory's inbox/)")
+    parser.add_argument(
+        "--inbox", type=Path, default=None, help="inbox folder to (re)write (default: the data directory's inbox/)"
+    )
     parser.add_argument("--seed", type=int, default=7, help="same seed, same bytes")
     parser.add_argument("--members", type=int, default=3000, help="people in the federation")
     parser.add_argument("--start", type=date.fromisoformat, default=date(2025, 11, 1), help="first day (UTC)")

@@ -103,8 +103,7 @@ def write(ctx: Context) -> None:
             "commentable_id": proposal_id[target],
             "commentable_type": "Decidim::Proposals::Proposal",
             "root_commentable_url": [
-                f"{space_url[member_city[author[t]]]}/f/{comp[t]}/proposals/{proposal_id[t]}"
-                for t in target.tolist()
+                f"{space_url[member_city[author[t]]]}/f/{comp[t]}/proposals/{proposal_id[t]}" for t in target.tolist()
             ],
         }
     ).sort("created_at", "id")
@@ -294,12 +293,8 @@ def projects(ctx: Context, rng, cities, component, space_of, space_url) -> pl.Da
             "confirmed_votes": votes,
             "comments": rng.poisson(2, n),
             "created_at": stamp(stamps(created), DECIDIM),
-            "url": [
-                f"{space_url[c]}/f/{component[(c, 'budgets')]}/projects/{900 + k}" for k, c in enumerate(rows)
-            ],
-            "selected_at": stamp(
-                stamps(np.where(votes > np.median(votes), created + 40 * DAY_S, NEVER)), DECIDIM
-            ),
+            "url": [f"{space_url[c]}/f/{component[(c, 'budgets')]}/projects/{900 + k}" for k, c in enumerate(rows)],
+            "selected_at": stamp(stamps(np.where(votes > np.median(votes), created + 40 * DAY_S, NEVER)), DECIDIM),
             "reference": [f"TOS-PROJ-{900 + k}" for k in range(n)],
             "follows_count": rng.poisson(3, n),
         }

@@ -44,11 +44,7 @@ def categories(ctx: Context) -> tuple[list[dict], dict[int, int], int]:
     by_group: dict[int, int] = {}
     for group in fed.groups:
         nation = next(
-            (
-                g
-                for g in [group, *(fed.groups[a] for a in fed.ancestors(group.index))]
-                if g.type == "national"
-            ),
+            (g for g in [group, *(fed.groups[a] for a in fed.ancestors(group.index))] if g.type == "national"),
             None,
         )
         parent = by_group.get(nation.index) if nation is not None and nation is not group else None
@@ -65,9 +61,7 @@ def categories(ctx: Context) -> tuple[list[dict], dict[int, int], int]:
         by_group[group.index] = category_id
         ctx.space(SOURCE, category_id, group.index)
     staff = len(cats) + 1
-    cats.append(
-        {"id": staff, "name": "Staff", "slug": "staff", "parent_category_id": None, "read_restricted": True}
-    )
+    cats.append({"id": staff, "name": "Staff", "slug": "staff", "parent_category_id": None, "read_restricted": True})
     ctx.space(SOURCE, staff, 0)
     ctx.space(SOURCE, 1, 0)
     return cats, by_group, staff
@@ -195,9 +189,7 @@ def post_json(
     updated = t + np.where(version > 1, rng.exponential(3 * 3600, n).astype(np.int64), 0)
     user_deleted = rng.random(n) < 0.007
     deleted_at = np.where(user_deleted & (rng.random(n) < 0.7), updated + 86_400, -1)
-    reply_to = np.where(
-        (number > 1) & (rng.random(n) < 0.4), rng.integers(0, np.maximum(number - 1, 1)) + 1, -1
-    )
+    reply_to = np.where((number > 1) & (rng.random(n) < 0.4), rng.integers(0, np.maximum(number - 1, 1)) + 1, -1)
     millis = rng.integers(0, 1000, n).astype("timedelta64[ms]")
     cooked = with_canary_contacts(rng, sentences(rng, n, 2), person)
     cooked = pl.Series(np.where(user_deleted, "(post deleted by author)", cooked.to_numpy()))

@@ -53,9 +53,7 @@ def generate(
     world = np.random.Generator(np.random.PCG64(seed))
     federation = build_federation(world)
     people = build_population(world, federation, members)
-    ctx = Context(
-        Path(inbox), seed, calendar, federation, people, target, progress=progress or (lambda message: None)
-    )
+    ctx = Context(Path(inbox), seed, calendar, federation, people, target, progress=progress or (lambda message: None))
     Path(inbox).mkdir(parents=True, exist_ok=True)
     for source, write in WRITERS.items():
         ctx.progress(f"{source}: writing")

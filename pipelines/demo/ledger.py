@@ -41,9 +41,7 @@ def write(ctx: Context) -> None:
         ctx.space(SOURCE, books.name, books.group.index)
 
 
-def journal(
-    ctx: Context, rng: np.random.Generator, books: Books, n: int, plant_defect: bool
-) -> tuple[list[str], int]:
+def journal(ctx: Context, rng: np.random.Generator, books: Books, n: int, plant_defect: bool) -> tuple[list[str], int]:
     city = books.group.name.removesuffix(" Commons")
     people = ctx.people
     members = np.flatnonzero(

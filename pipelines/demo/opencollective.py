@@ -75,9 +75,7 @@ def write(ctx: Context) -> None:
     weights = np.array([b.group.size or 4.0 for b in collectives])
     budget = ctx.share(SHARE, minimum=60 * len(collectives))
     issued: set[str] = set()  # Open Collective ids are unique across collectives
-    for books, events in zip(
-        collectives, np.maximum(30, (budget * weights / weights.sum()).astype(int)), strict=True
-    ):
+    for books, events in zip(collectives, np.maximum(30, (budget * weights / weights.sum()).astype(int)), strict=True):
         rows = Collective(ctx, rng, books, issued).rows(int(events))
         frame = pl.DataFrame(rows, schema=HEADER, orient="row").reverse()  # newest first
         file_name = f"{books.name}-transactions.csv"
@@ -254,9 +252,7 @@ class Collective:
             slug, payee_name, category = payees[int(rng.integers(0, len(payees)))]
         elif roll < 0.8:
             slug, payee_name = NON_LOCAL_PAYEES[int(rng.integers(0, len(NON_LOCAL_PAYEES)))]
-            category = (
-                "software" if slug in ("zoom-video", "google-workspace", "mailchimp", "aws") else "supplies"
-            )
+            category = "software" if slug in ("zoom-video", "google-workspace", "mailchimp", "aws") else "supplies"
         else:
             slug, payee_name, category = handle[member], name[member], "supplies"
             self.ctx.payees[slug] = True  # reimbursing a member who lives here

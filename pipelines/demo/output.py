@@ -33,9 +33,7 @@ def nullable(values: np.ndarray, keep: np.ndarray) -> pl.Series:
     return pl.select(pl.when(pl.Series(keep)).then(pl.Series(values))).to_series()
 
 
-def write_csv(
-    target: Path | IO[bytes], frame: pl.DataFrame, separator: str = ",", include_header: bool = True
-) -> None:
+def write_csv(target: Path | IO[bytes], frame: pl.DataFrame, separator: str = ",", include_header: bool = True) -> None:
     """CSV as Ruby/Node exporters write it: empty text is an empty field, never a quoted ""."""
     frame = plain(frame)
     frame.with_columns(pl.col(pl.String).replace("", None)).write_csv(

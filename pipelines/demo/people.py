@@ -86,9 +86,7 @@ def build_population(rng: np.random.Generator, federation: Federation, members: 
     city_index = np.array([cities[h].index for h in home])
     spanish = np.array([cities[h].nation == 0 for h in home])
 
-    first = np.where(
-        spanish, rng.choice(names.SPANISH_FIRST, members), rng.choice(names.ENGLISH_FIRST, members)
-    )
+    first = np.where(spanish, rng.choice(names.SPANISH_FIRST, members), rng.choice(names.ENGLISH_FIRST, members))
     last = np.where(spanish, rng.choice(names.SPANISH_LAST, members), rng.choice(names.ENGLISH_LAST, members))
     domain = np.where(
         spanish, rng.choice(names.SPANISH_EMAIL_DOMAINS, members), rng.choice(names.EMAIL_DOMAINS, members)

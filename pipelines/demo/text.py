@@ -13,8 +13,7 @@ CANARY_SHARE = 0.25  # of a canary's own free-text items that carry their phone 
 
 def sentences(rng: np.random.Generator, n: int, count: int = 2) -> pl.Series:
     picks = [
-        pl.Series(np.asarray(SENTENCES)[rng.integers(0, len(SENTENCES), n)], dtype=pl.String)
-        for _ in range(count)
+        pl.Series(np.asarray(SENTENCES)[rng.integers(0, len(SENTENCES), n)], dtype=pl.String) for _ in range(count)
     ]
     return pl.select(pl.concat_str(picks, separator=" ")).to_series()
 

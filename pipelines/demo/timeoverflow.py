@@ -210,9 +210,7 @@ def hours_sheet(ctx: Context, rng: np.random.Generator, folder) -> None:
     weights = people.propensity[pool]
     provider = rng.choice(pool, n, p=weights / weights.sum())
     receiver = rng.choice(pool, n, p=weights[::-1] / weights.sum())
-    receiver = np.where(
-        receiver == provider, pool[(np.searchsorted(pool, receiver) + 1) % len(pool)], receiver
-    )
+    receiver = np.where(receiver == provider, pool[(np.searchsorted(pool, receiver) + 1) % len(pool)], receiver)
     email, handle = np.asarray(people.column("email")), np.asarray(people.column("handle"))
     by_email = rng.random((2, n)) < 0.7
     hours = quarter_hours(rng, n) / 3600
@@ -228,9 +226,7 @@ def hours_sheet(ctx: Context, rng: np.random.Generator, folder) -> None:
     file_name = f"hours_{city.slug}.csv"
     bad = sheet.slice(n // 3, 1).with_columns(hours=pl.lit("-2"))  # Defect: negative hours typed in.
     selfish = sheet.slice(2 * n // 3, 1).with_columns(receiver=pl.col("provider"))  # Defect: self-exchange.
-    sheet = pl.concat(
-        [sheet.slice(0, n // 3), bad, sheet.slice(n // 3, n // 3), selfish, sheet.slice(2 * n // 3)]
-    )
+    sheet = pl.concat([sheet.slice(0, n // 3), bad, sheet.slice(n // 3, n // 3), selfish, sheet.slice(2 * n // 3)])
     write_table(ctx, folder, file_name, sheet, events=n)
     ctx.defect(SOURCE, file_name, f"data row {n // 3 + 1} has negative hours (-2)")
     ctx.defect(SOURCE, file_name, f"data row {2 * (n // 3) + 2} has the same provider and receiver")

@@ -144,13 +144,9 @@ class Writer:
         closes = np.minimum(np.where(timeline[proposal, 4] == NEVER, end, timeline[proposal, 4]), end)
         voted = opens + (rng.random(len(proposal)) * (closes - opens)).astype(np.int64)
         changed = rng.random(len(proposal)) < 0.08
-        updated = np.where(
-            changed, voted + (rng.random(len(proposal)) * (closes - voted)).astype(np.int64), voted
-        )
+        updated = np.where(changed, voted + (rng.random(len(proposal)) * (closes - voted)).astype(np.int64), voted)
         self.seen(member, stamps(voted))
-        return pl.DataFrame(
-            {"proposal": proposal, "member": member, "kind": kind, "voted": voted, "updated": updated}
-        )
+        return pl.DataFrame({"proposal": proposal, "member": member, "kind": kind, "voted": voted, "updated": updated})
 
     def decide(self, prop: dict, votes: pl.DataFrame) -> None:
         """Outcome from the votes (consent > half and no block), then the delivery part of the timeline."""
@@ -166,13 +162,9 @@ class Writer:
         approved = decided & passed
         timeline[~decided, 4:] = NEVER
         stalled = approved & (rng.random(n) < 0.18)
-        timeline[:, 5] = np.where(
-            approved, timeline[:, 4] + rng.exponential(4 * DAY_S, n).astype(np.int64), NEVER
-        )
+        timeline[:, 5] = np.where(approved, timeline[:, 4] + rng.exponential(4 * DAY_S, n).astype(np.int64), NEVER)
         reviewed = approved & ~stalled
-        timeline[:, 6] = np.where(
-            reviewed, timeline[:, 5] + rng.exponential(50 * DAY_S, n).astype(np.int64), NEVER
-        )
+        timeline[:, 6] = np.where(reviewed, timeline[:, 5] + rng.exponential(50 * DAY_S, n).astype(np.int64), NEVER)
         archive_from = np.where(approved, timeline[:, 6], np.where(decided, timeline[:, 4], NEVER))
         archiving = (archive_from != NEVER) & (rng.random(n) < 0.5)
         delay = rng.exponential(np.where(approved, 40, 20) * DAY_S).astype(np.int64)
@@ -275,9 +267,7 @@ class Writer:
         )
         ongoing_delivery = started + rng.exponential(60 * DAY_S, n).astype(np.int64)
         stalled = prop["stalled"][rows] & (end - created > 90 * DAY_S)
-        delivered = np.where(
-            (reviewed == NEVER) & ~stalled & (ongoing_delivery <= end), ongoing_delivery, delivered
-        )
+        delivered = np.where((reviewed == NEVER) & ~stalled & (ongoing_delivery <= end), ongoing_delivery, delivered)
         stall_point = started + rng.exponential(15 * DAY_S, n).astype(np.int64)
         status = np.where(
             reviewed != NEVER,
@@ -298,9 +288,7 @@ class Writer:
         finish = np.where(delivered[item] != NEVER, delivered[item], ongoing_delivery[item])
         done_at = started[item] + ((finish - started[item]) * fraction * rng.uniform(0.85, 1.0, len(item)))
         done_at = done_at.astype(np.int64)
-        completed = (
-            (started[item] != NEVER) & (done_at <= end) & (~stalled[item] | (done_at <= stall_point[item]))
-        )
+        completed = (started[item] != NEVER) & (done_at <= end) & (~stalled[item] | (done_at <= stall_point[item]))
         return {
             "rows": rows,
             "ids": uuid_series(rng, n).to_numpy().astype(str),
@@ -472,9 +460,7 @@ class Writer:
                             "target_type": targets_type[target],
                             "target_id": targets_id[target],
                             "amount": amount,
-                            "status": categorical(
-                                rng, ["active", "reclaimed", "expired"], [0.8, 0.15, 0.05], size
-                            ),
+                            "status": categorical(rng, ["active", "reclaimed", "expired"], [0.8, 0.15, 0.05], size),
                             "created_at": stamp(stamps(when), ISO_Z),
                         }
                     )
@@ -498,23 +484,17 @@ class Writer:
         receiver = np.empty(n, dtype=np.int64)
         for city in np.unique(self.people.city[provider]):
             rows = np.flatnonzero(self.people.city[provider] == city)
-            receiver[rows] = self.people.pick(
-                rng, len(rows), SOURCE, cities=np.array([city]), weights=receiving
-            )
+            receiver[rows] = self.people.pick(rng, len(rows), SOURCE, cities=np.array([city]), weights=receiving)
         same = receiver == provider
         receiver[same] = self.people.pick(rng, int(same.sum()), SOURCE, weights=receiving)  # another city
         receiver[receiver == provider] = (provider[receiver == provider] + 1) % len(self.people)
         when = seconds(cal.sample(rng, n))
         seconds_given = (rng.choice(16, n, p=_quarter_hours()) + 1) * 900
         rate = rng.choice([1, 1, 1, 2, 3], n)
-        status = categorical(
-            rng, ["confirmed", "pending", "disputed", "resolved"], [0.86, 0.09, 0.03, 0.02], n
-        )
+        status = categorical(rng, ["confirmed", "pending", "disputed", "resolved"], [0.86, 0.09, 0.03, 0.02], n)
         confirmed = np.isin(status, ["confirmed", "resolved"])
         end = seconds(np.array([cal.end_s]))[0]
-        confirmed_at = np.where(
-            confirmed, np.minimum(when + rng.exponential(DAY_S, n).astype(np.int64), end), NEVER
-        )
+        confirmed_at = np.where(confirmed, np.minimum(when + rng.exponential(DAY_S, n).astype(np.int64), end), NEVER)
         self.write_table(
             "timebank_transactions",
             pl.DataFrame(
@@ -599,9 +579,7 @@ class Writer:
                     "handle": [f"@{g.slug}@togetheros.org" for g in fed.groups],
                     "name": [g.name for g in fed.groups],
                     "type": [g.type for g in fed.groups],
-                    "parent_id": [
-                        fed.groups[g.parent].group_id if g.parent is not None else None for g in fed.groups
-                    ],
+                    "parent_id": [fed.groups[g.parent].group_id if g.parent is not None else None for g in fed.groups],
                     "is_city_group": [g.is_city for g in fed.groups],
                     "created_at": stamp(stamps(opened + np.arange(len(fed.groups)) * 3 * DAY_S), ISO_Z),
                 }
@@ -621,9 +599,7 @@ class Writer:
                     "handle": frame["handle"],
                     "display_name": frame["name"],
                     "email": frame["email"],
-                    "geocoded_city": [
-                        fed.groups[c].name.removesuffix(" Commons") for c in self.people.city[members]
-                    ],
+                    "geocoded_city": [fed.groups[c].name.removesuffix(" Commons") for c in self.people.city[members]],
                     "created_at": stamp(stamps(created), ISO_Z),
                 }
             ),
@@ -648,9 +624,7 @@ class Writer:
                     "user_id": self.user_ids[rows_user],
                     "status": categorical(rng, ["active", "inactive", "left"], [0.88, 0.08, 0.04], n),
                     "role": categorical(rng, ["member", "coordinator", "admin"], [0.93, 0.05, 0.02], n),
-                    "joined_at": stamp(
-                        stamps(np.array(rows_join, dtype=np.int64) + rng.integers(0, DAY_S, n)), ISO_Z
-                    ),
+                    "joined_at": stamp(stamps(np.array(rows_join, dtype=np.int64) + rng.integers(0, DAY_S, n)), ISO_Z),
                 }
             ),
         )

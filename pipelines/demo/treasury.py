@@ -42,9 +42,7 @@ class Books:
 def local_payees(group: Group) -> list[tuple[str, str, str]]:
     """(slug, display name, expense category) of businesses in the group's city."""
     city = group.name.removesuffix(" Commons")
-    return [
-        (f"{group.slug}-{slug}", f"{city} {name}", category) for slug, name, category in LOCAL_PAYEE_KINDS
-    ]
+    return [(f"{group.slug}-{slug}", f"{city} {name}", category) for slug, name, category in LOCAL_PAYEE_KINDS]
 
 
 def treasury_books(federation: Federation) -> list[Books]:

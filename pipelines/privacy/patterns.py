@@ -14,15 +14,11 @@ from dataclasses import dataclass
 EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # Four dotted numbers that are not part of a longer dotted run (a version like 1.2.3.4.5).
 IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w]|\.\d)")
-IPV6 = re.compile(
-    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:.])"
-)
+IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:.])")
 # E.164 as people write it: +, country code, then digit groups split by spaces, dashes or brackets.
 E164 = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ -]?\(?\d{1,4}\)?){2,6}(?![\w])")
 # National formats: (503) 555-0147, 503-555-0147, 503.555.0147, 93 555 01 23, 655 913 207.
-NATIONAL = re.compile(
-    r"(?<![\w.+/:-])(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{2,4}(?:[ .-]\d{2,4}){1,3}(?![\w.-]|:\d)"
-)
+NATIONAL = re.compile(r"(?<![\w.+/:-])(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{2,4}(?:[ .-]\d{2,4}){1,3}(?![\w.-]|:\d)")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 9, 15
 ENOUGH_PHONE_DIGITS = re.compile(rf"(?:\d\D*){{{MIN_PHONE_DIGITS}}}")  # fewer digits cannot make a phone
@@ -49,8 +45,9 @@ def _is_personal_ip(text: str) -> bool:
 
 
 def _is_phone(text: str) -> bool:
-    return (MIN_PHONE_DIGITS <= _digits(text) <= MAX_PHONE_DIGITS and not ISO_DATE.search(text)
-            and not IPV4.fullmatch(text))
+    return (
+        MIN_PHONE_DIGITS <= _digits(text) <= MAX_PHONE_DIGITS and not ISO_DATE.search(text) and not IPV4.fullmatch(text)
+    )
 
 
 def find_personal_patterns(text: str) -> Iterator[Match]:
@@ -81,6 +78,7 @@ def _phones(text: str) -> Iterator[Match]:
         if not inside and _is_phone(found.group()):
             seen.append(found.span())
             yield Match("phone", found.group(), found.start())
+
 
 def redact(value: str) -> str:
     """Enough to find the value again in the file (its first character and length), never the value."""

@@ -178,8 +178,9 @@ def _opencollective(people: People, name: str, raw: bytes) -> None:
     if name.endswith(".json"):  # GraphQL pages
         for obj in _objects(_json(raw)):
             opposite = obj.get("oppositeAccount")
-            if isinstance(opposite, dict) and (obj.get("kind") in OC_PEOPLE_KINDS
-                                               or opposite.get("type") == "INDIVIDUAL"):
+            if isinstance(opposite, dict) and (
+                obj.get("kind") in OC_PEOPLE_KINDS or opposite.get("type") == "INDIVIDUAL"
+            ):
                 people.add(opposite.get("slug"), opposite.get("name"))
             account = obj.get("account")
             if isinstance(account, dict):

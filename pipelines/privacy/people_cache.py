@@ -27,15 +27,25 @@ CACHE_GLOB = "privacy-people-*.duckdb*"  # the database and its write-ahead log
 BATCH_FILES = 1000  # stored as they are read: an interrupted first run keeps what it read
 # values are kept as bytes: undecodable input survives as lone surrogates (`decode_text`), which no
 # UTF-8 column accepts; "surrogatepass" gives them back unchanged
-SCHEMA = pa.schema([("source", pa.string()), ("sha256", pa.string()),
-                    ("personal", pa.list_(pa.binary())), ("public", pa.list_(pa.binary()))])
+SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("sha256", pa.string()),
+        ("personal", pa.list_(pa.binary())),
+        ("public", pa.list_(pa.binary())),
+    ]
+)
 
 
 def _readers_digest() -> str:
     """Changes with the readers' code and what they use from the sources (keep in step with people's imports),
     but not with the rest of those modules, so that an unrelated change does not reread every landed file."""
-    used = [Path(people_module.__file__).read_text(), inspect.getsource(decode_text),
-            inspect.getsource(sniff_separator), json.dumps({k: sorted(v) for k, v in REPORT_HEADERS.items()})]
+    used = [
+        Path(people_module.__file__).read_text(),
+        inspect.getsource(decode_text),
+        inspect.getsource(sniff_separator),
+        json.dumps({k: sorted(v) for k, v in REPORT_HEADERS.items()}),
+    ]
     return hashlib.sha256("\n".join(used).encode()).hexdigest()[:16]
 
 
@@ -58,8 +68,10 @@ def _open(cache_dir: Path) -> duckdb.DuckDBPyConnection:
         if not stale.name.startswith(path.name):
             stale.unlink()
     db = duckdb.connect(str(path))
-    db.execute("CREATE TABLE IF NOT EXISTS found (source VARCHAR, sha256 VARCHAR, personal BLOB[], public BLOB[], "
-               "PRIMARY KEY (source, sha256))")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS found (source VARCHAR, sha256 VARCHAR, personal BLOB[], public BLOB[], "
+        "PRIMARY KEY (source, sha256))"
+    )
     return db
 
 
@@ -73,8 +85,14 @@ def _store(db: duckdb.DuckDBPyConnection, landing_dir: Path, new: list[tuple[str
         item = landed_input(landing_dir, landing_dir / source / "meta" / f"{sha256}.json")
         if item is not None:
             found = read_people(item)
-            rows.append({"source": source, "sha256": sha256,
-                         "personal": _encoded(found.personal), "public": _encoded(found.public)})
+            rows.append(
+                {
+                    "source": source,
+                    "sha256": sha256,
+                    "personal": _encoded(found.personal),
+                    "public": _encoded(found.public),
+                }
+            )
     db.register("batch", pa.Table.from_pylist(rows, schema=SCHEMA))
     db.execute("INSERT INTO found SELECT * FROM batch")
     db.unregister("batch")
@@ -92,7 +110,7 @@ def collect_landed(landing_dir: Path, cache_dir: Path) -> People:
         cached = set(db.execute("SELECT source, sha256 FROM found JOIN present USING (source, sha256)").fetchall())
         new = [key for key in landed if key not in cached]
         for start in range(0, len(new), BATCH_FILES):
-            _store(db, landing_dir, new[start:start + BATCH_FILES])
+            _store(db, landing_dir, new[start : start + BATCH_FILES])
         people = People()
         for column, values in (("personal", people.personal), ("public", people.public)):
             query = f"SELECT DISTINCT unnest({column}) FROM found JOIN present USING (source, sha256)"

@@ -107,8 +107,11 @@ class TermIndex:
         for word in WORD.finditer(folded):
             for term in self.by_first_word.get(word.group(), ()):
                 end = word.start() + len(term)
-                if folded.startswith(term, word.start()) and not folded[end:end + 1].isalnum() \
-                        and folded[end:end + 1] != "_":
+                if (
+                    folded.startswith(term, word.start())
+                    and not folded[end : end + 1].isalnum()
+                    and folded[end : end + 1] != "_"
+                ):
                     yield term
 
 
@@ -127,8 +130,10 @@ class Scanner:
         """(kind, redacted value) of each finding in `text`."""
         found = self._hits.get(text)
         if found is None:
-            found = self._hits[text] = (*((m.kind, redact(m.value)) for m in find_personal_patterns(text)),
-                                        *(("term", redact(term)) for term in self.index.find(text)))
+            found = self._hits[text] = (
+                *((m.kind, redact(m.value)) for m in find_personal_patterns(text)),
+                *(("term", redact(term)) for term in self.index.find(text)),
+            )
         return found
 
     def findings(self, text: str, file: str, where: int | str, column: str | None) -> list[Finding]:
@@ -142,8 +147,9 @@ def _as_scanner(terms: Iterable[str] | TermIndex | Scanner) -> Scanner:
 def scan_text(text: str, terms: Iterable[str] | TermIndex | Scanner, label: str = "<text>") -> list[Finding]:
     """Findings in a text (a dashboard page, a log), by line."""
     scanner = _as_scanner(terms)
-    return [f for number, line in enumerate(text.splitlines(), start=1)
-            for f in scanner.findings(line, label, number, None)]
+    return [
+        f for number, line in enumerate(text.splitlines(), start=1) for f in scanner.findings(line, label, number, None)
+    ]
 
 
 def _csv_rows(text: str) -> Iterator[list[str]]:

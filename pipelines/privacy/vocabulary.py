@@ -1,7 +1,8 @@
 """Words too common to be a person's name when they stand alone (a username "system" or "test"):
 searching a release for them would only report the release's own vocabulary."""
 
-COMMON_WORDS = frozenset("""
+COMMON_WORDS = frozenset(
+    """
 about above account accounts active admin administrator after again against all also anonymous another
 answer answered anyone archive archived audit available back bank before being below between blog board
 both budget budgets business call came case category change changes check city close closed code coming
@@ -19,4 +20,5 @@ through today topic topics total treasury true false under unknown until update 
 very vote votes want well were what when where which while will with work world would year years your
 anonimo anónimo usuario usuaria todos todas para como pero este esta sobre entre desde hasta grupo
 ciutat ciudad barri barrio veïna vecina persona
-""".split())
+""".split()
+)

@@ -65,9 +65,7 @@ def release_changes(
     datasets = {}
     for name in sorted(primary_keys):
         old = previous_release / "data" / f"{name}.parquet" if previous_release else None
-        datasets[name] = dataset_changes(
-            con, new_release / "data" / f"{name}.parquet", old, primary_keys[name]
-        )
+        datasets[name] = dataset_changes(con, new_release / "data" / f"{name}.parquet", old, primary_keys[name])
     if previous_release is not None:
         for old_file in sorted((previous_release / "data").glob("*.parquet")):
             if old_file.stem not in primary_keys:

@@ -102,9 +102,7 @@ def expectations_for(frame: pd.DataFrame, docs: Mapping, min_count: int) -> list
     return checks
 
 
-def run_expectations(
-    tables: dict[str, pd.DataFrame], dataset_docs: Mapping[str, Mapping], *, min_count: int
-) -> dict:
+def run_expectations(tables: dict[str, pd.DataFrame], dataset_docs: Mapping[str, Mapping], *, min_count: int) -> dict:
     """Validate every dataset; returns {status: passed|failed, datasets: {name: {expectations, success}}}."""
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
@@ -115,13 +113,9 @@ def run_expectations(
         frame = tables[name]
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
         suite = context.suites.add(
-            gx.ExpectationSuite(
-                name=name, expectations=expectations_for(frame, dataset_docs.get(name, {}), min_count)
-            )
+            gx.ExpectationSuite(name=name, expectations=expectations_for(frame, dataset_docs.get(name, {}), min_count))
         )
-        validation = context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
-        )
+        validation = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
         result = validation.run(batch_parameters={"dataframe": frame}, result_format="BASIC")
         expectations = sorted(
             (

@@ -179,11 +179,13 @@ def check_rule_shape(rule: Mapping, fields: Mapping[str, list[str]]) -> dict[str
                 raise RuleError(f"rule {rule_name(rule)}: key {key!r} is not a field of {dataset}")
     hierarchy = rule.get("up_the_hierarchy_of")
     if hierarchy is not None and (
-        hierarchy != HIERARCHY_DATASET or "group_id" not in keys
+        hierarchy != HIERARCHY_DATASET
+        or "group_id" not in keys
         or not {"group_id", "parent_id"} <= set(fields.get(HIERARCHY_DATASET, []))
     ):
-        raise RuleError(f"rule {rule_name(rule)}: up_the_hierarchy_of must be {HIERARCHY_DATASET!r}, "
-                        "with group_id among the keys")
+        raise RuleError(
+            f"rule {rule_name(rule)}: up_the_hierarchy_of must be {HIERARCHY_DATASET!r}, with group_id among the keys"
+        )
     parsed = {}
     for measure, expression in measures.items():
         if measure not in fields[aggregate]:
@@ -217,13 +219,9 @@ def recompute_problems(
     measure_cols = ", ".join(quote_identifier(m) for m in measures)
     recomputed_measures = ", ".join(f"{m.sql} AS {quote_identifier(name)}" for name, m in measures.items())
     suppressed = (
-        f"coalesce({quote_identifier(SUPPRESSION_FLAG)}, false)"
-        if SUPPRESSION_FLAG in fields[aggregate]
-        else "false"
+        f"coalesce({quote_identifier(SUPPRESSION_FLAG)}, false)" if SUPPRESSION_FLAG in fields[aggregate] else "false"
     )
-    same_key = " AND ".join(
-        f"a.{quote_identifier(k)} IS NOT DISTINCT FROM b.{quote_identifier(k)}" for k in keys
-    )
+    same_key = " AND ".join(f"a.{quote_identifier(k)} IS NOT DISTINCT FROM b.{quote_identifier(k)}" for k in keys)
     facts_sql = f"read_parquet({quote_literal(str(parquet_paths[facts]))})"
     if rule.get("up_the_hierarchy_of"):
         groups_sql = f"read_parquet({quote_literal(str(parquet_paths[HIERARCHY_DATASET]))})"
@@ -248,8 +246,7 @@ def recompute_problems(
         f"SELECT {a_keys} FROM recomputed a ANTI JOIN released b ON {same_key} ORDER BY ALL"
     ).fetchall()
     extra = con.execute(
-        f"SELECT {a_keys} FROM released a ANTI JOIN recomputed b ON {same_key} "
-        f"WHERE NOT a._suppressed ORDER BY ALL"
+        f"SELECT {a_keys} FROM released a ANTI JOIN recomputed b ON {same_key} WHERE NOT a._suppressed ORDER BY ALL"
     ).fetchall()
     problems = []
     if missing:
@@ -259,8 +256,7 @@ def recompute_problems(
         )
     if extra:
         problems.append(
-            f"{aggregate}: {len(extra)} row(s) in the release have no facts in {facts}: "
-            f"{_describe_rows(extra, keys)}"
+            f"{aggregate}: {len(extra)} row(s) in the release have no facts in {facts}: {_describe_rows(extra, keys)}"
         )
     for name in measures:
         column = quote_identifier(name)
@@ -270,9 +266,7 @@ def recompute_problems(
         ).fetchall()
         if differing:
             examples = "; ".join(
-                "("
-                + ", ".join(f"{k}={v}" for k, v in zip(keys, row, strict=False))
-                + f") released {row[-2]}, "
+                "(" + ", ".join(f"{k}={v}" for k, v in zip(keys, row, strict=False)) + f") released {row[-2]}, "
                 f"recomputed {row[-1]}"
                 for row in differing[:EXAMPLES_PER_PROBLEM]
             )

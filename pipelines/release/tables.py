@@ -110,13 +110,11 @@ def write_dataset(
         # Qualified names bind to the source columns, not to the neutralized CSV aliases.
         order_by = ", ".join(f"src.{quote_identifier(name)}" for name in order)
         con.execute(
-            f"COPY (SELECT * FROM src ORDER BY {order_by}) "
-            f"TO {quote_literal(str(parquet_path))} ({PARQUET_OPTIONS})"
+            f"COPY (SELECT * FROM src ORDER BY {order_by}) TO {quote_literal(str(parquet_path))} ({PARQUET_OPTIONS})"
         )
         cells = ", ".join(_neutralized(name, kind) for name, kind in columns)
         con.execute(
-            f"COPY (SELECT {cells} FROM src ORDER BY {order_by}) "
-            f"TO {quote_literal(str(csv_path))} ({CSV_OPTIONS})"
+            f"COPY (SELECT {cells} FROM src ORDER BY {order_by}) TO {quote_literal(str(csv_path))} ({CSV_OPTIONS})"
         )
         return WrittenDataset(rows=count_rows(con, "src"), columns=columns)
     finally:

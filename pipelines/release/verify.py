@@ -104,8 +104,7 @@ def check_signature(report: VerifyReport, release: Release, trusted_key: bytes |
     if signing.get("key_id") != key_id(published):
         report.fail(
             "signing key id",
-            f"the descriptor names key {signing.get('key_id')} but {layout.PUBLIC_KEY} "
-            f"holds key {key_id(published)}",
+            f"the descriptor names key {signing.get('key_id')} but {layout.PUBLIC_KEY} holds key {key_id(published)}",
         )
     if trusted_key is not None:
         if trusted_key != published:
@@ -115,9 +114,7 @@ def check_signature(report: VerifyReport, release: Release, trusted_key: bytes |
                 f"trusted key {key_id(trusted_key)}",
             )
         if not signature_is_valid(release.descriptor_bytes, signature, trusted_key):
-            report.fail(
-                "trusted key", f"the signature does not verify with the trusted key {key_id(trusted_key)}"
-            )
+            report.fail("trusted key", f"the signature does not verify with the trusted key {key_id(trusted_key)}")
         else:
             report.passed("trusted key", f"the signature verifies with the trusted key {key_id(trusted_key)}")
     if signing.get("development_key"):
@@ -151,27 +148,20 @@ def check_file_set(report: VerifyReport, release: Release) -> None:
     listed = set(release.sums)
     resource_paths = {r.get("path") for r in release.resources()}
     problems = [
-        f"unlisted file: {path} is in the release but not in {layout.SHA256SUMS}"
-        for path in sorted(on_disk - listed)
+        f"unlisted file: {path} is in the release but not in {layout.SHA256SUMS}" for path in sorted(on_disk - listed)
     ]
     problems += [
-        f"missing proof file: {name}"
-        for name in sorted(layout.PROOF_FILES)
-        if not (release.path / name).is_file()
+        f"missing proof file: {name}" for name in sorted(layout.PROOF_FILES) if not (release.path / name).is_file()
     ]
     problems += [
-        f"{name} is not covered by {layout.SHA256SUMS}"
-        for name in layout.DOCUMENT_FILES
-        if name not in listed
+        f"{name} is not covered by {layout.SHA256SUMS}" for name in layout.DOCUMENT_FILES if name not in listed
     ]
     problems += [
         f"{path} is listed in {layout.SHA256SUMS} but is not a resource of {layout.DESCRIPTOR}"
         for path in sorted(listed)
         if path.startswith(f"{layout.DATA_DIR}/") and path not in resource_paths
     ]
-    problems += [
-        f"resource {path} is not covered by {layout.SHA256SUMS}" for path in sorted(resource_paths - listed)
-    ]
+    problems += [f"resource {path} is not covered by {layout.SHA256SUMS}" for path in sorted(resource_paths - listed)]
     for problem in problems:
         report.fail("file set", problem)
     if not problems:
@@ -190,9 +180,7 @@ def check_resources(report: VerifyReport, release: Release) -> None:
         actual_bytes, actual_hash = target.stat().st_size, f"sha256:{sha256_file(target)}"
         if resource.get("bytes") != actual_bytes:
             failures += 1
-            report.fail(
-                "resource", f"{path}: {actual_bytes} bytes, the descriptor says {resource.get('bytes')}"
-            )
+            report.fail("resource", f"{path}: {actual_bytes} bytes, the descriptor says {resource.get('bytes')}")
         if resource.get("hash") != actual_hash:
             failures += 1
             report.fail("resource", f"{path}: hash {actual_hash}, the descriptor says {resource.get('hash')}")
@@ -249,15 +237,11 @@ def check_tables(report: VerifyReport, release: Release) -> None:
                 report.fail("schema", f"{path}: cannot be read: {error}")
                 continue
             if actual != declared:
-                report.fail(
-                    "schema", f"{path}: the file has columns {actual}, the Table Schema says {declared}"
-                )
+                report.fail("schema", f"{path}: the file has columns {actual}, the Table Schema says {declared}")
             else:
                 report.passed("schema", f"{path}: {len(declared)} fields match the Table Schema")
             if rows != expected_rows:
-                report.fail(
-                    "row count", f"{path}: {rows} rows in the file, the descriptor says {expected_rows}"
-                )
+                report.fail("row count", f"{path}: {rows} rows in the file, the descriptor says {expected_rows}")
             else:
                 report.passed("row count", f"{path}: {rows} rows")
     finally:
@@ -289,13 +273,9 @@ def check_quality(report: VerifyReport, release: Release) -> None:
         report.fail("quality", f"cannot read {layout.QUALITY_REPORT}: {error}")
         return
     if declared != actual:
-        report.fail(
-            "quality", f"the descriptor says quality {declared!r}, {layout.QUALITY_REPORT} says {actual!r}"
-        )
+        report.fail("quality", f"the descriptor says quality {declared!r}, {layout.QUALITY_REPORT} says {actual!r}")
     elif actual != "passed":
-        report.warn(
-            "quality", f"the data-quality checks of this release {actual}: see {layout.QUALITY_REPORT}"
-        )
+        report.warn("quality", f"the data-quality checks of this release {actual}: see {layout.QUALITY_REPORT}")
     else:
         report.passed("quality", "the data-quality checks passed")
 
@@ -320,8 +300,7 @@ def check_recompute(report: VerifyReport, release: Release) -> None:
         if _is_safe_relative(r.get("path", "")) and (release.path / r["path"]).is_file()
     }
     fields = {
-        r["name"]: [f["name"] for f in (r.get("schema") or {}).get("fields", [])]
-        for r in release.resources("parquet")
+        r["name"]: [f["name"] for f in (r.get("schema") or {}).get("fields", [])] for r in release.resources("parquet")
     }
     con = connect()
     try:
@@ -338,9 +317,7 @@ def check_recompute(report: VerifyReport, release: Release) -> None:
             for problem in problems:
                 report.fail(name, problem)
             if not problems:
-                report.passed(
-                    name, f"every unsuppressed row of {rule['aggregate']} recomputes from {rule['from']}"
-                )
+                report.passed(name, f"every unsuppressed row of {rule['aggregate']} recomputes from {rule['from']}")
     finally:
         con.close()
 
@@ -356,9 +333,7 @@ def check_chain(report: VerifyReport, release: Release) -> None:
             return
         descriptor_path = folder / layout.DESCRIPTOR
         if not descriptor_path.is_file():
-            report.fail(
-                "chain", f"previous release {previous_id} is not next to this release in {folder.parent}"
-            )
+            report.fail("chain", f"previous release {previous_id} is not next to this release in {folder.parent}")
             return
         descriptor_bytes = descriptor_path.read_bytes()
         if sha256_bytes(descriptor_bytes) != previous.get("descriptor_sha256"):
@@ -370,9 +345,7 @@ def check_chain(report: VerifyReport, release: Release) -> None:
             )
             return
         try:
-            published = parse_public_key(
-                (folder / layout.PUBLIC_KEY).read_text(), f"{previous_id}/{layout.PUBLIC_KEY}"
-            )
+            published = parse_public_key((folder / layout.PUBLIC_KEY).read_text(), f"{previous_id}/{layout.PUBLIC_KEY}")
             signed = signature_is_valid(descriptor_bytes, (folder / layout.SIGNATURE).read_text(), published)
         except (OSError, ValueError) as error:
             signed, published = False, None
@@ -432,9 +405,7 @@ def verify_release(path: Path, *, trusted_key: bytes | None = None, walk_chain: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="togetheros verify", description="Verify a TogetherOS data release."
-    )
+    parser = argparse.ArgumentParser(prog="togetheros verify", description="Verify a TogetherOS data release.")
     parser.add_argument("path", type=Path, help="the release folder (or its datapackage.json)")
     parser.add_argument("--key", type=Path, help="the community's published public key file to trust")
     parser.add_argument("--chain", action="store_true", help="also check every earlier release it links to")

@@ -154,9 +154,7 @@ def write_release(
     return final
 
 
-def _write_datasets(
-    staging: Path, releases_dir: Path, inputs: _Inputs
-) -> tuple[list[dict], dict, dict | None]:
+def _write_datasets(staging: Path, releases_dir: Path, inputs: _Inputs) -> tuple[list[dict], dict, dict | None]:
     """Data files and their resources; the changes against `latest`; the link to `latest`."""
     con = connect()
     try:

@@ -69,8 +69,13 @@ def parse_utc(column: str | pl.Expr) -> pl.Expr:
 
 def unreadable(contract: TableContract, landing_sha256: str, file_name: str, error: Exception | str) -> Checked:
     """A whole file that cannot be read: one quarantined record, nothing accepted."""
-    return refuse_file(contract, landing_sha256, file_name, "file:unreadable",
-                       f"cannot be read as {contract.source} {contract.entity}: {error}")
+    return refuse_file(
+        contract,
+        landing_sha256,
+        file_name,
+        "file:unreadable",
+        f"cannot be read as {contract.source} {contract.entity}: {error}",
+    )
 
 
 # --- rows refused before or after the contract check -------------------------------------------
@@ -102,8 +107,13 @@ def _refused_frame(
             "rule": [r.rule for r in refused],
             "column_name": [r.column_name for r in refused],
             "value": [None if r.value is None else printable(str(r.value)[:200]) for r in refused],
-            "message": [printable(f"{contract.table}: record {r.record} of {r.file_name or file_name} breaks rule "
-                                  f"{r.rule}: {r.detail}") for r in refused],
+            "message": [
+                printable(
+                    f"{contract.table}: record {r.record} of {r.file_name or file_name} breaks rule "
+                    f"{r.rule}: {r.detail}"
+                )
+                for r in refused
+            ],
         },
         schema=QUARANTINE_SCHEMA,
     )
@@ -140,8 +150,9 @@ def parse_temporal(frame: pl.DataFrame, contract: TableContract) -> tuple[pl.Dat
     """Text date and timestamp columns to typed UTC values (polars cannot cast text to them); a value that
     is present but not a date or timestamp refuses its row with rule `<column>:type:<type>` (the first
     such column's) instead of silently becoming null."""
-    temporal = [c for c in contract.columns
-                if c.logical_type in ("date", "timestamp") and frame.schema.get(c.name) == pl.String]
+    temporal = [
+        c for c in contract.columns if c.logical_type in ("date", "timestamp") and frame.schema.get(c.name) == pl.String
+    ]
     if not temporal:
         return frame, []
     texts = frame.select(pl.col(c.name).str.strip_chars() for c in temporal)
@@ -158,8 +169,7 @@ def parse_temporal(frame: pl.DataFrame, contract: TableContract) -> tuple[pl.Dat
     lineage = [c for c in ("_landing_sha256", "_file_name") if c in frame.columns]
     refused = [
         Refused(str(record), r, f"{val!r} is not a {r.rsplit(':', 1)[1]}", val, col, *origin)
-        for record, r, col, val, *origin in broken.select("_record", "_rule", "_column", "_value", *lineage)
-        .iter_rows()
+        for record, r, col, val, *origin in broken.select("_record", "_rule", "_column", "_value", *lineage).iter_rows()
     ]
     good = marked.filter(pl.col("_rule").is_null()) if broken.height else marked
     good = good.with_columns(pl.col(t.name).alias(c.name) for t, c in zip(typed, temporal, strict=True))
@@ -167,7 +177,10 @@ def parse_temporal(frame: pl.DataFrame, contract: TableContract) -> tuple[pl.Dat
 
 
 def check_rows(
-    contract: TableContract, frame: pl.DataFrame, landing_sha256: str, file_name: str,
+    contract: TableContract,
+    frame: pl.DataFrame,
+    landing_sha256: str,
+    file_name: str,
     refused: Iterable[Refused] = (),
 ) -> Checked:
     """`apply_contract` on the rows a parser could read, plus quarantine records for those it refused."""
@@ -178,9 +191,7 @@ def check_rows(
         return checked
     return Checked(
         accepted=checked.accepted,
-        quarantined=pl.concat(
-            [checked.quarantined, _refused_frame(contract, landing_sha256, file_name, refused)]
-        ),
+        quarantined=pl.concat([checked.quarantined, _refused_frame(contract, landing_sha256, file_name, refused)]),
         rows_read=checked.rows_read + len(refused),
         notes=checked.notes,
     )
@@ -197,8 +208,9 @@ def check_batch(contract: TableContract, parts: Iterable[tuple[list[dict], str, 
     )
     frame, unparsed = parse_temporal(frame, contract)
     checked = apply_contract(frame, contract, None, None)
-    refused = [Refused(**{**r.__dict__, "landing_sha256": sha, "file_name": name})
-               for _, sha, name, rs in parts for r in rs] + unparsed
+    refused = [
+        Refused(**{**r.__dict__, "landing_sha256": sha, "file_name": name}) for _, sha, name, rs in parts for r in rs
+    ] + unparsed
     return Checked(
         accepted=checked.accepted,
         quarantined=pl.concat([checked.quarantined, _refused_frame(contract, "", "", refused)]),
@@ -208,8 +220,14 @@ def check_batch(contract: TableContract, parts: Iterable[tuple[list[dict], str, 
 
 
 def refuse_accepted(
-    checked: Checked, contract: TableContract, landing_sha256: str, file_name: str, failed: pl.Expr,
-    rule: str, column_name: str, detail: str,
+    checked: Checked,
+    contract: TableContract,
+    landing_sha256: str,
+    file_name: str,
+    failed: pl.Expr,
+    rule: str,
+    column_name: str,
+    detail: str,
 ) -> Checked:
     """Move accepted rows for which `failed` holds to quarantine (rules a contract cannot state)."""
     mask = checked.accepted.select(failed.fill_null(False)).to_series()
@@ -217,15 +235,14 @@ def refuse_accepted(
         return checked
     moved = checked.accepted.filter(mask)
     refused = [
-        Refused(str(row["_record"]), rule, detail,
-                None if row[column_name] is None else str(row[column_name]), column_name)
+        Refused(
+            str(row["_record"]), rule, detail, None if row[column_name] is None else str(row[column_name]), column_name
+        )
         for row in moved.iter_rows(named=True)
     ]
     return Checked(
         accepted=checked.accepted.filter(~mask),
-        quarantined=pl.concat(
-            [checked.quarantined, _refused_frame(contract, landing_sha256, file_name, refused)]
-        ),
+        quarantined=pl.concat([checked.quarantined, _refused_frame(contract, landing_sha256, file_name, refused)]),
         rows_read=checked.rows_read,
         notes=checked.notes,
     )
@@ -235,7 +252,11 @@ FUTURE_TOLERANCE = timedelta(days=1)  # clock skew between the source system and
 
 
 def refuse_future(
-    checked: Checked, contract: TableContract, landing_sha256: str, file_name: str, columns: Iterable[str],
+    checked: Checked,
+    contract: TableContract,
+    landing_sha256: str,
+    file_name: str,
+    columns: Iterable[str],
     now: datetime | None = None,
 ) -> Checked:
     """Quarantine rows dated more than a day after the moment of parsing: records do not come from the
@@ -245,8 +266,13 @@ def refuse_future(
     limit = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None) + FUTURE_TOLERANCE
     for column in columns:
         checked = refuse_accepted(
-            checked, contract, landing_sha256, file_name, pl.col(column).cast(pl.Datetime("us")) > limit,
-            f"{column}:future", column,
+            checked,
+            contract,
+            landing_sha256,
+            file_name,
+            pl.col(column).cast(pl.Datetime("us")) > limit,
+            f"{column}:future",
+            column,
             f"{column} is more than a day after the moment of parsing (limit {limit:%Y-%m-%d %H:%M} UTC)",
         )
     return checked
@@ -283,8 +309,9 @@ def has_undecodable(text: str) -> bool:
 
 def printable(text: str) -> str:
     """Text fit for a quarantine record: undecodable bytes shown as \\xNN."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") if has_undecodable(
-        text) else text
+    return (
+        text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") if has_undecodable(text) else text
+    )
 
 
 @dataclass
@@ -334,10 +361,15 @@ def read_csv(path: Path, separators: str = ",;", header: list[str] | None = None
         if has_undecodable(separator.join(fields)):
             refused.append(Refused(record, NOT_UTF8, "bytes that are not UTF-8 (export the file as UTF-8)"))
         elif len(fields) != len(names):
-            refused.append(Refused(record, "row:field_count",
-                                   f"{len(fields)} fields where the header has {len(names)} "
-                                   f"(truncated line or a separator other than {separator!r})",
-                                   separator.join(fields)[:200]))
+            refused.append(
+                Refused(
+                    record,
+                    "row:field_count",
+                    f"{len(fields)} fields where the header has {len(names)} "
+                    f"(truncated line or a separator other than {separator!r})",
+                    separator.join(fields)[:200],
+                )
+            )
         else:
             rows.append((record, fields))
     return CsvRows(header=names or [], rows=rows, refused=refused, separator=separator)
@@ -352,20 +384,20 @@ def rows_frame(rows: list[dict[str, object]], columns: Iterable[str]) -> pl.Data
     )
 
 
-def refuse_file(
-    contract: TableContract, landing_sha256: str, file_name: str, rule: str, detail: str
-) -> Checked:
+def refuse_file(contract: TableContract, landing_sha256: str, file_name: str, rule: str, detail: str) -> Checked:
     """A whole file refused for one reason (wrong header, unknown layout): one quarantined record."""
     return Checked(
-        accepted=pl.DataFrame(schema={**contract.polars_schema(), "_landing_sha256": pl.String,
-                                      "_record": pl.String}),
+        accepted=pl.DataFrame(schema={**contract.polars_schema(), "_landing_sha256": pl.String, "_record": pl.String}),
         quarantined=_refused_frame(contract, landing_sha256, file_name, [Refused("file", rule, detail)]),
         rows_read=1,
     )
 
 
 def check_csv(
-    path: Path, file_name: str, landing_sha256: str, contract: TableContract,
+    path: Path,
+    file_name: str,
+    landing_sha256: str,
+    contract: TableContract,
     aliases: dict[str, str] | None = None,
 ) -> Checked:
     """A CSV whose header names the contract's columns (or `aliases` of them, matched case-insensitively).
@@ -378,8 +410,13 @@ def check_csv(
     header = [by_lower.get(h.lower(), h) for h in table.header]
     missing = [c.name for c in contract.columns if c.required and c.name not in header]
     if missing:
-        return refuse_file(contract, landing_sha256, file_name, "header:missing_columns",
-                           f"header {table.header[:12]} lacks required column(s) {missing}")
+        return refuse_file(
+            contract,
+            landing_sha256,
+            file_name,
+            "header:missing_columns",
+            f"header {table.header[:12]} lacks required column(s) {missing}",
+        )
     frame = rows_frame(table.records(header), [c.name for c in contract.columns])
     return check_rows(contract, frame, landing_sha256, file_name, table.refused)
 
@@ -407,19 +444,40 @@ def duration_seconds(text: str | int | float | None) -> int | None:
 # --- money ----------------------------------------------------------------------------------------
 
 # ISO 4217 minor-unit exponents; every other listed currency has 2. An unknown code is refused.
-ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
-                "VUV", "XAF", "XOF", "XPF"}
+ZERO_DECIMAL = {
+    "BIF",
+    "CLP",
+    "DJF",
+    "GNF",
+    "ISK",
+    "JPY",
+    "KMF",
+    "KRW",
+    "PYG",
+    "RWF",
+    "UGX",
+    "UYI",
+    "VND",
+    "VUV",
+    "XAF",
+    "XOF",
+    "XPF",
+}
 THREE_DECIMAL = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
-TWO_DECIMAL = set("""
+TWO_DECIMAL = set(
+    """
 AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF
 CHF CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL
 HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP
 MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD
 SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD UYU UZS
 VES WST XCD YER ZAR ZMW ZWG
-""".split())
+""".split()
+)
 CURRENCY_EXPONENTS = {
-    **{c: 2 for c in TWO_DECIMAL}, **{c: 0 for c in ZERO_DECIMAL}, **{c: 3 for c in THREE_DECIMAL},
+    **{c: 2 for c in TWO_DECIMAL},
+    **{c: 0 for c in ZERO_DECIMAL},
+    **{c: 3 for c in THREE_DECIMAL},
 }
 CURRENCY_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF"}
 
@@ -440,9 +498,21 @@ def to_minor(amount: str | int | float | Decimal | None, currency: str | None) -
 
 
 __all__ = [
-    "CURRENCY_EXPONENTS", "Checked", "CsvRows", "Refused", "TableContract", "check_rows", "combine",
-    "decode_text", "duration_seconds",
-    "check_batch", "parse_utc", "read_csv", "refuse_accepted",
+    "CURRENCY_EXPONENTS",
+    "Checked",
+    "CsvRows",
+    "Refused",
+    "TableContract",
+    "check_rows",
+    "combine",
+    "decode_text",
+    "duration_seconds",
+    "check_batch",
+    "parse_utc",
+    "read_csv",
+    "refuse_accepted",
     "refuse_future",
-    "rows_frame", "to_minor", "unreadable",
+    "rows_frame",
+    "to_minor",
+    "unreadable",
 ]

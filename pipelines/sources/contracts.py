@@ -188,12 +188,19 @@ def apply_contract(
         broken = [(rule, name) for i, (rule, _, name) in enumerate(failures) if row[f"__rule_{i}"]]
         rule, name = broken[0] if broken else (f"{'+'.join(key)}:duplicate_key", key[0])
         value = row[name]
-        quarantine_rows_.append({
-            "source": contract.source, "entity": contract.entity, "landing_sha256": row["_landing_sha256"],
-            "file_name": row["_file_name"], "record": str(row["_record"]), "rule": rule, "column_name": name,
-            "value": None if value is None else str(value)[:200],
-            "message": f"{contract.table}: record {row['_record']} of {row['_file_name']} breaks rule {rule}",
-        })
+        quarantine_rows_.append(
+            {
+                "source": contract.source,
+                "entity": contract.entity,
+                "landing_sha256": row["_landing_sha256"],
+                "file_name": row["_file_name"],
+                "record": str(row["_record"]),
+                "rule": rule,
+                "column_name": name,
+                "value": None if value is None else str(value)[:200],
+                "message": f"{contract.table}: record {row['_record']} of {row['_file_name']} breaks rule {rule}",
+            }
+        )
     quarantined = pl.DataFrame(quarantine_rows_, schema=QUARANTINE_SCHEMA)
 
     good = checked.filter(~pl.col("__broken")) if bad.height else checked

@@ -174,9 +174,7 @@ def _check_csv(entity: str, path: Path, landing_sha256: str, file_name: str) -> 
     return check_rows(contract, frame, landing_sha256, file_name, refused)
 
 
-def _file_refused(
-    entity: str, landing_sha256: str, file_name: str, record: str, rule: str, problem: str
-) -> Checked:
+def _file_refused(entity: str, landing_sha256: str, file_name: str, record: str, rule: str, problem: str) -> Checked:
     """A whole file, or one ZIP member (record = member name), refused unread."""
     contract = _contract(entity)
     empty = rows_frame([], [c.name for c in contract.columns])
@@ -230,9 +228,7 @@ def _parse_zip(path: Path, landing_sha256: str, file_name: str) -> dict[str, Che
         if total > MAX_TOTAL_BYTES:
             problem = f"{total} bytes uncompressed, more than {MAX_TOTAL_BYTES}"
             return {
-                "proposals": _file_refused(
-                    "proposals", landing_sha256, file_name, "file", "zip:too_large", problem
-                )
+                "proposals": _file_refused("proposals", landing_sha256, file_name, "file", "zip:too_large", problem)
             }
         for info in members:
             match = MEMBER.fullmatch(PurePosixPath(info.filename.replace("\\", "/")).name)
@@ -251,9 +247,7 @@ def _parse_zip(path: Path, landing_sha256: str, file_name: str) -> dict[str, Che
                 _read_member(archive, info, target)
             except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
                 parts.setdefault(entity, []).append(
-                    _file_refused(
-                        entity, landing_sha256, file_name, info.filename, "file:unreadable", str(error)
-                    )
+                    _file_refused(entity, landing_sha256, file_name, info.filename, "file:unreadable", str(error))
                 )
                 continue
             parts.setdefault(entity, []).append(_check_csv(entity, target, landing_sha256, member_name))

@@ -132,9 +132,7 @@ def _add_posts(posts: _Rows, users: _Rows, items: Any, path: str, topic_id: int)
         user_id = _text(post.get("user_id"))
         if user_id is not None and user_id not in seen_users:
             seen_users.add(user_id)
-            users.add(
-                record, {"user_id": user_id, "username": post.get("username"), "name": post.get("name")}
-            )
+            users.add(record, {"user_id": user_id, "username": post.get("username"), "name": post.get("name")})
 
 
 class _Shape(Exception):
@@ -156,9 +154,7 @@ def _latest(data: Any) -> list[_Rows]:
     for record, topic in _objects(topics, _get(data, "topic_list", "topics"), "$.topic_list.topics"):
         topics.add(record, _topic_values(topic))
     for record, user in _objects(users, data.get("users") or [], "$.users"):
-        users.add(
-            record, {"user_id": user.get("id"), "username": user.get("username"), "name": user.get("name")}
-        )
+        users.add(record, {"user_id": user.get("id"), "username": user.get("username"), "name": user.get("name")})
     return [topics, users]
 
 
@@ -232,9 +228,7 @@ def _whole_file(entity: str, landing_sha256: str, file_name: str, rule: str, pro
 def _read(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked] | list[_Rows]:
     """The rows one saved response holds, or, for a file that cannot be read, its refusal."""
     name = Path(file_name).name
-    found = next(
-        ((m, reader, main) for pattern, reader, main in FILES if (m := pattern.fullmatch(name))), None
-    )
+    found = next(((m, reader, main) for pattern, reader, main in FILES if (m := pattern.fullmatch(name))), None)
     if found is None:
         return {}
     match, reader, main_entity = found
@@ -336,9 +330,7 @@ class _Fetch:
                     {"url": self.client.url_for("/latest.json", params), "cursor": since},
                 )
             found |= {
-                t["id"]: t
-                for t in news
-                if isinstance(t.get("id"), int) and t.get("archetype") != "private_message"
+                t["id"]: t for t in news if isinstance(t.get("id"), int) and t.get("archetype") != "private_message"
             }
             # pinned topics stay on top whatever their age; the rest come newest-bumped first
             unpinned_news = [t for t in news if not t.get("pinned")]

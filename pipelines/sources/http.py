@@ -62,9 +62,7 @@ def public_url(url: str | httpx.URL) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), ""))
 
 
-def retry_after_seconds(
-    value: str | None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> float | None:
+def retry_after_seconds(value: str | None, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> float | None:
     """`Retry-After` is either delay-seconds or an HTTP-date."""
     if not value:
         return None
@@ -122,9 +120,7 @@ class ApiClient:
         self.max_wait = max_wait
         self.sleep = sleep
         # header values that may be credentials, never to appear in an error message
-        self._secrets = [
-            v for k, v in (headers or {}).items() if k.lower() not in PLAIN_HEADERS and v and len(v) >= 4
-        ]
+        self._secrets = [v for k, v in (headers or {}).items() if k.lower() not in PLAIN_HEADERS and v and len(v) >= 4]
         self._http = httpx.Client(headers=dict(headers or {}), timeout=httpx.Timeout(timeout))
 
     def close(self) -> None:

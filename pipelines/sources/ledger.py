@@ -176,9 +176,7 @@ def balance_rows(
     amounts: list[tuple[Posting, Decimal, str] | None] = []
     blanks = [p for p in transaction.postings if not p.amount_text and p.balanced]
     if len(blanks) > 1:
-        raise Unreadable(
-            "transaction:ambiguous", f"{len(blanks)} postings without an amount (at most one may)"
-        )
+        raise Unreadable("transaction:ambiguous", f"{len(blanks)} postings without an amount (at most one may)")
     for posting in transaction.postings:
         if not posting.amount_text:
             amounts.append(None)
@@ -298,17 +296,13 @@ def read_journal(text: str) -> tuple[list[Transaction], list[Refused], str | Non
                 skipping = True
                 continue
             year, month, day = re.split(r"[-/.]", header.group("date"))
-            current = Transaction(
-                number, f"{year}-{int(month):02d}-{int(day):02d}", _payee(header.group("rest") or "")
-            )
+            current = Transaction(number, f"{year}-{int(month):02d}-{int(day):02d}", _payee(header.group("rest") or ""))
             if has_undecodable(line):
                 current.problem, current.payee = f"line {number} has bytes that are not UTF-8", ""
             transactions.append(current)
         elif line.startswith(("D ", "D\t")):
             amount = line[1:].strip()
-            default_commodity = next(
-                (m.group("commodity") for f in AMOUNT_FORMS[:2] if (m := f.match(amount))), None
-            )
+            default_commodity = next((m.group("commodity") for f in AMOUNT_FORMS[:2] if (m := f.match(amount))), None)
         # every other top-level line is a directive (account, commodity, P, include, alias, Y, …): no posting
     return transactions, refused, default_commodity
 

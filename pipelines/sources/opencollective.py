@@ -117,9 +117,7 @@ HUMAN_HEADERS = {
     "Opposite Parent Account Handle": "oppositeParentAccountSlug",
     "Opposite Parent Account Type": "oppositeParentAccountType",
 }
-TRUNCATION = re.compile(
-    r"^\s*(Warning: totalCount is \d+ and limit was \d+|Error while fetching account transactions)"
-)
+TRUNCATION = re.compile(r"^\s*(Warning: totalCount is \d+ and limit was \d+|Error while fetching account transactions)")
 REFUND_MARKS = {"REFUND", "REVERSE", "TRUE", "1"}
 FEE_KEYS = ("paymentProcessorFee", "hostFee", "platformFee", "taxAmount")
 DISPLAY_AMOUNT = re.compile(
@@ -169,8 +167,7 @@ def _parse_csv(path: Path, file_name: str, sha: str, contract: TableContract) ->
             sha,
             file_name,
             "header:missing_columns",
-            f"header {table.header[:10]} lacks {missing}; unknown headers: "
-            f"{unmapped_headers(table.header)[:10]}",
+            f"header {table.header[:10]} lacks {missing}; unknown headers: {unmapped_headers(table.header)[:10]}",
         )
     refused = [_truncation(r) for r in table.refused]
     rows, currency_refused = [], []
@@ -202,9 +199,7 @@ def _parse_csv(path: Path, file_name: str, sha: str, contract: TableContract) ->
     frame = rows_frame(rows, [c.name for c in contract.columns])
     checked = check_rows(contract, frame, sha, file_name, refused + currency_refused)
     if any(r.rule == "export:truncated" for r in refused):
-        checked.notes.append(
-            f"{file_name} is a truncated export: re-export with fetchAll=1 or use the GraphQL API"
-        )
+        checked.notes.append(f"{file_name} is a truncated export: re-export with fetchAll=1 or use the GraphQL API")
     return refuse_future(checked, contract, sha, file_name, ["created_at"])
 
 
@@ -329,11 +324,7 @@ def _money(amount: Any) -> tuple[Any, str]:
         return None, ""
     currency = str(amount.get("currency") or "").upper()
     minor = to_minor(amount.get("value"), currency)
-    if (
-        minor is None
-        and isinstance(amount.get("valueInCents"), int)
-        and CURRENCY_EXPONENTS.get(currency) == 2
-    ):
+    if minor is None and isinstance(amount.get("valueInCents"), int) and CURRENCY_EXPONENTS.get(currency) == 2:
         minor = amount["valueInCents"]
     return (minor if minor is not None else amount.get("value")), currency
 

@@ -69,9 +69,7 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
         entity, aliases = "hours", None
     else:
         detail = f"expected {sorted(DB_EXPORTS)}, Transfers_<date>.csv or hours_<name>.csv"
-        return {
-            "hours": refuse_file(contracts["hours"], landing_sha256, file_name, "file:unknown_name", detail)
-        }
+        return {"hours": refuse_file(contracts["hours"], landing_sha256, file_name, "file:unknown_name", detail)}
     try:
         if aliases is None:
             return {entity: _hours(path, file_name, landing_sha256, contracts[entity])}
@@ -80,9 +78,7 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
         return {entity: unreadable(contracts[entity], landing_sha256, file_name, error)}
 
 
-def _db_export(
-    path: Path, file_name: str, sha: str, contract: TableContract, aliases: dict[str, str]
-) -> Checked:
+def _db_export(path: Path, file_name: str, sha: str, contract: TableContract, aliases: dict[str, str]) -> Checked:
     checked = check_csv(path, file_name, sha, contract, aliases)
     checked = refuse_future(checked, contract, sha, file_name, RECORDED_AT.get(contract.entity, []))
     if contract.entity == "movements":

@@ -96,9 +96,16 @@ def parse_slices(path: Path, file_name: str, landing_sha256: str) -> Iterator[di
             records, refused = _ndjson_records(lines, first_number)
             checked = _check(contract, records, refused, landing_sha256, file_name)
             if contract.key and seen.len():
-                checked = refuse_accepted(checked, contract, landing_sha256, file_name, key.is_in(seen.implode()),
-                                          f"{'+'.join(contract.key)}:duplicate_key", contract.key[0],
-                                          "the same key is on an earlier line of the file")
+                checked = refuse_accepted(
+                    checked,
+                    contract,
+                    landing_sha256,
+                    file_name,
+                    key.is_in(seen.implode()),
+                    f"{'+'.join(contract.key)}:duplicate_key",
+                    contract.key[0],
+                    "the same key is on an earlier line of the file",
+                )
             if contract.key:
                 seen = pl.concat([seen, checked.accepted.select(key).to_series()])
             yield {entity: checked}
@@ -132,16 +139,12 @@ def _ndjson_records(lines: list[str], first_number: int = 1) -> tuple[list[dict]
             value = json.loads(line)
         except ValueError as error:
             refused.append(
-                Refused(
-                    record, "line:not_json", f"not JSON ({error.msg} at column {error.colno})", line[:200]
-                )
+                Refused(record, "line:not_json", f"not JSON ({error.msg} at column {error.colno})", line[:200])
             )
             continue
         if not isinstance(value, dict):
             refused.append(
-                Refused(
-                    record, "line:not_object", f"a JSON {type(value).__name__}, not an object", line[:200]
-                )
+                Refused(record, "line:not_object", f"a JSON {type(value).__name__}, not an object", line[:200])
             )
             continue
         # nested values (JSONB columns) stay as their JSON text; a line without a second `{` or a `[` has none
@@ -170,9 +173,7 @@ def _normalise(contract: TableContract, row: dict) -> dict:
     return row
 
 
-def _check(
-    contract: TableContract, records: list[dict], refused: list[Refused], sha: str, file_name: str
-) -> Checked:
+def _check(contract: TableContract, records: list[dict], refused: list[Refused], sha: str, file_name: str) -> Checked:
     frame = rows_frame([_normalise(contract, r) for r in records], [c.name for c in contract.columns])
     checked = check_rows(contract, frame, sha, file_name, refused)
     columns = [c.name for c in contract.columns if c.name in RECORDED]

@@ -31,8 +31,11 @@ def load_key(env=None) -> bytes:
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
-        print(f"WARNING: {KEY_ENV} is not set; generated a demo pseudonym key at {key_file}. "
-              "Set the variable for real data (see docs/privacy.md).", file=sys.stderr)
+        print(
+            f"WARNING: {KEY_ENV} is not set; generated a demo pseudonym key at {key_file}. "
+            "Set the variable for real data (see docs/privacy.md).",
+            file=sys.stderr,
+        )
     return key_file.read_text().strip().encode()
 
 
@@ -45,8 +48,13 @@ def register(conn: duckdb.DuckDBPyConnection, key: bytes) -> None:
         return pa.array([None if v is None else pseudonym(key, v) for v in values.to_pylist()], pa.string())
 
     conn.create_function(
-        "pseudonym", pseudonym_arrow, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
-        type="arrow", null_handling="special", side_effects=False,
+        "pseudonym",
+        pseudonym_arrow,
+        [duckdb.sqltype("VARCHAR")],
+        duckdb.sqltype("VARCHAR"),
+        type="arrow",
+        null_handling="special",
+        side_effects=False,
     )
 
 

@@ -64,9 +64,7 @@ def _wait_until_healthy(base_url: str, server: subprocess.Popen, log) -> None:
     while time.monotonic() < deadline:
         if server.poll() is not None:
             log.seek(0)
-            raise RuntimeError(
-                f"streamlit exited with {server.returncode}:\n{log.read().decode(errors='replace')}"
-            )
+            raise RuntimeError(f"streamlit exited with {server.returncode}:\n{log.read().decode(errors='replace')}")
         try:
             with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:

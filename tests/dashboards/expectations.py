@@ -15,11 +15,7 @@ def month(key: str) -> date:
 
 def participation_cell(release: FixtureRelease, group_id: str, key: str) -> dict[str, Any] | None:
     return next(
-        (
-            r
-            for r in release.tables["participation_monthly"]
-            if r["group_id"] == group_id and r["month"] == month(key)
-        ),
+        (r for r in release.tables["participation_monthly"] if r["group_id"] == group_id and r["month"] == month(key)),
         None,
     )
 
@@ -40,9 +36,7 @@ def proposals(release: FixtureRelease, group_id: str, stage: str) -> int:
     )
 
 
-def treasury_totals(
-    release: FixtureRelease, group_id: str, start: str, end: str
-) -> dict[str, tuple[int, int]]:
+def treasury_totals(release: FixtureRelease, group_id: str, start: str, end: str) -> dict[str, tuple[int, int]]:
     totals: dict[str, tuple[int, int]] = {}
     for row in release.tables["treasury_monthly"]:
         if row["group_id"] == group_id and month(start) <= row["month"] <= month(end):

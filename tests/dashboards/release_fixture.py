@@ -275,9 +275,7 @@ NEW_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
 }
 SCHEMAS = {
     "groups": pa.schema({"group_id": _S, "name": _S, "level": _S, "parent_id": _S}),
-    "participation_monthly": pa.schema(
-        {"group_id": _S, "month": _D, "active_members": _I, "is_suppressed": _B}
-    ),
+    "participation_monthly": pa.schema({"group_id": _S, "month": _D, "active_members": _I, "is_suppressed": _B}),
     "proposals_by_stage": pa.schema({"group_id": _S, "stage": _S, "proposals": _I}),
     "treasury_monthly": pa.schema(
         {"group_id": _S, "month": _D, "currency": _S, "inflow_minor": _I, "outflow_minor": _I}
@@ -654,9 +652,7 @@ def _governance_tables() -> dict[str, list[dict[str, Any]]]:
                         "decisions_approved": approved,
                         "decisions_delivered": delivered,
                         "delivered_on_time": on_time,
-                        "delivery_rate_pct": _decimal(100 * delivered / approved, 1)
-                        if approved
-                        else _decimal(0, 1),
+                        "delivery_rate_pct": _decimal(100 * delivered / approved, 1) if approved else _decimal(0, 1),
                         "on_time_rate_pct": _decimal(100 * on_time / delivered, 1) if delivered else None,
                         "median_days_to_delivery": _decimal(12.0 + index, 1) if delivered else None,
                         "initiatives_overdue": 1 if index == 9 and "city-lyon" in _subtree(group_id) else 0,
@@ -1012,9 +1008,7 @@ def _treasury_tables() -> dict[str, list[dict[str, Any]]]:
         ),
     ]
     for ident, group_id, scope, fund, currency, start, end, allocated, spent in lines:
-        group_allocated = sum(
-            line[7] for line in lines if (line[1], line[4], line[5]) == (group_id, currency, start)
-        )
+        group_allocated = sum(line[7] for line in lines if (line[1], line[4], line[5]) == (group_id, currency, start))
         treasury_spent = -sum(
             leg["amount_minor"]
             for leg in legs
@@ -1117,14 +1111,8 @@ def _timebank_tables() -> dict[str, list[dict[str, Any]]]:
                     totals[band] = totals.get(band, 0) + n
             for band, n in totals.items():
                 value, hidden = _count_cell(n)
-                window = (
-                    {"window_start": date(2025, 1, 1), "window_end": date(2025, 6, 1)}
-                    if column == "band"
-                    else {}
-                )
-                rows.append(
-                    {"group_id": group_id, **window, column: band, "members": value, "is_suppressed": hidden}
-                )
+                window = {"window_start": date(2025, 1, 1), "window_end": date(2025, 6, 1)} if column == "band" else {}
+                rows.append({"group_id": group_id, **window, column: band, "members": value, "is_suppressed": hidden})
     return {
         "timebank_hours_monthly": hours,
         "timebank_traders_monthly": traders,
@@ -1134,9 +1122,7 @@ def _timebank_tables() -> dict[str, list[dict[str, Any]]]:
 
 
 def _new_tables() -> dict[str, list[dict[str, Any]]]:
-    return (
-        _people_tables() | _governance_tables() | _delivery_tables() | _treasury_tables() | _timebank_tables()
-    )
+    return _people_tables() | _governance_tables() | _delivery_tables() | _treasury_tables() | _timebank_tables()
 
 
 def _flows(group_id: str, currency: str, index: int) -> tuple[int, int]:
@@ -1182,9 +1168,7 @@ def write_release(
     }
     (release_dir / "quality-report.json").write_text(json.dumps(quality, indent=2))
     (release_dir / "README.md").write_text(f"# TogetherOS Transparency release {release_id}\n")
-    (release_dir / "changes.json").write_text(
-        json.dumps({"previous": "2025-06-01T060000Z-1a2b3c4d", "changes": []})
-    )
+    (release_dir / "changes.json").write_text(json.dumps({"previous": "2025-06-01T060000Z-1a2b3c4d", "changes": []}))
     signing_key = nacl.signing.SigningKey(b"\x07" * 32)  # a fixed development key: reproducible fixture
     descriptor = {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
@@ -1204,9 +1188,7 @@ def write_release(
     }
     descriptor_bytes = json.dumps(descriptor, indent=2, sort_keys=True).encode()
     (release_dir / "datapackage.json").write_bytes(descriptor_bytes)
-    (release_dir / "datapackage.json.sig").write_bytes(
-        signing_key.sign(descriptor_bytes).signature.hex().encode()
-    )
+    (release_dir / "datapackage.json.sig").write_bytes(signing_key.sign(descriptor_bytes).signature.hex().encode())
     (release_dir / "signing-key.pub").write_text(signing_key.verify_key.encode().hex())
     sums = sorted(p for p in release_dir.rglob("*") if p.is_file())
     (release_dir / "SHA256SUMS").write_text(
@@ -1214,9 +1196,7 @@ def write_release(
     )
     if link:
         (releases_dir / "latest").symlink_to(release_id, target_is_directory=True)
-    return FixtureRelease(
-        releases_dir=releases_dir, release_dir=release_dir, release_id=release_id, tables=tables
-    )
+    return FixtureRelease(releases_dir=releases_dir, release_dir=release_dir, release_id=release_id, tables=tables)
 
 
 def _frictionless_type(arrow_type: pa.DataType) -> str:

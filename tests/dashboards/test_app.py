@@ -30,9 +30,7 @@ def metrics(app: AppTest) -> dict[str, str]:
 
 
 def texts(app: AppTest) -> str:
-    parts = [
-        e.value for kind in (app.markdown, app.caption, app.info, app.title, app.subheader) for e in kind
-    ]
+    parts = [e.value for kind in (app.markdown, app.caption, app.info, app.title, app.subheader) for e in kind]
     return "\n".join(str(p) for p in parts)
 
 
@@ -114,9 +112,7 @@ def test_selecting_a_group_in_the_sidebar(fixture_release):
     assert any(label.startswith("\u2003\u2003\u2003Lyon") for label in labels), "cities sit three levels deep"
     app.selectbox(key="filter_group").select("nat-es").run()
     active = next(m for m in app.metric if m.label.startswith("Active members"))
-    assert active.value == expect.active_members_text(
-        fixture_release, "nat-es", expect.last_month(fixture_release)
-    )
+    assert active.value == expect.active_members_text(fixture_release, "nat-es", expect.last_month(fixture_release))
     assert app.query_params["group"] == "nat-es"
 
 
@@ -169,9 +165,7 @@ def test_decisions_page_lists_every_stage(fixture_release):
 def test_treasury_page_totals(fixture_release):
     app = run_app({"group": "reg-ara", "from": "2024-07", "to": "2024-12"}, page="treasury")
     table = app.dataframe[0].value.set_index("Currency")
-    for currency, (inflow, outflow) in expect.treasury_totals(
-        fixture_release, "reg-ara", "2024-07", "2024-12"
-    ).items():
+    for currency, (inflow, outflow) in expect.treasury_totals(fixture_release, "reg-ara", "2024-07", "2024-12").items():
         assert table.loc[currency, "Inflow"] == expect.money_text(inflow, currency)
         assert table.loc[currency, "Net"] == expect.money_text(inflow - outflow, currency)
 
@@ -185,15 +179,12 @@ def test_data_and_audit_page_is_the_public_log(fixture_release):
     assert "passed" in text
     datasets = app.dataframe[0].value
     sums = dict(
-        reversed(line.split("  "))
-        for line in (fixture_release.release_dir / "SHA256SUMS").read_text().splitlines()
+        reversed(line.split("  ")) for line in (fixture_release.release_dir / "SHA256SUMS").read_text().splitlines()
     )
     assert len(datasets) == 2 * len(fixture_release.tables)
     for row in datasets.to_dict("records"):
         name = row["Dataset"].removesuffix("-csv")
-        assert row["SHA-256"] == sums[f"data/{name}.{row['Format']}"], (
-            "the SHA-256 column is the file's real hash"
-        )
+        assert row["SHA-256"] == sums[f"data/{name}.{row['Format']}"], "the SHA-256 column is the file's real hash"
         assert row["Rows"] == len(fixture_release.tables[name])
     assert len(app.get("download_button")) == 2 * len(fixture_release.tables) + 1
     assert "sha256sum -c SHA256SUMS" in app.code[0].value and "togetheros verify" in app.code[0].value
@@ -205,9 +196,7 @@ def test_data_and_audit_page_is_the_public_log(fixture_release):
     expected = [r for r in fixture_release.tables["load_audit"] if r["source"] == "opencollective"]
     assert audit["Read"].tolist() == [r["rows_read"] for r in expected]
     assert audit["Quarantined"].tolist() == [r["rows_quarantined"] for r in expected]
-    expected_reasons = [
-        r for r in fixture_release.tables["quarantine_reasons"] if r["source"] == "opencollective"
-    ]
+    expected_reasons = [r for r in fixture_release.tables["quarantine_reasons"] if r["source"] == "opencollective"]
     assert sorted(reasons["Rule"]) == sorted(r["rule"] for r in expected_reasons)
     assert reasons["Records"].sum() == sum(r["records"] for r in expected_reasons)
     assert app.query_params["source"] == "opencollective"

@@ -90,9 +90,7 @@ def test_treasury_flows_in_major_units_of_one_currency():
             pd.DataFrame({"stage": ["draft"], "proposals": [1], "is_suppressed": [False]}), min_count=5
         ),
         charts.treasury_flows(
-            pd.DataFrame(
-                {"month": [date(2025, 1, 1)], "currency": ["EUR"], "inflow_minor": [1], "outflow_minor": [2]}
-            ),
+            pd.DataFrame({"month": [date(2025, 1, 1)], "currency": ["EUR"], "inflow_minor": [1], "outflow_minor": [2]}),
             "EUR",
         ),
         charts.active_members_trend(
@@ -210,9 +208,7 @@ def test_member_flow_stacks_and_marks_withheld_months():
 
 
 def test_funnel_and_days_in_stage():
-    funnel = charts.proposal_funnel(
-        pd.DataFrame({"stage": ["draft", "voting"], "proposals_reached": [10, 4]})
-    )
+    funnel = charts.proposal_funnel(pd.DataFrame({"stage": ["draft", "voting"], "proposals_reached": [10, 4]}))
     assert list(funnel.data[0].x) == [10, 4] and list(funnel.data[0].y) == ["Draft", "Voting"]
     frame = pd.DataFrame(
         {
@@ -351,9 +347,7 @@ def test_money_charts_in_major_units():
     )
     assert [list(t.y) for t in lv.data] == [[100.0], [40.0], [10.0], [1.5]]
     bal = charts.balances(
-        pd.DataFrame(
-            {"month": months, "account": ["a", "a"], "currency": ["EUR"] * 2, "balance_minor": [100, -50]}
-        ),
+        pd.DataFrame({"month": months, "account": ["a", "a"], "currency": ["EUR"] * 2, "balance_minor": [100, -50]}),
         "EUR",
     )
     assert list(bal.data[0].y) == [1.0, -0.5]
@@ -379,9 +373,7 @@ def test_distribution_lists_every_band_and_marks_withheld_ones():
     )
     (bar,) = fig.data
     assert list(bar.y) == [0, 6, None] and list(bar.text) == ["0", "6", "fewer than 5"]
-    assert [a.text for a in fig.layout.annotations] == ["fewer than 5"], (
-        "written on the chart, not only on hover"
-    )
+    assert [a.text for a in fig.layout.annotations] == ["fewer than 5"], "written on the chart, not only on hover"
 
 
 def test_traders_mark_withheld_counts():

@@ -191,8 +191,11 @@ def test_a_long_initiative_list_keeps_the_most_urgent_and_counts_the_rest(fixtur
     from datetime import date
 
     release = data.latest_release()
-    rows = [r for r in fixture_release.tables["delivery_initiatives"] if r["decided_on"] <= date(2025, 6, 30)
-            and (r["delivered_on"] is None or r["delivered_on"] >= date(2025, 1, 1))]
+    rows = [
+        r
+        for r in fixture_release.tables["delivery_initiatives"]
+        if r["decided_on"] <= date(2025, 6, 30) and (r["delivered_on"] is None or r["delivered_on"] >= date(2025, 1, 1))
+    ]
     counts = data.delivery_initiative_counts(release, "fed", "2025-01", "2025-06", None)
     assert counts["all"] == len(rows) > 3
     assert counts["overdue"] == sum(r["is_overdue"] for r in rows) > 0

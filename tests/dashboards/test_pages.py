@@ -56,9 +56,7 @@ def test_every_chart_shows_its_definition_and_data_as_of(fixture_release):
         assert notes.count("Data as of 2025-06-30T23:59:59Z") >= len(charts), page
         shown += notes + texts(app) + " ".join(m.help or "" for m in app.metric)
     # Every definition the new datasets publish appears on some page.
-    missing = [
-        key for key, text in definitions.items() if " ".join(text.split()) not in " ".join(shown.split())
-    ]
+    missing = [key for key, text in definitions.items() if " ".join(text.split()) not in " ".join(shown.split())]
     assert not missing, missing
 
 
@@ -67,9 +65,7 @@ def test_participation_page(fixture_release):
     app = run_app({"group": group_id, **PERIOD}, page="participation")
     shown = metrics(app)
     for days in (7, 30):
-        cell = expect.rows(
-            fixture_release, "participation_windows", group_id=group_id, as_of=AS_OF, window_days=days
-        )
+        cell = expect.rows(fixture_release, "participation_windows", group_id=group_id, as_of=AS_OF, window_days=days)
         assert shown[f"Active in the {days} days to 30 Jun 2025"] == expect.count_text(
             fixture_release, cell[0], "active_members"
         )
@@ -102,9 +98,7 @@ def test_participation_page(fixture_release):
 
 def test_participation_suppressed_windows_read_fewer_than_k(fixture_release):
     app = run_app({"group": "city-grenoble", **PERIOD}, page="participation")
-    cell = expect.rows(
-        fixture_release, "participation_windows", group_id="city-grenoble", as_of=AS_OF, window_days=7
-    )
+    cell = expect.rows(fixture_release, "participation_windows", group_id="city-grenoble", as_of=AS_OF, window_days=7)
     assert cell[0]["is_suppressed"], "the fixture withholds Grenoble's last 7-day window"
     assert metrics(app)["Active in the 7 days to 30 Jun 2025"] == "fewer than 5"
     flow = figures(app)["New and returning members per month"]
@@ -152,9 +146,7 @@ def test_decisions_page(fixture_release):
     for state in ("accepted", "rejected"):
         cells = [
             r
-            for r in expect.rows(
-                fixture_release, "governance_decidim_proposals", group_id=group_id, state=state
-            )
+            for r in expect.rows(fixture_release, "governance_decidim_proposals", group_id=group_id, state=state)
             if expect.within(r["month"], PERIOD["from"], PERIOD["to"])
         ]
         assert decidim.loc[state, "Proposals"] == sum(r["proposals"] for r in cells)
@@ -250,14 +242,10 @@ def test_treasury_page(fixture_release):
 
 def test_budget_vs_actual(fixture_release):
     app = run_app({"group": "fed", **PERIOD}, page="treasury")
-    lines = [
-        r for r in fixture_release.tables["treasury_budget_vs_actual"] if r["period_end"] >= date(2025, 1, 1)
-    ]
+    lines = [r for r in fixture_release.tables["treasury_budget_vs_actual"] if r["period_end"] >= date(2025, 1, 1)]
     table = next(d.value for d in app.dataframe if "Fund" in d.value.columns)
     assert len(table) == len(lines)
-    assert sorted(table["Allocated"]) == sorted(
-        expect.money_text(r["allocated_minor"], r["currency"]) for r in lines
-    )
+    assert sorted(table["Allocated"]) == sorted(expect.money_text(r["allocated_minor"], r["currency"]) for r in lines)
     bars = figures(app)["Budget lines: allocated and spent (USD)"]
     assert trace(bars, "Reported spent")["x"] == [
         r["reported_spent_minor"] / 100 for r in lines if r["currency"] == "USD"
@@ -302,9 +290,7 @@ def test_time_bank_page(fixture_release):
     )
     assert next(m for m in app.metric if m.label == label).delta == f"{(seconds - before) / 3600:,.1f} h"
     bands = figures(app)["Members by fair-exchange band"]["data"][0]
-    by_band = {
-        r["band"]: r for r in expect.rows(fixture_release, "timebank_fair_exchange", group_id=group_id)
-    }
+    by_band = {r["band"]: r for r in expect.rows(fixture_release, "timebank_fair_exchange", group_id=group_id)}
     for name, text in zip(bands["x"], bands["text"], strict=True):
         row = by_band.get(name.replace(" ", "_"))
         assert text == ("0" if row is None else expect.count_text(fixture_release, row, "members"))
@@ -312,9 +298,7 @@ def test_time_bank_page(fixture_release):
     traders = figures(app)["Members trading time"]
     new = [
         expect.count_text(fixture_release, r, "traders")
-        for r in expect.rows(
-            fixture_release, "timebank_traders_monthly", group_id=group_id, trader_status="new"
-        )
+        for r in expect.rows(fixture_release, "timebank_traders_monthly", group_id=group_id, trader_status="new")
         if expect.within(r["month"], PERIOD["from"], PERIOD["to"])
     ]
     assert trace(traders, "New traders")["text"] == new
@@ -325,9 +309,7 @@ def test_time_bank_page(fixture_release):
 def test_a_group_without_activity_is_an_empty_result(fixture_release, page):
     app = run_app({"group": "city-annecy", **PERIOD}, page=page)
     assert any("Annecy" in i.value and i.value.startswith("No ") for i in app.info), page
-    assert not app.get("plotly_chart") or page == "decisions", (
-        "no chart of nothing (decisions keeps stage zeros)"
-    )
+    assert not app.get("plotly_chart") or page == "decisions", "no chart of nothing (decisions keeps stage zeros)"
 
 
 def test_a_release_without_the_new_datasets_still_works(release_factory):

@@ -85,9 +85,7 @@ def test_the_descriptor_of_a_real_release_is_understood(written_release):
     release = data.latest_release()
     assert release.id == written_release.release_id
     parquet = release.resource("participation_monthly")
-    assert parquet.format == "parquet" and parquet.rows == len(
-        written_release.tables["participation_monthly"]
-    )
+    assert parquet.format == "parquet" and parquet.rows == len(written_release.tables["participation_monthly"])
     assert release.resource("participation_monthly-csv").rows == parquet.rows
     assert release.min_count == 5 and release.metric("treasury_monthly", "inflow_minor") is not None
     assert all(release.has_dataset(name) for name in PRIMARY_KEYS)

@@ -36,9 +36,7 @@ class Topic:
 
 
 class DiscourseForum:
-    def __init__(
-        self, topics: int = 7, posts_per_topic: int = 3, per_page: int = 3, admin_page_size: int = 2
-    ):
+    def __init__(self, topics: int = 7, posts_per_topic: int = 3, per_page: int = 3, admin_page_size: int = 2):
         self.per_page = per_page
         self.admin_page_size = admin_page_size
         self.users = [
@@ -84,9 +82,7 @@ class DiscourseForum:
         return post
 
     def add_private_message(self, topic_id: int) -> None:
-        self.topics[topic_id] = Topic(
-            topic_id, None, 1, START + timedelta(days=30), archetype="private_message"
-        )
+        self.topics[topic_id] = Topic(topic_id, None, 1, START + timedelta(days=30), archetype="private_message")
         self.add_post(topic_id)
 
     def install(self, server: FakeServer) -> None:
@@ -145,9 +141,7 @@ class DiscourseForum:
 
     def admin_users(self, req: Request) -> list | Reply:
         if req.headers.get("api-key") != ADMIN_KEY:
-            return Reply.json(
-                {"errors": ["You are not permitted to view the requested resource."]}, status=403
-            )
+            return Reply.json({"errors": ["You are not permitted to view the requested resource."]}, status=403)
         page = max(int(req.arg("page", "1")), 1)
         size = self.admin_page_size
         return self.users[(page - 1) * size : page * size]

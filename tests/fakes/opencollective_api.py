@@ -13,14 +13,10 @@ from datetime import UTC, datetime, timedelta
 from tests.fakes.server import FakeServer, Reply, Request
 
 PATH = "/graphql/v2"
-RATE_LIMIT = Reply.json(
-    {"error": {"message": "Rate limit exceeded"}}, status=429, headers={"Retry-After": "3"}
-)
+RATE_LIMIT = Reply.json({"error": {"message": "Rate limit exceeded"}}, status=429, headers={"Retry-After": "3"})
 
 
-def make_transaction(
-    n: int, start: datetime = datetime(2024, 3, 1, tzinfo=UTC), slug: str = "coop-commons"
-) -> dict:
+def make_transaction(n: int, start: datetime = datetime(2024, 3, 1, tzinfo=UTC), slug: str = "coop-commons") -> dict:
     """The n-th contribution: a CREDIT on the collective (gross 10.00 + n cents, 1.00 fee)."""
     created = start + timedelta(hours=n)
     cents = 1000 + n
@@ -75,8 +71,7 @@ class FakeOpenCollective:
             (
                 t
                 for t in self.transactions
-                if t["account"]["slug"] == variables["slug"]
-                and (date_from is None or t["createdAt"] >= date_from)
+                if t["account"]["slug"] == variables["slug"] and (date_from is None or t["createdAt"] >= date_from)
             ),
             key=lambda t: (t["createdAt"], t["legacyId"]),
         )

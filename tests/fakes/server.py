@@ -90,9 +90,7 @@ class FakeServer:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -206,9 +204,7 @@ class FakeServer:
                 {"Content-Type": "text/plain; charset=utf-8", "Retry-After": wait},
             )
         elif failure == SERVER_ERROR:
-            reply = Reply(
-                500, b"<html><body>Internal Server Error</body></html>", {"Content-Type": "text/html"}
-            )
+            reply = Reply(500, b"<html><body>Internal Server Error</body></html>", {"Content-Type": "text/html"})
         elif failure == UNAVAILABLE:
             reply = Reply(503, b"Service Unavailable", {"Content-Type": "text/plain"})
         elif failure == SLOW:

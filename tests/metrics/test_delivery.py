@@ -67,9 +67,7 @@ def delivery(pipeline_run):
             }
         )
     decidim_proposals = {
-        p["id"]: p
-        for p in decidim_rows(inbox, "proposals")
-        if p.get("withdrawn") != "true" and p.get("published_at")
+        p["id"]: p for p in decidim_rows(inbox, "proposals") if p.get("withdrawn") != "true" and p.get("published_at")
     }
     for r in decidim_rows(inbox, "results"):
         proposal_ids = [url.rsplit("/", 1)[-1] for url in r.get("proposal_urls", "").split(", ") if url]
@@ -123,9 +121,7 @@ def delivery(pipeline_run):
     decisions = [
         {"proposal_id": pid, "group_id": p.get("scope_id"), "decided_on": day(p["decided_at"])}
         for pid, p in proposals.items()
-        if not p.get("deleted_at")
-        and p.get("decided_at")
-        and p.get("decision_outcome") in ("approved", "amended")
+        if not p.get("deleted_at") and p.get("decided_at") and p.get("decision_outcome") in ("approved", "amended")
     ]
     decisions += [
         {
@@ -139,9 +135,7 @@ def delivery(pipeline_run):
     return {
         "above": independent.ancestors(groups),
         "initiatives": initiatives,
-        "milestones": [
-            m for m in milestones if m["initiative_id"] in {i["initiative_id"] for i in initiatives}
-        ],
+        "milestones": [m for m in milestones if m["initiative_id"] in {i["initiative_id"] for i in initiatives}],
         "decisions": [d for d in decisions if d["group_id"] in groups],
     }
 
@@ -179,9 +173,7 @@ def test_delivery_rates(pipeline_run, delivery):
     work = defaultdict(list)
     for initiative in delivery["initiatives"]:
         work[initiative["proposal_id"]].append(initiative)
-    cohorts = defaultdict(
-        lambda: {"approved": 0, "delivered": 0, "on_time": 0, "days": [], "overdue": 0, "stalled": 0}
-    )
+    cohorts = defaultdict(lambda: {"approved": 0, "delivered": 0, "on_time": 0, "days": [], "overdue": 0, "stalled": 0})
     for decision in delivery["decisions"]:
         initiatives = work[decision["proposal_id"]]
         delivered = bool(initiatives) and all(i["delivered_on"] for i in initiatives)

@@ -25,9 +25,7 @@ def platform(pipeline_run):
             proposals[row["proposal_id"]].get("updated_at") or ""
         ):
             proposals[row["proposal_id"]] = row
-    alive = {
-        pid: p for pid, p in proposals.items() if not p.get("deleted_at") and p.get("scope_id") in groups
-    }
+    alive = {pid: p for pid, p in proposals.items() if not p.get("deleted_at") and p.get("scope_id") in groups}
     votes = {}
     for vote in independent.ndjson(folder / "proposal_votes.ndjson"):
         key = (vote["proposal_id"], vote["member_id"])
@@ -154,8 +152,7 @@ def test_decidim_proposals_and_supports(pipeline_run, platform):
 
 def test_support_points_allocated(pipeline_run, platform):
     initiatives = {
-        i["initiative_id"]: i["group_id"]
-        for i in independent.ndjson(platform["folder"] / "initiatives.ndjson")
+        i["initiative_id"]: i["group_id"] for i in independent.ndjson(platform["folder"] / "initiatives.ndjson")
     }
     totals = defaultdict(lambda: [0, 0, set()])
     for allocation in independent.ndjson(platform["folder"] / "support_points_allocations.ndjson"):

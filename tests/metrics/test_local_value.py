@@ -33,11 +33,7 @@ def test_local_value_rounds_and_ratio(pipeline_run):
         for group in chains[leg["group_id"]]:
             key = (group, leg["month"], leg["currency"])
             r1[key] += leg["amount_minor"] if leg["flow_class"] == "income" else 0
-            r2[key] += (
-                -leg["amount_minor"]
-                if leg["flow_class"] == "spending" and leg["counterparty_is_local"]
-                else 0
-            )
+            r2[key] += -leg["amount_minor"] if leg["flow_class"] == "spending" and leg["counterparty_is_local"] else 0
     # hours are valued in the currency of the treasuries nearest above the exchange's group
     subtree = defaultdict(lambda: defaultdict(int))
     for leg in legs:

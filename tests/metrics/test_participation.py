@@ -92,9 +92,7 @@ def test_cohort_retention(pipeline_run, community):
         first = min(months)
         for month in months:
             counts[(group, first, months_between(first, month))] += 1
-    rows = keyed(
-        released(pipeline_run.release, "participation_cohorts"), "group_id", "cohort_month", "months_since"
-    )
+    rows = keyed(released(pipeline_run.release, "participation_cohorts"), "group_id", "cohort_month", "months_since")
     assert_people_counts(rows, dict(counts), "members", {k for k, v in counts.items() if v < MIN_COUNT})
 
 
@@ -216,15 +214,11 @@ def discourse_topics(inbox) -> list[tuple[str, datetime, datetime | None]]:
     for topic_id, numbered in by_topic.items():
         opener = numbered.get(1)
         category = topics[topic_id].get("category_id")
-        group = spaces.get(("discourse", str(category))) or spaces.get(
-            ("discourse", str(parents.get(category)))
-        )
+        group = spaces.get(("discourse", str(category))) or spaces.get(("discourse", str(parents.get(category))))
         if opener is None or group is None:
             continue
         replies = [
-            independent.utc(p["created_at"])
-            for n, p in numbered.items()
-            if n > 1 and p["user_id"] != opener["user_id"]
+            independent.utc(p["created_at"]) for n, p in numbered.items() if n > 1 and p["user_id"] != opener["user_id"]
         ]
         result.append((group, independent.utc(opener["created_at"]), min(replies, default=None)))
     return result
@@ -232,9 +226,7 @@ def discourse_topics(inbox) -> list[tuple[str, datetime, datetime | None]]:
 
 def test_time_to_first_response(pipeline_run, community):
     opened, waits = Counter(), defaultdict(list)
-    for group, created, first_reply in togetheros_topics(pipeline_run.inbox) + discourse_topics(
-        pipeline_run.inbox
-    ):
+    for group, created, first_reply in togetheros_topics(pipeline_run.inbox) + discourse_topics(pipeline_run.inbox):
         for ancestor in community["above"].get(group, []):
             key = (ancestor, month_of(created.date()))
             opened[key] += 1

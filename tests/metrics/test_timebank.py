@@ -132,8 +132,7 @@ def test_hours_exchanged(pipeline_run):
             expected[(group, x["month"], kind)][0] += 1
             expected[(group, x["month"], kind)][1] += x["seconds"]
     published = {
-        (r["group_id"], r["month"], r["exchange_kind"]): r
-        for r in released(pipeline_run, "timebank_hours_monthly")
+        (r["group_id"], r["month"], r["exchange_kind"]): r for r in released(pipeline_run, "timebank_hours_monthly")
     }
     assert {k: [r["exchanges"], r["seconds_exchanged"]] for k, r in published.items()} == dict(expected)
     for row in published.values():

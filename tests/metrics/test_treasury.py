@@ -122,9 +122,7 @@ def opencollective_legs(inbox: Path) -> list[dict]:
             elif opposite in own or kind == "BALANCE_TRANSFER":
                 counterparty = "internal_transfer"
             elif (
-                opposite.startswith("incognito")
-                or norm(r["oppositeAccountName"]) == "incognito"
-                or opposite in handles
+                opposite.startswith("incognito") or norm(r["oppositeAccountName"]) == "incognito" or opposite in handles
             ):
                 counterparty = "individual"
             else:
@@ -221,8 +219,7 @@ def ledger_legs(inbox: Path) -> list[dict]:
         }
         for t in transactions:
             postings = [
-                (i, ledger_category(a, unlisted), a.split(":")[0].lower(), v)
-                for i, (a, v) in enumerate(t["postings"])
+                (i, ledger_category(a, unlisted), a.split(":")[0].lower(), v) for i, (a, v) in enumerate(t["postings"])
             ]
             assets = [p for p in postings if p[2] == "assets"]
             if not assets:
@@ -318,9 +315,7 @@ def test_flows_by_category_and_fees(pipeline_run):
     for leg in treasury_legs(pipeline_run.inbox):
         for group in chains[leg["group_id"]]:
             key = (group, leg["month"], leg["currency"])
-            flows[(*key, leg["direction"], leg["category"], leg["counterparty_type"])] += abs(
-                leg["amount_minor"]
-            )
+            flows[(*key, leg["direction"], leg["category"], leg["counterparty_type"])] += abs(leg["amount_minor"])
             fees[key] += -leg["amount_minor"] if leg["flow_class"] == "fee" else 0
             income[key] += leg["amount_minor"] if leg["flow_class"] == "income" else 0
     published_flows = {
@@ -360,9 +355,7 @@ def test_balances_are_running_sums_per_account(pipeline_run):
 def test_budget_vs_actual(pipeline_run):
     inbox = pipeline_run.inbox
     chains, legs = ancestors(inbox), treasury_legs(inbox)
-    budgets = [
-        b for b in ndjson(inbox / "togetheros" / "budgets.ndjson") if b["group_id"] and b["period_start"]
-    ]
+    budgets = [b for b in ndjson(inbox / "togetheros" / "budgets.ndjson") if b["group_id"] and b["period_start"]]
     allocated = defaultdict(int)
     for b in budgets:
         allocated[(b["group_id"], b["currency"], b["period_start"], b["period_end"])] += b["allocated_minor"]

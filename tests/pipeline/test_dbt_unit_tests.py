@@ -18,9 +18,21 @@ DBT = Path(sys.executable).with_name("dbt")
 def test_every_metric_formula_passes_its_dbt_unit_tests(pipeline_run, tmp_path):
     env = {**os.environ, "TOGETHEROS_DATA_DIR": str(pipeline_run.data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     result = subprocess.run(
-        [str(DBT), "test", "--select", "test_type:unit", "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
-        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600,
+        [
+            str(DBT),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:]
     passed = int(re.search(r"PASS=(\d+)", result.stdout).group(1))

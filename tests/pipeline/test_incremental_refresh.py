@@ -22,8 +22,12 @@ from pipelines.settings import DBT_PROJECT_DIR
 from tests.conftest import DEMO
 
 DBT = Path(sys.executable).with_name("dbt")
-INCREMENTAL = ["fct_member_months", "mart_active_members_monthly", "mart_active_members_windows",
-               "mart_contribution_inequality"]
+INCREMENTAL = [
+    "fct_member_months",
+    "mart_active_members_monthly",
+    "mart_active_members_windows",
+    "mart_contribution_inequality",
+]
 UNTOUCHED_MONTH = date(2025, 12, 1)  # neither the new day nor the late events fall in it
 LATE_DAY = date(2026, 2, 14)
 
@@ -37,7 +41,11 @@ def _dbt(data_dir: Path, tmp_path: Path, *args: str) -> None:
     env = {**os.environ, "TOGETHEROS_DATA_DIR": str(data_dir)}
     result = subprocess.run(
         [str(DBT), *args, "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600,
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:]
 
@@ -51,8 +59,7 @@ def refreshed(pipeline_run, tmp_path_factory):
     warehouse = data_dir / "warehouse" / "warehouse.duckdb"
     # a planted wrong count in a month nothing touches: a refresh that rebuilt it would erase it
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("update marts.mart_active_members_monthly set activities = -1 where month = ?",
-                    [UNTOUCHED_MONTH])
+        con.execute("update marts.mart_active_members_monthly set activities = -1 where month = ?", [UNTOUCHED_MONTH])
     history_days = (DEMO["end"] - DEMO["start"]).days + 1
     incremental.add_day(data_dir / "inbox", incremental.next_day(DEMO["end"]), history_days)
     incremental.add_day(data_dir / "inbox", LATE_DAY, history_days)
@@ -66,12 +73,18 @@ def refreshed(pipeline_run, tmp_path_factory):
 def test_a_refresh_leaves_months_whose_inputs_did_not_change(refreshed):
     _, warehouse = refreshed
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        planted = con.execute("select count(*) from marts.mart_active_members_monthly "
-                              "where month = ? and activities = -1", [UNTOUCHED_MONTH]).fetchone()[0]
-        rebuilt = con.execute("select count(*) from marts.mart_active_members_monthly "
-                              "where month = ? and activities = -1", [LATE_DAY.replace(day=1)]).fetchone()[0]
-        new_month = con.execute("select count(*) from marts.mart_active_members_monthly where month = ?",
-                                [incremental.next_day(DEMO["end"])]).fetchone()[0]
+        planted = con.execute(
+            "select count(*) from marts.mart_active_members_monthly where month = ? and activities = -1",
+            [UNTOUCHED_MONTH],
+        ).fetchone()[0]
+        rebuilt = con.execute(
+            "select count(*) from marts.mart_active_members_monthly where month = ? and activities = -1",
+            [LATE_DAY.replace(day=1)],
+        ).fetchone()[0]
+        new_month = con.execute(
+            "select count(*) from marts.mart_active_members_monthly where month = ?",
+            [incremental.next_day(DEMO["end"])],
+        ).fetchone()[0]
     assert planted > 0 and rebuilt == 0
     assert new_month > 0  # the new day opens a month
 

@@ -16,9 +16,16 @@ from tests import independent
 
 MIN_COUNT = 5
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-PAGES = {"": "Overview", "participation": "Participation", "decisions": "Decisions & delivery",
-         "initiatives": "Initiatives & milestones", "treasury": "Treasury", "local_value": "Local value",
-         "time_bank": "Time bank", "data_audit": "Data & audit"}
+PAGES = {
+    "": "Overview",
+    "participation": "Participation",
+    "decisions": "Decisions & delivery",
+    "initiatives": "Initiatives & milestones",
+    "treasury": "Treasury",
+    "local_value": "Local value",
+    "time_bank": "Time bank",
+    "data_audit": "Data & audit",
+}
 
 
 def released(run, dataset: str, columns: str) -> list[tuple]:
@@ -70,8 +77,15 @@ def test_treasury_flows_match_the_independent_books(pipeline_run):
 def test_every_record_read_is_accepted_or_quarantined(pipeline_run):
     audit = released(pipeline_run, "load_audit", "source, rows_read, rows_accepted, rows_quarantined")
     assert all(read == accepted + quarantined for _, read, accepted, quarantined in audit)
-    assert {source for source, *_ in audit} >= {"discourse", "decidim", "opencollective", "ledger",
-                                                "timeoverflow", "togetheros", "community"}
+    assert {source for source, *_ in audit} >= {
+        "discourse",
+        "decidim",
+        "opencollective",
+        "ledger",
+        "timeoverflow",
+        "togetheros",
+        "community",
+    }
     quarantined = sum(q for *_, q in audit)
     assert quarantined >= len(pipeline_run.summary["defects"]) > 0
 

@@ -101,7 +101,11 @@ def privacy_run(tmp_path_factory) -> PrivacyRun:
             result = run_pipeline(data_dir)
         events = "\n".join(repr(event) for event in result.all_events)
     (data_dir / "run.log").write_text(sink.getvalue() + "\n" + events)  # kept for a failing test's reader
-    return PrivacyRun(data_dir, result, key.encode(),
-                      {"DISCOURSE_API_KEY": ADMIN_KEY, "OPENCOLLECTIVE_TOKEN": oc_token,
-                       "TOGETHEROS_PSEUDONYM_KEY": key},
-                      (data_dir / "run.log").read_text(), real_inbox)
+    return PrivacyRun(
+        data_dir,
+        result,
+        key.encode(),
+        {"DISCOURSE_API_KEY": ADMIN_KEY, "OPENCOLLECTIVE_TOKEN": oc_token, "TOGETHEROS_PSEUDONYM_KEY": key},
+        (data_dir / "run.log").read_text(),
+        real_inbox,
+    )

@@ -42,16 +42,17 @@ def _discourse(inbox: Path) -> None:
         HIDDEN_POST: {"hidden": True},
         DELETED_POST: {"user_deleted": True, "deleted_at": post["created_at"]},
     }
-    posts = [post | {"id": pid, "post_number": n, "topic_id": TOPIC_ID} | change
-             for n, (pid, change) in enumerate(variants.items(), start=1)]
+    posts = [
+        post | {"id": pid, "post_number": n, "topic_id": TOPIC_ID} | change
+        for n, (pid, change) in enumerate(variants.items(), start=1)
+    ]
     folder = inbox / "discourse" / "crafted"
     folder.mkdir()
     for topic_id, archetype, topic_posts in (
         (TOPIC_ID, "regular", posts),
         (PM_TOPIC_ID, "private_message", [post | {"id": PM_POST, "topic_id": PM_TOPIC_ID}]),
     ):
-        topic = copy.deepcopy(template) | {"id": topic_id, "archetype": archetype,
-                                           "posts_count": len(topic_posts)}
+        topic = copy.deepcopy(template) | {"id": topic_id, "archetype": archetype, "posts_count": len(topic_posts)}
         topic["post_stream"] = {"posts": topic_posts, "stream": [p["id"] for p in topic_posts]}
         (folder / f"t_{topic_id}.json").write_text(json.dumps(topic))
 
@@ -62,10 +63,16 @@ def _decidim(inbox: Path) -> None:
         member = next(n for n in archive.namelist() if n.endswith("-open-data-proposals.csv"))
         rows = list(csv.DictReader(io.StringIO(archive.read(member).decode()), delimiter=";"))
     first = rows[0]
-    planted = [first | {"id": str(DECIDIM_WITHDRAWN), "state": "withdrawn", "withdrawn": "true",
-                        "withdrawn_at": first["published_at"]},
-               first | {"id": str(DECIDIM_PUBLISHED), "state": "accepted", "withdrawn": "false",
-                        "withdrawn_at": ""}]
+    planted = [
+        first
+        | {
+            "id": str(DECIDIM_WITHDRAWN),
+            "state": "withdrawn",
+            "withdrawn": "true",
+            "withdrawn_at": first["published_at"],
+        },
+        first | {"id": str(DECIDIM_PUBLISHED), "state": "accepted", "withdrawn": "false", "withdrawn_at": ""},
+    ]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(first), delimiter=";")
     writer.writeheader()
@@ -79,8 +86,11 @@ def _opencollective(inbox: Path) -> None:
     path = next(p for p in exports if "CONTRIBUTION" in p.read_text())
     rows = list(csv.DictReader(io.StringIO(path.read_text())))
     contribution = next(r for r in rows if r["kind"] == "CONTRIBUTION")
-    planted = contribution | {"shortId": INCOGNITO_SHORT_ID, "oppositeAccountSlug": INCOGNITO_SLUG,
-                              "oppositeAccountName": "Incognito"}
+    planted = contribution | {
+        "shortId": INCOGNITO_SHORT_ID,
+        "oppositeAccountSlug": INCOGNITO_SLUG,
+        "oppositeAccountName": "Incognito",
+    }
     with path.open("a", newline="") as handle:
         csv.DictWriter(handle, fieldnames=list(contribution)).writerow(planted)
 
@@ -88,14 +98,29 @@ def _opencollective(inbox: Path) -> None:
 def _togetheros(inbox: Path) -> None:
     proposals = inbox / "togetheros" / "proposals.ndjson"
     live = next(p for p in _ndjson_rows(proposals) if p["deleted_at"] is None)
-    _append_ndjson(proposals, [live | {"proposal_id": DELETED_PROPOSAL, "deleted_at": live["updated_at"]},
-                               live | {"proposal_id": KEPT_PROPOSAL}])
+    _append_ndjson(
+        proposals,
+        [
+            live | {"proposal_id": DELETED_PROPOSAL, "deleted_at": live["updated_at"]},
+            live | {"proposal_id": KEPT_PROPOSAL},
+        ],
+    )
     groups = inbox / "togetheros" / "groups.ndjson"
     root = next(g for g in _ndjson_rows(groups) if g["parent_id"] is None)
-    _append_ndjson(groups, [
-        root | {"group_id": f"00000000-0000-4000-8000-00000000f00{n}", "name": name,
-                "handle": f"@f{n}@x.example", "type": "regional", "parent_id": root["group_id"]}
-        for n, name in enumerate(FORMULA_NAMES)])
+    _append_ndjson(
+        groups,
+        [
+            root
+            | {
+                "group_id": f"00000000-0000-4000-8000-00000000f00{n}",
+                "name": name,
+                "handle": f"@f{n}@x.example",
+                "type": "regional",
+                "parent_id": root["group_id"],
+            }
+            for n, name in enumerate(FORMULA_NAMES)
+        ],
+    )
 
 
 def _timeoverflow(inbox: Path) -> None:
@@ -135,8 +160,10 @@ def copy_real_files(realdata: Path, inbox: Path) -> None:
     shutil.copy(realdata / "discourse_api" / "topic.json", discourse / "t_57.json")
     for folder in ("opencollective", "ledger"):
         (inbox / folder).mkdir(exist_ok=True)
-    shutil.copy(realdata / "opencollective" / "astro_oc_transactions.csv",
-                inbox / "opencollective" / "astrodotbuild-transactions.csv")
+    shutil.copy(
+        realdata / "opencollective" / "astro_oc_transactions.csv",
+        inbox / "opencollective" / "astrodotbuild-transactions.csv",
+    )
     for book in sorted((realdata / "ledger").rglob("*")):
         if book.is_file():
             shutil.copy(book, inbox / "ledger" / f"real_{book.parent.name}_{book.name}")

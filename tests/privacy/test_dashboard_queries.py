@@ -13,8 +13,7 @@ SQL_WORDS = re.compile(r"\b(select|from|where|insert|update|delete|union|join|re
 
 
 def _text_parts(node: ast.AST) -> str:
-    return " ".join(n.value for n in ast.walk(node)
-                    if isinstance(n, ast.Constant) and isinstance(n.value, str))
+    return " ".join(n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str))
 
 
 def built_sql(source: str) -> list[int]:
@@ -36,8 +35,12 @@ def built_sql(source: str) -> list[int]:
 
 
 def test_the_check_catches_each_way_of_building_sql():
-    for bad in ['q = f"select * from t where id = {x}"', 'q = "select * from t where id = %s" % x',
-                'q = "select * from t where id = {}".format(x)', 'q = "select * from t where id = " + x']:
+    for bad in [
+        'q = f"select * from t where id = {x}"',
+        'q = "select * from t where id = %s" % x',
+        'q = "select * from t where id = {}".format(x)',
+        'q = "select * from t where id = " + x',
+    ]:
         assert built_sql(bad) == [1], bad
     assert built_sql('q = "select * from t where id = $id"\nlabel = f"{n} people"') == []
 

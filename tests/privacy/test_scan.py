@@ -18,11 +18,25 @@ from pipelines.privacy import forbidden_terms, scan_release, scan_text
 from pipelines.privacy.patterns import find_personal_patterns
 
 CLEAN_VALUES = [
-    "2026-04-30", "2026-04-30T23:59:59Z", "2024-03-05 10:12:03", "10:12:03",
-    "8b4ae5f1-a941-46a0-956a-26afbccdafe5", "20261127T053512Z-aec8d3f87635",
+    "2026-04-30",
+    "2026-04-30T23:59:59Z",
+    "2024-03-05 10:12:03",
+    "10:12:03",
+    "8b4ae5f1-a941-46a0-956a-26afbccdafe5",
+    "20261127T053512Z-aec8d3f87635",
     "sha256:009c284522085a96e25e68cc7c1b9194897fd57b9505cdb949c5fa6151244d32",
-    "-100045", "1578.70", "-1001.13", "+1234.56", "12345678901", "1.13.27", "1.2.3.4.5", "127.0.0.1",
-    "TOS-PROP-2025-07-1000", "2025-11-01 - 2025-12-01", "TogetherOS Portland", "annabelle",
+    "-100045",
+    "1578.70",
+    "-1001.13",
+    "+1234.56",
+    "12345678901",
+    "1.13.27",
+    "1.2.3.4.5",
+    "127.0.0.1",
+    "TOS-PROP-2025-07-1000",
+    "2025-11-01 - 2025-12-01",
+    "TogetherOS Portland",
+    "annabelle",
 ]
 PLANTED = {
     "email": ["maria.p@example.org"],
@@ -54,11 +68,19 @@ def _crafted_release(root: Path) -> Path:
         writer.writeheader()
         writer.writerow(clean | {"note": "ok"})
         writer.writerow(clean | {"note": f"ask {PERSON}"})
-    pq.write_table(pa.table({"id": ["a", "b"], "note": ["fine", "from 192.168.10.24"], "n": [1, 2]}),
-                   root / "data" / "people.parquet")
+    pq.write_table(
+        pa.table({"id": ["a", "b"], "note": ["fine", "from 192.168.10.24"], "n": [1, 2]}),
+        root / "data" / "people.parquet",
+    )
     (root / "README.md").write_text("# Release\n\nData as of 2026-04-30.\nContact maria.p@example.org\n")
-    (root / "datapackage.json").write_text(json.dumps({"id": CLEAN_VALUES[5], "resources": [
-        {"name": "people", "hash": CLEAN_VALUES[6], "description": "call +1 503-555-0147"}]}))
+    (root / "datapackage.json").write_text(
+        json.dumps(
+            {
+                "id": CLEAN_VALUES[5],
+                "resources": [{"name": "people", "hash": CLEAN_VALUES[6], "description": "call +1 503-555-0147"}],
+            }
+        )
+    )
     (root / "quality-report.json").write_text(json.dumps({"datasets": {"zephyrine_ol": {"success": True}}}))
     (root / "changes.json").write_text(json.dumps({"datasets": {"people": {"note": "from 2001:db8::42"}}}))
     (root / "datapackage.json.sig").write_bytes(bytes(range(256)))
@@ -86,8 +108,14 @@ def test_every_file_kind_of_a_release_is_searched(tmp_path):
 def test_findings_never_show_the_personal_value(tmp_path):
     findings = scan_release(_crafted_release(tmp_path / "release"), {"annabel quist", "zephyrine_ol"})
     shown = " ".join(str(f) for f in findings).casefold()
-    for secret in ["annabel quist", "zephyrine_ol", "maria.p@example.org", "192.168.10.24", "503-555-0147",
-                   "2001:db8::42"]:
+    for secret in [
+        "annabel quist",
+        "zephyrine_ol",
+        "maria.p@example.org",
+        "192.168.10.24",
+        "503-555-0147",
+        "2001:db8::42",
+    ]:
         assert secret not in shown
 
 
@@ -105,22 +133,37 @@ def _write_inbox(inbox: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
 
-    write("discourse/admin_users_1.json", json.dumps([{"id": 7, "username": "maria_p", "name": "Maria Pérez",
-                                                        "email": "maria.perez@example.org"}]))
-    write("discourse/t_5.json", json.dumps({"id": 5, "post_stream": {"posts": [
-        {"id": 1, "username": "olu_k", "name": "Oluwaseun Kuti", "cooked": "<p>hi</p>"}]}}))
-    user = {"handle": "rafa_g", "display_name": "Rafael Gómez Ruiz", "email": "rafa@example.net",
-            "geocoded_city": "Girona"}
+    write(
+        "discourse/admin_users_1.json",
+        json.dumps([{"id": 7, "username": "maria_p", "name": "Maria Pérez", "email": "maria.perez@example.org"}]),
+    )
+    write(
+        "discourse/t_5.json",
+        json.dumps(
+            {
+                "id": 5,
+                "post_stream": {
+                    "posts": [{"id": 1, "username": "olu_k", "name": "Oluwaseun Kuti", "cooked": "<p>hi</p>"}]
+                },
+            }
+        ),
+    )
+    user = {
+        "handle": "rafa_g",
+        "display_name": "Rafael Gómez Ruiz",
+        "email": "rafa@example.net",
+        "geocoded_city": "Girona",
+    }
     write("togetheros/users.ndjson", json.dumps(user) + "\n")
     write("togetheros/groups.ndjson", json.dumps({"name": "TogetherOS Girona", "handle": "@girona@t.org"}))
-    write("timeoverflow/users.csv",
-          "id,username,email,phone\n1,Ingrid Solberg,ingrid@example.no,+47 912 34 567\n")
-    write("timeoverflow/hours_girona.csv",
-          "date,provider,receiver,hours\n2025-11-03,tomasz_w,kofi@example.com,2\n")
-    write("opencollective/coop-transactions.csv",
-          "kind,accountSlug,accountName,oppositeAccountSlug,oppositeAccountName\n"
-          "CONTRIBUTION,coop,Coop Commons,lena-hart,Lena Hartmann\n"
-          "HOST_FEE,coop,Coop Commons,opensource,Open Source Collective\n")
+    write("timeoverflow/users.csv", "id,username,email,phone\n1,Ingrid Solberg,ingrid@example.no,+47 912 34 567\n")
+    write("timeoverflow/hours_girona.csv", "date,provider,receiver,hours\n2025-11-03,tomasz_w,kofi@example.com,2\n")
+    write(
+        "opencollective/coop-transactions.csv",
+        "kind,accountSlug,accountName,oppositeAccountSlug,oppositeAccountName\n"
+        "CONTRIBUTION,coop,Coop Commons,lena-hart,Lena Hartmann\n"
+        "HOST_FEE,coop,Coop Commons,opensource,Open Source Collective\n",
+    )
     members = io.BytesIO()
     with zipfile.ZipFile(members, "w") as archive:
         archive.writestr("x-open-data-users.csv", "id;name;nickname\n3;Núria Ferrer;nuriaf\n")
@@ -133,12 +176,25 @@ def test_forbidden_terms_collects_every_source_and_the_canaries(tmp_path):
     _write_inbox(tmp_path / "inbox")
     terms = forbidden_terms(tmp_path / "inbox", extra=["Extra Person"])
     expected = {
-        "maria_p", "maria pérez", "maria.perez@example.org", "olu_k", "oluwaseun kuti",  # discourse
-        "rafa_g", "rafael gómez ruiz", "rafa@example.net",  # togetheros
-        "ingrid solberg", "ingrid@example.no", "47 912 34 567", "4791234567",  # timeoverflow users
-        "tomasz_w", "kofi@example.com",  # hours
-        "lena-hart", "lena hartmann",  # an individual contributor
-        "núria ferrer", "nuriaf", "jordi puigdomènech",  # decidim users and authors
+        "maria_p",
+        "maria pérez",
+        "maria.perez@example.org",
+        "olu_k",
+        "oluwaseun kuti",  # discourse
+        "rafa_g",
+        "rafael gómez ruiz",
+        "rafa@example.net",  # togetheros
+        "ingrid solberg",
+        "ingrid@example.no",
+        "47 912 34 567",
+        "4791234567",  # timeoverflow users
+        "tomasz_w",
+        "kofi@example.com",  # hours
+        "lena-hart",
+        "lena hartmann",  # an individual contributor
+        "núria ferrer",
+        "nuriaf",
+        "jordi puigdomènech",  # decidim users and authors
         "extra person",
     }
     assert expected <= terms
@@ -148,8 +204,20 @@ def test_forbidden_terms_collects_every_source_and_the_canaries(tmp_path):
 def test_forbidden_terms_leave_out_groups_cities_short_and_common_words(tmp_path):
     _write_inbox(tmp_path / "inbox")
     terms = forbidden_terms(tmp_path / "inbox", extra=["Bob", "system", "Girona", "admin", "1234"])
-    assert not {"bob", "system", "girona", "admin", "1234", "togetheros girona", "coop commons",
-                "open source collective", "opensource"} & terms
+    assert (
+        not {
+            "bob",
+            "system",
+            "girona",
+            "admin",
+            "1234",
+            "togetheros girona",
+            "coop commons",
+            "open source collective",
+            "opensource",
+        }
+        & terms
+    )
 
 
 def test_landing_layout_is_read_with_original_names(tmp_path):
@@ -168,8 +236,9 @@ def test_a_planted_value_among_repeated_ones_is_found_on_every_row(tmp_path):
     for row in (3, 50, 97):
         notes[row - 1] = "mail maria.p@example.org"
     notes[10] = f"thanks {PERSON}"
-    table = pa.table({"group_id": [CLEAN_VALUES[4]] * 100, "note": notes,
-                      "tags": [["a"]] * 99 + [["call +1 503-555-0147"]]})  # a list column: no distinct kernel
+    table = pa.table(
+        {"group_id": [CLEAN_VALUES[4]] * 100, "note": notes, "tags": [["a"]] * 99 + [["call +1 503-555-0147"]]}
+    )  # a list column: no distinct kernel
     (tmp_path / "data").mkdir()
     pq.write_table(table, tmp_path / "data" / "notes.parquet")
     with (tmp_path / "data" / "notes.csv").open("w", newline="") as handle:
@@ -178,4 +247,6 @@ def test_a_planted_value_among_repeated_ones_is_found_on_every_row(tmp_path):
     expected = [(3, "note", "email"), (11, "note", "term"), (50, "note", "email"), (97, "note", "email")]
     assert [(f.row_or_line, f.column, f.kind) for f in findings if f.file == "data/notes.csv"] == expected
     assert [(f.row_or_line, f.column, f.kind) for f in findings if f.file == "data/notes.parquet"] == [
-        *expected, (100, "tags", "phone")]
+        *expected,
+        (100, "tags", "phone"),
+    ]

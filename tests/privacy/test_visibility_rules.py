@@ -28,8 +28,11 @@ def _ids(con, sql: str) -> set:
 
 
 def test_the_run_succeeded_and_released(privacy_run):
-    failures = [(e.step_key, str(e.event_specific_data.error.message)[:2000])
-                for e in privacy_run.result.all_events if e.is_step_failure]
+    failures = [
+        (e.step_key, str(e.event_specific_data.error.message)[:2000])
+        for e in privacy_run.result.all_events
+        if e.is_step_failure
+    ]
     assert privacy_run.result.success, failures
     assert (privacy_run.release / "datapackage.json").is_file()
 
@@ -44,10 +47,15 @@ def test_release_is_clean_with_real_names_among_the_terms(privacy_run):
 
 def test_discourse_private_messages_whispers_hidden_and_deleted_posts_do_not_count(privacy_run):
     with privacy_run.warehouse() as con:
-        raw = _ids(con, f"select post_id from raw.discourse__posts where topic_id in "
-                        f"({crafted.TOPIC_ID}, {crafted.PM_TOPIC_ID})")
-        staged = _ids(con, f"select post_id from staging.stg_discourse__posts where topic_id in "
-                           f"({crafted.TOPIC_ID}, {crafted.PM_TOPIC_ID})")
+        raw = _ids(
+            con,
+            f"select post_id from raw.discourse__posts where topic_id in ({crafted.TOPIC_ID}, {crafted.PM_TOPIC_ID})",
+        )
+        staged = _ids(
+            con,
+            f"select post_id from staging.stg_discourse__posts where topic_id in "
+            f"({crafted.TOPIC_ID}, {crafted.PM_TOPIC_ID})",
+        )
     hidden = {crafted.WHISPER_POST, crafted.HIDDEN_POST, crafted.DELETED_POST, crafted.PM_POST}
     assert hidden | {crafted.VISIBLE_POST} <= raw  # all were loaded ...
     assert staged == {crafted.VISIBLE_POST}  # ... only the public post counts
@@ -72,8 +80,11 @@ def test_togetheros_deleted_proposals_do_not_count(privacy_run):
 
 
 def _incognito_row(con) -> tuple[bool, str | None]:
-    rows = con.sql("select is_incognito, opposite_handle_key from staging.stg_opencollective__transactions"
-                   " where transaction_id = ?", params=[crafted.INCOGNITO_SHORT_ID]).fetchall()
+    rows = con.sql(
+        "select is_incognito, opposite_handle_key from staging.stg_opencollective__transactions"
+        " where transaction_id = ?",
+        params=[crafted.INCOGNITO_SHORT_ID],
+    ).fetchall()
     assert rows, "the planted incognito contribution was not loaded"
     return rows[0]
 
@@ -81,8 +92,11 @@ def _incognito_row(con) -> tuple[bool, str | None]:
 def test_opencollective_incognito_contributors_are_not_identified(privacy_run):
     with privacy_run.warehouse() as con:
         is_incognito, key = _incognito_row(con)
-        member_keys = _ids(con, "select email_key from intermediate.int_member_identities union "
-                                "select handle_key from intermediate.int_member_identities")
+        member_keys = _ids(
+            con,
+            "select email_key from intermediate.int_member_identities union "
+            "select handle_key from intermediate.int_member_identities",
+        )
     assert is_incognito
     assert key is None and key not in member_keys - {None}  # no key at all, so linked to no member
     released = "\n".join(p.read_text() for p in (privacy_run.release / "data").glob("*.csv"))
@@ -97,11 +111,14 @@ def test_opencollective_incognito_contributions_carry_no_person_key(privacy_run)
 
 def test_individual_time_bank_balances_are_not_published(privacy_run):
     with privacy_run.warehouse() as con:
-        planted = con.sql("select count(*) from raw.timeoverflow__accounts where balance_seconds = ?",
-                          params=[crafted.BALANCE_SECONDS]).fetchall()[0][0]
+        planted = con.sql(
+            "select count(*) from raw.timeoverflow__accounts where balance_seconds = ?",
+            params=[crafted.BALANCE_SECONDS],
+        ).fetchall()[0][0]
     assert planted == 1
-    release_text = "\n".join(p.read_text(errors="replace") for p in privacy_run.release.rglob("*")
-                             if p.is_file() and p.suffix != ".parquet")
+    release_text = "\n".join(
+        p.read_text(errors="replace") for p in privacy_run.release.rglob("*") if p.is_file() and p.suffix != ".parquet"
+    )
     assert str(crafted.BALANCE_SECONDS) not in release_text
     for path in (privacy_run.release / "data").glob("*.parquet"):
         values = {v for column in pq.read_table(path).columns for v in column.to_pylist()}
@@ -130,10 +147,12 @@ def test_the_release_states_the_threshold_it_was_built_with(privacy_run):
 
 def test_pseudonyms_in_the_warehouse_are_keyed_hmacs(privacy_run):
     with privacy_run.warehouse() as con:
-        user_id, email = con.sql("select user_id, email from raw.togetheros__users"
-                                 " where email is not null limit 1").fetchall()[0]
-        key = con.sql("select email_key from staging.stg_togetheros__users where source_user_id = ?",
-                      params=[str(user_id)]).fetchall()[0][0]
+        user_id, email = con.sql(
+            "select user_id, email from raw.togetheros__users where email is not null limit 1"
+        ).fetchall()[0]
+        key = con.sql(
+            "select email_key from staging.stg_togetheros__users where source_user_id = ?", params=[str(user_id)]
+        ).fetchall()[0][0]
     normalised = email.strip().lower().encode()
     assert key == hmac.new(privacy_run.pseudonym_key, normalised, hashlib.sha256).hexdigest()
     assert key != hashlib.sha256(normalised).hexdigest()

@@ -52,8 +52,6 @@ def test_the_verify_path_does_not_import_dagster_or_great_expectations():
         "print(sorted(m for m in ('dagster', 'great_expectations', 'pipelines.release.quality') "
         "if m in sys.modules))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

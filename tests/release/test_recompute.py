@@ -110,10 +110,7 @@ def test_suppressed_rows_are_not_recomputed_but_unsuppressed_ones_are(tmp_path):
     suppressed["is_suppressed"][1] = False  # claim the null is a real figure
     tables["proposals_by_stage"] = pa.table(suppressed, schema=tables["proposals_by_stage"].schema)
     messages = "\n".join(verify_release(make_release(tmp_path / "bad", tables)).messages())
-    assert (
-        "proposals_by_stage.proposals: 1 row(s) differ" in messages
-        and "released None, recomputed 1" in messages
-    )
+    assert "proposals_by_stage.proposals: 1 row(s) differ" in messages and "released None, recomputed 1" in messages
 
 
 def test_a_malicious_rule_in_a_signed_descriptor_is_reported_not_run(tmp_path):
@@ -141,10 +138,18 @@ def test_a_rolled_up_aggregate_recomputes_through_the_group_hierarchy(tmp_path):
     for name, table in (("groups", groups), ("legs", legs)):
         pq.write_table(table, tmp_path / f"{name}.parquet")
         paths[name] = tmp_path / f"{name}.parquet"
-    fields = {"groups": ["group_id", "parent_id"], "legs": ["group_id", "amount_minor"],
-              "monthly": ["group_id", "inflow_minor"]}
-    rule = {"aggregate": "monthly", "from": "legs", "up_the_hierarchy_of": "groups", "keys": ["group_id"],
-            "measures": {"inflow_minor": "sum(case when amount_minor > 0 then amount_minor else 0 end)"}}
+    fields = {
+        "groups": ["group_id", "parent_id"],
+        "legs": ["group_id", "amount_minor"],
+        "monthly": ["group_id", "inflow_minor"],
+    }
+    rule = {
+        "aggregate": "monthly",
+        "from": "legs",
+        "up_the_hierarchy_of": "groups",
+        "keys": ["group_id"],
+        "measures": {"inflow_minor": "sum(case when amount_minor > 0 then amount_minor else 0 end)"},
+    }
 
     def problems_with(rows):
         pq.write_table(pa.table(rows), tmp_path / "monthly.parquet")

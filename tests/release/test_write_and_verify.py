@@ -56,10 +56,7 @@ def test_descriptor_describes_every_file(release: Path):
     assert set(by_name) == {n for name in sample_tables() for n in (name, f"{name}-csv")}
     monthly = by_name["treasury_monthly"]
     assert monthly["path"] == "data/treasury_monthly.parquet" and monthly["togetheros:rows"] == 3
-    assert (
-        monthly["hash"].startswith("sha256:")
-        and monthly["bytes"] == (release / monthly["path"]).stat().st_size
-    )
+    assert monthly["hash"].startswith("sha256:") and monthly["bytes"] == (release / monthly["path"]).stat().st_size
     assert monthly["schema"]["primaryKey"] == ["group_id", "month", "currency"]
     assert [(f["name"], f["type"]) for f in monthly["schema"]["fields"]] == [
         ("group_id", "string"),
@@ -68,17 +65,12 @@ def test_descriptor_describes_every_file(release: Path):
         ("inflow_minor", "integer"),
         ("outflow_minor", "integer"),
     ]
-    assert (
-        by_name["treasury_monthly-csv"]["rows"] == 3
-        and by_name["treasury_monthly-csv"]["encoding"] == "utf-8"
-    )
+    assert by_name["treasury_monthly-csv"]["rows"] == 3 and by_name["treasury_monthly-csv"]["encoding"] == "utf-8"
 
 
 def test_rows_are_ordered_by_primary_key_and_csv_holds_the_same_rows(release: Path):
     con = duckdb.connect()
-    parquet_rows = con.execute(
-        f"SELECT * FROM read_parquet('{release}/data/treasury_legs.parquet')"
-    ).fetchall()
+    parquet_rows = con.execute(f"SELECT * FROM read_parquet('{release}/data/treasury_legs.parquet')").fetchall()
     assert [row[0] for row in parquet_rows] == ["l1", "l2", "l3", "l4"]
     with (release / "data/treasury_legs.csv").open(newline="") as handle:
         csv_rows = list(csv.reader(handle))[1:]
@@ -110,9 +102,7 @@ def test_same_inputs_give_identical_data_and_sums(tmp_path: Path):
 
 
 def test_sha256sum_check_passes(release: Path):
-    result = subprocess.run(
-        ["sha256sum", "--strict", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True
-    )
+    result = subprocess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count(": OK") == len(EXPECTED_FILES) - 4
 

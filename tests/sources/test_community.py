@@ -27,9 +27,7 @@ def test_space_groups(tmp_path):
         ("opencollective", "astrodotbuild"),
         ("ledger", "fy2024.dat"),
     ]
-    assert result.quarantined.select("record", "rule", "value").rows() == [
-        ("5", "source:valid_values", "mastodon")
-    ]
+    assert result.quarantined.select("record", "rule", "value").rows() == [("5", "source:valid_values", "mastodon")]
 
 
 def test_local_payees(tmp_path):

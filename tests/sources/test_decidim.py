@@ -202,9 +202,7 @@ def test_oversized_member_and_archive_are_refused(tmp_path, monkeypatch):
     assert result["proposals"].quarantined["rule"].to_list() == ["zip:member_too_large"]
     assert result["users"].quarantined.height == 0  # small members still read
     monkeypatch.setattr(decidim, "MAX_TOTAL_BYTES", 1000)
-    assert decidim.parse(path, path.name, "sha")["proposals"].quarantined["rule"].to_list() == [
-        "zip:too_large"
-    ]
+    assert decidim.parse(path, path.name, "sha")["proposals"].quarantined["rule"].to_list() == ["zip:too_large"]
 
 
 def test_oversized_field_is_refused(tmp_path):

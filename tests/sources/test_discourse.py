@@ -45,9 +45,7 @@ def test_real_latest_pages_parse_fully(page):
     result = discourse.parse(path, f"latest_page_{page}.json", "sha")
     conserved(result)
     assert result["topics"].quarantined.height == 0 and result["users"].quarantined.height == 0
-    assert sorted(result["topics"].accepted["topic_id"]) == sorted(
-        t["id"] for t in data["topic_list"]["topics"]
-    )
+    assert sorted(result["topics"].accepted["topic_id"]) == sorted(t["id"] for t in data["topic_list"]["topics"])
     assert result["users"].accepted.height == len(data["users"])
     assert result["topics"].accepted["bumped_at"].null_count() == 0
 
@@ -223,9 +221,7 @@ def public_posts(forum) -> set:
 
 def test_settings():
     assert not discourse.Settings.from_env({}).configured
-    settings = discourse.Settings.from_env(
-        {"DISCOURSE_URL": "https://f.example", "DISCOURSE_API_KEY": "k3y-secret"}
-    )
+    settings = discourse.Settings.from_env({"DISCOURSE_URL": "https://f.example", "DISCOURSE_API_KEY": "k3y-secret"})
     assert settings.configured and "k3y-secret" not in repr(settings)
     assert settings.headers()["Api-Username"] == "system"
 
@@ -238,9 +234,7 @@ def test_full_fetch_pages_to_the_end_and_parses_back(forum, tmp_path):
     assert not any(n.startswith("t_99") for n in names)  # the private message
     assert not forum.server.requests_to("/t/99.json")
     assert [n for n in names if n.startswith("t_4_posts")] == ["t_4_posts_1.json", "t_4_posts_2.json"]
-    assert [n for n in names if n.startswith("admin_users_")] == [
-        f"admin_users_{i}.json" for i in range(1, 5)
-    ]
+    assert [n for n in names if n.startswith("admin_users_")] == [f"admin_users_{i}.json" for i in range(1, 5)]
     ids = inbox.parse_all()
     assert ids["posts"] == public_posts(forum)
     assert ids["topics"] == {1, 2, 3, 4, 5, 6, 7}

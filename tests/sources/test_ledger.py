@@ -151,10 +151,7 @@ def tool_balances(book: Path) -> dict[str, int] | None:
             text=True,
             check=True,
         )
-        return {
-            "ledger:" + a: int(Decimal(v) * 100)
-            for a, v in (line.split("\t") for line in out.stdout.splitlines())
-        }
+        return {"ledger:" + a: int(Decimal(v) * 100) for a, v in (line.split("\t") for line in out.stdout.splitlines())}
     return None
 
 
@@ -174,11 +171,7 @@ def test_real_books_load_balance_and_match_the_ledger_tools(book):
     own = dict(result.accepted.group_by("account").agg(pl.col("amount_minor").sum()).rows())
     if next(iter(expected)).startswith("ledger:"):
         inclusive = {a: sum(v for acc, v in own.items() if acc == a or acc.startswith(a + ":")) for a in own}
-        got = {
-            "ledger:" + a: v
-            for a, v in inclusive.items()
-            if v != 0 and own[a] != 0 or ("ledger:" + a) in expected
-        }
+        got = {"ledger:" + a: v for a, v in inclusive.items() if v != 0 and own[a] != 0 or ("ledger:" + a) in expected}
     else:
         got = {a: v for a, v in own.items() if v != 0}
     assert got == expected
@@ -206,4 +199,6 @@ def test_beancount_include_and_plugin_are_refused_not_run(tmp_path):
     result = parse_text(tmp_path, text, "unsafe.beancount")
     assert result.accepted.height == 0
     assert result.quarantined.select("record", "rule").rows() == [
-        ("1", "beancount:directive_refused"), ("2", "beancount:directive_refused")]
+        ("1", "beancount:directive_refused"),
+        ("2", "beancount:directive_refused"),
+    ]

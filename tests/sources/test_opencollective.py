@@ -16,12 +16,7 @@ from tests.fakes.server import SERVER_ERROR, TRUNCATED_JSON, FakeServer
 from tests.sources.checks import assert_corpus_case
 
 REAL = (
-    Path(__file__).resolve().parents[2]
-    / ".."
-    / "shared"
-    / "realdata"
-    / "opencollective"
-    / "astro_oc_transactions.csv"
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "opencollective" / "astro_oc_transactions.csv"
 )
 TOKEN = "oc-personal-token-0123456789"
 
@@ -70,10 +65,7 @@ def test_key_header_export_gives_minor_units_utc_and_refunds(tmp_path):
     assert [r["is_refund"] for r in rows] == [False, True]
     assert rows[1]["original_amount_minor"] == -45499 and rows[1]["original_currency"] == "USD"
     assert rows[0]["created_at"].isoformat() == "2024-03-05T10:12:03"
-    assert (
-        rows[1]["description"] == 'Refund of "Printing, flyers"'
-        and rows[1]["expense_tags"] == "print, flyers"
-    )
+    assert rows[1]["description"] == 'Refund of "Printing, flyers"' and rows[1]["expense_tags"] == "print, flyers"
     assert (rows[0]["transaction_id"], rows[0]["group_id"]) == ("3d2f1c9e", "9b1e77aa")
 
 
@@ -113,9 +105,7 @@ def test_human_header_export_derives_gross_from_net_and_fees(tmp_path):
 )
 def test_truncated_export_line_is_quarantined_not_parsed(tmp_path, tail):
     row = (
-        "2024-03-05T10:12:03,3d2f1c9e,9b1e77aa,x,CREDIT,CONTRIBUTION,,,,$10.00 USD,10,10,10,USD,coop,Coop,"
-        "a,A,"
-        ",,,,,,,,"
+        "2024-03-05T10:12:03,3d2f1c9e,9b1e77aa,x,CREDIT,CONTRIBUTION,,,,$10.00 USD,10,10,10,USD,coop,Coop,a,A,,,,,,,,,"
     )
     result = parse_text(tmp_path, f"{KEY_HEADER}\n{row}\n{tail}")
     assert result.accepted.height == 1
@@ -280,9 +270,7 @@ def test_fetch_failing_part_way_keeps_what_it_got_and_resumes(api):
         assert TOKEN not in text
     oc.fetch(settings, sink, state, client=client_for(settings, waits))
     assert [q["offset"] for q in api.queries()[-2:]] == [3, 6]
-    landed = [
-        n["legacyId"] for _, body, _ in sink.files for n in json.loads(body)["data"]["transactions"]["nodes"]
-    ]
+    landed = [n["legacyId"] for _, body, _ in sink.files for n in json.loads(body)["data"]["transactions"]["nodes"]]
     assert landed == [100000 + n for n in range(7)]  # nothing lost, nothing twice
 
 
@@ -309,7 +297,6 @@ def test_graphql_errors_raise_and_nothing_is_landed():
 
 
 # --- malformed corpus -----------------------------------------------------------------------------------
-
 
 
 OC_CORPUS = {

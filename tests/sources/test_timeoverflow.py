@@ -18,8 +18,7 @@ def test_database_exports_use_db_column_names(tmp_path):
     members = parse_file(
         tmp_path,
         "members.csv",
-        "id,user_id,organization_id,member_uid,active,entry_date\n"
-        "7,3,1,12,t,2023-05-01\n8,4,1,13,f,2023-06-01\n",
+        "id,user_id,organization_id,member_uid,active,entry_date\n7,3,1,12,t,2023-05-01\n8,4,1,13,f,2023-06-01\n",
         "members",
     )
     assert members.accepted.select("member_id", "member_uid", "active").rows() == [
@@ -50,9 +49,7 @@ def test_movements_of_a_transfer_must_sum_to_zero(tmp_path):
     )
     assert result.accepted["movement_id"].to_list() == [901, 902]
     assert str(result.accepted["created_at"][0]) == "2024-03-05 10:12:03.123456"
-    assert result.quarantined.select("record", "rule", "value").rows() == [
-        ("4", "transfer:unbalanced", "451")
-    ]
+    assert result.quarantined.select("record", "rule", "value").rows() == [("4", "transfer:unbalanced", "451")]
 
 
 @pytest.mark.parametrize(
@@ -88,9 +85,7 @@ def test_plain_hours_file(tmp_path):
     result = parse_file(tmp_path, "hours_garden.csv", text, "hours")
     assert result.accepted["seconds"].to_list() == [5400, 900, 6300]
     assert str(result.accepted["exchanged_on"][0]) == "2024-03-01 00:00:00"
-    assert result.quarantined.select("record", "rule", "value").rows() == [
-        ("5", "seconds:type:integer", "lots")
-    ]
+    assert result.quarantined.select("record", "rule", "value").rows() == [("5", "seconds:type:integer", "lots")]
 
 
 def test_unknown_file_is_refused_not_guessed(tmp_path):

@@ -70,9 +70,7 @@ def test_proposals_enums_and_utc(tmp_path):
     assert [r["proposal_id"] for r in rows] == ["p1", "p2"]  # `id` is the table's key
     assert str(rows[0]["created_at"]) == "2024-03-05 09:12:03"  # to naive UTC
     assert rows[1]["has_minority_report"] is True
-    assert result.quarantined.select("record", "rule", "value").rows() == [
-        ("3", "status:valid_values", "shelved")
-    ]
+    assert result.quarantined.select("record", "rule", "value").rows() == [("3", "status:valid_values", "shelved")]
 
 
 def test_timebank_hours_provided_becomes_seconds_and_same_person_is_refused(tmp_path):
@@ -192,8 +190,10 @@ def test_a_table_read_in_slices_loads_exactly_what_one_pass_loads(tmp_path, monk
     out as one pass over the whole file gives them."""
     import polars as pl
 
-    rows = [{"id": f"p{i}", "topic_id": "t1", "author_id": f"u{i % 3}", "created_at": f"2026-01-0{1 + i % 9}T10:00:00Z"}
-            for i in range(12)]
+    rows = [
+        {"id": f"p{i}", "topic_id": "t1", "author_id": f"u{i % 3}", "created_at": f"2026-01-0{1 + i % 9}T10:00:00Z"}
+        for i in range(12)
+    ]
     lines = [json.dumps(r) for r in rows]
     lines[3] = "{not json"
     lines[7] = json.dumps(rows[1])  # the key of line 2 again, in a later slice
