@@ -1,6 +1,6 @@
 """The privacy gate: a new release, before it becomes `latest`, holds no email, IP address, phone
 number, nor anyone's name, handle or email found in the landed inputs (API pages included).
-A finding fails the run and the release is never promoted."""
+A finding fails the run; the release is never promoted and is moved to the private quarantine folder."""
 
 from pathlib import Path
 
@@ -9,13 +9,23 @@ import dagster as dg
 from pipelines.assets.publish import release, release_candidate
 from pipelines.assets.resources import DataDir
 from pipelines.privacy import forbidden_terms, scan_release
+from pipelines.privacy.people import UnreadableInputs
+from pipelines.release.quarantine import quarantine_release
 
 MAX_FINDINGS_SHOWN = 50
 
 
 def privacy_result(release_dir: Path, landing_dir: Path) -> dg.AssetCheckResult:
     """Scan one release for personal data, with the people of the landed inputs as the terms."""
-    terms = forbidden_terms(landing_dir)
+    try:
+        terms = forbidden_terms(landing_dir)
+    except UnreadableInputs as error:  # fail closed, naming the files, rather than stop the run
+        return dg.AssetCheckResult(
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=f"cannot check the release: {error}",
+            metadata={"findings": 0, "unreadable_inputs": dg.MetadataValue.json(error.files), "first_findings": []},
+        )
     findings = scan_release(release_dir, terms)
     return dg.AssetCheckResult(
         passed=not findings,
@@ -36,7 +46,18 @@ def privacy_result(release_dir: Path, landing_dir: Path) -> dg.AssetCheckResult:
     description="No personal data (emails, IPs, phones, people from the inputs) in the release.",
 )
 def release_has_no_personal_data(context: dg.AssetCheckExecutionContext, data_dir: DataDir) -> dg.AssetCheckResult:
-    return privacy_result(release_candidate(context.instance), data_dir.paths().landing)
+    paths = data_dir.paths()
+    candidate = release_candidate(context.instance)
+    result = privacy_result(candidate, paths.landing)
+    if not result.passed:  # never published: out of releases/, into the private quarantine
+        moved = quarantine_release(
+            candidate,
+            paths.quarantine,
+            f"failed the blocking check release_has_no_personal_data: {result.description}",
+            result.metadata["first_findings"].value,
+        )
+        context.log.error(f"release {candidate.name} moved to {moved}: it is never published")
+    return result
 
 
 privacy_checks = [release_has_no_personal_data]

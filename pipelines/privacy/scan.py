@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from pipelines.demo.canaries import CANARIES
 from pipelines.privacy.patterns import find_personal_patterns, redact
-from pipelines.privacy.people import People, collect, is_landing
+from pipelines.privacy.people import People, UnreadableInputs, collect, is_landing
 from pipelines.privacy.people_cache import collect_landed
 from pipelines.privacy.vocabulary import COMMON_WORDS
 
@@ -81,6 +81,8 @@ def forbidden_terms(inbox: Path, extra: Iterable[str] = ()) -> set[str]:
     each landed file yields is cached in the private `<data_dir>/warehouse/`, see `people_cache`).
     Dropped: terms shorter than 4 characters, common words, and group, city and collective names."""
     people = _people(inbox)
+    if people.unreadable:  # whose names they hold is unknown: nothing can be said safe
+        raise UnreadableInputs(sorted(people.unreadable))
     found = set(people.personal)
     found.update(value for canary in CANARIES for value in canary.values())
     found.update(extra)

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from pipelines.release import layout
 from pipelines.release.descriptor import resource_rows
 from pipelines.release.hashing import parse_sha256sums, sha256_bytes, sha256_file
+from pipelines.release.quarantine import unpublished_reason
 from pipelines.release.recompute import RuleError, recompute_problems, rule_name
 from pipelines.release.signing import key_id, parse_public_key, signature_is_valid
 from pipelines.release.tables import (
@@ -378,6 +379,9 @@ def verify_release(path: Path, *, trusted_key: bytes | None = None, walk_chain: 
     path = Path(path)
     release_dir = (path.parent if path.name == layout.DESCRIPTOR else path).resolve()
     report = VerifyReport(release_dir)
+    unpublished = unpublished_reason(release_dir)
+    if unpublished is not None:  # quarantined: it failed a blocking check or was never promoted
+        report.fail("published", f"UNPUBLISHED: this release was never published ({unpublished})")
     release, sums_problems = _load(release_dir)
     if release is None:
         for problem in sums_problems:
