@@ -109,7 +109,7 @@ def release_state(releases_dir: Path) -> str:
     if not link.is_symlink() and not link.exists():
         return "absent"
     report = verify_release(link)
-    return "verified" if report.ok else "; ".join(report.problems)[:500]
+    return "verified" if report.ok else "; ".join(p.message for p in report.problems)[:500]
 
 
 def data_hashes(release_dir: Path) -> dict[str, str]:
