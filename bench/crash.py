@@ -7,7 +7,9 @@ dbt, checks, release, promotion, in turn), sleeps a random part of that stage's 
 SIGKILL to the pipeline process (only to it, as the kernel's OOM killer would: its dbt child, if any,
 is left running). After each kill, `latest` must be absent (no release yet) or a complete release that
 verifies; the next run, started with no manual cleanup, must finish, leave no temporary folder, and
-publish data files byte-identical to the reference's. Results go to bench/results/crash.json.
+publish data files byte-identical to the reference's (with --complete-every N, only every Nth run after
+a kill is left to finish; the others are the next round's victims, started from the crash's state).
+Results go to bench/results/crash.json.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # stage -> (prefixes of its Dagster step keys, longest random delay after the step starts, seconds)
 STAGES = {
     "landing": (("landing__",), 1.0),
-    "raw": (("raw_",), 6.0),
+    "raw": (("raw_",), 2.0),
     "dbt": (("dbt_models",), 30.0),
     "checks": (("publish__quality_report", "publish__release_release_has_no_personal_data"), 4.0),
     "release": (("publish__release",), 2.0),
@@ -130,8 +132,10 @@ def complete_run(data_dir: Path, timeout: float = 1800) -> tuple[int, float, lis
     return code, time.monotonic() - started, watcher.tail
 
 
-def kill_round(data_dir: Path, stage: str, rng: random.Random, reference: dict[str, str]) -> Round:
-    """One crash and the run after it."""
+def kill_round(
+    data_dir: Path, stage: str, rng: random.Random, reference: dict[str, str], complete: bool = True
+) -> Round:
+    """One crash and (with `complete`) the run after it, left to finish."""
     prefixes, longest = STAGES[stage]
     releases = data_dir / "releases"
     process = start_pipeline(data_dir)
@@ -147,6 +151,8 @@ def kill_round(data_dir: Path, stage: str, rng: random.Random, reference: dict[s
     process.wait()
     watcher.thread.join(5)
     result = Round(stage, round(delay, 3), killed, watcher.current_step() if killed else None, release_state(releases))
+    if not complete:  # the next round's run starts from this crash's state
+        return result
     code, seconds, tail = complete_run(data_dir)
     result.next_run_exit, result.next_run_s = code, round(seconds, 1)
     if code != 0:
@@ -161,6 +167,8 @@ def kill_round(data_dir: Path, stage: str, rng: random.Random, reference: dict[s
 
 
 def round_ok(r: Round) -> bool:
+    if r.next_run_exit is None:  # followed by another killed run: only `latest` is judged
+        return r.latest_after_kill in ("absent", "verified")
     return (
         r.latest_after_kill in ("absent", "verified")
         and r.next_run_exit == 0
@@ -182,7 +190,7 @@ def prepare(work_dir: Path) -> tuple[Path, dict[str, str], float]:
     return data_dir, data_hashes((data_dir / "releases" / "latest").resolve()), seconds
 
 
-def run(rounds: int, seed: int, work_dir: Path, progress=print) -> dict:
+def run(rounds: int, seed: int, work_dir: Path, progress=print, complete_every: int = 1) -> dict:
     rng = random.Random(seed)
     data_dir, reference, reference_s = prepare(work_dir)
     progress(f"reference run {reference_s:.1f} s, {len(reference)} data files")
@@ -190,7 +198,8 @@ def run(rounds: int, seed: int, work_dir: Path, progress=print) -> dict:
     results = []
     for number in range(rounds):
         stage = order[number % len(order)]
-        outcome = kill_round(data_dir, stage, rng, reference)
+        complete = (number + 1) % complete_every == 0 or number + 1 == rounds
+        outcome = kill_round(data_dir, stage, rng, reference, complete)
         results.append(outcome)
         progress(f"round {number + 1}/{rounds} {stage}: {'ok' if round_ok(outcome) else 'FAILED'} {asdict(outcome)}")
     by_stage = {
@@ -206,6 +215,8 @@ def run(rounds: int, seed: int, work_dir: Path, progress=print) -> dict:
         "seed": seed,
         "demo": {k: str(v) for k, v in TINY_DEMO.items()},
         "reference_run_s": round(reference_s, 1),
+        "complete_every": complete_every,
+        "complete_runs_after_a_kill": sum(r.next_run_exit is not None for r in results),
         "killed": sum(r.killed for r in results),
         "ok": sum(round_ok(r) for r in results),
         "by_stage": by_stage,
@@ -217,6 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.crash", description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--complete-every",
+        type=int,
+        default=1,
+        help="let every Nth run after a kill finish (default 1: each kill is followed by a complete run; "
+        "otherwise the next round's run starts from the crash's state and is killed in turn)",
+    )
     parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "bench" / "work" / "crash")
     parser.add_argument("--results", type=Path, default=REPO_ROOT / "bench" / "results" / "crash.json")
     args = parser.parse_args(argv)
@@ -224,8 +242,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.work_dir} is not empty")
     args.work_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    result = run(args.rounds, args.seed, args.work_dir, lambda m: print(f"[{time.monotonic() - started:7.1f}s] {m}"))
+    result = run(
+        args.rounds,
+        args.seed,
+        args.work_dir,
+        lambda m: print(f"[{time.monotonic() - started:7.1f}s] {m}", flush=True),
+        args.complete_every,
+    )
     result["wall_s"] = round(time.monotonic() - started, 1)
+    result["code_commit"] = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
+    ).stdout.strip()
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(result, indent=1) + "\n")
     print(f"{result['ok']}/{result['rounds']} rounds ok ({result['killed']} killed mid-run): {args.results}")
