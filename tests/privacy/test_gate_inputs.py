@@ -136,11 +136,24 @@ def test_files_the_raw_layer_refused_never_reach_the_gate(tmp_path):
 
 
 def test_a_replaced_file_stops_affecting_the_gate(tmp_path):
+    users = tmp_path / "inbox" / "togetheros" / "users.ndjson"
+    users.parent.mkdir(parents=True)
+    person = '{{"user_id": "u{n}", "handle": "{handle}", "display_name": "{name}", "email": "{handle}@example.org"}}\n'
+    users.write_text(person.format(n=1, handle="theodora_k", name="Theodora Kallistratou"))
+    _load(tmp_path, "togetheros")
+    assert "theodora kallistratou" in forbidden_terms(tmp_path / "landing")
+    # replaced by a version without her (she asked to be removed): only the new version is loaded now
+    users.write_text(person.format(n=2, handle="marek_z", name="Marek Zielinski"))
+    _load(tmp_path, "togetheros")
+    terms = forbidden_terms(tmp_path / "landing")
+    assert "marek zielinski" in terms and "theodora kallistratou" not in terms and "theodora_k" not in terms
+
+
+def test_a_replaced_ledger_stops_affecting_the_gate(tmp_path):
     inbox = _ledger_inbox(tmp_path)
     _load(tmp_path, "ledger")
     assert PLANTED["journal payee"] in forbidden_terms(tmp_path / "landing")
-    # the journal is replaced by a version without that transaction: its old version is no longer loaded
-    (inbox / "ledger" / "books.journal").write_text(JOURNAL.split("\n\n", 1)[1])
+    (inbox / "ledger" / "books.journal").write_text(JOURNAL.split("\n\n", 1)[1])  # without that transaction
     _load(tmp_path, "ledger")
     terms = forbidden_terms(tmp_path / "landing")
     assert PLANTED["journal payee"] not in terms and PLANTED["journal account, second level"] in terms
