@@ -41,7 +41,7 @@ class PipelineRun:
 @pytest.fixture(scope="session")
 def pipeline_run(tmp_path_factory) -> PipelineRun:
     from pipelines.cli import run_pipeline
-    from pipelines.demo.generate import generate
+    from demo.generate import generate
 
     data_dir = tmp_path_factory.mktemp("pipeline-data")
     previous = os.environ.get("TOGETHEROS_DATA_DIR")

@@ -65,8 +65,8 @@ def _captured_output(sink: io.StringIO):
 
 @pytest.fixture(scope="session")
 def privacy_run(tmp_path_factory) -> PrivacyRun:
+    from demo.generate import generate
     from pipelines.cli import run_pipeline
-    from pipelines.demo.generate import generate
 
     data_dir = tmp_path_factory.mktemp("privacy-data")
     inbox = data_dir / "inbox"

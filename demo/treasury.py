@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.demo.federation import NATIONS, Federation, Group
+from demo.federation import NATIONS, Federation, Group
 
 NON_LOCAL_PAYEES = [
     ("amazon", "Amazon"),

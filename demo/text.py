@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.demo.canaries import CANARIES
-from pipelines.demo.names import SENTENCES, TOPIC_SUBJECTS
+from demo.canaries import CANARIES
+from demo.names import SENTENCES, TOPIC_SUBJECTS
 
 CANARY_SHARE = 0.25  # of a canary's own free-text items that carry their phone or email
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.demo.context import Context
-from pipelines.demo.ids import uuid_series
-from pipelines.demo.output import DAY, ISO_Z, NdjsonWriter, stamp
-from pipelines.demo.sampling import (
+from demo.context import Context
+from demo.ids import uuid_series
+from demo.output import DAY, ISO_Z, NdjsonWriter, stamp
+from demo.sampling import (
     NEVER,
     categorical,
     popularity,
@@ -24,7 +24,7 @@ from pipelines.demo.sampling import (
     stamps,
     zipf_choice,
 )
-from pipelines.demo.text import sentences, subjects, with_canary_contacts
+from demo.text import sentences, subjects, with_canary_contacts
 
 SOURCE = "togetheros"
 STAGES = ["draft", "research", "deliberation", "voting", "decided", "delivery", "reviewed", "archived"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipelines.demo.federation import Federation
+from demo.federation import Federation
 
 NEVER = np.iinfo(np.int64).max  # "not reached" for integer-second timelines
 

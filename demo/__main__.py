@@ -1,4 +1,4 @@
-"""Command line: `python -m pipelines.demo --inbox data/inbox --seed 7 --members 3000 ...`.
+"""Command line: `python -m demo --inbox data/inbox --seed 7 --members 3000 ...`.
 
 `add_arguments` and `run` are reusable, so the project CLI can mount this as `togetheros demo`.
 """
@@ -12,7 +12,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pipelines.demo.generate import generate
+from demo.generate import generate
 from pipelines.settings import Paths
 
 
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = add_arguments(argparse.ArgumentParser(prog="python -m pipelines.demo", description=__doc__))
+    parser = add_arguments(argparse.ArgumentParser(prog="python -m demo", description=__doc__))
     return run(parser.parse_args(argv))
 
 

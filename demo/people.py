@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from pipelines.demo import names
-from pipelines.demo.canaries import CANARIES
-from pipelines.demo.federation import NATIONS, Federation
+from demo import names
+from demo.canaries import CANARIES
+from demo.federation import NATIONS, Federation
 
 # Probability that a person has an account in a system, before the activity boost below.
 PRESENCE = {"togetheros": 0.9, "discourse": 0.45, "decidim": 0.5, "opencollective": 0.12, "timeoverflow": 0.3}

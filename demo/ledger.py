@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipelines.demo import names
-from pipelines.demo.context import Context
-from pipelines.demo.treasury import NON_LOCAL_PAYEES, Books, local_payees, treasury_books
+from demo import names
+from demo.context import Context
+from demo.treasury import NON_LOCAL_PAYEES, Books, local_payees, treasury_books
 
 SOURCE = "ledger"
 SHARE = 0.004

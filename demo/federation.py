@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipelines.demo.ids import uuids
+from demo.ids import uuids
 
 # (region, [(city, relative size), ...]); the seed decides how many of each are used, in order.
 NATIONS: list[dict] = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.demo.context import Context
-from pipelines.demo.output import write_csv
+from demo.context import Context
+from demo.output import write_csv
 
 SOURCE = "community"
 

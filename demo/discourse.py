@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.demo.context import Context
-from pipelines.demo.output import ISO_MS_Z, dump_json, stamp, write_json
-from pipelines.demo.sampling import categorical, popularity, recent_pick, scope_groups, seconds
-from pipelines.demo.text import sentences, subjects, with_canary_contacts
+from demo.context import Context
+from demo.output import ISO_MS_Z, dump_json, stamp, write_json
+from demo.sampling import categorical, popularity, recent_pick, scope_groups, seconds
+from demo.text import sentences, subjects, with_canary_contacts
 
 SOURCE = "discourse"
 HOST = "forum.togetheros.org"

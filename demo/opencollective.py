@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.demo import names
-from pipelines.demo.context import Context
-from pipelines.demo.ids import HexPool
-from pipelines.demo.output import OC, stamp, write_csv
-from pipelines.demo.sampling import seconds
-from pipelines.demo.text import contact_line
-from pipelines.demo.treasury import EXPENSE_TAGS, NON_LOCAL_PAYEES, Books, local_payees, treasury_books
+from demo import names
+from demo.context import Context
+from demo.ids import HexPool
+from demo.output import OC, stamp, write_csv
+from demo.sampling import seconds
+from demo.text import contact_line
+from demo.treasury import EXPENSE_TAGS, NON_LOCAL_PAYEES, Books, local_payees, treasury_books
 
 SOURCE = "opencollective"
 SHARE = 0.012  # financial events (contributions, expenses, refunds); rows are about 2.5x that

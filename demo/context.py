@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.demo.calendar import Calendar
-from pipelines.demo.federation import Federation
-from pipelines.demo.people import Population
+from demo.calendar import Calendar
+from demo.federation import Federation
+from demo.people import Population
 
 SOURCES = ("discourse", "decidim", "opencollective", "ledger", "timeoverflow", "togetheros", "community")
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.demo.context import Context
-from pipelines.demo.federation import NATIONS
-from pipelines.demo.output import DAY, RAILS_DB, nullable, stamp, write_csv
-from pipelines.demo.sampling import categorical, seconds
-from pipelines.demo.text import contact_line
+from demo.context import Context
+from demo.federation import NATIONS
+from demo.output import DAY, RAILS_DB, nullable, stamp, write_csv
+from demo.sampling import categorical, seconds
+from demo.text import contact_line
 
 SOURCE = "timeoverflow"
 SHARE = {"transfers": 0.025, "hours": 0.008}

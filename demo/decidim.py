@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.demo.context import Context
-from pipelines.demo.output import DAY, DECIDIM, csv_bytes, stamp, write_zip
-from pipelines.demo.sampling import NEVER, categorical, popularity, recent_pick, seconds, stamps
-from pipelines.demo.text import sentences, subjects, with_canary_contacts
+from demo.context import Context
+from demo.output import DAY, DECIDIM, csv_bytes, stamp, write_zip
+from demo.sampling import NEVER, categorical, popularity, recent_pick, seconds, stamps
+from demo.text import sentences, subjects, with_canary_contacts
 
 SOURCE = "decidim"
 HOST = "participa.togetheros.es"

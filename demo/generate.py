@@ -2,7 +2,9 @@
 
     generate(Path("data/inbox"), seed=7, members=3000)
 
-Same parameters ⇒ byte-identical files. Only the source folders below are wiped and rewritten.
+Same parameters ⇒ byte-identical files. Only the source folders below are wiped and rewritten, and
+the canaries are written as the privacy gate's extra terms of the data directory the inbox is in
+(`Paths(inbox.parent).privacy_terms`).
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.demo import community, decidim, discourse, ledger, opencollective, timeoverflow, togetheros
-from pipelines.demo.calendar import Calendar
-from pipelines.demo.context import SOURCES, Context
-from pipelines.demo.federation import build_federation
-from pipelines.demo.people import build_population
+from demo import canaries, community, decidim, discourse, ledger, opencollective, timeoverflow, togetheros
+from demo.calendar import Calendar
+from demo.context import SOURCES, Context
+from demo.federation import build_federation
+from demo.people import build_population
+from pipelines.settings import Paths
 
 EVENTS_PER_MEMBER_YEAR = 40
 # Community last: it maps the spaces and payees the other writers created.
@@ -58,6 +61,7 @@ def generate(
     for source, write in WRITERS.items():
         ctx.progress(f"{source}: writing")
         write(ctx)
+    canaries.write_terms(Paths(Path(inbox).resolve().parent).privacy_terms)
     return {
         "seed": seed,
         "members": members,
