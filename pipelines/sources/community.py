@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from pipelines.sources.base import Checked, check_csv, refuse_file, unreadable
-from pipelines.sources.contracts import load_contract
+from pipelines.sources.contracts import Checked, load_contract
+from pipelines.sources.csv_files import check_csv
+from pipelines.sources.quarantine import refuse_file, unreadable
 
 SOURCE = "community"
 FILES = {"space_groups.csv": "space_groups", "local_payees.csv": "local_payees"}

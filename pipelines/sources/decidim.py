@@ -19,17 +19,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipelines.sources.base import (
-    Checked,
-    Refused,
-    check_rows,
-    combine,
-    read_csv,
-    rows_frame,
-    to_minor,
-)
-from pipelines.sources.contracts import TableContract, load_contract
+from pipelines.sources.contracts import Checked, TableContract, load_contract
+from pipelines.sources.csv_files import read_csv
 from pipelines.sources.http import ApiClient, ApiError, FetchError
+from pipelines.sources.money import to_minor
+from pipelines.sources.quarantine import Refused, check_rows, combine, rows_frame
 
 SOURCE = "decidim"
 log = logging.getLogger(__name__)

@@ -16,17 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.sources.base import (
-    Checked,
-    Refused,
-    check_batch,
-    check_rows,
-    combine,
-    refuse_file,
-    rows_frame,
-)
-from pipelines.sources.contracts import load_contract
+from pipelines.sources.contracts import Checked, load_contract
 from pipelines.sources.http import ApiClient, ApiError, FetchError
+from pipelines.sources.quarantine import Refused, check_batch, check_rows, combine, refuse_file, rows_frame
 
 SOURCE = "discourse"
 log = logging.getLogger(__name__)

@@ -20,21 +20,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pipelines.sources.base import (
-    CURRENCY_EXPONENTS,
-    CURRENCY_SYMBOLS,
-    Checked,
-    Refused,
-    check_rows,
-    decode_text,
-    has_undecodable,
-    refuse_file,
-    refuse_future,
-    rows_frame,
-    to_minor,
-    unreadable,
-)
-from pipelines.sources.contracts import load_contract
+from pipelines.sources.contracts import Checked, load_contract
+from pipelines.sources.money import CURRENCY_EXPONENTS, CURRENCY_SYMBOLS, to_minor
+from pipelines.sources.quarantine import Refused, check_rows, refuse_file, refuse_future, rows_frame, unreadable
+from pipelines.sources.text import decode_text, has_undecodable
 
 SOURCE = "ledger"
 JOURNAL_SUFFIXES = (".journal", ".ledger", ".dat", ".hledger")

@@ -24,20 +24,10 @@ from typing import Any
 
 import polars as pl
 
-from pipelines.sources.base import (
-    CURRENCY_EXPONENTS,
-    CURRENCY_SYMBOLS,
-    Checked,
-    Refused,
-    check_rows,
-    read_csv,
-    refuse_file,
-    refuse_future,
-    rows_frame,
-    to_minor,
-    unreadable,
-)
-from pipelines.sources.contracts import TableContract, load_contract
+from pipelines.sources.contracts import Checked, TableContract, load_contract
+from pipelines.sources.csv_files import read_csv
+from pipelines.sources.money import CURRENCY_EXPONENTS, CURRENCY_SYMBOLS, to_minor
+from pipelines.sources.quarantine import Refused, check_rows, refuse_file, refuse_future, rows_frame, unreadable
 
 SOURCE = "opencollective"
 

@@ -20,19 +20,10 @@ from pathlib import Path, PurePosixPath
 
 import polars as pl
 
-from pipelines.sources.base import (
-    Checked,
-    check_csv,
-    check_rows,
-    duration_seconds,
-    read_csv,
-    refuse_accepted,
-    refuse_file,
-    refuse_future,
-    rows_frame,
-    unreadable,
-)
-from pipelines.sources.contracts import TableContract, load_contract
+from pipelines.sources.contracts import Checked, TableContract, load_contract
+from pipelines.sources.csv_files import check_csv, read_csv
+from pipelines.sources.dates import duration_seconds
+from pipelines.sources.quarantine import check_rows, refuse_accepted, refuse_file, refuse_future, rows_frame, unreadable
 
 SOURCE = "timeoverflow"
 

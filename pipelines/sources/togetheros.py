@@ -15,22 +15,20 @@ from pathlib import Path, PurePosixPath
 
 import polars as pl
 
-from pipelines.sources.base import (
-    Checked,
+from pipelines.sources.contracts import Checked, TableContract, load_contract
+from pipelines.sources.csv_files import read_csv
+from pipelines.sources.dates import duration_seconds
+from pipelines.sources.money import to_minor
+from pipelines.sources.quarantine import (
     Refused,
     check_rows,
-    decode_text,
-    duration_seconds,
-    has_undecodable,
-    read_csv,
     refuse_accepted,
     refuse_file,
     refuse_future,
     rows_frame,
-    to_minor,
     unreadable,
 )
-from pipelines.sources.contracts import TableContract, load_contract
+from pipelines.sources.text import decode_text, has_undecodable
 
 SOURCE = "togetheros"
 # timestamps that record something that happened; planned dates (deadline, target_date, period_end) may
