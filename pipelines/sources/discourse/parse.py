@@ -1,4 +1,4 @@
-"""Discourse forum: saved JSON API responses, and the fetcher that saves them.
+"""Discourse forum, landing → raw: saved JSON API responses (as `fetch` saves them, or saved by hand).
 
 Inbox files (names as the fetcher writes them): `latest_page_<N>.json`, `t_<id>.json`,
 `t_<id>_posts_<K>.json`, `categories.json`, `admin_users_<N>.json`. Every record is kept as it
@@ -8,26 +8,17 @@ came (private messages, whispers, deleted posts too); staging decides what is pu
 from __future__ import annotations
 
 import json
-import logging
-import os
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pipelines.sources.contracts import Checked, load_contract
-from pipelines.sources.http import ApiClient, ApiError, FetchError
 from pipelines.sources.quarantine import Refused, check_batch, check_rows, combine, refuse_file, rows_frame
 
 SOURCE = "discourse"
-log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a saved API page is a few hundred kB; beyond this it is not one
-POSTS_CHUNK = 20  # posts per /t/{id}/posts.json request, as Discourse's own client asks
-MAX_PAGES = 100_000  # a guard against a server that always says "more"
-
-Sink = Callable[[str, bytes, dict], None]
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -127,23 +118,23 @@ def _add_posts(posts: _Rows, users: _Rows, items: Any, path: str, topic_id: int)
             users.add(record, {"user_id": user_id, "username": post.get("username"), "name": post.get("name")})
 
 
-class _Shape(Exception):
+class ShapeError(Exception):
     """The JSON is valid but not the shape the file name promises."""
 
 
-def _get(data: Any, *keys: str, kind: type = list) -> Any:
+def dig(data: Any, *keys: str, kind: type = list) -> Any:
     for key in keys:
         if not isinstance(data, dict) or key not in data:
-            raise _Shape(f"no {'.'.join(keys)}")
+            raise ShapeError(f"no {'.'.join(keys)}")
         data = data[key]
     if not isinstance(data, kind):
-        raise _Shape(f"{'.'.join(keys)} is not a {kind.__name__}")
+        raise ShapeError(f"{'.'.join(keys)} is not a {kind.__name__}")
     return data
 
 
 def _latest(data: Any) -> list[_Rows]:
     topics, users = _Rows("topics"), _Rows("users")
-    for record, topic in _objects(topics, _get(data, "topic_list", "topics"), "$.topic_list.topics"):
+    for record, topic in _objects(topics, dig(data, "topic_list", "topics"), "$.topic_list.topics"):
         topics.add(record, _topic_values(topic))
     for record, user in _objects(users, data.get("users") or [], "$.users"):
         users.add(record, {"user_id": user.get("id"), "username": user.get("username"), "name": user.get("name")})
@@ -152,7 +143,7 @@ def _latest(data: Any) -> list[_Rows]:
 
 def _topic(data: Any, topic_id: int) -> list[_Rows]:
     topics, posts, users = _Rows("topics"), _Rows("posts"), _Rows("users")
-    items = _get(data, "post_stream", "posts")
+    items = dig(data, "post_stream", "posts")
     topics.add("$", _topic_values(data))
     _add_posts(posts, users, items, "$.post_stream.posts", topic_id)
     return [topics, posts, users]
@@ -160,7 +151,7 @@ def _topic(data: Any, topic_id: int) -> list[_Rows]:
 
 def _topic_posts(data: Any, topic_id: int) -> list[_Rows]:
     posts, users = _Rows("posts"), _Rows("users")
-    _add_posts(posts, users, _get(data, "post_stream", "posts"), "$.post_stream.posts", topic_id)
+    _add_posts(posts, users, dig(data, "post_stream", "posts"), "$.post_stream.posts", topic_id)
     return [posts, users]
 
 
@@ -182,14 +173,14 @@ def _categories(data: Any) -> list[_Rows]:
             if isinstance(category.get("subcategory_list"), list):  # include_subcategories=true
                 add(category["subcategory_list"], f"{record}.subcategory_list", category.get("id"))
 
-    add(_get(data, "category_list", "categories"), "$.category_list.categories", None)
+    add(dig(data, "category_list", "categories"), "$.category_list.categories", None)
     return [categories]
 
 
 def _admin_users(data: Any) -> list[_Rows]:
     users = _Rows("users")
     if not isinstance(data, list):
-        raise _Shape("an admin users page is a JSON list of users")
+        raise ShapeError("an admin users page is a JSON list of users")
     for record, user in _objects(users, data, "$"):
         users.add(
             record,
@@ -239,7 +230,7 @@ def _read(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
         return _whole_file(main_entity, landing_sha256, file_name, "file:unreadable", f"not JSON ({error})")
     try:
         return reader(data, int(match.group(1))) if match.groups() else reader(data)
-    except _Shape as error:
+    except ShapeError as error:
         return _whole_file(main_entity, landing_sha256, file_name, "file:shape", str(error))
 
 
@@ -267,118 +258,3 @@ def parse_batch(files: list[tuple[Path, str, str]]) -> dict[str, Checked]:
     for entity, entity_parts in pending.items():
         checked.setdefault(entity, []).append(check_batch(load_contract(SOURCE)[entity], entity_parts))
     return {entity: combine(parts) for entity, parts in checked.items()}
-
-
-# --- fetching -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Settings:
-    url: str | None
-    api_key: str | None = field(default=None, repr=False)
-    api_username: str | None = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-        return cls(
-            env.get("DISCOURSE_URL") or None,
-            env.get("DISCOURSE_API_KEY") or None,
-            env.get("DISCOURSE_API_USERNAME") or None,
-        )
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.url)
-
-    def headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
-        if self.api_key:
-            headers |= {"Api-Key": self.api_key, "Api-Username": self.api_username or "system"}
-        return headers
-
-
-class _Fetch:
-    def __init__(self, client: ApiClient, sink: Sink):
-        self.client, self.sink = client, sink
-
-    def page(self, file_name: str, path: str, params: dict | None = None, cursor: Any = None) -> Any:
-        data, body = self.client.get_json_page(path, params)
-        self.sink(file_name, body, {"url": self.client.url_for(path, params), "cursor": cursor})
-        return data
-
-    def new_topics(self, since: str | None) -> list[dict]:
-        """Topics bumped after `since`, from /latest.json pages (only pages holding news are sunk)."""
-        found: dict[int, dict] = {}
-        for page in range(MAX_PAGES):
-            params = {"page": page}
-            data, body = self.client.get_json_page("/latest.json", params)
-            topics = [t for t in _get(data, "topic_list", "topics") if isinstance(t, dict)]
-            news = [t for t in topics if since is None or str(t.get("bumped_at") or "") > since]
-            if news:
-                self.sink(
-                    f"latest_page_{page}.json",
-                    body,
-                    {"url": self.client.url_for("/latest.json", params), "cursor": since},
-                )
-            found |= {
-                t["id"]: t for t in news if isinstance(t.get("id"), int) and t.get("archetype") != "private_message"
-            }
-            # pinned topics stay on top whatever their age; the rest come newest-bumped first
-            unpinned_news = [t for t in news if not t.get("pinned")]
-            unpinned = [t for t in topics if not t.get("pinned")]
-            if not data["topic_list"].get("more_topics_url") or (unpinned and not unpinned_news):
-                break
-        return sorted(found.values(), key=lambda t: (str(t.get("bumped_at") or ""), t["id"]))
-
-    def topic(self, topic_id: int) -> None:
-        data, body = self.client.get_json_page(f"/t/{topic_id}.json")
-        if not isinstance(data, dict):
-            raise _Shape(f"/t/{topic_id}.json answered with something other than a topic")
-        if data.get("archetype") == "private_message":
-            return  # never stored
-        meta = {"url": self.client.url_for(f"/t/{topic_id}.json"), "cursor": None}
-        self.sink(f"t_{topic_id}.json", body, meta)
-        stream = data.get("post_stream") or {}
-        have = {p.get("id") for p in stream.get("posts") or [] if isinstance(p, dict)}
-        missing = [i for i in stream.get("stream") or [] if i not in have]
-        for chunk, start in enumerate(range(0, len(missing), POSTS_CHUNK), start=1):
-            params = {"post_ids[]": missing[start : start + POSTS_CHUNK]}
-            self.page(f"t_{topic_id}_posts_{chunk}.json", f"/t/{topic_id}/posts.json", params)
-
-    def admin_users(self) -> None:
-        for page in range(1, MAX_PAGES):  # admin lists count pages from 1
-            params = {"show_emails": "true", "page": page}
-            try:
-                users = self.page(f"admin_users_{page}.json", "/admin/users/list/active.json", params)
-            except ApiError as error:
-                if error.status in (403, 404):  # not an admin key: users come from pages and posts only
-                    log.warning("discourse: admin users not available (%s); skipping emails", error)
-                    return
-                raise
-            if not users:
-                return
-
-
-def fetch(settings: Settings, sink: Sink, state: dict, *, client: ApiClient | None = None) -> dict:
-    """Fetch what changed since `state` ({"bumped_at": newest seen}), sink each page, return the new state.
-
-    On failure raises FetchError whose `state` resumes after the last topic stored completely."""
-    client = client or ApiClient(settings.url or "", settings.headers())
-    run = _Fetch(client, sink)
-    since = state.get("bumped_at")
-    done = dict(state)
-    try:
-        run.page("categories.json", "/categories.json")
-        topics = run.new_topics(since)
-        for index, topic in enumerate(topics):
-            run.topic(topic["id"])
-            bumped = str(topic.get("bumped_at") or "")
-            following = topics[index + 1].get("bumped_at") if index + 1 < len(topics) else None
-            if bumped and bumped != following:  # never resume in the middle of equal timestamps
-                done["bumped_at"] = max(bumped, done.get("bumped_at") or "")
-        if settings.api_key:
-            run.admin_users()
-    except (ApiError, _Shape) as error:
-        raise FetchError(SOURCE, done, error) from error
-    return done

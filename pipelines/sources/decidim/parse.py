@@ -1,4 +1,5 @@
-"""Decidim: the open-data ZIP export (0.27 to 0.30 column names) and GraphQL proposal pages.
+"""Decidim, landing → raw: the open-data ZIP export (0.27 to 0.30 column names) and GraphQL proposal
+pages (as `fetch` saves them).
 
 Inbox files: `<host>-open-data.zip` (members `<host>-open-data-<entity>.csv`), a loose member CSV,
 and `graphql_proposals_<N>.json` as the fetcher saves them. Only the entities below are read;
@@ -8,25 +9,21 @@ other members (debates, README.md, ...) are not in scope.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 from pipelines.sources.contracts import Checked, TableContract, load_contract
 from pipelines.sources.csv_files import read_csv
-from pipelines.sources.http import ApiClient, ApiError, FetchError
 from pipelines.sources.money import to_minor
 from pipelines.sources.quarantine import Refused, check_rows, combine, rows_frame
 
 SOURCE = "decidim"
-log = logging.getLogger(__name__)
 
 MAX_MEMBER_BYTES = 512 * 1024 * 1024  # 11,953 proposals in 23 languages made a few hundred MB
 MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
@@ -34,7 +31,6 @@ MAX_RATIO = 200  # CSV compresses ~10x; a far higher ratio is a zip bomb
 MAX_JSON_BYTES = 64 * 1024 * 1024
 DEFAULT_CURRENCY = "EUR"  # Decidim.currency_unit defaults to "€"; the export has no currency column
 
-Sink = Callable[[str, bytes, dict], None]
 
 # contract column -> the export's column names, newest first (0.30, then 0.27 and earlier)
 COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -352,95 +348,3 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
     if re.fullmatch(r"graphql_proposals_.*\.json", name):
         return _parse_graphql(path, landing_sha256, file_name)
     return {}
-
-
-# --- fetching -----------------------------------------------------------------------------------
-
-COMPONENTS_QUERY = "{ participatoryProcesses { id components { id __typename } } }"
-PROPOSALS_QUERY = """
-query($id: ID!, $after: String) {
-  component(id: $id) {
-    id
-    __typename
-    ... on Proposals {
-      proposals(first: 50, after: $after) {
-        pageInfo { hasNextPage endCursor }
-        edges { node {
-          id state reference publishedAt answeredAt withdrawnAt createdAt updatedAt
-          voteCount endorsementsCount totalCommentsCount
-          author { id name }
-        } }
-      }
-    }
-  }
-}
-"""
-
-
-@dataclass(frozen=True)
-class Settings:
-    url: str | None
-    currency: str = DEFAULT_CURRENCY
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-        return cls(env.get("DECIDIM_URL") or None, (env.get("DECIDIM_CURRENCY") or DEFAULT_CURRENCY).upper())
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.url)
-
-
-class GraphQLError(Exception):
-    pass
-
-
-def _graphql(client: ApiClient, query: str, variables: dict | None = None) -> tuple[dict, bytes]:
-    data, body = client.post_json_page("/api", {"query": query, "variables": variables or {}})
-    if not isinstance(data, dict) or data.get("errors") or not isinstance(data.get("data"), dict):
-        errors = data.get("errors") if isinstance(data, dict) else data
-        raise GraphQLError(f"{client.url_for('/api')}: GraphQL errors: {json.dumps(errors)[:300]}")
-    return data["data"], body
-
-
-def _proposal_components(client: ApiClient) -> list[str]:
-    data, _ = _graphql(client, COMPONENTS_QUERY)
-    return [
-        str(c["id"])
-        for p in data.get("participatoryProcesses") or []
-        for c in p.get("components") or []
-        if c.get("__typename") == "Proposals"
-    ]
-
-
-def fetch(settings: Settings, sink: Sink, state: dict, *, client: ApiClient | None = None) -> dict:
-    """Proposals added since `state` ({"cursors": {component id: endCursor}}) as GraphQL pages.
-
-    Each page is sunk before its cursor counts; on failure FetchError.state resumes after the last page
-    stored."""
-    client = client or ApiClient(settings.url or "", {"Accept": "application/json"})
-    cursors = dict(state.get("cursors") or {})
-    page = 0
-    try:
-        for component_id in _proposal_components(client):
-            after = cursors.get(component_id)
-            while True:
-                data, body = _graphql(client, PROPOSALS_QUERY, {"id": component_id, "after": after})
-                connection = ((data.get("component") or {}).get("proposals")) or {}
-                info = connection.get("pageInfo") or {}
-                if connection.get("edges"):
-                    page += 1
-                    where = json.dumps({"component": component_id, "after": after})  # landing keeps text
-                    sink(
-                        f"graphql_proposals_{page}.json",
-                        body,
-                        {"url": client.url_for("/api"), "cursor": where},
-                    )
-                if info.get("endCursor"):
-                    after = cursors[component_id] = info["endCursor"]
-                if not info.get("hasNextPage"):
-                    break
-    except (ApiError, GraphQLError, AttributeError, KeyError, TypeError) as error:
-        raise FetchError(SOURCE, {**state, "cursors": cursors}, error) from error
-    return {**state, "cursors": cursors}
