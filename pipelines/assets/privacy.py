@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.assets.publish import release, release_candidate
+from pipelines.assets.release import release, release_candidate
 from pipelines.assets.resources import DataDir
 from pipelines.privacy import forbidden_terms, scan_release
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.transform.pseudonym import register
+from pipelines.dbt_plugins.pseudonym import register
 from tests.conftest import SHARED_REALDATA
 from tests.fakes.discourse_api import ADMIN_KEY, DiscourseForum
 from tests.fakes.opencollective_api import FakeOpenCollective, make_transaction

@@ -13,15 +13,22 @@ import duckdb
 from pipelines.assets.resources import DataDir
 from pipelines.assets.transform import dbt_models, dbt_project
 from pipelines.landing import Landing
-from pipelines.publication import public_catalog
+from pipelines.release.catalog import public_catalog
 from pipelines.settings import REPO_ROOT, SOURCES, duckdb_config
 
 ENGINES = ("duckdb", "polars", "pyarrow", "dbt-core", "dbt-duckdb", "dagster", "great-expectations")
 
 
+RELEASE_FACTS = "release_facts"  # public.release_facts: what the release reads besides the datasets
+
+
 def _public_keys() -> list[dg.AssetKey]:
     datasets = public_catalog(dbt_project.manifest_path).datasets
     return [key for key in dbt_models.keys if key.path[-1] in datasets]
+
+
+def _release_facts_key() -> dg.AssetKey:
+    return next(key for key in dbt_models.keys if key.path[-1] == RELEASE_FACTS)
 
 
 def _read_public(paths, names) -> dict:
@@ -67,7 +74,7 @@ def _git_commit() -> str:
 
 @dg.asset(
     key=["publish", "release"],
-    deps=[quality_report],
+    deps=[quality_report, _release_facts_key()],
     group_name="publish",
     kinds={"parquet"},
     description="The public datasets as a signed Frictionless data package, not yet visible to readers.",
@@ -79,9 +86,8 @@ def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.Material
     catalog = public_catalog(dbt_project.manifest_path)
     tables = _read_public(paths, catalog.datasets)
     with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
-        data_as_of = con.sql(
-            "select strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') from intermediate.int_activity_events"
-        ).fetchall()[0][0]
+        (latest_event,) = con.sql("select data_as_of from public.release_facts").fetchall()[0]
+    data_as_of = latest_event.strftime("%Y-%m-%dT%H:%M:%SZ") if latest_event else ""
     lineage = [
         {"sha256": f.sha256, "source": f.source, "file_name": f.file_name, "bytes": f.bytes}
         for source in SOURCES
@@ -98,7 +104,7 @@ def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.Material
         signing_key=SigningKeyConfig.from_env(os.environ, paths.data),
         code_commit=_git_commit(),
         engine_versions={name: metadata.version(name) for name in ENGINES},
-        data_as_of=data_as_of or "",
+        data_as_of=data_as_of,
         min_count=catalog.min_count,
         promote=False,  # the privacy check runs first; `publish/latest` promotes it
     )
