@@ -1,19 +1,14 @@
-"""Every read the dashboard makes: the latest release's descriptor and its Parquet files.
+"""Every query the dashboard makes, over the datasets of one release (`releases.Release`).
 
-The dashboard never opens the warehouse (the pipeline holds its lock while it writes); it reads only
-the immutable release that `<releases_dir>/latest` points to, through an in-memory DuckDB connection.
-Queries bind every value, the Parquet path included, and are cached per release directory, so a new
-release (a new directory) is picked up on the next rerun without stale results.
+The queries run on an in-memory DuckDB connection over the release's Parquet files. They bind every
+value, the Parquet path included, and are cached per release directory, so a new release (a new
+directory) is picked up on the next rerun without stale results. Queries over a period of months take
+`start` and `end` ('YYYY-MM' or a date) and bind them once, in `_read_period`, as `$start` and `$end`:
+the first days of the period's first and last months.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import os
-import zipfile
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,17 +16,21 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.formatting import month_start
+from dashboards.releases import Release
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-RELEASES_DIR_ENV = "TOGETHEROS_RELEASES_DIR"
-DEFAULT_MIN_COUNT = 5
 # The lifecycle order of a proposal (TogetherOS governance module); charts list stages in this order.
 PROPOSAL_STAGES = (
     "draft", "research", "deliberation", "voting", "decided", "delivery", "reviewed", "archived",
 )  # fmt: skip
+
+
 # Fair-exchange bands (TogetherOS time bank), best first, and the time-balance buckets, owing → owed.
 FAIR_EXCHANGE_BANDS = ("excellent", "good", "balanced", "warning", "critical", "provided_only")
+
+
 BALANCE_BUCKETS = ("owes_over_10h", "owes_2h_to_10h", "within_2h", "owed_2h_to_10h", "owed_over_10h")
+
+
 # Rolled-up datasets keyed by group × calendar month (column `month`), read by `group_months`.
 GROUP_MONTH_DATASETS = frozenset(
     {
@@ -41,132 +40,6 @@ GROUP_MONTH_DATASETS = frozenset(
         "timebank_traders_monthly",
     }
 )  # fmt: skip
-# A fixed timestamp keeps the package zip byte-identical for the same release files.
-_ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
-
-
-class ReleaseUnavailable(Exception):
-    """The `latest` release exists but cannot be read; the message is shown to the visitor."""
-
-
-@dataclass(frozen=True)
-class Metric:
-    name: str
-    label: str
-    definition: str
-    formula: str = ""
-    unit: str = ""
-    grain: str = ""
-    caveats: str = ""
-    resource: str = ""
-    field: str = ""
-
-
-@dataclass(frozen=True)
-class Resource:
-    name: str
-    path: str
-    format: str
-    rows: int | None
-    bytes: int | None
-    hash: str
-
-    @property
-    def sha256(self) -> str:
-        return self.hash.removeprefix("sha256:")
-
-
-@dataclass(frozen=True)
-class Release:
-    """The parsed descriptor of one release; `path` (its resolved directory) keys every cache."""
-
-    id: str
-    path: str
-    created: str
-    data_as_of: str
-    min_count: int
-    resources: tuple[Resource, ...]
-    metrics: tuple[Metric, ...]
-    descriptor: dict[str, Any] = field(hash=False, compare=False)
-
-    def resource(self, name: str) -> Resource | None:
-        return next((r for r in self.resources if r.name == name), None)
-
-    def has_dataset(self, name: str) -> bool:
-        """True when the release lists the dataset's Parquet file and the file is really there."""
-        resource = self.resource(name)
-        return resource is not None and self.file(resource.path).is_file()
-
-    def file(self, relative_path: str) -> Path:
-        """A path inside the release; refuses anything that would escape the release directory."""
-        root = Path(self.path)
-        candidate = (root / relative_path).resolve()
-        if not candidate.is_relative_to(root):
-            raise ReleaseUnavailable(f"The descriptor names a file outside the release: {relative_path}")
-        return candidate
-
-    def metric(self, resource: str, field_name: str) -> Metric | None:
-        return next((m for m in self.metrics if m.resource == resource and m.field == field_name), None)
-
-
-def releases_dir() -> Path:
-    return Path(os.environ.get(RELEASES_DIR_ENV) or REPO_ROOT / "data" / "releases")
-
-
-def latest_release() -> Release | None:
-    """The release `latest` points to, or None when no release has been published yet."""
-    link = releases_dir() / "latest"
-    if not link.exists():
-        return None
-    return _load_release(str(link.resolve()))
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _load_release(release_path: str) -> Release:
-    descriptor_path = Path(release_path) / "datapackage.json"
-    try:
-        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ReleaseUnavailable(f"The descriptor {descriptor_path} cannot be read ({error}).") from error
-    return _release_from_descriptor(release_path, descriptor)
-
-
-def _release_from_descriptor(release_path: str, descriptor: dict[str, Any]) -> Release:
-    resources = tuple(
-        Resource(
-            name=r["name"],
-            path=r["path"],
-            format=r.get("format") or Path(r["path"]).suffix.lstrip("."),
-            # Parquet resources are Frictionless `file` resources, whose count is `togetheros:rows`.
-            rows=r.get("rows", r.get("togetheros:rows")),
-            bytes=r.get("bytes"),
-            hash=r.get("hash", ""),
-        )
-        for r in descriptor.get("resources", [])
-    )
-    metric_fields = set(Metric.__dataclass_fields__)
-    metrics = tuple(
-        Metric(**{k: v for k, v in m.items() if k in metric_fields} | {"caveats": _text(m.get("caveats"))})
-        for m in descriptor.get("togetheros:metrics", [])
-    )
-    suppression = descriptor.get("togetheros:suppression") or {}
-    return Release(
-        id=descriptor.get("id") or Path(release_path).name,
-        path=release_path,
-        created=descriptor.get("created", ""),
-        data_as_of=descriptor.get("togetheros:data_as_of", ""),
-        min_count=int(suppression.get("min_count", DEFAULT_MIN_COUNT)),
-        resources=resources,
-        metrics=metrics,
-        descriptor=descriptor,
-    )
-
-
-def _text(value: Any) -> str:
-    """Caveats may be a list of sentences or one string; the dashboard shows one string."""
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value or "")
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -192,6 +65,13 @@ def _read(release: Release, dataset: str, sql: str, **params: Any) -> pd.DataFra
         raise KeyError(f"{dataset} is not in release {release.id}")
     params["path"] = str(release.file(resource.path))
     return _query(release.path, sql, tuple(sorted(params.items())))
+
+
+def _read_period(release: Release, dataset: str, sql: str, start: str, end: str, **params: Any) -> pd.DataFrame:
+    """`_read` of a query over the months `start`..`end`: the one place a period is bound, `$start` and
+    `$end` as the first days of its first and last months (compare with `last_day($end)` to include the
+    whole last month)."""
+    return _read(release, dataset, sql, start=month_start(start), end=month_start(end), **params)
 
 
 def groups(release: Release) -> pd.DataFrame:
@@ -228,14 +108,14 @@ def months(release: Release) -> list[str]:
 
 def participation_monthly(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """month, active_members (NaN when suppressed), is_suppressed for one group, months start..end."""
-    return _read(
+    return _read_period(
         release,
         "participation_monthly",
         "select month, active_members, is_suppressed from read_parquet($path)"
         " where group_id = $group_id and month between $start and $end order by month",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
@@ -260,28 +140,28 @@ def proposals_by_stage(release: Release, group_id: str) -> pd.DataFrame:
 
 def treasury_monthly(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """month, currency, inflow_minor, outflow_minor for one group, months start..end."""
-    return _read(
+    return _read_period(
         release,
         "treasury_monthly",
         "select month, currency, inflow_minor, outflow_minor from read_parquet($path)"
         " where group_id = $group_id and month between $start and $end order by currency, month",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
 def treasury_totals(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """currency, inflow_minor, outflow_minor summed over the months of the period (one group)."""
-    return _read(
+    return _read_period(
         release,
         "treasury_monthly",
         "select currency, sum(inflow_minor)::bigint as inflow_minor,"
         " sum(outflow_minor)::bigint as outflow_minor from read_parquet($path)"
         " where group_id = $group_id and month between $start and $end group by currency order by currency",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
@@ -341,97 +221,97 @@ def group_months(release: Release, dataset: str, group_id: str, start: str, end:
     """
     if dataset not in GROUP_MONTH_DATASETS:
         raise ValueError(f"{dataset} is not a group × month dataset")
-    return _read(
+    return _read_period(
         release,
         dataset,
         "select * exclude (group_id) from read_parquet($path)"
         " where group_id = $group_id and month between $start and $end order by all",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
 def participation_windows(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """as_of, window_days (7 or 30), active_members, is_suppressed for windows ending within the months."""
-    return _read(
+    return _read_period(
         release,
         "participation_windows",
         "select as_of, window_days, active_members, is_suppressed from read_parquet($path)"
         " where group_id = $group_id and as_of between $start and last_day($end) order by window_days, as_of",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
 def participation_cohorts(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """cohort_month, months_since, members, is_suppressed for the cohorts that started in the months."""
-    return _read(
+    return _read_period(
         release,
         "participation_cohorts",
         "select cohort_month, months_since, members, is_suppressed from read_parquet($path)"
         " where group_id = $group_id and cohort_month between $start and $end"
         " order by cohort_month, months_since",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
 def governance_funnel(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """cohort_month, stage, stage_order, proposals_reached, proposals_moved_on, median_days_in_stage."""
-    return _read(
+    return _read_period(
         release,
         "governance_funnel",
         "select cohort_month, stage, stage_order, proposals_reached, proposals_moved_on,"
         " median_days_in_stage from read_parquet($path)"
         " where group_id = $group_id and cohort_month between $start and $end"
         " order by cohort_month, stage_order",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
 def funnel_totals(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """stage, proposals_reached summed over the creation months start..end, in lifecycle order."""
-    return _read(
+    return _read_period(
         release,
         "governance_funnel",
         "select stage, sum(proposals_reached)::bigint as proposals_reached from read_parquet($path)"
         " where group_id = $group_id and cohort_month between $start and $end"
         " group by stage, stage_order order by stage_order",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
 def decidim_by_state(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """state, proposals, supports summed over the months start..end (supports empty where all hidden)."""
-    return _read(
+    return _read_period(
         release,
         "governance_decidim_proposals",
         "select state, sum(proposals)::bigint as proposals, sum(supports)::bigint as supports"
         " from read_parquet($path) where group_id = $group_id and month between $start and $end"
         " group by state order by proposals desc, state",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
 def delivery_rates(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """One row per decision month start..end: approved, delivered, on time, rates, overdue, stalled."""
-    return _read(
+    return _read_period(
         release,
         "delivery_rates",
         "select * exclude (group_id) from read_parquet($path)"
         " where group_id = $group_id and decision_month between $start and $end order by decision_month",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
@@ -441,7 +321,7 @@ INITIATIVE_SHOWS = ("all", "overdue", "stalled", "overdue_or_stalled")
 def delivery_totals(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """One row over the decision months start..end: approved, delivered, on time, overdue and stalled now,
     and the delivery and on-time rates recomputed from those counts (the published formulas)."""
-    return _read(
+    return _read_period(
         release,
         "delivery_rates",
         "with totals as (select sum(decisions_approved)::bigint as approved,"
@@ -450,9 +330,9 @@ def delivery_totals(release: Release, group_id: str, start: str, end: str) -> pd
         " from read_parquet($path) where group_id = $group_id and decision_month between $start and $end)"
         " select *, round(100 * delivered / nullif(approved, 0), 1) as delivery_rate_pct,"
         " round(100 * on_time / nullif(delivered, 0), 1) as on_time_rate_pct from totals where approved > 0",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
@@ -460,7 +340,7 @@ def delivery_initiative_counts(
     release: Release, group_id: str, start: str, end: str, source: str | None
 ) -> dict[str, int]:
     """How many initiatives `delivery_initiatives` would list for each `show`, and how many were delivered."""
-    row = _read(
+    row = _read_period(
         release,
         "delivery_initiatives",
         "select count(*) as all, count(delivered_on) as delivered, coalesce(count_if(is_overdue), 0) as overdue,"
@@ -469,10 +349,10 @@ def delivery_initiative_counts(
         " from read_parquet($path) where list_contains($groups, group_id) and ($source is null or source = $source)"
         " and (decided_on is null or decided_on <= last_day($end))"
         " and (delivered_on is null or delivered_on >= $start)",
+        start,
+        end,
         groups=subtree(release, group_id),
         source=source,
-        start=month_start(start),
-        end=month_start(end),
     ).iloc[0]
     return {name: int(value) for name, value in row.items()}
 
@@ -490,7 +370,7 @@ def delivery_initiatives(
     not delivered before the start), of one source or all, all or only those overdue and/or stalled
     (`show`, one of INITIATIVE_SHOWS), overdue and stalled first, at most `limit`; with the holding
     group's name as `group`."""
-    frame = _read(
+    frame = _read_period(
         release,
         "delivery_initiatives",
         "select * from read_parquet($path) where list_contains($groups, group_id)"
@@ -500,11 +380,11 @@ def delivery_initiatives(
         " or ($show = 'overdue_or_stalled' and (is_overdue or is_stalled)))"
         " order by is_overdue desc, is_stalled desc, deadline nulls last, initiative_id"
         " limit coalesce($limit, 9223372036854775807)",
+        start,
+        end,
         groups=subtree(release, group_id),
         source=source,
         show=show,
-        start=month_start(start),
-        end=month_start(end),
         limit=limit,
     )
     frame.insert(0, "group", frame["group_id"].map(group_names(release)))
@@ -534,7 +414,7 @@ def treasury_links(release: Release, group_id: str, start: str, end: str) -> pd.
     One row per currency, holding group (`treasury`), flow_class (income, spending, fee), category and
     whether the counterparty is local, with `amount_minor` always positive.
     """
-    frame = _read(
+    frame = _read_period(
         release,
         "treasury_legs",
         "select currency, group_id, flow_class, category, coalesce(counterparty_is_local, false) as is_local,"
@@ -542,9 +422,9 @@ def treasury_links(release: Release, group_id: str, start: str, end: str) -> pd.
         " where list_contains($groups, group_id) and month between $start and $end"
         " and flow_class in ('income', 'spending', 'fee')"
         " group by all having sum(amount_minor) <> 0 order by all",
+        start,
+        end,
         groups=subtree(release, group_id),
-        start=month_start(start),
-        end=month_start(end),
     )
     frame.insert(1, "treasury", frame.pop("group_id").map(group_names(release)))
     return frame
@@ -552,29 +432,29 @@ def treasury_links(release: Release, group_id: str, start: str, end: str) -> pd.
 
 def treasury_balances(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """month, account, currency, balance_minor of every account held by the group or a group below it."""
-    return _read(
+    return _read_period(
         release,
         "treasury_balances",
         "select month, account, currency, balance_minor from read_parquet($path)"
         " where list_contains($groups, group_id) and month between $start and $end"
         " order by currency, account, month",
+        start,
+        end,
         groups=subtree(release, group_id),
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
 def budget_vs_actual(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """Budget lines of the group and the groups below it whose period overlaps the months."""
-    frame = _read(
+    frame = _read_period(
         release,
         "treasury_budget_vs_actual",
         "select * from read_parquet($path)"
         " where list_contains($groups, group_id) and period_start <= last_day($end) and period_end >= $start"
         " order by currency, period_start, group_id, fund_type, budget_id",
+        start,
+        end,
         groups=subtree(release, group_id),
-        start=month_start(start),
-        end=month_start(end),
     )
     frame.insert(0, "group", frame["group_id"].map(group_names(release)))
     return frame
@@ -583,7 +463,7 @@ def budget_vs_actual(release: Release, group_id: str, start: str, end: str) -> p
 def local_value_totals(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """Per currency over months start..end: R1, R2, R3, hours valued, the LM3-style ratio of the sums
     (the published formula, 4 decimals; empty when R1 is not positive) and the re-spend share R3 ÷ R2."""
-    return _read(
+    return _read_period(
         release,
         "local_value",
         "with totals as (select currency, sum(r1_minor)::bigint as r1_minor,"
@@ -593,23 +473,23 @@ def local_value_totals(release: Release, group_id: str, start: str, end: str) ->
         " group by currency)"
         " select *, case when r1_minor > 0 then round((r1_minor + r2_minor + r3_minor) / r1_minor, 4) end"
         " as lm3_ratio, r3_minor / nullif(r2_minor, 0) as respend_share from totals order by currency",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
 def timebank_hours(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """month, exchanges, hours (all kinds of exchange together, from seconds) for one group."""
-    return _read(
+    return _read_period(
         release,
         "timebank_hours_monthly",
         "select month, sum(exchanges)::bigint as exchanges, sum(seconds_exchanged) / 3600 as hours"
         " from read_parquet($path) where group_id = $group_id and month between $start and $end"
         " group by month order by month",
+        start,
+        end,
         group_id=group_id,
-        start=month_start(start),
-        end=month_start(end),
     )
 
 
@@ -623,21 +503,3 @@ def group_rows(release: Release, dataset: str, group_id: str) -> pd.DataFrame:
         "select * exclude (group_id) from read_parquet($path) where group_id = $group_id",
         group_id=group_id,
     )
-
-
-def file_bytes(release: Release, relative_path: str) -> bytes:
-    return release.file(relative_path).read_bytes()
-
-
-@st.cache_data(show_spinner=False, max_entries=2)
-def package_zip(release_path: str, release_id: str) -> bytes:
-    """Every file of the release in one zip, byte-identical for identical release files."""
-    root = Path(release_path)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"{release_id}/{path.relative_to(root).as_posix()}", _ZIP_TIMESTAMP)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
