@@ -181,7 +181,7 @@ def round_ok(r: Round) -> bool:
 
 def prepare(work_dir: Path) -> tuple[Path, dict[str, str], float]:
     """A tiny demo inbox and its reference (clean) run; returns (data dir, data hashes, seconds)."""
-    from pipelines.demo.generate import generate
+    from demo.generate import generate
 
     data_dir = work_dir / "data"
     generate(data_dir / "inbox", **TINY_DEMO)

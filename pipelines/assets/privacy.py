@@ -1,12 +1,15 @@
 """The privacy gate: a new release, before it becomes `latest`, holds no email, IP address, phone
-number, nor anyone's name, handle or email found in the landed inputs (API pages included).
-A finding fails the run; the release is never promoted and is moved to the private quarantine folder."""
+number, nor anyone's name, handle or email found in the landed inputs (API pages included), nor any
+of the extra terms configured for the data directory (`Paths.privacy_terms`; the demo writes its
+canaries there). A finding fails the run; the release is never promoted and is moved to the private
+quarantine folder."""
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import dagster as dg
 
-from pipelines.assets.publish import release, release_candidate
+from pipelines.assets.release import release, release_candidate
 from pipelines.assets.resources import DataDir
 from pipelines.privacy import forbidden_terms, scan_release
 from pipelines.privacy.people import UnreadableInputs
@@ -15,10 +18,19 @@ from pipelines.release.quarantine import quarantine_release
 MAX_FINDINGS_SHOWN = 50
 
 
-def privacy_result(release_dir: Path, landing_dir: Path) -> dg.AssetCheckResult:
-    """Scan one release for personal data, with the people of the landed inputs as the terms."""
+def extra_terms(path: Path) -> list[str]:
+    """The terms of an extra-terms file, one per line (blank lines and `#` comments skipped); none when
+    the file does not exist."""
+    if not path.is_file():
+        return []
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def privacy_result(release_dir: Path, landing_dir: Path, extra: Iterable[str] = ()) -> dg.AssetCheckResult:
+    """Scan one release for personal data, with the people of the landed inputs and `extra` as the terms."""
     try:
-        terms = forbidden_terms(landing_dir)
+        terms = forbidden_terms(landing_dir, extra)
     except UnreadableInputs as error:  # fail closed, naming the files, rather than stop the run
         return dg.AssetCheckResult(
             passed=False,
@@ -48,7 +60,7 @@ def privacy_result(release_dir: Path, landing_dir: Path) -> dg.AssetCheckResult:
 def release_has_no_personal_data(context: dg.AssetCheckExecutionContext, data_dir: DataDir) -> dg.AssetCheckResult:
     paths = data_dir.paths()
     candidate = release_candidate(context.instance)
-    result = privacy_result(candidate, paths.landing)
+    result = privacy_result(candidate, paths.landing, extra_terms(paths.privacy_terms))
     if not result.passed:  # never published: out of releases/, into the private quarantine
         moved = quarantine_release(
             candidate,

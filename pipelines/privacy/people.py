@@ -24,7 +24,8 @@ from typing import Any
 
 from pipelines.landing import LandedFile
 from pipelines.settings import DBT_PROJECT_DIR
-from pipelines.sources.base import decode_text, sniff_separator
+from pipelines.sources.csv_files import sniff_separator
+from pipelines.sources.text import decode_text
 from pipelines.sources.timeoverflow import REPORT_HEADERS
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024  # the largest file the sources accept; beyond it we read nothing
@@ -296,7 +297,7 @@ def _ledger_text(people: People, text: str | None) -> None:
 
 
 def _ledger(people: People, name: str, raw: bytes) -> None:
-    from pipelines.sources import ledger as source  # the source's own parser, so both read alike
+    from pipelines.sources.ledger import parse as source  # the source's own parser, so both read alike
 
     lowered = name.lower()
     if lowered.endswith(JOURNAL_SUFFIXES):

@@ -20,8 +20,9 @@ import pyarrow as pa
 
 from pipelines.privacy import people as people_module
 from pipelines.privacy.people import READERS, People, landed_input, read_people
-from pipelines.sources import ledger as ledger_source
-from pipelines.sources.base import decode_text, sniff_separator
+from pipelines.sources.csv_files import sniff_separator
+from pipelines.sources.ledger import parse as ledger_source
+from pipelines.sources.text import decode_text
 from pipelines.sources.timeoverflow import REPORT_HEADERS
 
 CACHE_GLOB = "privacy-people-*.duckdb*"  # the database and its write-ahead log

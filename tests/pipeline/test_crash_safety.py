@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from pipelines.demo.generate import generate
+    from demo.generate import generate
 
     data_dir = tmp_path_factory.mktemp("crash") / "data"
     generate(data_dir / "inbox", **TINY_DEMO)

@@ -21,8 +21,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     from bench.crash import TINY_DEMO
+    from demo.generate import generate
     from pipelines.cli import run_pipeline
-    from pipelines.demo.generate import generate
 
     data_dir = tmp_path_factory.mktemp("planted") / "data"
     inbox = data_dir / "inbox"

@@ -73,7 +73,7 @@ def test_published_releases_stay(tmp_path):
 
 def test_a_release_failing_the_privacy_check_is_quarantined_and_never_promoted(tmp_path, monkeypatch):
     from pipelines.assets.privacy import release_has_no_personal_data
-    from pipelines.assets.publish import latest
+    from pipelines.assets.release import latest
     from pipelines.assets.resources import DataDir
 
     inbox = tmp_path / "inbox" / "togetheros"
