@@ -191,7 +191,8 @@ def prepare(work_dir: Path) -> tuple[Path, dict[str, str], float]:
     return data_dir, data_hashes((data_dir / "releases" / "latest").resolve()), seconds
 
 
-def run(rounds: int, seed: int, work_dir: Path, progress=print, complete_every: int = 1) -> dict:
+def run(rounds: int, seed: int, work_dir: Path, progress=print, complete_every: int = 1, save=None) -> dict:
+    """The reference run and `rounds` crash rounds; `save(result)` after every round (so far)."""
     rng = random.Random(seed)
     data_dir, reference, reference_s = prepare(work_dir)
     progress(f"reference run {reference_s:.1f} s, {len(reference)} data files")
@@ -203,6 +204,12 @@ def run(rounds: int, seed: int, work_dir: Path, progress=print, complete_every: 
         outcome = kill_round(data_dir, stage, rng, reference, complete)
         results.append(outcome)
         progress(f"round {number + 1}/{rounds} {stage}: {'ok' if round_ok(outcome) else 'FAILED'} {asdict(outcome)}")
+        if save is not None:
+            save(summary(results, rounds, seed, reference_s, complete_every, order))
+    return summary(results, rounds, seed, reference_s, complete_every, order)
+
+
+def summary(results: list[Round], rounds: int, seed: int, reference_s: float, complete_every: int, order) -> dict:
     by_stage = {
         stage: {
             "rounds": sum(r.stage == stage for r in results),
@@ -212,6 +219,7 @@ def run(rounds: int, seed: int, work_dir: Path, progress=print, complete_every: 
         for stage in order
     }
     return {
+        "rounds_done": len(results),
         "rounds": rounds,
         "seed": seed,
         "demo": {k: str(v) for k, v in TINY_DEMO.items()},
@@ -243,19 +251,23 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.work_dir} is not empty")
     args.work_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True).stdout
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+
+    def save(result: dict) -> None:
+        result["wall_s"] = round(time.monotonic() - started, 1)
+        result["code_commit"] = commit.strip() or os.environ.get("TOGETHEROS_CODE_COMMIT", "")
+        args.results.write_text(json.dumps(result, indent=1) + "\n")
+
     result = run(
         args.rounds,
         args.seed,
         args.work_dir,
         lambda m: print(f"[{time.monotonic() - started:7.1f}s] {m}", flush=True),
         args.complete_every,
+        save,
     )
-    result["wall_s"] = round(time.monotonic() - started, 1)
-    result["code_commit"] = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(result, indent=1) + "\n")
+    save(result)
     print(f"{result['ok']}/{result['rounds']} rounds ok ({result['killed']} killed mid-run): {args.results}")
     return 0 if result["ok"] == result["rounds"] else 1
 
