@@ -193,6 +193,14 @@ def resign(release: Path, edit) -> None:
     (release / "datapackage.json.sig").write_text(TEST_KEY.sign(data) + "\n")
 
 
+@pytest.fixture(autouse=True)
+def trust_file(tmp_path: Path, monkeypatch) -> Path:
+    """Every test's own trust file: `togetheros verify` never reads or writes the user's."""
+    path = tmp_path / "config" / "trusted.json"
+    monkeypatch.setenv("TOGETHEROS_TRUST_FILE", str(path))
+    return path
+
+
 @pytest.fixture
 def release(tmp_path: Path) -> Path:
     return make_release(tmp_path / "releases")

@@ -29,9 +29,10 @@ def test_main_with_a_trusted_key_file(release: Path, tmp_path: Path, capsys):
     good, bad = tmp_path / "good.pub", tmp_path / "bad.pub"
     good.write_text(TEST_KEY.public_key_file_text())
     bad.write_text(OTHER_KEY.public_key_file_text())
-    assert main([str(release), "--key", str(good)]) == 0
-    assert main([str(release), "--key", str(bad)]) == 1
-    assert "FAIL trusted key" in capsys.readouterr().out
+    assert main([str(release), "--key", str(good), "--no-trust-file"]) == 0
+    assert "signed by the pinned key" in capsys.readouterr().out
+    assert main([str(release), "--key", str(bad), "--no-trust-file"]) == 1
+    assert "FAIL pinned key" in capsys.readouterr().out
 
 
 def test_runs_as_a_module(release: Path):

@@ -108,8 +108,11 @@ def test_release_signed_with_another_key_fails_against_the_trusted_key(tmp_path:
     release = make_release(tmp_path / "releases", signing_key=OTHER_KEY)
     assert verify_release(release).ok  # consistent on its own ...
     messages = problems(release, trusted_key=TEST_KEY.public_key)  # ... but not by the community's key
-    assert f"not with the trusted key {TEST_KEY.key_id}" in messages
-    assert "the signature does not verify with the trusted key" in messages
+    assert (
+        f"is signed by key {OTHER_KEY.key_id}; no release of its chain read here is signed by the pinned key"
+        in messages
+    )
+    assert TEST_KEY.key_id in messages
 
 
 def test_swapping_in_another_key_and_signature_fails_against_the_trusted_key(release: Path):
@@ -118,13 +121,14 @@ def test_swapping_in_another_key_and_signature_fails_against_the_trusted_key(rel
     (release / "signing-key.pub").write_text(OTHER_KEY.public_key_file_text())
     messages = problems(release, trusted_key=TEST_KEY.public_key)
     assert "the descriptor names key" in messages  # togetheros:signing.key_id still names the real key
-    assert "not with the trusted key" in messages
+    assert f"signed by the pinned key {TEST_KEY.key_id}" in messages
 
 
 def test_the_trusted_key_passes_for_a_genuine_release(release: Path):
     report = verify_release(release, trusted_key=TEST_KEY.public_key)
     assert report.ok, report.messages()
-    assert any(c.name == "trusted key" and c.status == "pass" for c in report.checks)
+    assert report.pinned and report.signer_key == TEST_KEY.public_key
+    assert any(c.name == "signer" and c.status == "pass" and "the pinned key" in c.message for c in report.checks)
 
 
 def test_a_malformed_sums_line_and_a_path_outside_the_release_fail(release: Path):

@@ -18,6 +18,8 @@ EXPECTED_FILES = {
     "datapackage.json",
     "datapackage.json.sig",
     "signing-key.pub",
+    "datapackage.json.sshsig",
+    "allowed_signers",
     "SHA256SUMS",
     "quality-report.json",
     "README.md",
@@ -104,7 +106,7 @@ def test_same_inputs_give_identical_data_and_sums(tmp_path: Path):
 def test_sha256sum_check_passes(release: Path):
     result = subprocess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count(": OK") == len(EXPECTED_FILES) - 4
+    assert result.stdout.count(": OK") == len(EXPECTED_FILES) - 6  # all but the proof files
 
 
 def test_latest_switches_and_earlier_releases_are_kept(tmp_path: Path):
