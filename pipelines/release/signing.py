@@ -7,8 +7,10 @@ import binascii
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from nacl.exceptions import BadSignatureError
@@ -312,3 +314,54 @@ def parse_rotation(data: bytes, signature_b64: str) -> Rotation:
     if not signature_is_valid(data, signature_b64, old):
         raise ValueError(f"the rotation statement's signature does not verify with its old key {key_id(old)}")
     return Rotation(old, new, str(previous["id"]), str(previous["descriptor_sha256"]), str(statement.get("created")))
+
+
+def prepare_rotation(old_key: SigningKeyConfig, new_key: SigningKeyConfig, releases_dir: Path) -> Path:
+    """Write the statement handing old_key over to new_key after the `latest` release into new_key's
+    rotations folder, where the writer picks it up for the next release; returns its path."""
+    latest = releases_dir / "latest"
+    descriptor_path = latest / "datapackage.json"
+    if not descriptor_path.is_file():
+        raise ValueError(f"{latest} is not a release: a first release needs no rotation, sign it with the new key")
+    descriptor_bytes = descriptor_path.read_bytes()
+    descriptor = json.loads(descriptor_bytes)
+    signed_by = (descriptor.get("togetheros:signing") or {}).get("key_id")
+    if signed_by != old_key.key_id:
+        raise ValueError(f"the latest release {descriptor['id']} is signed by key {signed_by}, not by {old_key.key_id}")
+    if new_key.rotations_dir is None:
+        raise ValueError("the new key has no rotations folder")
+    created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    data, signature = rotation_statement(
+        old_key, new_key.public_key, descriptor["id"], hashlib.sha256(descriptor_bytes).hexdigest(), created
+    )
+    statement_name, signature_name = rotation_file_names(old_key.key_id, new_key.key_id)
+    new_key.rotations_dir.mkdir(parents=True, exist_ok=True)
+    (new_key.rotations_dir / statement_name).write_bytes(data)
+    (new_key.rotations_dir / signature_name).write_text(signature + "\n")
+    return new_key.rotations_dir / statement_name
+
+
+def rotate_key_main(argv: list[str] | None = None) -> int:
+    """`togetheros rotate-key --old-key FILE`: hand the releases over from the key in FILE (a base64 seed, like
+    data/keys/dev-signing.key) to the key configured now (TOGETHEROS_SIGNING_KEY)."""
+    import argparse
+
+    from pipelines.settings import Paths
+
+    parser = argparse.ArgumentParser(prog="togetheros rotate-key", description=rotate_key_main.__doc__)
+    parser.add_argument("--old-key", type=Path, required=True, help="file holding the old key's base64 seed")
+    parser.add_argument("--data-dir", type=Path, default=None, help="data directory (default: TOGETHEROS_DATA_DIR)")
+    args = parser.parse_args(argv)
+    data_dir = args.data_dir.resolve() if args.data_dir else Paths.from_env().data
+    try:
+        old_seed = _decode_seed(args.old_key.read_text(), str(args.old_key))
+        new_key = SigningKeyConfig.from_env(os.environ, data_dir)
+        old_key = SigningKeyConfig(seed=old_seed, development=False)
+        if old_key.key_id == new_key.key_id:
+            raise ValueError(f"the configured key is the old key {old_key.key_id}: set TOGETHEROS_SIGNING_KEY first")
+        path = prepare_rotation(old_key, new_key, data_dir / "releases")
+    except (OSError, ValueError) as error:
+        print(f"cannot prepare the key rotation: {error}", file=sys.stderr)
+        return 2
+    print(f"key {old_key.key_id} hands over to {new_key.key_id}: {path}; the next release carries it")
+    return 0
