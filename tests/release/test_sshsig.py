@@ -99,3 +99,9 @@ def test_a_missing_declared_openssh_signature_is_caught(release: Path):
     (release / "datapackage.json.sshsig").unlink()
     messages = "\n".join(verify_release(release).messages())
     assert "missing proof file: datapackage.json.sshsig" in messages
+
+
+def test_the_auditor_guide_gives_the_command_this_format_needs():
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "auditor-guide.md").read_text()
+    assert f"-I {SSHSIG_PRINCIPAL}" in guide and f"-n {SSHSIG_NAMESPACE} -s datapackage.json.sshsig" in guide
+    assert f'{SSHSIG_PRINCIPAL} namespaces="{SSHSIG_NAMESPACE}" ssh-ed25519' in guide
