@@ -625,14 +625,7 @@ def check_signer(
                 f"{release.descriptor_sha256}, the accepted one {last_accepted.descriptor_sha256}",
             )
             return [release]
-        if release.id != last_accepted.release_id and release.created <= last_accepted.created:
-            report.fail(
-                "rollback",
-                f"{release.id} (created {release.created}) is not newer than {last_accepted.release_id} (created "
-                f"{last_accepted.created}), the last release accepted from this community: refused",
-            )
-            return [release]
-        until, required = (lambda r: r.id == last_accepted.release_id), True
+        until, required = (lambda r: r.id == last_accepted.release_id), False  # missing: judged below
     elif trusted_key is not None:
         until, required = (lambda r: r.published_key() == trusted_key), True
     else:  # unpinned: still compare with the predecessor if it is next to the release
@@ -644,11 +637,25 @@ def check_signer(
         return chain
     ids = {r.id: r for r in chain}
     if last_accepted is not None and last_accepted.release_id not in ids:
-        report.fail(
-            "fork",
-            f"{release.id} does not descend from {last_accepted.release_id}, the last release accepted from this "
-            f"community: its chain goes back to {chain[0].id} without passing it (a fork, or another history): refused",
-        )
+        accepted = f"{last_accepted.release_id}, the last release accepted from this community"
+        if release.created < last_accepted.created:
+            report.fail(
+                "rollback",
+                f"{release.id} (created {release.created}) is older than {last_accepted.release_id} (created "
+                f"{last_accepted.created}), the last release accepted from this community: refused",
+            )
+        elif end == "missing":
+            report.fail(
+                "descent",
+                f"cannot show that {release.id} descends from {accepted}: {chain[0].previous.get('id')}, the "
+                f"predecessor of {chain[0].id}, is not next to it (put the releases in between beside it)",
+            )
+        else:
+            report.fail(
+                "fork",
+                f"{release.id} does not descend from {accepted}: its chain goes back to {chain[0].id} without "
+                "passing it (a fork, or another history): refused",
+            )
         return chain
     oldest = chain[0]
     anchored = last_accepted is not None and oldest.id == last_accepted.release_id

@@ -182,7 +182,7 @@ def test_latest_moved_back_after_the_newer_release_is_removed_fails_against_the_
     switch_latest(releases, first.name)
     assert main([str(releases / "latest")]) == 1
     out = capsys.readouterr().out
-    assert f"FAIL rollback: {first.name} (created 2025-03-01T12:00:00Z) is not newer than {second.name}" in out
+    assert f"FAIL rollback: {first.name} (created 2025-03-01T12:00:00Z) is older than {second.name}" in out
 
 
 def test_descriptor_edited_and_re_signed_with_a_new_key_fails_without_key_given(tmp_path: Path):

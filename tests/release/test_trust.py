@@ -33,7 +33,7 @@ def test_refusals_name_their_reason(tmp_path: Path):
     accepted = verify_member_release(second, pinned_key=TEST_KEY.public_key).record
     rollback = verify_member_release(first, pinned_key=TEST_KEY.public_key, last_accepted=accepted)
     assert (rollback.accepted, rollback.refusal) == (False, "rollback")
-    assert f"is not newer than {second.name}" in rollback.reason and rollback.record is None
+    assert f"is older than {second.name}" in rollback.reason and rollback.record is None
 
     wrong_key = verify_member_release(first, pinned_key=OTHER_KEY.public_key)
     assert (wrong_key.accepted, wrong_key.refusal) == (False, "pinned key")
@@ -75,3 +75,13 @@ def test_default_trust_file_location():
     assert default_trust_file({"TOGETHEROS_TRUST_FILE": "/x/t.json"}) == Path("/x/t.json")
     assert default_trust_file({"XDG_CONFIG_HOME": "/cfg"}) == Path("/cfg/togetheros/trusted.json")
     assert default_trust_file({"HOME": "/h"}).name == "trusted.json"
+
+
+def test_a_release_whose_path_back_to_the_accepted_one_is_missing_is_refused(tmp_path: Path):
+    first, second, third = chain_of(tmp_path / "releases", 3)
+    accepted = verify_member_release(first, pinned_key=TEST_KEY.public_key).record
+    assert verify_member_release(third, pinned_key=None, last_accepted=accepted).accepted  # through second
+    shutil.rmtree(second)
+    missing = verify_member_release(third, pinned_key=None, last_accepted=accepted)
+    assert (missing.accepted, missing.refusal) == (False, "descent")
+    assert f"{second.name}, the predecessor of {third.name}, is not next to it" in missing.reason
