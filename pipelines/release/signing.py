@@ -16,6 +16,8 @@ from pathlib import Path
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
+from pipelines.release import layout
+
 SIGNING_KEY_ENV = "TOGETHEROS_SIGNING_KEY"
 DEV_KEY_PATH = Path("keys") / "dev-signing.key"
 ROTATIONS_PATH = Path("keys") / "rotations"  # rotation statements the writer puts into the next release
@@ -78,6 +80,58 @@ class SigningKeyConfig:
         if not path.is_file():
             return None
         return path.read_bytes(), (self.rotations_dir / signature).read_text()
+
+    def rotation_after(self, previous: dict | None, previous_key_id: str | None) -> tuple[bytes, str] | None:
+        """The rotation statement a release following `previous` (signed by previous_key_id) must carry:
+        None while the key stays the same; ValueError if the key changes without a fitting statement."""
+        if previous is None or previous_key_id in (None, self.key_id):
+            return None
+        found = self.rotation_from(previous_key_id)
+        if found is None:
+            raise ValueError(
+                f"the previous release {previous['id']} was signed by key {previous_key_id}, this one would be "
+                f"signed by key {self.key_id}: a release may change keys only with a rotation statement signed by "
+                f"the old key (`togetheros rotate-key`, see docs/auditor-guide.md), or sign with key {previous_key_id}"
+            )
+        rotation = parse_rotation(*found)
+        if rotation.old_key_id != previous_key_id or rotation.new_key_id != self.key_id:
+            raise ValueError(f"the rotation statement hands {rotation.old_key_id} to {rotation.new_key_id}")
+        if (rotation.previous_id, rotation.previous_descriptor_sha256) != (
+            previous["id"],
+            previous["descriptor_sha256"],
+        ):
+            raise ValueError(
+                f"the rotation statement follows release {rotation.previous_id}, not the latest release "
+                f"{previous['id']}"
+            )
+        return found
+
+    def descriptor_block(self, rotation: tuple[bytes, str] | None) -> dict:
+        """togetheros:signing: the key (id and bytes), its OpenSSH signature, the rotation statement if any."""
+        block = {
+            "algorithm": "ed25519",
+            "key_id": self.key_id,
+            "development_key": self.development,
+            "public_key": base64.b64encode(self.public_key).decode("ascii"),
+            "sshsig": {
+                "file": layout.SSH_SIGNATURE,
+                "namespace": SSHSIG_NAMESPACE,
+                "allowed_signers": layout.ALLOWED_SIGNERS,
+            },
+        }
+        if rotation is not None:
+            block["rotation"] = {"file": layout.ROTATION, "sha256": hashlib.sha256(rotation[0]).hexdigest()}
+        return block
+
+    def write_proof_files(self, folder: Path, descriptor_bytes: bytes, rotation: tuple[bytes, str] | None) -> None:
+        """Both signatures of the descriptor, the public key in both forms, and the rotation statement."""
+        (folder / layout.SIGNATURE).write_text(self.sign(descriptor_bytes) + "\n")
+        (folder / layout.PUBLIC_KEY).write_text(self.public_key_file_text())
+        (folder / layout.SSH_SIGNATURE).write_text(self.sign_sshsig(descriptor_bytes))
+        (folder / layout.ALLOWED_SIGNERS).write_text(allowed_signers_line(self.public_key) + "\n")
+        if rotation is not None:
+            (folder / layout.ROTATION).write_bytes(rotation[0])
+            (folder / layout.ROTATION_SIGNATURE).write_text(rotation[1].strip() + "\n")
 
     def public_key_file_text(self) -> str:
         comment = DEV_KEY_COMMENT if self.development else CONFIGURED_KEY_COMMENT

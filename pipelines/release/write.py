@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import shutil
@@ -22,7 +21,7 @@ from pipelines.release.datacard import render_readme
 from pipelines.release.descriptor import build_descriptor, dataset_resources, dump_json
 from pipelines.release.hashing import format_sha256sums, sha256_bytes, sha256_file
 from pipelines.release.recompute import check_rule_shape
-from pipelines.release.signing import SSHSIG_NAMESPACE, SigningKeyConfig, allowed_signers_line, parse_rotation
+from pipelines.release.signing import SigningKeyConfig
 from pipelines.release.tables import connect, write_dataset
 
 QUALITY_STATUSES = {"passed", "failed"}
@@ -74,27 +73,6 @@ def _previous_link(releases_dir: Path) -> tuple[Path | None, dict | None, str | 
     descriptor = json.loads(descriptor_path.read_bytes())
     link = {"id": descriptor["id"], "descriptor_sha256": sha256_file(descriptor_path)}
     return previous, link, (descriptor.get("togetheros:signing") or {}).get("key_id")
-
-
-def _rotation(key: SigningKeyConfig, previous: dict | None, previous_key_id: str | None) -> tuple[bytes, str] | None:
-    """The rotation statement this release must carry: None while the key stays the predecessor's."""
-    if previous is None or previous_key_id in (None, key.key_id):
-        return None
-    found = key.rotation_from(previous_key_id)
-    if found is None:
-        raise ValueError(
-            f"the previous release {previous['id']} was signed by key {previous_key_id}, this one would be "
-            f"signed by key {key.key_id}: a release may change keys only with a rotation statement signed by "
-            f"the old key (`togetheros rotate-key`, see docs/auditor-guide.md), or sign with key {previous_key_id}"
-        )
-    rotation = parse_rotation(*found)
-    if rotation.old_key_id != previous_key_id or rotation.new_key_id != key.key_id:
-        raise ValueError(f"the rotation statement hands {rotation.old_key_id} to {rotation.new_key_id}")
-    if (rotation.previous_id, rotation.previous_descriptor_sha256) != (previous["id"], previous["descriptor_sha256"]):
-        raise ValueError(
-            f"the rotation statement follows release {rotation.previous_id}, not the latest release {previous['id']}"
-        )
-    return found
 
 
 def switch_latest(releases_dir: Path, release_id: str) -> None:
@@ -203,30 +181,12 @@ def _write_datasets(staging: Path, releases_dir: Path, inputs: _Inputs) -> tuple
     return resources, {"rows": row_counts, "changes": changes, "previous_key_id": previous_key_id}, previous
 
 
-def _signing_block(key: SigningKeyConfig, rotation: tuple[bytes, str] | None) -> dict:
-    """togetheros:signing: the key (id and bytes), its signatures, and the rotation statement if the key changed."""
-    block = {
-        "algorithm": "ed25519",
-        "key_id": key.key_id,
-        "development_key": key.development,
-        "public_key": base64.b64encode(key.public_key).decode("ascii"),
-        "sshsig": {
-            "file": layout.SSH_SIGNATURE,
-            "namespace": SSHSIG_NAMESPACE,
-            "allowed_signers": layout.ALLOWED_SIGNERS,
-        },
-    }
-    if rotation is not None:
-        block["rotation"] = {"file": layout.ROTATION, "sha256": sha256_bytes(rotation[0])}
-    return block
-
-
 def _fill_release(staging: Path, releases_dir: Path, inputs: _Inputs) -> str:
     """Write every file of the release into staging; return the release id."""
     (staging / layout.DATA_DIR).mkdir()
     resources, facts, previous = _write_datasets(staging, releases_dir, inputs)
     key = inputs.signing_key
-    rotation = _rotation(key, previous, facts["previous_key_id"])
+    rotation = key.rotation_after(previous, facts["previous_key_id"])
     documents = {
         layout.QUALITY_REPORT: dump_json(inputs.quality_report),
         layout.CHANGES: dump_json(facts["changes"]),
@@ -268,15 +228,9 @@ def _fill_release(staging: Path, releases_dir: Path, inputs: _Inputs) -> str:
         data_as_of=inputs.data_as_of,
         quality_status=inputs.quality_report["status"],
         recompute_rules=inputs.recompute_rules,
-        signing=_signing_block(key, rotation),
+        signing=key.descriptor_block(rotation),
     )
     descriptor_bytes = dump_json(descriptor)
     (staging / layout.DESCRIPTOR).write_bytes(descriptor_bytes)
-    (staging / layout.SIGNATURE).write_text(key.sign(descriptor_bytes) + "\n")
-    (staging / layout.PUBLIC_KEY).write_text(key.public_key_file_text())
-    (staging / layout.SSH_SIGNATURE).write_text(key.sign_sshsig(descriptor_bytes))
-    (staging / layout.ALLOWED_SIGNERS).write_text(allowed_signers_line(key.public_key) + "\n")
-    if rotation is not None:
-        (staging / layout.ROTATION).write_bytes(rotation[0])
-        (staging / layout.ROTATION_SIGNATURE).write_text(rotation[1].strip() + "\n")
+    key.write_proof_files(staging, descriptor_bytes, rotation)
     return release_id
