@@ -41,8 +41,8 @@ dev: setup
 	DAGSTER_HOME=$(CURDIR)/data/dagster_home $(UV) run dagster dev -m pipelines.definitions
 
 lint: setup
-	$(UV) run ruff check pipelines dashboards tests bench
-	$(UV) run ruff format --check pipelines dashboards tests bench
+	$(UV) run ruff check pipelines dashboards demo tests bench
+	$(UV) run ruff format --check pipelines dashboards demo tests bench
 	cd dbt_project && $(UV) run sqlfluff lint models
 
 bench: setup

@@ -12,7 +12,7 @@ from pipelines.settings import REPO_ROOT, Paths
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from pipelines.demo.__main__ import run
+    from demo.__main__ import run
 
     return run(args)
 
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="write the demo community's native exports into the inbox")
-    from pipelines.demo.__main__ import add_arguments
+    from demo.__main__ import add_arguments
 
     add_arguments(demo)
     demo.set_defaults(handler=_demo)

@@ -13,7 +13,7 @@ from pipelines.assets.ingest import (
     raw_assets,
 )
 from pipelines.assets.privacy import privacy_checks
-from pipelines.assets.publish import expectations_passed, latest, quality_report, release
+from pipelines.assets.release import expectations_passed, latest, quality_report, release
 from pipelines.assets.resources import DataDir
 from pipelines.assets.transform import dbt_models, dbt_project
 

@@ -56,3 +56,9 @@ class Paths:
     @property
     def keys(self) -> Path:
         return self.data / "keys"
+
+    @property
+    def privacy_terms(self) -> Path:
+        """Extra terms the privacy gate searches every release for, one per line (the demo writes its
+        canaries here); optional."""
+        return self.data / "privacy" / "extra-terms.txt"
