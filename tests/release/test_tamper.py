@@ -306,3 +306,38 @@ def test_a_rotation_statement_not_signed_by_the_old_key_fails(tmp_path: Path):
     resign_as(second, OTHER_KEY, lambda d: d["togetheros:signing"].update(rotation=rotation))
     messages = problems(second)
     assert f"the rotation statement's signature does not verify with its old key {TEST_KEY.key_id}" in messages
+
+
+def test_a_replaced_openssh_signature_is_caught_by_verify(release: Path):
+    from pipelines.release.signing import sshsig_sign
+
+    data = (release / "datapackage.json").read_bytes()
+    (release / "datapackage.json.sshsig").write_text(sshsig_sign(OTHER_KEY.seed, data))
+    messages = "\n".join(verify_release(release).messages())
+    assert f"datapackage.json.sshsig is signed by key {OTHER_KEY.key_id}, not {TEST_KEY.key_id}" in messages
+
+
+def test_a_missing_declared_openssh_signature_is_caught(release: Path):
+    (release / "datapackage.json.sshsig").unlink()
+    messages = "\n".join(verify_release(release).messages())
+    assert "missing proof file: datapackage.json.sshsig" in messages
+
+
+def test_a_rotation_statement_for_another_predecessor_is_refused(tmp_path: Path):
+    from tests.release.test_rotation import rotated_chain
+
+    first, second, third = rotated_chain(tmp_path)
+    # Move the statement to the third release: it names the first release as the one it follows.
+    for name in ("key-rotation.json", "key-rotation.json.sig"):
+        (third / name).write_bytes((second / name).read_bytes())
+    digest = json.loads((second / "datapackage.json").read_text())["togetheros:signing"]["rotation"]["sha256"]
+    resign_as(
+        third,
+        OTHER_KEY,
+        lambda d: d["togetheros:signing"].update(rotation={"file": "key-rotation.json", "sha256": digest}),
+    )
+    messages = "\n".join(verify_release(third).messages())
+    assert (
+        f"the statement hands the key over after release {first.name}, but this release follows {second.name}"
+        in messages
+    )
