@@ -304,12 +304,19 @@ def check_tree(report: VerifyReport, release: Release) -> None:
 
 
 def check_folder_name(report: VerifyReport, release: Release) -> None:
-    if release.path.name != release.id:
-        report.fail(
-            "release folder",
-            f"the folder is named {release.path.name} but holds release {release.id!r}: a release copied or "
-            "moved under another name",
-        )
+    """Among other releases (a releases folder), a folder carries its release's id: `latest` and the chain
+    find releases by folder name. A download renamed on its own is only noted."""
+    if release.path.name == release.id:
+        return
+    parent = release.path.parent
+    among_releases = os.path.lexists(parent / layout.LATEST) or any(
+        (other / layout.DESCRIPTOR).is_file() for other in parent.iterdir() if other != release.path and other.is_dir()
+    )
+    message = f"the folder is named {release.path.name} but holds release {release.id!r}"
+    if among_releases:
+        report.fail("release folder", f"{message}: a release copied or moved under another release's name")
+    else:
+        report.warn("release folder", f"{message} (a renamed download? next to other releases this fails)")
 
 
 def check_sums(report: VerifyReport, release: Release, sums_problems: list[str]) -> None:

@@ -185,3 +185,13 @@ def test_a_failed_write_leaves_latest_and_the_folder_untouched(tmp_path: Path, m
         make_release(releases, tables={**sample_tables(), "groups": sample_tables()["groups"].slice(2)})
     assert sorted(p.name for p in releases.iterdir()) == sorted([first.name, "latest"])
     assert latest_release(releases) == first
+
+
+def test_a_renamed_download_is_noted_not_failed(release: Path, tmp_path: Path):
+    import shutil
+
+    download = tmp_path / "downloads" / "riverside-release"
+    shutil.copytree(release, download)
+    report = verify_release(download)
+    assert report.ok, report.messages()
+    assert [c.name for c in report.checks if c.status == "warn"] == ["release folder", "who signed"]
