@@ -90,3 +90,8 @@ def test_the_auditor_guide_gives_the_command_this_format_needs():
     guide = (Path(__file__).resolve().parents[2] / "docs" / "auditor-guide.md").read_text()
     assert f"-I {SSHSIG_PRINCIPAL}" in guide and f"-n {SSHSIG_NAMESPACE} -s datapackage.json.sshsig" in guide
     assert f'{SSHSIG_PRINCIPAL} namespaces="{SSHSIG_NAMESPACE}" ssh-ed25519' in guide
+
+
+def test_the_release_readme_gives_the_ssh_keygen_command(release: Path):
+    readme = (release / "README.md").read_text()
+    assert f"-I {SSHSIG_PRINCIPAL} -n {SSHSIG_NAMESPACE} -s datapackage.json.sshsig < datapackage.json" in readme
