@@ -712,6 +712,9 @@ def check_signer(
                 f"every release of the chain is signed by the first release's key {key_id(start_key)} or a key it "
                 f"handed over to ({rotations} key rotation(s))",
             )
+        elif len(chain) > 1:
+            how = "a key its predecessor's key handed over to" if rotations else "the same key as its predecessor"
+            report.passed("signer", f"signed by {how}, {chain[-2].id}")
         report.warn(
             "who signed",
             "NO PINNED KEY: this checked integrity, not who signed. The release is signed by key "
