@@ -154,13 +154,27 @@ def load_source(
     if hasattr(module, "parse_batch"):  # many small files (API pages): one contract pass per batch
         for i in range(0, len(readable), BATCH_FILES):
             batch = readable[i : i + BATCH_FILES]
-            error = _load(con, source, contracts, batch, lambda b=batch: [module.parse_batch(_args(b, landing_dir))])
+            error = _load(
+                con,
+                source,
+                contracts,
+                batch,
+                lambda b=batch: [module.parse_batch(_args(b, landing_dir))],
+                recognised=lambda f: bool(module.parse(f.path(landing_dir), f.file_name, f.sha256)),
+            )
             if error is not None:
                 if len(batch) == 1:
                     _refuse(con, source, batch, error, summary)
                     continue
                 for f in batch:  # find the file that broke the batch: each alone
-                    one = _load(con, source, contracts, [f], lambda f=f: [module.parse_batch(_args([f], landing_dir))])
+                    one = _load(
+                        con,
+                        source,
+                        contracts,
+                        [f],
+                        lambda f=f: [module.parse_batch(_args([f], landing_dir))],
+                        recognised=lambda f: bool(module.parse(f.path(landing_dir), f.file_name, f.sha256)),
+                    )
                     _count(summary, one, [f], con, source)
                 continue
             _count(summary, None, batch, con, source)
@@ -230,8 +244,13 @@ def source_kind(suffix: str) -> str:
 WHOLE_DOCUMENT_SUFFIXES = (".json", ".zip", ".xlsx", ".xls", ".ods", ".gz", ".parquet")
 
 
-def _load(con, source, contracts, batch, parts_of, max_records: int | None = None) -> FileRefused | None:
-    """Load a batch of files in one transaction; on any failure roll it back and return the refusal."""
+def _load(
+    con, source, contracts, batch, parts_of, max_records: int | None = None, recognised=None
+) -> FileRefused | None:
+    """Load a batch of files in one transaction; on any failure roll it back and return the refusal.
+
+    A batch logs every file under every entity, so a file the batch gave no rows is asked about alone
+    (`recognised`, its own `parse`): nothing recognised, or a page that holds no records."""
     con.execute("begin")
     try:
         _record_landing_files(con, source, batch)
@@ -251,7 +270,7 @@ def _load(con, source, contracts, batch, parts_of, max_records: int | None = Non
                     )
                 _insert(con, contracts[entity].table, checked)
                 _log_per_file(con, source, entity, batch, checked)
-        _record_outcomes(con, source, batch)
+        _record_outcomes(con, source, batch, recognised)
         con.execute("commit")
         return None
     except Exception as error:  # noqa: BLE001 - any failure of one file is that file's refusal
@@ -302,36 +321,7 @@ def _refuse(
     con.execute("begin")
     _record_landing_files(con, source, batch)
     for f in batch:
-        quarantine = pl.DataFrame(
-            {
-                "source": [source],
-                "entity": [FILE_ENTITY],
-                "landing_sha256": [f.sha256],
-                "file_name": [f.file_name],
-                "record": [refusal.record],
-                "rule": [refusal.rule],
-                "column_name": [None],
-                "value": [None],
-                "message": [printable(f"{f.file_name}: refused under rule {refusal.rule}: {refusal.message}")],
-            },
-            schema=QUARANTINE_SCHEMA,
-        )
-        _insert_frame(con, "raw.quarantine", quarantine)
-        _insert_frame(
-            con,
-            "raw.load_log",
-            pl.DataFrame(
-                {
-                    "source": [source],
-                    "entity": [FILE_ENTITY],
-                    "landing_sha256": [f.sha256],
-                    "file_name": [f.file_name],
-                    "rows_read": [1],
-                    "rows_accepted": [0],
-                    "rows_quarantined": [1],
-                }
-            ),
-        )
+        _refusal_rows(con, source, f, refusal)
         _insert_outcome(
             con, source, f, "refused", refusal.rule, refusal.message, 0, 1, "{}", getattr(refusal, "detail", None)
         )
@@ -339,6 +329,40 @@ def _refuse(
     summary.files_refused += len(batch)
     summary.rows_read += len(batch)
     summary.rows_quarantined += len(batch)
+
+
+def _refusal_rows(con: duckdb.DuckDBPyConnection, source: str, f: LandedFile, refusal: FileRefused) -> None:
+    """A refused file's quarantine record and load-log row, under entity `file`."""
+    quarantine = pl.DataFrame(
+        {
+            "source": [source],
+            "entity": [FILE_ENTITY],
+            "landing_sha256": [f.sha256],
+            "file_name": [f.file_name],
+            "record": [refusal.record],
+            "rule": [refusal.rule],
+            "column_name": [None],
+            "value": [None],
+            "message": [printable(f"{f.file_name}: refused under rule {refusal.rule}: {refusal.message}")],
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
+    _insert_frame(con, "raw.quarantine", quarantine)
+    _insert_frame(
+        con,
+        "raw.load_log",
+        pl.DataFrame(
+            {
+                "source": [source],
+                "entity": [FILE_ENTITY],
+                "landing_sha256": [f.sha256],
+                "file_name": [f.file_name],
+                "rows_read": [1],
+                "rows_accepted": [0],
+                "rows_quarantined": [1],
+            }
+        ),
+    )
 
 
 def _count(summary: LoadSummary, error: FileRefused | None, batch, con, source) -> None:
@@ -383,7 +407,7 @@ def _insert_outcome(con, source, f: LandedFile, outcome, rule, message, accepted
     )
 
 
-def _record_outcomes(con: duckdb.DuckDBPyConnection, source: str, batch: list[LandedFile]) -> None:
+def _record_outcomes(con: duckdb.DuckDBPyConnection, source: str, batch: list[LandedFile], recognised=None) -> None:
     """The outcome of files whose parse returned: loaded (rows per entity), empty (read, no records), or
     refused, when the parser refused the whole file (`refuse_file`) or recognised nothing in it."""
     shas = [f.sha256 for f in batch]
@@ -407,12 +431,15 @@ def _record_outcomes(con: duckdb.DuckDBPyConnection, source: str, batch: list[La
         accepted = sum(a for _, a, _ in entities.values())
         quarantined = sum(q for _, _, q in entities.values())
         counts = json.dumps({e: a for e, (_, a, _) in entities.items()}, sort_keys=True)
-        if not entities:
+        nothing = all(r == 0 for r, _, _ in entities.values())
+        if not entities or nothing and recognised is not None and not recognised(f):
             outcome, rule = "refused", "file:not_recognised"
             message = (
                 f"nothing in it is {source} data this pipeline reads (not a file name or shape the {source} reader "
                 f"knows); docs/sources.md lists the files each source reads"
             )
+            _refusal_rows(con, source, f, FileRefused(rule, message))
+            quarantined += 1
         elif accepted == 0 and f.sha256 in whole:
             outcome, (rule, message) = "refused", whole[f.sha256]
         elif all(r == 0 for r, _, _ in entities.values()):
