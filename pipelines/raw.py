@@ -21,7 +21,7 @@ import polars as pl
 from pipelines.landing import LandedFile
 from pipelines.sources import parser
 from pipelines.sources.contracts import QUARANTINE_SCHEMA, Checked, TableContract, load_contract
-from pipelines.sources.limits import Limits, describe_bytes, longest_line
+from pipelines.sources.limits import Limits, active, describe_bytes, longest_line
 from pipelines.sources.quarantine import FileRefused
 from pipelines.sources.text import printable
 
@@ -114,6 +114,11 @@ def load_source(
     is loaded again file by file, so one bad page refuses only itself. A refused file is read again on
     the next run (a raised limit or a fixed parser may then load it)."""
     limits = limits or Limits.from_env()
+    with active(limits):
+        return _load_source(con, source, landed, landing_dir, limits)
+
+
+def _load_source(con, source, landed, landing_dir, limits: Limits) -> LoadSummary:
     contracts = ensure_tables(con, source)
     module = parser(source)
     summary = LoadSummary(source)

@@ -25,6 +25,8 @@ oversized field quarantines its record, the rest of the file loads.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 
 MiB = 1024 * 1024
@@ -51,6 +53,25 @@ class Limits:
             if text and int(text) > 0:
                 limits = replace(limits, **{f.name: int(text)})
         return limits
+
+
+_active = Limits()
+
+
+def current() -> Limits:
+    """The limits of the load in progress (`active`), for readers that enforce one themselves (archive
+    members): a reader reads no environment, the raw load hands them over."""
+    return _active
+
+
+@contextmanager
+def active(limits: Limits) -> Iterator[Limits]:
+    global _active
+    previous, _active = _active, limits
+    try:
+        yield limits
+    finally:
+        _active = previous
 
 
 def describe_bytes(size: int) -> str:
