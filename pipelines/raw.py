@@ -13,6 +13,7 @@ import csv
 import json
 import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -22,7 +23,7 @@ from pipelines.landing import LandedFile
 from pipelines.sources import parser
 from pipelines.sources.contracts import QUARANTINE_SCHEMA, Checked, TableContract, load_contract
 from pipelines.sources.limits import Limits, active, describe_bytes, longest_line
-from pipelines.sources.quarantine import FileRefused
+from pipelines.sources.quarantine import FUTURE_TOLERANCE, FileRefused
 from pipelines.sources.text import printable
 
 DUCKDB_TYPES = {
@@ -195,6 +196,53 @@ def _load_source(con, source, landed, landing_dir, limits: Limits) -> LoadSummar
     return summary
 
 
+# columns that say when something happened (not planned dates: deadlines, targets, budget periods)
+RECORDED_COLUMNS = ("created_at", "published_at", "updated_at")
+
+
+def refuse_recorded_in_future(checked: Checked, contract: TableContract, batch: list[LandedFile]) -> Checked:
+    """Quarantine accepted rows whose creation, publication or update time is more than a day after now:
+    records do not come from the future, and one dated 2099 would move every page's "data as of".
+    The message quotes the value as the file has it (in UTC)."""
+    columns = [c.name for c in contract.columns if c.name in RECORDED_COLUMNS and c.logical_type == "timestamp"]
+    if not columns or not checked.accepted.height:
+        return checked
+    limit = datetime.now(UTC).replace(tzinfo=None) + FUTURE_TOLERANCE
+    names = {f.sha256: f.file_name for f in batch}
+    future = pl.any_horizontal([pl.col(c).cast(pl.Datetime("us")) > limit for c in columns]).fill_null(False)
+    mask = checked.accepted.select(future).to_series()
+    if not mask.any():
+        return checked
+    moved = checked.accepted.filter(mask)
+    rows = []
+    for row in moved.iter_rows(named=True):
+        column = next(c for c in columns if row[c] is not None and row[c].replace(tzinfo=None) > limit)
+        file_name = names.get(row["_landing_sha256"], "")
+        rows.append(
+            {
+                "source": contract.source,
+                "entity": contract.entity,
+                "landing_sha256": row["_landing_sha256"],
+                "file_name": file_name,
+                "record": str(row["_record"]),
+                "rule": f"{column}:future",
+                "column_name": column,
+                "value": f"{row[column]:%Y-%m-%d %H:%M:%S}",
+                "message": printable(
+                    f"{contract.table}: record {row['_record']} of {file_name} breaks rule {column}:future: "
+                    f"{column} {row[column]:%Y-%m-%d %H:%M:%S} UTC is more than a day after the load "
+                    f"({limit:%Y-%m-%d %H:%M} UTC); a record cannot be from the future"
+                ),
+            }
+        )
+    return Checked(
+        accepted=checked.accepted.filter(~mask),
+        quarantined=pl.concat([checked.quarantined, pl.DataFrame(rows, schema=QUARANTINE_SCHEMA)]),
+        rows_read=checked.rows_read,
+        notes=checked.notes,
+    )
+
+
 def _args(batch: list[LandedFile], landing_dir: Path) -> list[tuple[Path, str, str]]:
     return [(f.path(landing_dir), f.file_name, f.sha256) for f in batch]
 
@@ -273,6 +321,7 @@ def _load(
                         f"more than {max_records} records in one file (limit TOGETHEROS_LIMIT_RECORDS); "
                         "split the export or raise the limit",
                     )
+                checked = refuse_recorded_in_future(checked, contracts[entity], batch)
                 _insert(con, contracts[entity].table, checked)
                 _log_per_file(con, source, entity, batch, checked)
         _record_outcomes(con, source, batch, recognised)
