@@ -62,6 +62,7 @@ class LoadSummary:
     files_loaded: int = 0
     files_removed: int = 0
     files_refused: int = 0
+    rows_held: int = 0  # records pointing at a parent no loaded file holds (see REFERENCES)
     rows_read: int = 0
     rows_accepted: int = 0
     rows_quarantined: int = 0
@@ -90,6 +91,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Tabl
         existing = _table_columns(con, contract.table)
         if existing and existing != wanted:
             con.execute(f'drop table raw."{contract.table}"')
+            con.execute(f'drop table if exists raw."{contract.table}__held"')
             con.execute("delete from raw.load_log where source = ?", [source])
             con.execute("delete from raw.quarantine where source = ?", [source])
             con.execute("delete from raw.file_outcomes where source = ?", [source])
@@ -184,6 +186,7 @@ def _load_source(con, source, landed, landing_dir, limits: Limits) -> LoadSummar
                     _count(summary, one, [f], con, source)
                 continue
             _count(summary, None, batch, con, source)
+        summary.rows_held = hold_orphans(con, source, contracts)
         return summary
     for f in readable:
         path = f.path(landing_dir)
@@ -193,6 +196,7 @@ def _load_source(con, source, landed, landing_dir, limits: Limits) -> LoadSummar
             parts = lambda path=path, f=f: [module.parse(path, f.file_name, f.sha256)]  # noqa: E731
         error = _load(con, source, contracts, [f], parts, limits.records)
         _count(summary, error, [f], con, source)
+    summary.rows_held = hold_orphans(con, source, contracts)
     return summary
 
 
@@ -243,6 +247,110 @@ def refuse_recorded_in_future(checked: Checked, contract: TableContract, batch: 
     )
 
 
+# (child entity, its column, parent entity, the parent's key): a record pointing at a parent that no loaded
+# file holds is impossible (a vote for a proposal that does not exist). It is held back from raw, with a
+# quarantine record, until a file that holds the parent is loaded; then it is loaded again.
+REFERENCES: dict[str, list[tuple[str, str, str, str]]] = {
+    "togetheros": [
+        ("proposal_votes", "proposal_id", "proposals", "proposal_id"),
+        ("proposal_status_changes", "proposal_id", "proposals", "proposal_id"),
+        ("forum_posts", "topic_id", "topics", "topic_id"),
+        ("milestones", "initiative_id", "initiatives", "initiative_id"),
+    ],
+}
+
+
+def hold_orphans(con: duckdb.DuckDBPyConnection, source: str, contracts: dict[str, TableContract]) -> int:
+    """Re-evaluate every reference of the source: rows held back whose parent now exists return to their
+    raw table, rows whose parent does not exist move to `raw."<table>__held"` with a quarantine record
+    (rule `<column>:no_such_<parent>`); the load log moves each between accepted and quarantined, so a
+    file's rows read stay accepted + quarantined. Returns how many rows are held."""
+    held_total = 0
+    for child, column, parent, key in REFERENCES.get(source, []):
+        if child not in contracts or parent not in contracts:
+            continue
+        table, parent_table = contracts[child].table, contracts[parent].table
+        held = f'raw."{table}__held"'
+        rule = f"{column}:no_such_{parent.removesuffix('s')}"
+        con.execute("begin")
+        con.execute(f'create table if not exists {held} as select * from raw."{table}" limit 0')
+        exists = f'{{alias}}."{column}" in (select "{key}" from raw."{parent_table}")'
+        back = con.execute(f"select _landing_sha256, _record from {held} h where {exists.format(alias='h')}").fetchall()
+        if back:
+            con.execute(f'insert into raw."{table}" select * from {held} h where {exists.format(alias="h")}')
+            con.execute(f"delete from {held} h where {exists.format(alias='h')}")
+            _move_in_log(con, source, child, back, rule, +1)
+        orphans = con.execute(
+            f'select _landing_sha256, _record, "{column}" from raw."{table}" t '
+            f'where t."{column}" is not null and not {exists.format(alias="t")}'
+        ).fetchall()
+        if orphans:
+            con.execute(
+                f'insert into {held} select * from raw."{table}" t '
+                f'where t."{column}" is not null and not {exists.format(alias="t")}'
+            )
+            con.execute(
+                f'delete from raw."{table}" t where t."{column}" is not null and not {exists.format(alias="t")}'
+            )
+            names = dict(
+                con.execute(
+                    "select sha256, file_name from raw.landing_files where source = ? and sha256 in (select unnest(?))",
+                    [source, sorted({sha for sha, _, _ in orphans})],
+                ).fetchall()
+            )
+            quarantine = pl.DataFrame(
+                [
+                    {
+                        "source": source,
+                        "entity": child,
+                        "landing_sha256": sha,
+                        "file_name": names.get(sha, ""),
+                        "record": record,
+                        "rule": rule,
+                        "column_name": column,
+                        "value": str(value)[:200],
+                        "message": printable(
+                            f"{table}: record {record} of {names.get(sha, '')} breaks rule {rule}: {column} "
+                            f"{value!r} names no {parent.removesuffix('s')} in any loaded file; it loads once a "
+                            f"file holding that {parent.removesuffix('s')} does"
+                        ),
+                    }
+                    for sha, record, value in orphans
+                ],
+                schema=QUARANTINE_SCHEMA,
+            )
+            _insert_frame(con, "raw.quarantine", quarantine)
+            _move_in_log(con, source, child, [(sha, record) for sha, record, _ in orphans], rule, -1)
+        con.execute("commit")
+        held_total += int(con.execute(f"select count(*) from {held}").fetchall()[0][0])
+    return held_total
+
+
+def _move_in_log(con, source: str, entity: str, rows: list[tuple[str, str]], rule: str, direction: int) -> None:
+    """Rows of files moved into raw (+1) or held back (-1): their load-log counts and quarantine records."""
+    per_file: dict[str, int] = {}
+    for sha, _ in rows:
+        per_file[sha] = per_file.get(sha, 0) + 1
+    for sha, n in per_file.items():
+        con.execute(
+            "update raw.load_log set rows_accepted = rows_accepted + ?, rows_quarantined = rows_quarantined - ? "
+            "where rowid = (select min(rowid) from raw.load_log "
+            "where source = ? and entity = ? and landing_sha256 = ?)",
+            [direction * n, direction * n, source, entity, sha],
+        )
+        con.execute(
+            "update raw.file_outcomes set rows_accepted = rows_accepted + ?, rows_quarantined = rows_quarantined - ? "
+            "where source = ? and landing_sha256 = ?",
+            [direction * n, direction * n, source, sha],
+        )
+    if direction > 0:
+        con.execute(
+            "delete from raw.quarantine q using (select unnest(?) as sha, unnest(?) as rec) r "
+            "where q.source = ? and q.entity = ? and q.rule = ? and q.landing_sha256 = r.sha and q.record = r.rec",
+            [[sha for sha, _ in rows], [record for _, record in rows], source, entity, rule],
+        )
+
+
 def _args(batch: list[LandedFile], landing_dir: Path) -> list[tuple[Path, str, str]]:
     return [(f.path(landing_dir), f.file_name, f.sha256) for f in batch]
 
@@ -255,6 +363,8 @@ def _forget(con: duckdb.DuckDBPyConnection, source: str, contracts: dict[str, Ta
     """Remove every row a file contributed, its log, quarantine and outcome."""
     for contract in contracts.values():
         con.execute(f'delete from raw."{contract.table}" where _landing_sha256 in (select unnest(?))', [shas])
+        if _table_columns(con, f"{contract.table}__held"):
+            con.execute(f'delete from raw."{contract.table}__held" where _landing_sha256 in (select unnest(?))', [shas])
     for table in ("load_log", "quarantine", "file_outcomes"):
         con.execute(
             f"delete from raw.{table} where source = ? and landing_sha256 in (select unnest(?))", [source, shas]
