@@ -600,7 +600,7 @@ def _record_outcomes(con: duckdb.DuckDBPyConnection, source: str, batch: list[La
             outcome, rule = "refused", "file:not_recognised"
             message = (
                 f"nothing in it is {source} data this pipeline reads (not a file name or shape the {source} reader "
-                f"knows); docs/sources.md lists the files each source reads"
+                f"knows); docs/inputs.md says what each source reads"
             )
             _refusal_rows(con, source, f, FileRefused(rule, message))
             quarantined += 1

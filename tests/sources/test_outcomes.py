@@ -241,7 +241,7 @@ def test_a_file_no_reader_recognises_is_refused_not_silent(tmp_path, demo_inbox,
     con, landed, _ = _load(tmp_path, demo_inbox, "discourse", {name: b"# saved by hand\n"})
     outcome, rule, message = assert_beside_good_data(con, landed, "discourse", baseline, {name})[name]
     assert (outcome, rule) == ("refused", "file:not_recognised")
-    assert "docs/sources.md" in message
+    assert "docs/inputs.md" in message
 
 
 def test_unexpected_exception_and_refuse_call_refuse_one_file_each(tmp_path, demo_inbox, baseline, monkeypatch):
