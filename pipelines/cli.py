@@ -22,13 +22,13 @@ def run_pipeline(data_dir: Path | None = None):
     import dagster as dg
 
     from pipelines.assets.resources import DataDir
-    from pipelines.definitions import defs, publication_checks
+    from pipelines.definitions import defs, release_checks
 
     if data_dir is not None:
         os.environ["TOGETHEROS_DATA_DIR"] = str(Path(data_dir).resolve())
     resources = {**defs.resources, "data_dir": DataDir(path=os.environ.get("TOGETHEROS_DATA_DIR", ""))}
     return dg.materialize(
-        [*defs.assets, *publication_checks],
+        [*defs.assets, *release_checks],
         resources=resources,
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
