@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipelines.sources import limits
 from pipelines.sources.contracts import Checked, TableContract, load_contract
 from pipelines.sources.csv_files import read_csv
 from pipelines.sources.money import to_minor
@@ -25,8 +26,7 @@ from pipelines.sources.quarantine import Refused, check_rows, combine, rows_fram
 
 SOURCE = "decidim"
 
-MAX_MEMBER_BYTES = 512 * 1024 * 1024  # 11,953 proposals in 23 languages made a few hundred MB
-MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+# members' sizes and counts: pipelines/sources/limits.py (11,953 proposals in 23 languages made a few hundred MB)
 MAX_RATIO = 200  # CSV compresses ~10x; a far higher ratio is a zip bomb
 MAX_JSON_BYTES = 64 * 1024 * 1024
 DEFAULT_CURRENCY = "EUR"  # Decidim.currency_unit defaults to "€"; the export has no currency column
@@ -179,8 +179,11 @@ def _unsafe_name(name: str) -> bool:
 def _zip_problem(info: zipfile.ZipInfo) -> tuple[str, str] | None:
     if _unsafe_name(info.filename):
         return "zip:unsafe_name", "member name escapes the archive folder (zip slip)"
-    if info.file_size > MAX_MEMBER_BYTES:
-        return "zip:member_too_large", f"{info.file_size} bytes, more than {MAX_MEMBER_BYTES}"
+    limit = limits.current().archive_member_bytes
+    if info.file_size > limit:
+        return "zip:member_too_large", (
+            f"{info.file_size} bytes, more than {limit} (TOGETHEROS_LIMIT_ARCHIVE_MEMBER_BYTES)"
+        )
     if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         return "zip:compression_ratio", f"expands {info.file_size / max(info.compress_size, 1):.0f} times"
     return None
@@ -215,8 +218,19 @@ def _parse_zip(path: Path, landing_sha256: str, file_name: str) -> dict[str, Che
     with archive, tempfile.TemporaryDirectory() as scratch:
         members = archive.infolist()
         total = sum(i.file_size for i in members)
-        if total > MAX_TOTAL_BYTES:
-            problem = f"{total} bytes uncompressed, more than {MAX_TOTAL_BYTES}"
+        most = limits.current().archive_members
+        if len(members) > most:
+            problem = f"{len(members)} members, more than {most} (TOGETHEROS_LIMIT_ARCHIVE_MEMBERS)"
+            return {
+                "proposals": _file_refused(
+                    "proposals", landing_sha256, file_name, "file", "zip:too_many_members", problem
+                )
+            }
+        if total > limits.current().archive_bytes:
+            problem = (
+                f"{total} bytes uncompressed, more than {limits.current().archive_bytes} "
+                "(TOGETHEROS_LIMIT_ARCHIVE_BYTES)"
+            )
             return {
                 "proposals": _file_refused("proposals", landing_sha256, file_name, "file", "zip:too_large", problem)
             }
@@ -333,7 +347,7 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
     if name.endswith("-open-data.zip") or name.endswith(".zip"):
         return _parse_zip(path, landing_sha256, file_name)
     if match := MEMBER.fullmatch(name):
-        if path.stat().st_size > MAX_MEMBER_BYTES:
+        if path.stat().st_size > limits.current().archive_member_bytes:
             return {
                 match.group(1): _file_refused(
                     match.group(1),
@@ -341,7 +355,7 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
                     file_name,
                     "file",
                     "file:too_large",
-                    f"more than {MAX_MEMBER_BYTES} bytes",
+                    f"more than {limits.current().archive_member_bytes} bytes",
                 )
             }
         return {match.group(1): _check_csv(match.group(1), path, landing_sha256, file_name)}
