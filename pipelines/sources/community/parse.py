@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from pipelines.sources.contracts import Checked, load_contract
 from pipelines.sources.csv_files import check_csv
+from pipelines.sources.formats import refuse_spreadsheet
 from pipelines.sources.quarantine import refuse_file, unreadable
 
 SOURCE = "community"
@@ -19,6 +20,8 @@ FILES = {"space_groups.csv": "space_groups", "local_payees.csv": "local_payees"}
 
 def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
     contracts = load_contract(SOURCE)
+    if workbook := refuse_spreadsheet(contracts["space_groups"], path, file_name, landing_sha256):
+        return workbook
     entity = FILES.get(PurePosixPath(file_name).name.lower())
     if entity is None:
         contract = contracts["space_groups"]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.sources.contracts import Checked, load_contract
+from pipelines.sources.formats import SPREADSHEET_RULE, spreadsheet
 from pipelines.sources.quarantine import Refused, check_batch, check_rows, combine, refuse_file, rows_frame
 
 SOURCE = "discourse"
@@ -323,6 +324,8 @@ def _whole_file(entity: str, landing_sha256: str, file_name: str, rule: str, pro
 def _read(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked] | list[_Rows]:
     """The rows one saved response holds, or, for a file that cannot be read, its refusal."""
     entity = _name_entity(file_name)
+    if workbook := spreadsheet(path, file_name):
+        return _whole_file(entity, landing_sha256, file_name, SPREADSHEET_RULE, workbook)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         return _whole_file(
