@@ -22,13 +22,13 @@ def run_pipeline(data_dir: Path | None = None):
     import dagster as dg
 
     from pipelines.assets.resources import DataDir
-    from pipelines.definitions import defs, publication_checks
+    from pipelines.definitions import defs, release_checks
 
     if data_dir is not None:
         os.environ["TOGETHEROS_DATA_DIR"] = str(Path(data_dir).resolve())
     resources = {**defs.resources, "data_dir": DataDir(path=os.environ.get("TOGETHEROS_DATA_DIR", ""))}
     return dg.materialize(
-        [*defs.assets, *publication_checks],
+        [*defs.assets, *release_checks],
         resources=resources,
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # listed for --help; its own arguments belong to pipelines.release.verify (see main)
     commands.add_parser("verify", help="verify a release: hashes, signature, schemas, figures (PATH [--key] [--chain])")
+    commands.add_parser("rotate-key", help="hand the releases over to a new signing key (--old-key SEED_FILE)")
     return parser
 
 
@@ -109,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.release.verify import main as verify
 
         return verify(argv[1:])
+    if argv[:1] == ["rotate-key"]:
+        from pipelines.release.signing import rotate_key_main
+
+        return rotate_key_main(argv[1:])
     args = build_parser().parse_args(argv)
     return args.handler(args)
 
