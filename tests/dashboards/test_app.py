@@ -65,13 +65,15 @@ def test_overview_headlines_match_the_fixture_at_every_level(fixture_release, le
     assert app.query_params["group"] == group_id
 
 
-def test_headlines_carry_their_definition_and_data_as_of(fixture_release):
+def test_headlines_carry_their_definition_and_the_page_its_data_as_of(fixture_release):
     app = run_app()
     active = next(m for m in app.metric if m.label.startswith("Active members"))
     definition = next(m["definition"] for m in METRICS if m["field"] == "active_members")
     assert definition in active.help
     captions = [c.value for c in app.caption]
-    assert any(definition in c and "2025-06-30T23:59:59Z" in c for c in captions)
+    assert any(definition in c for c in captions)
+    (as_of,) = [c for c in captions if "Data as of" in c]  # once per page, each dataset's date
+    assert "2025-06-30T23:59:59Z (participation, decisions)" in as_of and "2025-12-31T00:00:00Z (treasury)" in as_of
     assert len([m for m in app.metric if m.help]) == len(app.metric)
 
 

@@ -23,6 +23,7 @@ import polars as pl
 from pipelines.sources.contracts import Checked, TableContract, load_contract
 from pipelines.sources.csv_files import check_csv, read_csv
 from pipelines.sources.dates import duration_seconds
+from pipelines.sources.formats import refuse_spreadsheet
 from pipelines.sources.quarantine import (
     Refused,
     check_rows,
@@ -61,6 +62,8 @@ REPORT_FILE = re.compile(r"^.*transfer.*\.csv$", re.IGNORECASE)  # Transfers, Tr
 
 def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
     contracts = load_contract(SOURCE)
+    if workbook := refuse_spreadsheet(contracts["hours"], path, file_name, landing_sha256):
+        return workbook
     name = PurePosixPath(file_name).name
     if name.lower() in DB_EXPORTS:
         entity, aliases = DB_EXPORTS[name.lower()]

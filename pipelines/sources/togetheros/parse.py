@@ -18,6 +18,7 @@ import polars as pl
 from pipelines.sources.contracts import Checked, TableContract, load_contract
 from pipelines.sources.csv_files import read_csv
 from pipelines.sources.dates import duration_seconds
+from pipelines.sources.formats import refuse_spreadsheet
 from pipelines.sources.money import to_minor
 from pipelines.sources.quarantine import (
     Refused,
@@ -52,6 +53,8 @@ RECORDED = (
 
 def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
     contracts = load_contract(SOURCE)
+    if workbook := refuse_spreadsheet(contracts["groups"], path, file_name, landing_sha256):
+        return workbook
     name = PurePosixPath(file_name)
     entity, suffix = name.stem.lower(), name.suffix.lower()
     if entity not in contracts or suffix not in (".ndjson", ".jsonl", ".csv"):
