@@ -29,7 +29,7 @@ def run_pipeline(data_dir: Path | None = None, wait_seconds: float = 0.0):
     import dagster as dg
 
     from pipelines.assets.resources import DataDir
-    from pipelines.definitions import defs, publication_checks
+    from pipelines.definitions import defs, release_checks
     from pipelines.release.quarantine import clean_releases
     from pipelines.runlock import run_lock, wait_for_warehouse
 
@@ -47,7 +47,7 @@ def run_pipeline(data_dir: Path | None = None, wait_seconds: float = 0.0):
                 file=sys.stderr,
             )
         return dg.materialize(
-            [*defs.assets, *publication_checks],
+            [*defs.assets, *release_checks],
             resources=resources,
             instance=dg.DagsterInstance.ephemeral(),
             raise_on_error=False,
@@ -72,6 +72,18 @@ def _pipeline(args: argparse.Namespace) -> int:
         print(f"pipeline failed in: {', '.join(failed) or 'unknown step'}", file=sys.stderr)
         return 1
     print(f"pipeline finished: release in {Paths.from_env().releases / 'latest'}")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from pipelines.spaces import write_templates
+
+    inbox = (args.data_dir.resolve() if args.data_dir else Paths.from_env().data) / "inbox"
+    if not inbox.is_dir():
+        print(f"no inbox at {inbox}: put the community's exports under {inbox}/<source>/ first", file=sys.stderr)
+        return 1
+    for line in write_templates(inbox):
+        print(line)
     return 0
 
 
@@ -112,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="if another run holds the data directory, wait this long for it (default: refuse at once)",
     )
     pipeline.set_defaults(handler=_pipeline)
+
+    init = commands.add_parser(
+        "init", help="write the community folder's templates (groups, space_groups) with the inbox's space ids"
+    )
+    init.add_argument("--data-dir", type=Path, default=None, help="data directory (default: ./data)")
+    init.set_defaults(handler=_init)
 
     serve = commands.add_parser("serve", help="serve the public dashboard over the latest release")
     serve.add_argument("--port", type=int, default=8501)
