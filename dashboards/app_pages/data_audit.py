@@ -112,3 +112,19 @@ if release.has_dataset("quarantine_reasons"):
         )
 else:
     ui.not_in_release("Quarantine reasons")
+
+st.subheader("Files refused")
+if release.has_dataset("file_outcomes"):
+    refused = queries.refused_files(release, source)
+    if refused.empty:
+        st.success("Every landed file was loaded" + (f" from {source}." if source else "."))
+    else:
+        st.markdown(
+            "Nothing of a refused file was loaded; the rest of the run went on without it. The reason says what to do."
+        )
+        st.dataframe(
+            refused.rename(columns={"source": "Source", "file_name": "File", "rule": "Rule", "message": "Reason"}),
+            hide_index=True,
+        )
+else:
+    ui.not_in_release("The list of refused files")

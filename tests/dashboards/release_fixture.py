@@ -73,6 +73,16 @@ def _dec(precision: int, scale: int) -> pa.DataType:
 # The datasets of the participation, governance, delivery, treasury, local-value and time-bank areas, with
 # the column names and types of their dbt contracts (dbt_project/models/public/_*.yml).
 NEW_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
+    "file_outcomes": {
+        "source": _S,
+        "file_name": _S,
+        "landing_sha256": _S,
+        "outcome": _S,
+        "rule": _S,
+        "message": _S,
+        "rows_accepted": _I,
+        "rows_quarantined": _I,
+    },
     "participation_windows": {
         "group_id": _S,
         "as_of": _D,
@@ -1121,8 +1131,44 @@ def _timebank_tables() -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def _file_outcome_tables() -> dict[str, list[dict[str, Any]]]:
+    def outcome(source, name, outcome, rule, message, accepted, quarantined):
+        sha = hashlib.sha256(name.encode()).hexdigest()
+        return dict(
+            zip(
+                NEW_SCHEMAS["file_outcomes"],
+                (source, name, sha, outcome, rule, message, accepted, quarantined),
+                strict=True,
+            )
+        )
+
+    return {
+        "file_outcomes": [
+            outcome("togetheros", "groups.ndjson", "loaded", None, "loaded: 9 groups", 9, 0),
+            outcome("togetheros", "proposals.ndjson", "loaded", None, "loaded: 118 proposals", 118, 2),
+            outcome(
+                "opencollective",
+                "budget.xlsx",
+                "refused",
+                "file:not_recognised",
+                "nothing in it is opencollective data this pipeline reads",
+                0,
+                1,
+            ),
+            outcome("decidim", "tos-open-data.zip", "loaded", None, "loaded: 50 proposals", 50, 0),
+        ]
+    }
+
+
 def _new_tables() -> dict[str, list[dict[str, Any]]]:
-    return _people_tables() | _governance_tables() | _delivery_tables() | _treasury_tables() | _timebank_tables()
+    return (
+        _file_outcome_tables()
+        | _people_tables()
+        | _governance_tables()
+        | _delivery_tables()
+        | _treasury_tables()
+        | _timebank_tables()
+    )
 
 
 def _flows(group_id: str, currency: str, index: int) -> tuple[int, int]:

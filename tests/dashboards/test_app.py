@@ -204,6 +204,17 @@ def test_data_and_audit_page_is_the_public_log(fixture_release):
     assert app.query_params["source"] == "opencollective"
 
 
+def test_data_audit_lists_refused_files_with_their_reason(fixture_release):
+    app = run_app(page="data_audit")
+    refused = app.dataframe[-1].value
+    expected = [r for r in fixture_release.tables["file_outcomes"] if r["outcome"] == "refused"]
+    assert refused["File"].tolist() == [r["file_name"] for r in expected]
+    assert refused["Reason"].tolist() == [r["message"] for r in expected]
+    assert refused["Rule"].tolist() == ["file:not_recognised"]
+    app.selectbox(key="filter_source").select("decidim").run()
+    assert any("Every landed file was loaded from decidim" in s.value for s in app.success)
+
+
 def test_a_source_without_quarantine_says_so(fixture_release):
     app = run_app({"source": "decidim"}, page="data_audit")
     assert any("No record was quarantined from decidim" in s.value for s in app.success)

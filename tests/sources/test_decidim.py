@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.sources import limits
 from pipelines.sources.decidim import fetch as decidim_api
 from pipelines.sources.decidim import parse as decidim
 from pipelines.sources.http import ApiClient, FetchError
@@ -196,15 +197,18 @@ def test_zip_bomb_is_refused_without_reading_it(tmp_path):
     assert result["users"].accepted.height == 1
 
 
-def test_oversized_member_and_archive_are_refused(tmp_path, monkeypatch):
+def test_oversized_member_and_archive_are_refused(tmp_path):
     path = export(tmp_path, MEMBERS_030)
-    monkeypatch.setattr(decidim, "MAX_MEMBER_BYTES", 500)
-    result = decidim.parse(path, path.name, "sha")
+    with limits.active(limits.Limits(archive_member_bytes=500)):
+        result = decidim.parse(path, path.name, "sha")
     conserved(result)
     assert result["proposals"].quarantined["rule"].to_list() == ["zip:member_too_large"]
     assert result["users"].quarantined.height == 0  # small members still read
-    monkeypatch.setattr(decidim, "MAX_TOTAL_BYTES", 1000)
-    assert decidim.parse(path, path.name, "sha")["proposals"].quarantined["rule"].to_list() == ["zip:too_large"]
+    with limits.active(limits.Limits(archive_bytes=1000)):
+        assert decidim.parse(path, path.name, "sha")["proposals"].quarantined["rule"].to_list() == ["zip:too_large"]
+    with limits.active(limits.Limits(archive_members=2)):
+        rules = decidim.parse(path, path.name, "sha")["proposals"].quarantined["rule"].to_list()
+    assert rules == ["zip:too_many_members"]
 
 
 def test_oversized_field_is_refused(tmp_path):

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipelines.sources import limits
 from pipelines.sources.contracts import Checked, TableContract, load_contract
 from pipelines.sources.csv_files import read_csv, sniff_separator
 from pipelines.sources.formats import SPREADSHEET_RULE, head, is_zip, spreadsheet
@@ -34,8 +35,7 @@ from pipelines.sources.text import decode_text
 
 SOURCE = "decidim"
 
-MAX_MEMBER_BYTES = 512 * 1024 * 1024  # 11,953 proposals in 23 languages made a few hundred MB
-MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+# members' sizes and counts: pipelines/sources/limits.py (11,953 proposals in 23 languages made a few hundred MB)
 MAX_RATIO = 200  # CSV compresses ~10x; a far higher ratio is a zip bomb
 MAX_JSON_BYTES = 64 * 1024 * 1024
 DEFAULT_CURRENCY = "EUR"  # Decidim.currency_unit defaults to "€"; the export has no currency column
@@ -236,8 +236,11 @@ def _unsafe_name(name: str) -> bool:
 def _zip_problem(info: zipfile.ZipInfo) -> tuple[str, str] | None:
     if _unsafe_name(info.filename):
         return "zip:unsafe_name", "member name escapes the archive folder (zip slip)"
-    if info.file_size > MAX_MEMBER_BYTES:
-        return "zip:member_too_large", f"{info.file_size} bytes, more than {MAX_MEMBER_BYTES}"
+    limit = limits.current().archive_member_bytes
+    if info.file_size > limit:
+        return "zip:member_too_large", (
+            f"{info.file_size} bytes, more than {limit} (TOGETHEROS_LIMIT_ARCHIVE_MEMBER_BYTES)"
+        )
     if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         return "zip:compression_ratio", f"expands {info.file_size / max(info.compress_size, 1):.0f} times"
     return None
@@ -272,8 +275,19 @@ def _parse_zip(path: Path, landing_sha256: str, file_name: str) -> dict[str, Che
     with archive, tempfile.TemporaryDirectory() as scratch:
         members = archive.infolist()
         total = sum(i.file_size for i in members)
-        if total > MAX_TOTAL_BYTES:
-            problem = f"{total} bytes uncompressed, more than {MAX_TOTAL_BYTES}"
+        most = limits.current().archive_members
+        if len(members) > most:
+            problem = f"{len(members)} members, more than {most} (TOGETHEROS_LIMIT_ARCHIVE_MEMBERS)"
+            return {
+                "proposals": _file_refused(
+                    "proposals", landing_sha256, file_name, "file", "zip:too_many_members", problem
+                )
+            }
+        if total > limits.current().archive_bytes:
+            problem = (
+                f"{total} bytes uncompressed, more than {limits.current().archive_bytes} "
+                "(TOGETHEROS_LIMIT_ARCHIVE_BYTES)"
+            )
             return {
                 "proposals": _file_refused("proposals", landing_sha256, file_name, "file", "zip:too_large", problem)
             }
@@ -430,10 +444,7 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
                 "proposals", landing_sha256, file_name, "file", "file:columns_unrecognised", problem
             )
         }
-    if path.stat().st_size > MAX_MEMBER_BYTES:
-        return {
-            entity: _file_refused(
-                entity, landing_sha256, file_name, "file", "file:too_large", f"more than {MAX_MEMBER_BYTES} bytes"
-            )
-        }
+    if path.stat().st_size > limits.current().archive_member_bytes:
+        too_large = f"more than {limits.current().archive_member_bytes} bytes"
+        return {entity: _file_refused(entity, landing_sha256, file_name, "file", "file:too_large", too_large)}
     return {entity: _check_csv(entity, path, landing_sha256, file_name)}
