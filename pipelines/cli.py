@@ -18,18 +18,18 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def run_pipeline(data_dir: Path | None = None):
-    """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR)."""
+    """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR, else
+    ./data); every other setting comes from the environment."""
     import dagster as dg
 
     from pipelines.assets.resources import DataDir
-    from pipelines.definitions import defs, release_checks
+    from pipelines.definitions import build_definitions, release_checks
 
-    if data_dir is not None:
-        os.environ["TOGETHEROS_DATA_DIR"] = str(Path(data_dir).resolve())
-    resources = {**defs.resources, "data_dir": DataDir(path=os.environ.get("TOGETHEROS_DATA_DIR", ""))}
+    overrides = {} if data_dir is None else {"data_dir": DataDir(path=str(Path(data_dir).resolve()))}
+    defs = build_definitions(overrides)
     return dg.materialize(
         [*defs.assets, *release_checks],
-        resources=resources,
+        resources=defs.resources,
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
@@ -41,7 +41,8 @@ def _pipeline(args: argparse.Namespace) -> int:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         print(f"pipeline failed in: {', '.join(failed) or 'unknown step'}", file=sys.stderr)
         return 1
-    print(f"pipeline finished: release in {Paths.from_env().releases / 'latest'}")
+    paths = Paths.at(args.data_dir) if args.data_dir else Paths.from_env()
+    print(f"pipeline finished: release in {paths.releases / 'latest'}")
     return 0
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.assets.resources import DataDir
+from pipelines.assets.resources import DataDir, Disclosure, Warehouse, dbt_vars
 from pipelines.settings import DBT_PROJECT_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -24,7 +24,14 @@ class StageTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=StageTranslator())
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, data_dir: DataDir):
-    data_dir.paths()  # exports TOGETHEROS_DATA_DIR for the dbt subprocess
+def dbt_models(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    data_dir: DataDir,
+    warehouse: Warehouse,
+    disclosure: Disclosure,
+):
+    # the warehouse, the threshold and the memory limit go to dbt explicitly, as --vars
+    settings = dbt_vars(data_dir.paths().data, warehouse, disclosure)
     # unit tests check formulas on fixed rows, not the data: they run once in the test suite instead
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", settings], context=context).stream()
