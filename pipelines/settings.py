@@ -21,6 +21,13 @@ def min_count(env: Mapping[str, str] | None = None) -> int:
     return int(env.get("TOGETHEROS_MIN_COUNT") or DEFAULT_MIN_COUNT)
 
 
+def duckdb_config(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """DuckDB settings for a connection (TOGETHEROS_DUCKDB_MEMORY_LIMIT): DuckDB would take 80 % of the
+    machine's memory; with a limit it spills to disk instead. The assets get it from `Warehouse`."""
+    env = os.environ if env is None else env
+    return {"memory_limit": env.get("TOGETHEROS_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT}
+
+
 SOURCES = ("discourse", "decidim", "opencollective", "ledger", "timeoverflow", "togetheros", "community")
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_MIN_COUNT, Paths, min_count
+from pipelines.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_MIN_COUNT, Paths, duckdb_config, min_count
 
 SIGNING_KEY_ENV = "TOGETHEROS_SIGNING_KEY"
 
@@ -74,7 +74,7 @@ def configured_resources(env: Mapping[str, str]) -> dict[str, dg.ConfigurableRes
     """Every setting resource, from environment variables (an empty one counts as unset)."""
     return {
         "data_dir": DataDir(path=str(Paths.from_env(env).data)),
-        "warehouse": Warehouse(memory_limit=env.get("TOGETHEROS_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT),
+        "warehouse": Warehouse(memory_limit=duckdb_config(env)["memory_limit"]),
         "disclosure": Disclosure(min_count=min_count(env)),
         "signing": Signing(key=dg.EnvVar(SIGNING_KEY_ENV) if env.get(SIGNING_KEY_ENV) else ""),
     }
