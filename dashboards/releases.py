@@ -24,8 +24,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 RELEASES_DIR_ENV = "TOGETHEROS_RELEASES_DIR"
 
 
-
-
 # A fixed timestamp keeps the package zip byte-identical for the same release files.
 _ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
@@ -55,6 +53,7 @@ class Resource:
     rows: int | None
     bytes: int | None
     hash: str
+    data_as_of: str = ""  # the dataset's own last-data date (descriptor `togetheros:data_as_of`)
 
     @property
     def sha256(self) -> str:
@@ -89,6 +88,15 @@ class Release:
         if not candidate.is_relative_to(root):
             raise ReleaseUnavailable(f"The descriptor names a file outside the release: {relative_path}")
         return candidate
+
+    def dataset_as_of(self, name: str) -> str:
+        """The dataset's own last-data date; the release's for a descriptor that has none per dataset."""
+        resource = self.resource(name)
+        return (resource.data_as_of if resource else "") or self.data_as_of
+
+    def datasets(self, *prefixes: str) -> list[str]:
+        """The release's datasets whose names start with one of `prefixes` (a full name is a prefix)."""
+        return [r.name for r in self.resources if r.format == "parquet" and r.name.startswith(prefixes)]
 
     def metric(self, resource: str, field_name: str) -> Metric | None:
         return next((m for m in self.metrics if m.resource == resource and m.field == field_name), None)
@@ -126,6 +134,7 @@ def _release_from_descriptor(release_path: str, descriptor: dict[str, Any]) -> R
             rows=r.get("rows", r.get("togetheros:rows")),
             bytes=r.get("bytes"),
             hash=r.get("hash", ""),
+            data_as_of=r.get("togetheros:data_as_of") or descriptor.get("togetheros:data_as_of", ""),
         )
         for r in descriptor.get("resources", [])
     )

@@ -93,8 +93,14 @@ def release(
     catalog = public_catalog(dbt_project.manifest_path)
     tables = _read_public(paths, catalog.datasets, warehouse)
     with duckdb.connect(str(paths.warehouse), read_only=True, config=warehouse.config()) as con:
-        (latest_event,) = con.sql("select data_as_of from public.release_facts").fetchall()[0]
-    data_as_of = latest_event.strftime("%Y-%m-%dT%H:%M:%SZ") if latest_event else ""
+        facts = con.sql("select * from public.release_facts")
+        dates = {
+            name.removesuffix("_as_of"): value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+            for name, value in zip(facts.columns, facts.fetchall()[0], strict=True)
+        }
+    data_as_of = dates.pop("data", "")
+    # each dataset's own last-data date: its area's (datasets of no area, like groups: the release's)
+    dataset_as_of = {name: dates.get(docs.get("area"), data_as_of) for name, docs in catalog.dataset_docs.items()}
     lineage = [
         {"sha256": f.sha256, "source": f.source, "file_name": f.file_name, "bytes": f.bytes}
         for source in SOURCES
@@ -112,12 +118,13 @@ def release(
         code_commit=_git_commit(),
         engine_versions={name: metadata.version(name) for name in ENGINES},
         data_as_of=data_as_of,
+        dataset_as_of=dataset_as_of,
         min_count=disclosure.min_count,
         promote=False,  # the privacy check runs first; `publish/latest` promotes it
     )
     return dg.MaterializeResult(
         metadata={
-            "release_id": release_dir.name,
+            "release_id": release_dir.name.removeprefix(".candidate-"),
             "path": str(release_dir),
             "rows": dg.MetadataValue.json({n: t.num_rows for n, t in tables.items()}),
         }
@@ -137,8 +144,7 @@ def release_candidate(instance: dg.DagsterInstance) -> Path:
     description="Switches `latest` to the new release in one rename, once its checks passed.",
 )
 def latest(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
-    from pipelines.release import switch_latest
+    from pipelines.release import promote_release
 
-    candidate = release_candidate(context.instance)
-    switch_latest(data_dir.paths().releases, candidate.name)
-    return dg.MaterializeResult(metadata={"release_id": candidate.name})
+    published = promote_release(data_dir.paths().releases, release_candidate(context.instance))
+    return dg.MaterializeResult(metadata={"release_id": published.name})

@@ -75,6 +75,19 @@ def _previous_link(releases_dir: Path) -> tuple[Path | None, dict | None, str | 
     return previous, link, (descriptor.get("togetheros:signing") or {}).get("key_id")
 
 
+def promote_release(releases_dir: Path, candidate: Path) -> Path:
+    """Publish a release written with promote=False: its hidden candidate folder takes the release's name,
+    then `latest` points at it (each step one rename); returns the published folder."""
+    release_id = candidate.name.removeprefix(layout.CANDIDATE_PREFIX)
+    final = releases_dir / release_id
+    if candidate != final:
+        if final.exists():
+            raise FileExistsError(f"release {release_id} already exists in {releases_dir}")
+        os.rename(candidate, final)
+    switch_latest(releases_dir, release_id)
+    return final
+
+
 def switch_latest(releases_dir: Path, release_id: str) -> None:
     """Point `latest` at release_id in one rename: readers see the old or the new release, never neither."""
     temporary = releases_dir / f".latest-{uuid.uuid4().hex}"
@@ -96,6 +109,7 @@ class _Inputs:
     code_commit: str
     engine_versions: dict
     data_as_of: str
+    dataset_as_of: Mapping[str, str]
     min_count: int
     created: datetime
     license_id: str
@@ -115,14 +129,16 @@ def write_release(
     engine_versions: dict,
     data_as_of: str,
     min_count: int,
+    dataset_as_of: Mapping[str, str] | None = None,
     created: datetime | None = None,
     license: str = "ODbL-1.0",
     promote: bool = True,
 ) -> Path:
     """Write a verified release of the public datasets and make it `latest`; returns its folder.
 
-    With promote=False the release is written but `latest` is left alone, so checks can run on it
-    before readers see it (`switch_latest` promotes it then)."""
+    With promote=False the release is written as a hidden candidate (`.candidate-<id>`, which neither
+    readers nor the verifier take for a release) and `latest` is left alone, so checks can run on it
+    before readers see it; `promote_release` publishes it then."""
     check_inputs(tables, dataset_docs, metrics, recompute_rules, quality_report)
     inputs = _Inputs(
         tables=tables,
@@ -135,6 +151,8 @@ def write_release(
         code_commit=code_commit,
         engine_versions={**engine_versions, "release_writer": f"duckdb {duckdb.__version__}"},
         data_as_of=data_as_of,
+        # each dataset's own last-data date (descriptor `togetheros:data_as_of` per resource)
+        dataset_as_of={name: (dataset_as_of or {}).get(name) or data_as_of for name in tables},
         min_count=min_count,
         created=(created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0),
         license_id=license,
@@ -143,9 +161,9 @@ def write_release(
     staging = Path(tempfile.mkdtemp(prefix=".tmp-release-", dir=releases_dir))
     try:
         release_id = _fill_release(staging, releases_dir, inputs)
-        final = releases_dir / release_id
-        if final.exists():
+        if (releases_dir / release_id).exists():
             raise FileExistsError(f"release {release_id} already exists in {releases_dir}")
+        final = releases_dir / (release_id if promote else f"{layout.CANDIDATE_PREFIX}{release_id}")
         staging.chmod(0o755)  # mkdtemp makes it private; a release is public
         os.rename(staging, final)
     except BaseException:
@@ -172,7 +190,10 @@ def _write_datasets(staging: Path, releases_dir: Path, inputs: _Inputs) -> tuple
                 data / f"{name}.csv",
             )
             row_counts[name] = written.rows
-            resources += dataset_resources(staging, name, written, docs)
+            resources += [
+                {**resource, "togetheros:data_as_of": inputs.dataset_as_of[name]}
+                for resource in dataset_resources(staging, name, written, docs)
+            ]
         previous_dir, previous, previous_key_id = _previous_link(releases_dir)
         primary_keys = {name: list(docs["primary_key"]) for name, docs in inputs.dataset_docs.items()}
         changes = release_changes(con, staging, previous_dir, previous and previous["id"], primary_keys)
