@@ -7,7 +7,7 @@ DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/test
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run demo pipeline serve test dev lint bench bench-crash bench-serving clean
+.PHONY: setup run demo pipeline serve test test-tools dev lint bench bench-crash bench-serving clean
 
 setup: .venv/.synced dbt_project/target/manifest.json
 
@@ -32,8 +32,21 @@ pipeline: setup
 serve: setup
 	$(UV) run togetheros serve --port $(PORT)
 
-test: setup
+# The browser, ledger-reconciliation and standard-tool signature tests need Debian's chromium, ledger,
+# hledger and ssh-keygen; without them those tests would skip, so `make test` stops and says what to
+# install (`.ci/run` installs them).
+TEST_TOOLS := /usr/bin/chromium ledger hledger ssh-keygen
+
+test: setup test-tools
 	$(UV) run pytest
+
+test-tools:
+	@missing=""; for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make test: missing$$missing (the browser and ledger tests need them)."; \
+	  echo "  install: sudo apt-get install chromium ledger hledger openssh-client   (or run .ci/run, which installs them)"; \
+	  exit 1; \
+	fi
 
 dev: setup
 	@mkdir -p data/dagster_home

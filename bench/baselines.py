@@ -68,9 +68,10 @@ def _create_statement(node: dict) -> str | None:
     return f"create or replace table {relation} as {node['compiled_code']}"
 
 
-def lower_bound(manifest_path: Path, raw_warehouse: Path, work_dir: Path) -> dict:
+def lower_bound(manifest_path: Path, raw_warehouse: Path, work_dir: Path, data_dir: Path) -> dict:
     """Time the models (and, separately, the data tests) as one plain SQL script; returns seconds."""
-    from pipelines.dbt_plugins.pseudonym import load_key, register
+    from pipelines.dbt_plugins.pseudonym import KEY_ENV, demo_key_file, load_key, register
+    from pipelines.settings import Paths
 
     manifest = json.loads(manifest_path.read_text())
     buildable = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] in ("model", "seed")}
@@ -83,7 +84,8 @@ def lower_bound(manifest_path: Path, raw_warehouse: Path, work_dir: Path) -> dic
 
     with duckdb.connect(str(target)) as con:
         con.execute("set enable_progress_bar = false")
-        register(con, load_key())
+        # the key the pipeline's dbt used: TOGETHEROS_PSEUDONYM_KEY, else the data dir's demo key
+        register(con, load_key(os.environ.get(KEY_ENV), demo_key_file(Paths.at(data_dir))))
         statements = [s for n in _dependency_order(buildable) if (s := _create_statement(n))]
         schemas = sorted({f'"{n["schema"]}"' for n in buildable.values()})
         started = time.perf_counter()

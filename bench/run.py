@@ -88,8 +88,6 @@ def bench_scale(
     if resume is None:
         shutil.rmtree(data_dir, ignore_errors=True)
         data_dir.mkdir(parents=True)
-    os.environ["TOGETHEROS_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("TOGETHEROS_PSEUDONYM_KEY", "bench-pseudonym-key")  # no demo-key warning per run
     result: dict = resume or {
         "scale_events": scale,
         "members": members,
@@ -193,7 +191,8 @@ def _generate_and_run(result: dict, data_dir: Path, work_dir: Path, step: Callab
     step("baseline: dbt compile (untimed) and the plain-SQL lower bound")
     manifest = baselines.compile_dbt(data_dir, work_dir / f"dbt-target-{scale}")
     result["lower_bound"] = min(
-        (baselines.lower_bound(manifest, snapshot, work_dir) for _ in range(repeat)), key=lambda r: r["seconds"]
+        (baselines.lower_bound(manifest, snapshot, work_dir, data_dir) for _ in range(repeat)),
+        key=lambda r: r["seconds"],
     )
     snapshot.unlink()
     # last: a result with these is one whose pipeline and lower bound are complete (see `resume`)
@@ -220,8 +219,6 @@ def measure_again(result: dict, steps: list[str], work_dir: Path, query_repeats:
     """Steps of a finished run again, on the data it left in the work dir (after a change to what they
     measure, without rebuilding the scale): a refresh adds the day after the last one added."""
     data_dir = (work_dir / f"events-{result['scale_events']}").resolve()
-    os.environ["TOGETHEROS_DATA_DIR"] = str(data_dir)
-    os.environ.setdefault("TOGETHEROS_PSEUDONYM_KEY", "bench-pseudonym-key")
     if "refresh" in steps:
         last = date.fromisoformat(result["refresh"]["day"]) if "refresh" in result else END
         result["refresh"] = _refresh(data_dir, incremental.next_day(last))

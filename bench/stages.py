@@ -35,11 +35,12 @@ class Pipeline:
         import dagster as dg
 
         from pipelines.assets.resources import DataDir
-        from pipelines.definitions import defs
+        from pipelines.definitions import build_definitions
 
+        defs = build_definitions({"data_dir": DataDir(path=str(data_dir))})
         self._dg = dg
         self._assets = [*defs.assets, *defs.asset_checks]
-        self._resources = {**defs.resources, "data_dir": DataDir(path=str(data_dir))}
+        self._resources = dict(defs.resources)
         self._selections = _selections()
 
     def run(self, stage: str | None) -> list[str]:

@@ -24,9 +24,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 RELEASES_DIR_ENV = "TOGETHEROS_RELEASES_DIR"
 
 
-DEFAULT_MIN_COUNT = 5
-
-
 # A fixed timestamp keeps the package zip byte-identical for the same release files.
 _ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
@@ -146,13 +143,17 @@ def _release_from_descriptor(release_path: str, descriptor: dict[str, Any]) -> R
         Metric(**{k: v for k, v in m.items() if k in metric_fields} | {"caveats": _text(m.get("caveats"))})
         for m in descriptor.get("togetheros:metrics", [])
     )
-    suppression = descriptor.get("togetheros:suppression") or {}
+    # the threshold the release was built with: the dashboard has no threshold of its own
+    try:
+        min_count = int(descriptor["togetheros:suppression"]["min_count"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ReleaseUnavailable(f"The descriptor of {release_path} names no suppression threshold.") from error
     return Release(
         id=descriptor.get("id") or Path(release_path).name,
         path=release_path,
         created=descriptor.get("created", ""),
         data_as_of=descriptor.get("togetheros:data_as_of", ""),
-        min_count=int(suppression.get("min_count", DEFAULT_MIN_COUNT)),
+        min_count=min_count,
         resources=resources,
         metrics=metrics,
         descriptor=descriptor,

@@ -22,21 +22,20 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def run_pipeline(data_dir: Path | None = None, wait_seconds: float = 0.0):
-    """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR).
+    """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR, else
+    ./data); every other setting comes from the environment (`build_definitions`).
 
     Holds the data directory's run lock throughout (a run in progress is waited for up to `wait_seconds`,
     then `RunInProgress` is raised and nothing is touched), and first clears what an interrupted run left."""
     import dagster as dg
 
     from pipelines.assets.resources import DataDir
-    from pipelines.definitions import defs, release_checks
+    from pipelines.definitions import build_definitions, release_checks
     from pipelines.release.quarantine import clean_releases
     from pipelines.runlock import run_lock, wait_for_warehouse
 
-    if data_dir is not None:
-        os.environ["TOGETHEROS_DATA_DIR"] = str(Path(data_dir).resolve())
-    paths = Paths.from_env()
-    resources = {**defs.resources, "data_dir": DataDir(path=os.environ.get("TOGETHEROS_DATA_DIR", ""))}
+    paths = Paths.at(Path(data_dir).resolve()) if data_dir is not None else Paths.from_env()
+    defs = build_definitions({"data_dir": DataDir(path=str(paths.data))})
     with run_lock(paths.data, wait_seconds):
         wait_for_warehouse(paths.warehouse, WAREHOUSE_WAIT_SECONDS)
         cleaned = clean_releases(paths.releases, paths.quarantine)
@@ -48,7 +47,7 @@ def run_pipeline(data_dir: Path | None = None, wait_seconds: float = 0.0):
             )
         return dg.materialize(
             [*defs.assets, *release_checks],
-            resources=resources,
+            resources=defs.resources,
             instance=dg.DagsterInstance.ephemeral(),
             raise_on_error=False,
         )
@@ -71,7 +70,8 @@ def _pipeline(args: argparse.Namespace) -> int:
         ]
         print(f"pipeline failed in: {', '.join(failed) or 'unknown step'}", file=sys.stderr)
         return 1
-    print(f"pipeline finished: release in {Paths.from_env().releases / 'latest'}")
+    paths = Paths.at(args.data_dir) if args.data_dir else Paths.from_env()
+    print(f"pipeline finished: release in {paths.releases / 'latest'}")
     return 0
 
 

@@ -1,5 +1,10 @@
 """The one Definitions object: every asset from landing to release, run in process so that only
-one writer ever holds the DuckDB warehouse."""
+one writer ever holds the DuckDB warehouse. `build_definitions` reads the settings from the
+environment (`configured_resources`) and lets a caller replace resources by name (the command line's
+`--data-dir`, tests); `defs` is what `dagster dev` loads."""
+
+import os
+from collections.abc import Mapping
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -14,18 +19,34 @@ from pipelines.assets.ingest import (
 )
 from pipelines.assets.privacy import privacy_checks
 from pipelines.assets.release import expectations_passed, latest, quality_report, release
-from pipelines.assets.resources import DataDir
+from pipelines.assets.resources import configured_resources
 from pipelines.assets.transform import dbt_models, dbt_project
 
 # checks that gate a release; a pipeline run executes them with the assets
 release_checks = [expectations_passed, *privacy_checks]
 
-defs = dg.Definitions(
-    assets=[*landing_assets, *raw_assets, *load_bookkeeping, dbt_models, quality_report, release, latest],
-    asset_checks=release_checks,
-    jobs=[inbox_job],
-    sensors=[inbox_sensor],
-    schedules=[api_schedule],
-    resources={"data_dir": DataDir(), "dbt": DbtCliResource(project_dir=dbt_project)},
-    executor=dg.in_process_executor,
-)
+
+def build_definitions(
+    overrides: Mapping[str, dg.ConfigurableResource] | None = None, env: Mapping[str, str] | None = None
+) -> dg.Definitions:
+    """Every asset, check, job, sensor and schedule, with the resources configured from `env` (default:
+    the process environment) and then replaced by `overrides`."""
+    resources = {
+        **configured_resources(os.environ if env is None else env),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+        **(overrides or {}),
+    }
+    return dg.Definitions(
+        assets=[*landing_assets, *raw_assets, *load_bookkeeping, dbt_models, quality_report, release, latest],
+        asset_checks=release_checks,
+        jobs=[inbox_job],
+        sensors=[inbox_sensor],
+        schedules=[api_schedule],
+        resources=resources,
+        executor=dg.in_process_executor,
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

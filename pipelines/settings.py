@@ -1,28 +1,31 @@
 """Where things live. Everything is under one data directory (git-ignored) so a test can point
-the whole pipeline at a temporary folder with one environment variable."""
+the whole pipeline at a temporary folder with one setting (`DataDir`, `togetheros pipeline --data-dir`)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-DEFAULT_MIN_COUNT = 5  # dbt_project.yml reads the same variable with the same default
+# the suppression threshold's default; dbt_project.yml's `min_count` var has the same one for dbt run by hand
+DEFAULT_MIN_COUNT = 5
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 
 
-def min_count(env=None) -> int:
-    """Smallest number of distinct people a published cell may count."""
+def min_count(env: Mapping[str, str] | None = None) -> int:
+    """Smallest number of distinct people a published cell may count (TOGETHEROS_MIN_COUNT)."""
     env = os.environ if env is None else env
     return int(env.get("TOGETHEROS_MIN_COUNT") or DEFAULT_MIN_COUNT)
 
 
-def duckdb_config(env=None) -> dict[str, str]:
-    """Settings for the pipeline's DuckDB connections (dbt reads the same variable in profiles.yml): DuckDB
-    would take 80 % of the machine's memory; with a limit it spills to disk instead."""
+def duckdb_config(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """DuckDB settings for a connection (TOGETHEROS_DUCKDB_MEMORY_LIMIT): DuckDB would take 80 % of the
+    machine's memory; with a limit it spills to disk instead. The assets get it from `Warehouse`."""
     env = os.environ if env is None else env
-    return {"memory_limit": env.get("TOGETHEROS_DUCKDB_MEMORY_LIMIT", "2GB")}
+    return {"memory_limit": env.get("TOGETHEROS_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT}
 
 
 SOURCES = ("discourse", "decidim", "opencollective", "ledger", "timeoverflow", "togetheros", "community")
@@ -33,9 +36,15 @@ class Paths:
     data: Path
 
     @classmethod
-    def from_env(cls, env: os._Environ | dict | None = None) -> Paths:
+    def at(cls, path: str | Path | None = None) -> Paths:
+        """The data directory at `path`; empty or None means ./data of the repository."""
+        return cls(Path(path or REPO_ROOT / "data").resolve())
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Paths:
+        """The data directory TOGETHEROS_DATA_DIR names, else ./data."""
         env = os.environ if env is None else env
-        return cls(Path(env.get("TOGETHEROS_DATA_DIR") or REPO_ROOT / "data").resolve())
+        return cls.at(env.get("TOGETHEROS_DATA_DIR"))
 
     @property
     def inbox(self) -> Path:

@@ -9,10 +9,10 @@ from datetime import timedelta
 import dagster as dg
 import duckdb
 
-from pipelines.assets.resources import DataDir
+from pipelines.assets.resources import DataDir, Warehouse
 from pipelines.landing import Landing, land_inbox
 from pipelines.raw import conservation_breaches, files_without_outcome, load_source
-from pipelines.settings import SOURCES, duckdb_config
+from pipelines.settings import SOURCES
 from pipelines.sources import API_SOURCES, fetcher
 from pipelines.sources.contracts import load_contract
 from pipelines.sources.http import FetchError
@@ -108,11 +108,11 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
             )
         ],
     )
-    def _raw(context: dg.AssetExecutionContext, data_dir: DataDir):
+    def _raw(context: dg.AssetExecutionContext, data_dir: DataDir, warehouse: Warehouse):
         paths = data_dir.paths()
         landed = Landing(paths.landing, source).current()
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(paths.warehouse), config=duckdb_config()) as con:
+        with duckdb.connect(str(paths.warehouse), config=warehouse.config()) as con:
             summary = load_source(con, source, landed, paths.landing, Limits.from_env())
             breaches = conservation_breaches(con, source)
             silent = files_without_outcome(con, source, landed)

@@ -2,7 +2,6 @@
 the signed, hashed release that the dashboards and auditors read."""
 
 import json
-import os
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -10,11 +9,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.assets.resources import DataDir
+from pipelines.assets.resources import DataDir, Disclosure, Signing, Warehouse
 from pipelines.assets.transform import dbt_models, dbt_project
 from pipelines.landing import Landing
 from pipelines.release.catalog import public_catalog
-from pipelines.settings import REPO_ROOT, SOURCES, duckdb_config
+from pipelines.settings import REPO_ROOT, SOURCES
 
 ENGINES = ("duckdb", "polars", "pyarrow", "dbt-core", "dbt-duckdb", "dagster", "great-expectations")
 
@@ -31,8 +30,8 @@ def _release_facts_key() -> dg.AssetKey:
     return next(key for key in dbt_models.keys if key.path[-1] == RELEASE_FACTS)
 
 
-def _read_public(paths, names) -> dict:
-    with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
+def _read_public(paths, names, warehouse: Warehouse) -> dict:
+    with duckdb.connect(str(paths.warehouse), read_only=True, config=warehouse.config()) as con:
         return {name: con.sql(f'select * from public."{name}"').to_arrow_table() for name in names}
 
 
@@ -43,14 +42,16 @@ def _read_public(paths, names) -> dict:
     kinds={"great_expectations"},
     description="Great Expectations suites over every public dataset.",
 )
-def quality_report(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
+def quality_report(
+    context: dg.AssetExecutionContext, data_dir: DataDir, warehouse: Warehouse, disclosure: Disclosure
+) -> dg.MaterializeResult:
     from pipelines.release.quality import run_expectations  # GX is slow to import; only here
 
     paths = data_dir.paths()
     catalog = public_catalog(dbt_project.manifest_path)
-    tables = _read_public(paths, catalog.datasets)
+    tables = _read_public(paths, catalog.datasets, warehouse)
     report = run_expectations(
-        {n: t.to_pandas() for n, t in tables.items()}, catalog.dataset_docs, min_count=catalog.min_count
+        {n: t.to_pandas() for n, t in tables.items()}, catalog.dataset_docs, min_count=disclosure.min_count
     )
     (paths.warehouse.parent / "quality-report.json").write_text(json.dumps(report, indent=1, sort_keys=True))
     return dg.MaterializeResult(metadata={"status": report["status"]})
@@ -79,13 +80,19 @@ def _git_commit() -> str:
     kinds={"parquet"},
     description="The public datasets as a signed Frictionless data package, not yet visible to readers.",
 )
-def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
+def release(
+    context: dg.AssetExecutionContext,
+    data_dir: DataDir,
+    warehouse: Warehouse,
+    disclosure: Disclosure,
+    signing: Signing,
+) -> dg.MaterializeResult:
     from pipelines.release import SigningKeyConfig, write_release
 
     paths = data_dir.paths()
     catalog = public_catalog(dbt_project.manifest_path)
-    tables = _read_public(paths, catalog.datasets)
-    with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
+    tables = _read_public(paths, catalog.datasets, warehouse)
+    with duckdb.connect(str(paths.warehouse), read_only=True, config=warehouse.config()) as con:
         facts = con.sql("select * from public.release_facts")
         dates = {
             name.removesuffix("_as_of"): value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
@@ -107,12 +114,12 @@ def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.Material
         lineage=lineage,
         quality_report=json.loads((paths.warehouse.parent / "quality-report.json").read_text()),
         recompute_rules=catalog.recompute_rules,
-        signing_key=SigningKeyConfig.from_env(os.environ, paths.data),
+        signing_key=SigningKeyConfig.from_env(signing.environment(), paths.data),
         code_commit=_git_commit(),
         engine_versions={name: metadata.version(name) for name in ENGINES},
         data_as_of=data_as_of,
         dataset_as_of=dataset_as_of,
-        min_count=catalog.min_count,
+        min_count=disclosure.min_count,
         promote=False,  # the privacy check runs first; `publish/latest` promotes it
     )
     return dg.MaterializeResult(

@@ -7,14 +7,14 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.assets.resources import DataDir
-from pipelines.settings import DBT_PROJECT_DIR, Paths, duckdb_config
+from pipelines.assets.resources import DataDir, Disclosure, Warehouse, dbt_vars
+from pipelines.settings import DBT_PROJECT_DIR, Paths
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
 
 
-def check_groups(context: dg.AssetExecutionContext, paths: Paths) -> None:
+def check_groups(context: dg.AssetExecutionContext, paths: Paths, warehouse: Warehouse) -> None:
     """Every space in a group before dbt runs (pipelines/spaces.py): a missing mapping stops the run with
     the line to add, instead of a failed relationships test deep in the treasury models."""
     import duckdb
@@ -23,7 +23,7 @@ def check_groups(context: dg.AssetExecutionContext, paths: Paths) -> None:
 
     if not paths.warehouse.exists():
         return
-    with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
+    with duckdb.connect(str(paths.warehouse), read_only=True, config=warehouse.config()) as con:
         report = spaces.check(con, paths.inbox)
     for note in report.notes:
         context.log.warning(note)
@@ -41,8 +41,16 @@ class StageTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=StageTranslator())
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, data_dir: DataDir):
-    paths = data_dir.paths()  # exports TOGETHEROS_DATA_DIR for the dbt subprocess
-    check_groups(context, paths)
+def dbt_models(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    data_dir: DataDir,
+    warehouse: Warehouse,
+    disclosure: Disclosure,
+):
+    # the warehouse, the threshold and the memory limit go to dbt explicitly, as --vars
+    paths = data_dir.paths()
+    check_groups(context, paths, warehouse)
+    settings = dbt_vars(paths.data, warehouse, disclosure)
     # unit tests check formulas on fixed rows, not the data: they run once in the test suite instead
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", settings], context=context).stream()

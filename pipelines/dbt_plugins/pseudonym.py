@@ -1,7 +1,8 @@
 """Keyed pseudonyms (HMAC-SHA256) for person identifiers, as a DuckDB function.
 
-Loaded into dbt as a dbt-duckdb plugin, so staging models can call `pseudonym(text)`; the key
-comes from TOGETHEROS_PSEUDONYM_KEY, or, for the demo, from a generated file under data/keys.
+Loaded into dbt as a dbt-duckdb plugin, so staging models can call `pseudonym(text)`. profiles.yml
+hands it its configuration: `key` (TOGETHEROS_PSEUDONYM_KEY, read by dbt's `env_var` like any secret
+of a profile) and `key_file`, the demo key under the data directory's keys/ used when `key` is empty.
 A plain hash of an email can be reversed by guessing emails; a keyed one cannot without the key.
 """
 
@@ -9,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import sys
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -20,13 +21,18 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from pipelines.settings import Paths
 
 KEY_ENV = "TOGETHEROS_PSEUDONYM_KEY"
+DEMO_KEY_FILE = "pseudonym-demo.key"
 
 
-def load_key(env=None) -> bytes:
-    env = os.environ if env is None else env
-    if env.get(KEY_ENV):
-        return env[KEY_ENV].encode()
-    key_file = Paths.from_env(env).keys / "pseudonym-demo.key"
+def demo_key_file(paths: Paths) -> Path:
+    return paths.keys / DEMO_KEY_FILE
+
+
+def load_key(key: str | None, key_file: Path) -> bytes:
+    """`key`, or else the demo key in `key_file` (generated, readable by its owner only, on first use)."""
+    if key:
+        return key.encode()
+    key_file = Path(key_file)
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_hex(32))
@@ -59,5 +65,9 @@ def register(conn: duckdb.DuckDBPyConnection, key: bytes) -> None:
 
 
 class Plugin(BasePlugin):
+    def initialize(self, plugin_config: dict) -> None:
+        self.key = plugin_config.get("key") or None
+        self.key_file = Path(plugin_config["key_file"])
+
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
-        register(conn, load_key())
+        register(conn, load_key(self.key, self.key_file))

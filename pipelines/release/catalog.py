@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-
-from pipelines.settings import min_count
 
 
 @dataclass(frozen=True)
@@ -16,13 +14,13 @@ class PublicCatalog:
     datasets: tuple[str, ...]
     dataset_docs: dict[str, dict]
     metrics: list[dict]
-    min_count: int
     recompute_rules: list[dict]
 
 
 def public_catalog(manifest_path: Path) -> PublicCatalog:
-    # the threshold is read on every call: a process may build releases with different settings
-    return replace(_catalog_from_manifest(Path(manifest_path)), min_count=min_count())
+    """The public models of a dbt manifest (read once per manifest path). The suppression threshold is
+    not here: it is a setting (`Disclosure`), passed to dbt and to the release alike."""
+    return _catalog_from_manifest(Path(manifest_path))
 
 
 @functools.cache
@@ -47,4 +45,4 @@ def _catalog_from_manifest(manifest_path: Path) -> PublicCatalog:
             metric = col.get("meta", {}).get("metric")
             if metric:
                 metrics.append({**metric, "resource": node["name"], "field": name})
-    return PublicCatalog(tuple(docs), docs, metrics, min_count(), rules)
+    return PublicCatalog(tuple(docs), docs, metrics, rules)

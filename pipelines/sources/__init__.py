@@ -11,10 +11,11 @@
 
 `parse` reads one landed file in the system's native format and returns, per entity, the rows the
 contract accepted and the rows quarantined (file, record, rule). It never raises on bad content: an
-unreadable file becomes one quarantined record naming the problem. It reads only the file it is given:
-no network, no environment. `parse_batch` checks many small files (API pages) in one contract pass;
-`parse_slices` yields a huge file's rows a slice at a time. The raw load (`pipelines/raw.py`) calls one
-of them, in that order of preference.
+unreadable file becomes one quarantined record naming the problem. It reads only the file it is given,
+never the network (one exception to "no settings" so far: Decidim's parser takes the budgets' currency
+from DECIDIM_CURRENCY, as its export has no currency column). `parse_batch` checks many small files
+(API pages) in one contract pass; `parse_slices` yields a huge file's rows a slice at a time. The raw
+load (`pipelines/raw.py`) calls one of them, in that order of preference.
 
 `pipelines/sources/<source>/fetch.py` (API → landing), sources with an API (`API_SOURCES`):
 

@@ -6,7 +6,8 @@ import hashlib
 
 import duckdb
 
-from pipelines.dbt_plugins.pseudonym import KEY_ENV, load_key, pseudonym, register
+from pipelines.dbt_plugins.pseudonym import KEY_ENV, demo_key_file, load_key, pseudonym, register
+from pipelines.settings import DBT_PROJECT_DIR, Paths
 
 EMAIL = "zephyrine.okonkwo.lindqvist@posteo.net"
 
@@ -33,10 +34,16 @@ def test_the_sql_function_uses_the_key_it_was_given():
 
 
 def test_key_from_the_environment_else_a_private_demo_key_with_a_warning(tmp_path, capsys):
-    assert load_key({KEY_ENV: "from-env", "TOGETHEROS_DATA_DIR": str(tmp_path)}) == b"from-env"
-    demo = load_key({"TOGETHEROS_DATA_DIR": str(tmp_path)})
-    key_file = tmp_path / "keys" / "pseudonym-demo.key"
+    key_file = demo_key_file(Paths.at(tmp_path))
+    assert key_file == tmp_path / "keys" / "pseudonym-demo.key"
+    assert load_key("from-env", key_file) == b"from-env"
+    demo = load_key(None, key_file)
     assert demo == key_file.read_text().strip().encode() and len(demo) >= 64
     assert key_file.stat().st_mode & 0o077 == 0  # readable by its owner only
     assert "WARNING" in capsys.readouterr().err
-    assert load_key({"TOGETHEROS_DATA_DIR": str(tmp_path)}) == demo  # stable across runs
+    assert load_key("", key_file) == demo  # stable across runs
+
+
+def test_the_profile_hands_the_plugin_the_key_from_the_environment_and_the_data_dirs_key_file():
+    profile = (DBT_PROJECT_DIR / "profiles.yml").read_text()
+    assert f"env_var('{KEY_ENV}'" in profile and "/keys/pseudonym-demo.key" in profile
