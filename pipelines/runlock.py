@@ -80,15 +80,36 @@ def wait_for_warehouse(warehouse: Path, wait_seconds: float) -> None:
         return
     deadline = time.monotonic() + wait_seconds
     while True:
+        # dbt opens and closes the file per model, so a free lock alone does not mean it has finished
+        builders = _dbt_processes_for(warehouse.parent.parent)
         try:
-            duckdb.connect(str(warehouse), config=duckdb_config()).close()  # replays a left WAL
-            return
+            if not builders:
+                duckdb.connect(str(warehouse), config=duckdb_config()).close()  # replays a left WAL
+                return
+            holder = f"dbt process(es) {', '.join(map(str, builders))} of an earlier run"
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise
-            if time.monotonic() >= deadline:
-                raise RunInProgress(
-                    f"not started: another process still holds the warehouse {warehouse} "
-                    f"after {wait_seconds:g} s ({str(error).splitlines()[0]})"
-                ) from None
-            time.sleep(POLL_SECONDS)
+            holder = str(error).splitlines()[0]
+        if time.monotonic() >= deadline:
+            raise RunInProgress(
+                f"not started: another process still holds the warehouse {warehouse} "
+                f"after {wait_seconds:g} s ({holder})"
+            )
+        time.sleep(POLL_SECONDS)
+
+
+def _dbt_processes_for(data_dir: Path) -> list[int]:
+    """Live dbt processes (other than this one) building on `data_dir`: its path is in their `--vars`."""
+    wanted = json.dumps(str(data_dir))  # as dbt_vars writes it
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        words = [a.decode(errors="replace") for a in args]
+        if int(proc.name) != os.getpid() and any(Path(w).name.startswith(("dbt", "togetheros-dbt")) for w in words[:2]):
+            if any(wanted in w for w in words):
+                found.append(int(proc.name))
+    return sorted(found)
