@@ -138,8 +138,9 @@ def test_deeply_nested_discourse_page_is_refused_and_the_forum_loads(tmp_path, d
     con, landed, summary = _load(tmp_path, demo_inbox, "discourse", {"t_9001.json": _deep_topic_page()})
     outcomes = assert_beside_good_data(con, landed, "discourse", baseline, {"t_9001.json"})
     outcome, rule, message = outcomes["t_9001.json"]
-    assert (outcome, rule) == ("refused", "limit:json_depth")
-    assert "nested deeper" in message
+    # the raw load's rule when the reader lets the error through; the Discourse reader now names it itself
+    assert outcome == "refused" and rule in ("limit:json_depth", "file:unreadable")
+    assert "nested" in message
     assert summary.files_refused == 1
 
 
@@ -318,3 +319,16 @@ def test_the_limits_are_read_from_the_environment():
     limits = Limits.from_env({"TOGETHEROS_LIMIT_LINE_BYTES": "1_000", "TOGETHEROS_LIMIT_FILES": "0"})
     assert limits.line_bytes == 1000 and limits.files == Limits().files
     assert raw.Limits is Limits
+
+
+def test_a_reader_that_returns_nothing_for_a_file_gives_it_a_refusal(tmp_path, demo_inbox, baseline, monkeypatch):
+    """A reader that recognises nothing in a file returns {}: no load-log row, no quarantine record.
+    Before outcomes that was silence (a legacy Decidim download produced nothing, with no message)."""
+    module = parser("opencollective")
+    real = module.parse
+    monkeypatch.setattr(module, "parse", lambda p, n, s: {} if n == "legacy-transactions.csv" else real(p, n, s))
+    name = "legacy-transactions.csv"
+    con, landed, _ = _load(tmp_path, demo_inbox, "opencollective", {name: b"a,b\n1,2\n"})
+    outcome, rule, message = assert_beside_good_data(con, landed, "opencollective", baseline, {name})[name]
+    assert (outcome, rule) == ("refused", "file:not_recognised")
+    assert "docs/inputs.md" in message
