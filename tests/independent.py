@@ -198,7 +198,8 @@ def _discourse(inbox: Path, people: People, spaces: dict) -> list[tuple]:
             topic is None
             or topic.get("archetype") == "private_message"
             or topic.get("deleted_at")
-            or post.get("post_type") == 4
+            or post.get("post_type", 1) != 1  # whispers, moderator and small actions
+            or (post.get("username") or "").lower() in ("system", "discobot")
             or post.get("hidden")
             or post.get("user_deleted")
             or post.get("deleted_at")

@@ -202,7 +202,8 @@ def discourse_topics(inbox) -> list[tuple[str, datetime, datetime | None]]:
             topic is None
             or topic.get("archetype") == "private_message"
             or topic.get("deleted_at")
-            or post.get("post_type") == 4
+            or post.get("post_type", 1) != 1  # whispers, moderator and small actions
+            or (post.get("username") or "").lower() in ("system", "discobot")
             or post.get("hidden")
             or post.get("user_deleted")
             or post.get("deleted_at")
