@@ -24,6 +24,18 @@ unlisted_payee_fingerprints as (
 classified as (
     select
         source.*,
+        {{ treasury_is_fee_account('source.account') }} as account_is_fee,
+        -- opening balances and closing entries: money moves only between balance-sheet accounts and
+        -- equity, and the description or the equity account says so (see docs/methodology/treasury.md)
+        bool_and(lower(split_part(source.account, ':', 1)) in ('assets', 'liabilities', 'equity'))
+            over (partition by source.transaction_id)
+        and bool_or(
+            lower(split_part(source.account, ':', 1)) = 'equity'
+            and (
+                regexp_matches(lower(source.account), '{{ treasury_balance_entry_words() }}')
+                or regexp_matches(lower(coalesce(source.payee, '')), '{{ treasury_balance_entry_words() }}')
+            )
+        ) over (partition by source.transaction_id) as is_balance_entry,
         unlisted_payee_fingerprints.fingerprint is not null as second_level_is_payee,
         local_payees.counterparty is not null as payee_is_listed,
         coalesce(local_payees.is_local, false) as payee_is_local
@@ -45,6 +57,8 @@ final as (
         payee_is_local,
         lower(split_part(account, ':', 1)) as account_root,
         {{ treasury_ledger_category('account', 'second_level_is_payee') }} as account_category,
+        account_is_fee,
+        is_balance_entry,
         amount_minor,
         currency,
         is_virtual
