@@ -245,7 +245,7 @@ def reconciliation_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Status": [status.get(s, s) for s in frame["status"]],
             "Statements checked": frame["statements"],
             "First disagreement": [
-                "—" if is_missing(record) else f"{record} ({day}: {money(gap, c)})"
+                "—" if is_missing(record) else f"{record} ({day_text(day)}: {money(gap, c)})"
                 for record, day, gap, c in zip(
                     frame["first_divergence_record"],
                     frame["first_divergence_on"],
@@ -265,7 +265,7 @@ def books_start_notes(frame: pd.DataFrame) -> list[str]:
     for row in frame.itertuples():
         if not is_missing(row.starts_with_opening_balance) and not row.starts_with_opening_balance:
             notes.append(
-                f"{row.account} ({row.currency}): the data start on {row.starts_on} without an opening balance;"
+                f"{row.account} ({row.currency}): the data start on {day_text(row.starts_on)} without an opening balance;"
                 " its balance counts from zero there."
             )
     return notes
