@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # listed for --help; its own arguments belong to pipelines.release.verify (see main)
     commands.add_parser("verify", help="verify a release: hashes, signature, schemas, figures (PATH [--key] [--chain])")
+    commands.add_parser("rotate-key", help="hand the releases over to a new signing key (--old-key SEED_FILE)")
     return parser
 
 
@@ -91,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.release.verify import main as verify
 
         return verify(argv[1:])
+    if argv[:1] == ["rotate-key"]:
+        from pipelines.release.signing import rotate_key_main
+
+        return rotate_key_main(argv[1:])
     args = build_parser().parse_args(argv)
     return args.handler(args)
 
