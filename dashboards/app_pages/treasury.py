@@ -74,8 +74,10 @@ if release.has_dataset("treasury_reconciliation"):
         st.dataframe(charts.reconciliation_table(reconciliation), hide_index=True)
         ui.definitions(
             release,
+            ("treasury_reconciliation", "closing_balance_minor"),
             ("treasury_reconciliation", "source_balance_minor"),
             ("treasury_reconciliation", "difference_minor"),
+            ("treasury_reconciliation", "disagreeing_statements"),
         )
 
 st.subheader("Fees")

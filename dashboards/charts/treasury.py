@@ -265,7 +265,7 @@ def books_start_notes(frame: pd.DataFrame) -> list[str]:
     for row in frame.itertuples():
         if not is_missing(row.starts_with_opening_balance) and not row.starts_with_opening_balance:
             notes.append(
-                f"{row.account} ({row.currency}): the data start on {day_text(row.starts_on)} without an opening balance;"
-                " its balance counts from zero there."
+                f"{row.account} ({row.currency}): the data start on {day_text(row.starts_on)}"
+                " without an opening balance; its balance counts from zero there."
             )
     return notes
