@@ -44,7 +44,7 @@ def page_latency(releases_dir: Path, repeats: int) -> dict:
     results = {}
     try:
         for page in PAGES:
-            samples, queries = [], 0
+            samples, query_count = [], 0
             for _ in range(repeats):
                 app = AppTest.from_file(str(APP), default_timeout=60)
                 app.query_params["group"] = str(root["group_id"])
@@ -58,9 +58,9 @@ def page_latency(releases_dir: Path, repeats: int) -> dict:
                 if app.exception:
                     raise RuntimeError(f"page {page} failed: {app.exception[0].message}")
                 samples.append(sum(spent))
-                queries = len(spent)
+                query_count = len(spent)
             results[page] = {
-                "queries": queries,
+                "queries": query_count,
                 "p50_ms": percentile(samples, 0.50),
                 "p95_ms": percentile(samples, 0.95),
                 "max_ms": max(samples),

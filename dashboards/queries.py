@@ -196,6 +196,17 @@ def quarantine_reasons(release: Release, source: str | None) -> pd.DataFrame:
     )
 
 
+def refused_files(release: Release, source: str | None) -> pd.DataFrame:
+    """Files refused whole, with the rule and what to do (all sources when None)."""
+    return _read(
+        release,
+        "file_outcomes",
+        "select source, file_name, rule, message from read_parquet($path)"
+        " where outcome = 'refused' and ($source is null or source = $source) order by source, file_name",
+        source=source,
+    )
+
+
 def subtree(release: Release, group_id: str) -> list[str]:
     """The group and every group below it, for datasets that are not rolled up (legs, initiatives)."""
     tree = groups(release)

@@ -56,6 +56,7 @@ class Resource:
     rows: int | None
     bytes: int | None
     hash: str
+    data_as_of: str = ""  # the dataset's own last-data date (descriptor `togetheros:data_as_of`)
 
     @property
     def sha256(self) -> str:
@@ -90,6 +91,15 @@ class Release:
         if not candidate.is_relative_to(root):
             raise ReleaseUnavailable(f"The descriptor names a file outside the release: {relative_path}")
         return candidate
+
+    def dataset_as_of(self, name: str) -> str:
+        """The dataset's own last-data date; the release's for a descriptor that has none per dataset."""
+        resource = self.resource(name)
+        return (resource.data_as_of if resource else "") or self.data_as_of
+
+    def datasets(self, *prefixes: str) -> list[str]:
+        """The release's datasets whose names start with one of `prefixes` (a full name is a prefix)."""
+        return [r.name for r in self.resources if r.format == "parquet" and r.name.startswith(prefixes)]
 
     def metric(self, resource: str, field_name: str) -> Metric | None:
         return next((m for m in self.metrics if m.resource == resource and m.field == field_name), None)
@@ -127,6 +137,7 @@ def _release_from_descriptor(release_path: str, descriptor: dict[str, Any]) -> R
             rows=r.get("rows", r.get("togetheros:rows")),
             bytes=r.get("bytes"),
             hash=r.get("hash", ""),
+            data_as_of=r.get("togetheros:data_as_of") or descriptor.get("togetheros:data_as_of", ""),
         )
         for r in descriptor.get("resources", [])
     )

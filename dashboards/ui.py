@@ -54,18 +54,53 @@ def headline(
     delta: int | str | None = None,
     delta_description: str | None = None,
 ) -> None:
-    """One headline figure with its definition (tooltip and caption) and the release's data-as-of."""
+    """One headline figure with its definition (tooltip and caption); the page says once how recent
+    its data is (`scope_caption`)."""
     help_text = metric_help(metric)
     st.metric(label, value, delta=delta, help=help_text, delta_description=delta_description, border=True)
     definition = metric.definition if metric else "No published definition in this release."
-    st.caption(f"{definition} Data as of {release.data_as_of or 'unknown'}.")
+    st.caption(definition)
 
 
-def scope_caption(release: releases.Release, group: Group, period: Period | None) -> None:
+# what a dataset is about, in a reader's words, by its name
+AREAS = (
+    ("participation_", "participation"),
+    ("governance_", "decisions"),
+    ("proposals_by_stage", "decisions"),
+    ("delivery_", "delivery"),
+    ("treasury_", "treasury"),
+    ("local_value", "local value"),
+    ("timebank_", "time bank"),
+)
+
+
+def area_of(dataset: str) -> str:
+    return next((area for prefix, area in AREAS if dataset.startswith(prefix)), dataset)
+
+
+def data_as_of_text(release: releases.Release, datasets: list[str]) -> str:
+    """ "Data as of …" for the datasets a page draws on, once: one date when they agree, else each date
+    with the areas whose data ends there (latest first)."""
+    by_date: dict[str, list[str]] = {}
+    for name in datasets:
+        if release.has_dataset(name):
+            areas = by_date.setdefault(release.dataset_as_of(name) or "unknown", [])
+            if area_of(name) not in areas:
+                areas.append(area_of(name))
+    if len(by_date) <= 1:
+        return f"Data as of {next(iter(by_date), release.data_as_of or 'unknown')}"
+    parts = [f"{date} ({', '.join(areas)})" for date, areas in sorted(by_date.items(), reverse=True)]
+    return "Data as of " + "; ".join(parts)
+
+
+def scope_caption(release: releases.Release, group: Group, period: Period | None, *datasets: str) -> None:
+    """The page's scope and, once per page, how recent the data of the datasets it draws on is
+    (`datasets`: names or name prefixes)."""
     period_text = f" · {period.label}" if period else ""
+    drawn = release.datasets(*datasets) if datasets else []
     st.caption(
         f"**{group.name}** ({group.level_name}){period_text} · release `{release.id}` · "
-        f"data as of {release.data_as_of or 'unknown'}"
+        f"{data_as_of_text(release, drawn)}"
     )
 
 
@@ -91,13 +126,14 @@ def has_rows(found: pd.DataFrame | int, what: str, group: Group, period: Period 
 
 
 def definitions(release: releases.Release, *fields: tuple[str, str], full: bool = False) -> None:
-    """What a figure shows: each metric's label and published definition, then the data-as-of day.
+    """What a figure shows: each metric's label and published definition (the data-as-of is said once
+    per page, by `scope_caption`).
 
     Formula and caveats follow in a fold (or in full when `full`, for figures that rest on assumptions).
     """
     found = [m for m in (release.metric(resource, name) for resource, name in fields) if m]
     lines = [f"**{m.label}**: {m.definition}" for m in found] or ["No published definition in this release."]
-    st.caption("  \n".join([*lines, f"Data as of {release.data_as_of or 'unknown'}."]))
+    st.caption("  \n".join(lines))
     details = [
         f"**{m.label}**  \nFormula: `{m.formula}`" + (f"  \nCaveats: {m.caveats}" if m.caveats else "")
         for m in found
@@ -111,7 +147,7 @@ def definitions(release: releases.Release, *fields: tuple[str, str], full: bool 
 
 
 def chart(release: releases.Release, figure: go.Figure, *fields: tuple[str, str], note: str = "") -> None:
-    """A figure at the container's width, with its definitions and data-as-of beneath it."""
+    """A figure at the container's width, with its definitions beneath it."""
     st.plotly_chart(figure, config=CHART_CONFIG, width="stretch")
     if note:
         st.caption(note)

@@ -10,6 +10,10 @@ from pathlib import Path
 
 from pipelines.settings import REPO_ROOT, Paths
 
+EXIT_RUN_IN_PROGRESS = 75  # EX_TEMPFAIL: nothing was done, try again later
+# a run killed while dbt was building leaves dbt (its child process) finishing on the warehouse for a while
+WAREHOUSE_WAIT_SECONDS = 600
+
 
 def _demo(args: argparse.Namespace) -> int:
     from demo.__main__ import run
@@ -17,31 +21,69 @@ def _demo(args: argparse.Namespace) -> int:
     return run(args)
 
 
-def run_pipeline(data_dir: Path | None = None):
-    """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR)."""
+def run_pipeline(data_dir: Path | None = None, wait_seconds: float = 0.0):
+    """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR).
+
+    Holds the data directory's run lock throughout (a run in progress is waited for up to `wait_seconds`,
+    then `RunInProgress` is raised and nothing is touched), and first clears what an interrupted run left."""
     import dagster as dg
 
     from pipelines.assets.resources import DataDir
-    from pipelines.definitions import defs, publication_checks
+    from pipelines.definitions import defs, release_checks
+    from pipelines.release.quarantine import clean_releases
+    from pipelines.runlock import run_lock, wait_for_warehouse
 
     if data_dir is not None:
         os.environ["TOGETHEROS_DATA_DIR"] = str(Path(data_dir).resolve())
+    paths = Paths.from_env()
     resources = {**defs.resources, "data_dir": DataDir(path=os.environ.get("TOGETHEROS_DATA_DIR", ""))}
-    return dg.materialize(
-        [*defs.assets, *publication_checks],
-        resources=resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    with run_lock(paths.data, wait_seconds):
+        wait_for_warehouse(paths.warehouse, WAREHOUSE_WAIT_SECONDS)
+        cleaned = clean_releases(paths.releases, paths.quarantine)
+        if cleaned.temporary or cleaned.unpromoted:
+            print(
+                f"cleaned after an interrupted run: {len(cleaned.temporary)} temporary item(s) removed, "
+                f"{len(cleaned.unpromoted)} unpromoted release(s) moved to {paths.quarantine}",
+                file=sys.stderr,
+            )
+        return dg.materialize(
+            [*defs.assets, *release_checks],
+            resources=resources,
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
 
 
 def _pipeline(args: argparse.Namespace) -> int:
-    result = run_pipeline(args.data_dir)
+    from pipelines.runlock import RunInProgress
+
+    try:
+        result = run_pipeline(args.data_dir, args.wait)
+    except RunInProgress as refused:
+        print(f"pipeline {refused}", file=sys.stderr)
+        return EXIT_RUN_IN_PROGRESS
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        failed += [
+            e.step_key
+            for e in result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
+        ]
         print(f"pipeline failed in: {', '.join(failed) or 'unknown step'}", file=sys.stderr)
         return 1
     print(f"pipeline finished: release in {Paths.from_env().releases / 'latest'}")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from pipelines.spaces import write_templates
+
+    inbox = (args.data_dir.resolve() if args.data_dir else Paths.from_env().data) / "inbox"
+    if not inbox.is_dir():
+        print(f"no inbox at {inbox}: put the community's exports under {inbox}/<source>/ first", file=sys.stderr)
+        return 1
+    for line in write_templates(inbox):
+        print(line)
     return 0
 
 
@@ -74,7 +116,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     pipeline = commands.add_parser("pipeline", help="materialize every asset once, in process (no server)")
     pipeline.add_argument("--data-dir", type=Path, default=None, help="data directory (default: ./data)")
+    pipeline.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="if another run holds the data directory, wait this long for it (default: refuse at once)",
+    )
     pipeline.set_defaults(handler=_pipeline)
+
+    init = commands.add_parser(
+        "init", help="write the community folder's templates (groups, space_groups) with the inbox's space ids"
+    )
+    init.add_argument("--data-dir", type=Path, default=None, help="data directory (default: ./data)")
+    init.set_defaults(handler=_init)
 
     serve = commands.add_parser("serve", help="serve the public dashboard over the latest release")
     serve.add_argument("--port", type=int, default=8501)

@@ -54,6 +54,11 @@ class Paths:
         return self.data / "releases"
 
     @property
+    def quarantine(self) -> Path:
+        """Private: releases that failed a blocking check or were never promoted (nothing serves it)."""
+        return self.data / "quarantine" / "releases"
+
+    @property
     def keys(self) -> Path:
         return self.data / "keys"
 

@@ -23,7 +23,8 @@ st.markdown(
         [
             f"- **Release:** `{release.id}`",
             f"- **Created:** {release.created or 'unknown'}",
-            f"- **Data as of:** {release.data_as_of or 'unknown'}",
+            f"- **Data as of:** {release.data_as_of or 'unknown'} (the latest of the datasets' own dates, "
+            "listed below)",
             f"- **Signature:** {signing.get('algorithm', 'unknown')}, "
             f"key `{signing.get('key_id', 'unknown')}`{key_note}",
             f"- **Quality checks:** {quality.get('status', 'unknown')}",
@@ -38,7 +39,14 @@ datasets = [r for r in release.resources if r.format == "parquet"]
 st.dataframe(
     pd.DataFrame(
         [
-            {"Dataset": r.name, "Format": r.format, "Rows": r.rows, "Bytes": r.bytes, "SHA-256": r.sha256}
+            {
+                "Dataset": r.name,
+                "Format": r.format,
+                "Rows": r.rows,
+                "Data as of": r.data_as_of,
+                "Bytes": r.bytes,
+                "SHA-256": r.sha256,
+            }
             for r in release.resources
         ]
     ),
@@ -104,3 +112,19 @@ if release.has_dataset("quarantine_reasons"):
         )
 else:
     ui.not_in_release("Quarantine reasons")
+
+st.subheader("Files refused")
+if release.has_dataset("file_outcomes"):
+    refused = queries.refused_files(release, source)
+    if refused.empty:
+        st.success("Every landed file was loaded" + (f" from {source}." if source else "."))
+    else:
+        st.markdown(
+            "Nothing of a refused file was loaded; the rest of the run went on without it. The reason says what to do."
+        )
+        st.dataframe(
+            refused.rename(columns={"source": "Source", "file_name": "File", "rule": "Rule", "message": "Reason"}),
+            hide_index=True,
+        )
+else:
+    ui.not_in_release("The list of refused files")

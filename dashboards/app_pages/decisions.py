@@ -13,7 +13,7 @@ period = ui.require_period(filters.period_filter(release))
 K = release.min_count
 
 st.title("Decisions & delivery")
-ui.scope_caption(release, group, period)
+ui.scope_caption(release, group, period, "proposals_by_stage", "governance_", "delivery_rates")
 
 st.subheader("Proposals per stage today")
 sections.proposals_chart(release, group)

@@ -13,7 +13,7 @@ source = filters.source_filter(release, ("delivery_initiatives",))
 show = filters.initiative_filter()
 
 st.title("Initiatives & milestones")
-ui.scope_caption(release, group, period)
+ui.scope_caption(release, group, period, "delivery_initiatives", "delivery_milestones")
 st.markdown(
     "How decisions turn into work: the initiatives of this group and the groups below it that were under way "
     f"in {period.label} (decided by its end, not delivered before its start)."

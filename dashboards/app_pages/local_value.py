@@ -11,7 +11,7 @@ period = ui.require_period(filters.period_filter(release))
 FIELDS = ("r1_minor", "r2_minor", "r3_minor", "lm3_ratio", "hours_value_minor")
 
 st.title("Local value")
-ui.scope_caption(release, group, period)
+ui.scope_caption(release, group, period, "local_value")
 st.markdown(
     "Money entering the community's treasuries (**R1**), the part spent with local payees (**R2**), and the "
     "part those payees are assumed to re-spend locally (**R3**). The local multiplier is "

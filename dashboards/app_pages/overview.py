@@ -10,7 +10,7 @@ group = ui.require_group(filters.group_filter(release))
 period = filters.period_filter(release)
 
 st.title("Overview")
-ui.scope_caption(release, group, period)
+ui.scope_caption(release, group, period, "participation_monthly", "proposals_by_stage", "treasury_monthly")
 
 active, decided, delivery = st.columns(3)
 with active:

@@ -12,7 +12,7 @@ period = ui.require_period(filters.period_filter(release))
 K = release.min_count
 
 st.title("Participation")
-ui.scope_caption(release, group, period)
+ui.scope_caption(release, group, period, "participation_")
 
 st.subheader("Active members per month")
 sections.participation_trend(release, group, period)

@@ -11,7 +11,7 @@ period = ui.require_period(filters.period_filter(release))
 K = release.min_count
 
 st.title("Time bank")
-ui.scope_caption(release, group, period)
+ui.scope_caption(release, group, period, "timebank_")
 
 st.subheader("Hours exchanged")
 if ui.available(release, "timebank_hours_monthly", "Hours exchanged"):

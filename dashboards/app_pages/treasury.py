@@ -11,7 +11,7 @@ group = ui.require_group(filters.group_filter(release))
 period = ui.require_period(filters.period_filter(release))
 
 st.title("Treasury")
-ui.scope_caption(release, group, period)
+ui.scope_caption(release, group, period, "treasury_")
 
 st.subheader("Money in and out")
 sections.treasury_charts(release, group, period)

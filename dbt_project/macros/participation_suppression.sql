@@ -17,7 +17,7 @@
             groups.parent_id,
             cells.people < {{ var('min_count') }} as is_primary
         from {{ cells }} as cells
-        inner join {{ ref('stg_togetheros__groups') }} as groups on cells.group_id = groups.group_id
+        inner join {{ ref('int_group_list') }} as groups on cells.group_id = groups.group_id
     ),
 
     families as (

@@ -11,11 +11,12 @@ import duckdb
 
 from pipelines.assets.resources import DataDir
 from pipelines.landing import Landing, land_inbox
-from pipelines.raw import conservation_breaches, load_source
+from pipelines.raw import conservation_breaches, files_without_outcome, load_source
 from pipelines.settings import SOURCES, duckdb_config
 from pipelines.sources import API_SOURCES, fetcher
 from pipelines.sources.contracts import load_contract
 from pipelines.sources.http import FetchError
+from pipelines.sources.limits import Limits
 
 
 def _fetch_api(source: str, paths, log) -> int:
@@ -96,6 +97,15 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
                 description="rows read = rows accepted + rows quarantined, per file",
             )
             for table in tables
+        ]
+        + [
+            dg.AssetCheckSpec(
+                "every_file_has_outcome",
+                asset=["raw", tables[0]],
+                blocking=True,
+                description=f"every landed {source} file was loaded or refused with a rule (raw.file_outcomes); "
+                "a file with neither would vanish unnoticed, so the release waits",
+            )
         ],
     )
     def _raw(context: dg.AssetExecutionContext, data_dir: DataDir):
@@ -103,8 +113,14 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
         landed = Landing(paths.landing, source).current()
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(paths.warehouse), config=duckdb_config()) as con:
-            summary = load_source(con, source, landed, paths.landing)
+            summary = load_source(con, source, landed, paths.landing, Limits.from_env())
             breaches = conservation_breaches(con, source)
+            silent = files_without_outcome(con, source, landed)
+            refused = con.execute(
+                "select file_name, rule, message from raw.file_outcomes where source = ? and outcome = 'refused' "
+                "order by file_name",
+                [source],
+            ).fetchall()
             counts = dict(
                 con.execute(
                     "select entity, sum(rows_accepted) from raw.load_log where source = ? group by entity", [source]
@@ -112,6 +128,8 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
             )
         if summary.rows_quarantined:
             context.log.warning(f"{source}: {summary.rows_quarantined} records quarantined (see raw.quarantine)")
+        for file_name, rule, message in refused:
+            context.log.warning(f"{source}: file {file_name} refused ({rule}): {message}")
         for table in tables:
             entity = table.split("__", 1)[1]
             yield dg.MaterializeResult(
@@ -125,6 +143,17 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
                 passed=not broken,
                 metadata={"breaches": dg.MetadataValue.json([list(map(str, b)) for b in broken])},
             )
+
+        yield dg.AssetCheckResult(
+            asset_key=["raw", tables[0]],
+            check_name="every_file_has_outcome",
+            passed=not silent,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "files_without_outcome": dg.MetadataValue.json(silent[:100]),
+                "files_refused": len(refused),
+            },
+        )
 
     return _raw
 
@@ -144,6 +173,7 @@ load_bookkeeping = [
         ("load_log", "Rows read, accepted and quarantined per file and entity."),
         ("quarantine", "Every refused record with file, record and rule."),
         ("landing_files", "Every landed file by SHA-256."),
+        ("file_outcomes", "Every landed file's outcome: loaded, empty, or refused with rule and message."),
     )
 ]
 

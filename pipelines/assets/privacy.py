@@ -1,7 +1,8 @@
 """The privacy gate: a new release, before it becomes `latest`, holds no email, IP address, phone
 number, nor anyone's name, handle or email found in the landed inputs (API pages included), nor any
 of the extra terms configured for the data directory (`Paths.privacy_terms`; the demo writes its
-canaries there). A finding fails the run and the release is never promoted."""
+canaries there). A finding fails the run; the release is never promoted and is moved to the private
+quarantine folder."""
 
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,6 +12,8 @@ import dagster as dg
 from pipelines.assets.release import release, release_candidate
 from pipelines.assets.resources import DataDir
 from pipelines.privacy import forbidden_terms, scan_release
+from pipelines.privacy.people import UnreadableInputs
+from pipelines.release.quarantine import quarantine_release
 
 MAX_FINDINGS_SHOWN = 50
 
@@ -26,7 +29,15 @@ def extra_terms(path: Path) -> list[str]:
 
 def privacy_result(release_dir: Path, landing_dir: Path, extra: Iterable[str] = ()) -> dg.AssetCheckResult:
     """Scan one release for personal data, with the people of the landed inputs and `extra` as the terms."""
-    terms = forbidden_terms(landing_dir, extra)
+    try:
+        terms = forbidden_terms(landing_dir, extra)
+    except UnreadableInputs as error:  # fail closed, naming the files, rather than stop the run
+        return dg.AssetCheckResult(
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=f"cannot check the release: {error}",
+            metadata={"findings": 0, "unreadable_inputs": dg.MetadataValue.json(error.files), "first_findings": []},
+        )
     findings = scan_release(release_dir, terms)
     return dg.AssetCheckResult(
         passed=not findings,
@@ -48,7 +59,17 @@ def privacy_result(release_dir: Path, landing_dir: Path, extra: Iterable[str] = 
 )
 def release_has_no_personal_data(context: dg.AssetCheckExecutionContext, data_dir: DataDir) -> dg.AssetCheckResult:
     paths = data_dir.paths()
-    return privacy_result(release_candidate(context.instance), paths.landing, extra_terms(paths.privacy_terms))
+    candidate = release_candidate(context.instance)
+    result = privacy_result(candidate, paths.landing, extra_terms(paths.privacy_terms))
+    if not result.passed:  # never published: out of releases/, into the private quarantine
+        moved = quarantine_release(
+            candidate,
+            paths.quarantine,
+            f"failed the blocking check release_has_no_personal_data: {result.description}",
+            result.metadata["first_findings"].value,
+        )
+        context.log.error(f"release {candidate.name} moved to {moved}: it is never published")
+    return result
 
 
 privacy_checks = [release_has_no_personal_data]

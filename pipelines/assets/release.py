@@ -86,8 +86,14 @@ def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.Material
     catalog = public_catalog(dbt_project.manifest_path)
     tables = _read_public(paths, catalog.datasets)
     with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
-        (latest_event,) = con.sql("select data_as_of from public.release_facts").fetchall()[0]
-    data_as_of = latest_event.strftime("%Y-%m-%dT%H:%M:%SZ") if latest_event else ""
+        facts = con.sql("select * from public.release_facts")
+        dates = {
+            name.removesuffix("_as_of"): value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+            for name, value in zip(facts.columns, facts.fetchall()[0], strict=True)
+        }
+    data_as_of = dates.pop("data", "")
+    # each dataset's own last-data date: its area's (datasets of no area, like groups: the release's)
+    dataset_as_of = {name: dates.get(docs.get("area"), data_as_of) for name, docs in catalog.dataset_docs.items()}
     lineage = [
         {"sha256": f.sha256, "source": f.source, "file_name": f.file_name, "bytes": f.bytes}
         for source in SOURCES
@@ -105,6 +111,7 @@ def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.Material
         code_commit=_git_commit(),
         engine_versions={name: metadata.version(name) for name in ENGINES},
         data_as_of=data_as_of,
+        dataset_as_of=dataset_as_of,
         min_count=catalog.min_count,
         promote=False,  # the privacy check runs first; `publish/latest` promotes it
     )

@@ -8,10 +8,27 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.assets.resources import DataDir
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, Paths, duckdb_config
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
+
+
+def check_groups(context: dg.AssetExecutionContext, paths: Paths) -> None:
+    """Every space in a group before dbt runs (pipelines/spaces.py): a missing mapping stops the run with
+    the line to add, instead of a failed relationships test deep in the treasury models."""
+    import duckdb
+
+    from pipelines import spaces
+
+    if not paths.warehouse.exists():
+        return
+    with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
+        report = spaces.check(con, paths.inbox)
+    for note in report.notes:
+        context.log.warning(note)
+    if report.errors:
+        raise dg.Failure(description="Spaces and groups do not match:\n" + "\n".join(report.errors))
 
 
 class StageTranslator(DagsterDbtTranslator):
@@ -25,6 +42,7 @@ class StageTranslator(DagsterDbtTranslator):
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=StageTranslator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, data_dir: DataDir):
-    data_dir.paths()  # exports TOGETHEROS_DATA_DIR for the dbt subprocess
+    paths = data_dir.paths()  # exports TOGETHEROS_DATA_DIR for the dbt subprocess
+    check_groups(context, paths)
     # unit tests check formulas on fixed rows, not the data: they run once in the test suite instead
     yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.privacy.patterns import find_personal_patterns, redact
-from pipelines.privacy.people import People, collect, is_landing
+from pipelines.privacy.people import People, UnreadableInputs, collect, is_landing
 from pipelines.privacy.people_cache import collect_landed
 from pipelines.privacy.vocabulary import COMMON_WORDS
 
@@ -80,6 +80,8 @@ def forbidden_terms(inbox: Path, extra: Iterable[str] = ()) -> set[str]:
     each landed file yields is cached in the private `<data_dir>/warehouse/`, see `people_cache`).
     Dropped: terms shorter than 4 characters, common words, and group, city and collective names."""
     people = _people(inbox)
+    if people.unreadable:  # whose names they hold is unknown: nothing can be said safe
+        raise UnreadableInputs(sorted(people.unreadable))
     found = set(people.personal)
     found.update(extra)
     public = {normalise(name) for name in people.public}

@@ -35,6 +35,8 @@ def _catalog_from_manifest(manifest_path: Path) -> PublicCatalog:
         meta = node["config"].get("meta", {})
         docs[node["name"]] = {
             "description": node["description"],
+            # its area: the YAML file that documents it (models/public/_treasury.yml -> treasury)
+            "area": Path((node.get("patch_path") or "").split("://")[-1]).stem.lstrip("_") or None,
             "primary_key": meta.get("primary_key", []),
             "people_counts": meta.get("people_counts", []),
             "columns": {name: col["description"] for name, col in node["columns"].items()},

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from pipelines.release import layout
 from pipelines.release.descriptor import resource_rows
 from pipelines.release.hashing import parse_sha256sums, sha256_bytes, sha256_file
+from pipelines.release.quarantine import unpublished_reason
 from pipelines.release.recompute import RuleError, recompute_problems, rule_name
 from pipelines.release.signing import (
     SSHSIG_NAMESPACE,
@@ -867,6 +868,9 @@ def verify_release(
     via_latest = given.is_symlink() and given.name == layout.LATEST
     release_dir = given.resolve()
     report = VerifyReport(release_dir)
+    unpublished = unpublished_reason(release_dir)
+    if unpublished is not None:  # quarantined: it failed a blocking check or was never promoted
+        report.fail("published", f"UNPUBLISHED: this release was never published ({unpublished})")
     release, load_problems = _load(release_dir)
     if release is None:
         suggestions = suggest_paths(given)

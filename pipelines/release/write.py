@@ -96,6 +96,7 @@ class _Inputs:
     code_commit: str
     engine_versions: dict
     data_as_of: str
+    dataset_as_of: Mapping[str, str]
     min_count: int
     created: datetime
     license_id: str
@@ -115,6 +116,7 @@ def write_release(
     engine_versions: dict,
     data_as_of: str,
     min_count: int,
+    dataset_as_of: Mapping[str, str] | None = None,
     created: datetime | None = None,
     license: str = "ODbL-1.0",
     promote: bool = True,
@@ -135,6 +137,8 @@ def write_release(
         code_commit=code_commit,
         engine_versions={**engine_versions, "release_writer": f"duckdb {duckdb.__version__}"},
         data_as_of=data_as_of,
+        # each dataset's own last-data date (descriptor `togetheros:data_as_of` per resource)
+        dataset_as_of={name: (dataset_as_of or {}).get(name) or data_as_of for name in tables},
         min_count=min_count,
         created=(created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0),
         license_id=license,
@@ -172,7 +176,10 @@ def _write_datasets(staging: Path, releases_dir: Path, inputs: _Inputs) -> tuple
                 data / f"{name}.csv",
             )
             row_counts[name] = written.rows
-            resources += dataset_resources(staging, name, written, docs)
+            resources += [
+                {**resource, "togetheros:data_as_of": inputs.dataset_as_of[name]}
+                for resource in dataset_resources(staging, name, written, docs)
+            ]
         previous_dir, previous, previous_key_id = _previous_link(releases_dir)
         primary_keys = {name: list(docs["primary_key"]) for name, docs in inputs.dataset_docs.items()}
         changes = release_changes(con, staging, previous_dir, previous and previous["id"], primary_keys)

@@ -134,6 +134,11 @@ def _cast(col: pl.Expr, logical: str) -> pl.Expr:
     return col.cast(pl.String)
 
 
+# columns by which a source versions its records, most significant first: of two rows with one key in
+# one file, the one with the greater values is the record (an edited post beside its first version)
+VERSION_COLUMNS = ("version", "updated_at")
+
+
 def apply_contract(
     frame: pl.DataFrame, contract: TableContract, landing_sha256: str | None, file_name: str | None
 ) -> Checked:
@@ -175,10 +180,34 @@ def apply_contract(
     # then the first broken rule per row is looked up only for the rows that broke one.
     flags = [failed.fill_null(False).alias(f"__rule_{i}") for i, (_, failed, _) in enumerate(failures)]
     key = contract.key
+    by_name = {c.name: c for c in contract.columns}
+    versions = [by_name[name] for name in VERSION_COLUMNS if name in by_name]
+    older = None
     if key:
-        per_file = pl.struct([*key, "_landing_sha256"])  # the same record in two files is not a duplicate
-        flags.append((per_file.is_duplicated() & ~per_file.is_first_distinct()).alias("__duplicate"))
+        group = [*key, "_landing_sha256"]  # the same record in two files is not a duplicate
+        per_file = pl.struct(group)
+        if versions:
+            # versions of one record: the latest by the source's own version, then update time, wins
+            # (the first of equal ones); the others are quarantined as older versions or duplicates
+            typed = [_cast(pl.col(c.name), c.logical_type) for c in versions]
+            index = pl.int_range(pl.len())
+            winner = index.sort_by([*typed, index], descending=[True] * len(typed) + [False], nulls_last=True)
+            is_winner = index == winner.first().over(group)
+            flags.append((per_file.is_duplicated() & ~is_winner).alias("__duplicate"))
+            newest = [
+                t.sort_by([*typed, index], descending=[True] * len(typed) + [False], nulls_last=True) for t in typed
+            ]
+            older = pl.any_horizontal(
+                [
+                    (t.fill_null(pl.lit(None)) != n.first().over(group)).fill_null(True)
+                    for t, n in zip(typed, newest, strict=True)
+                ]
+            ).alias("__older")
+        else:
+            flags.append((per_file.is_duplicated() & ~per_file.is_first_distinct()).alias("__duplicate"))
     checked = frame.with_columns(flags)
+    if older is not None:
+        checked = checked.with_columns(older)
     flag_names = [f.meta.output_name() for f in flags]
     checked = checked.with_columns(__broken=pl.any_horizontal(flag_names))
 
@@ -186,7 +215,12 @@ def apply_contract(
     quarantine_rows_ = []
     for row in bad.iter_rows(named=True):
         broken = [(rule, name) for i, (rule, _, name) in enumerate(failures) if row[f"__rule_{i}"]]
-        rule, name = broken[0] if broken else (f"{'+'.join(key)}:duplicate_key", key[0])
+        if broken:
+            rule, name = broken[0]
+        elif row.get("__older"):
+            rule, name = f"{'+'.join(key)}:older_version", versions[0].name
+        else:
+            rule, name = f"{'+'.join(key)}:duplicate_key", key[0]
         value = row[name]
         quarantine_rows_.append(
             {

@@ -3,7 +3,9 @@
 Parsers hand over the rows they could read (`check_rows`, `check_batch` for many files at once) and the
 records they refused themselves (`Refused`); rules a contract cannot state move accepted rows to
 quarantine afterwards (`refuse_accepted`, `refuse_future`). A whole unreadable file is one quarantined
-record (`unreadable`, `refuse_file`).
+record (`unreadable`, `refuse_file`), or, from anywhere inside a parser, `refuse(rule, message)`: the raw load
+then records the file as refused with that rule and message (its outcome in `raw.file_outcomes`), and
+goes on with the next file.
 """
 
 from __future__ import annotations
@@ -11,12 +13,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 import polars as pl
 
 from pipelines.sources.contracts import QUARANTINE_SCHEMA, Checked, TableContract, apply_contract
 from pipelines.sources.dates import parse_first_form
 from pipelines.sources.text import printable
+
+
+class FileRefused(Exception):
+    """A whole landed file refused: `rule` (e.g. `format:excel`) and a message that says what to do
+    (e.g. "an Excel workbook: export the sheet as CSV (UTF-8) and put that in the inbox")."""
+
+    def __init__(self, rule: str, message: str, record: str = "file"):
+        super().__init__(f"{rule}: {message}")
+        self.rule, self.message, self.record = rule, message, record
+
+
+def refuse(rule: str, message: str, record: str = "file") -> NoReturn:
+    """Refuse the file being parsed, from anywhere in a parser: nothing of it is loaded, and its outcome
+    names the rule and the message. The message must not quote personal data (it is published)."""
+    raise FileRefused(rule, message, record)
 
 
 @dataclass(frozen=True)

@@ -65,13 +65,15 @@ def test_overview_headlines_match_the_fixture_at_every_level(fixture_release, le
     assert app.query_params["group"] == group_id
 
 
-def test_headlines_carry_their_definition_and_data_as_of(fixture_release):
+def test_headlines_carry_their_definition_and_the_page_its_data_as_of(fixture_release):
     app = run_app()
     active = next(m for m in app.metric if m.label.startswith("Active members"))
     definition = next(m["definition"] for m in METRICS if m["field"] == "active_members")
     assert definition in active.help
     captions = [c.value for c in app.caption]
-    assert any(definition in c and "2025-06-30T23:59:59Z" in c for c in captions)
+    assert any(definition in c for c in captions)
+    (as_of,) = [c for c in captions if "Data as of" in c]  # once per page, each dataset's date
+    assert "2025-06-30T23:59:59Z (participation, decisions)" in as_of and "2025-12-31T00:00:00Z (treasury)" in as_of
     assert len([m for m in app.metric if m.help]) == len(app.metric)
 
 
@@ -200,6 +202,17 @@ def test_data_and_audit_page_is_the_public_log(fixture_release):
     assert sorted(reasons["Rule"]) == sorted(r["rule"] for r in expected_reasons)
     assert reasons["Records"].sum() == sum(r["records"] for r in expected_reasons)
     assert app.query_params["source"] == "opencollective"
+
+
+def test_data_audit_lists_refused_files_with_their_reason(fixture_release):
+    app = run_app(page="data_audit")
+    refused = app.dataframe[-1].value
+    expected = [r for r in fixture_release.tables["file_outcomes"] if r["outcome"] == "refused"]
+    assert refused["File"].tolist() == [r["file_name"] for r in expected]
+    assert refused["Reason"].tolist() == [r["message"] for r in expected]
+    assert refused["Rule"].tolist() == ["file:not_recognised"]
+    app.selectbox(key="filter_source").select("decidim").run()
+    assert any("Every landed file was loaded from decidim" in s.value for s in app.success)
 
 
 def test_a_source_without_quarantine_says_so(fixture_release):

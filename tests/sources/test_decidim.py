@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from pipelines.sources import limits
 from pipelines.sources.decidim import fetch as decidim_api
 from pipelines.sources.decidim import parse as decidim
 from pipelines.sources.http import ApiClient, FetchError
@@ -195,15 +197,18 @@ def test_zip_bomb_is_refused_without_reading_it(tmp_path):
     assert result["users"].accepted.height == 1
 
 
-def test_oversized_member_and_archive_are_refused(tmp_path, monkeypatch):
+def test_oversized_member_and_archive_are_refused(tmp_path):
     path = export(tmp_path, MEMBERS_030)
-    monkeypatch.setattr(decidim, "MAX_MEMBER_BYTES", 500)
-    result = decidim.parse(path, path.name, "sha")
+    with limits.active(limits.Limits(archive_member_bytes=500)):
+        result = decidim.parse(path, path.name, "sha")
     conserved(result)
     assert result["proposals"].quarantined["rule"].to_list() == ["zip:member_too_large"]
     assert result["users"].quarantined.height == 0  # small members still read
-    monkeypatch.setattr(decidim, "MAX_TOTAL_BYTES", 1000)
-    assert decidim.parse(path, path.name, "sha")["proposals"].quarantined["rule"].to_list() == ["zip:too_large"]
+    with limits.active(limits.Limits(archive_bytes=1000)):
+        assert decidim.parse(path, path.name, "sha")["proposals"].quarantined["rule"].to_list() == ["zip:too_large"]
+    with limits.active(limits.Limits(archive_members=2)):
+        rules = decidim.parse(path, path.name, "sha")["proposals"].quarantined["rule"].to_list()
+    assert rules == ["zip:too_many_members"]
 
 
 def test_oversized_field_is_refused(tmp_path):
@@ -216,7 +221,92 @@ def test_loose_member_csv_and_unknown_files(tmp_path):
     path = tmp_path / "tos-open-data-meetings.csv"
     path.write_text(MEMBERS_030["meetings"])
     assert decidim.parse(path, path.name, "sha")["meetings"].accepted.height == 1
-    assert decidim.parse(path, "notes.csv", "sha") == {}
+    # by content: an admin download or a renamed member reads as what its header is
+    assert decidim.parse(path, "notes.csv", "sha")["meetings"].accepted.height == 1
+    path.write_text("hello\n")
+    assert decidim.parse(path, "notes.txt", "sha")["proposals"].quarantined["rule"].to_list() == [
+        "file:columns_unrecognised"
+    ]
+
+
+@pytest.mark.parametrize(("entity", "text"), sorted(MEMBERS_030.items()))
+def test_every_export_is_recognised_by_its_header_under_any_name(tmp_path, entity, text):
+    path = tmp_path / "download.csv"
+    path.write_text(text)
+    assert decidim.entity_of_header(text.split("\n", 1)[0].split(";")) == entity
+    result = decidim.parse(path, f"{entity}-2024-03-05-abc.csv", "sha")
+    conserved(result)
+    assert result[entity].accepted.height >= 1 and result[entity].quarantined.height == 0
+    zipped = tmp_path / "export.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr(f"{entity}-2024-03-05-abc.csv", text)  # the admin export's mailed ZIP
+    assert decidim.parse(zipped, "export.zip", "sha")[entity].accepted.height >= 1
+
+
+LEGACY = (  # a legacy download: columns none of the exports have (translated headers, no votes/state)
+    "ID;Títol;Cos;Autor;Data de publicació\n1;Carrils bici;Més carrils;Maria;05/03/2019\n"
+)
+
+
+def test_legacy_download_is_refused_naming_the_expected_columns(tmp_path):
+    path = tmp_path / "propostes.csv"
+    path.write_text(LEGACY)
+    result = decidim.parse(path, "propostes.csv", "sha")
+    conserved(result)
+    (row,) = result["proposals"].quarantined.rows(named=True)
+    assert row["rule"] == "file:columns_unrecognised" and row["record"] == "file"
+    for words in ("id, state and votes (or supports)", "id and commentable_id", "'Títol'", "open-data ZIP"):
+        assert words in row["message"], words
+    # the same inside a ZIP: that member is refused by name, the archive's good members still load
+    zipped = tmp_path / "old.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("propostes.csv", LEGACY)
+        archive.writestr("x-open-data-users.csv", MEMBERS_030["users"])
+    result = decidim.parse(zipped, "old.zip", "sha")
+    conserved(result)
+    assert result["users"].accepted.height == 2
+    (row,) = result["proposals"].quarantined.rows(named=True)
+    assert (row["record"], row["rule"]) == ("propostes.csv", "file:columns_unrecognised")
+    assert "id, state and votes" in row["message"]
+
+
+def test_a_zip_with_nothing_we_read_and_entities_we_do_not_read_are_refused(tmp_path):
+    zipped = tmp_path / "x.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("x-open-data-debates.csv", "id;title/en\n1;Talk\n")
+        archive.writestr("README.md", "help")
+    assert decidim.parse(zipped, "x.zip", "sha")["proposals"].quarantined["rule"].to_list() == ["zip:no_export"]
+    loose = tmp_path / "x-open-data-debates.csv"
+    loose.write_text("id;title/en\n1;Talk\n")
+    (message,) = decidim.parse(loose, loose.name, "sha")["proposals"].quarantined["message"].to_list()
+    assert "file:not_read" in message and "debates are not read" in message
+
+
+def test_spreadsheets_are_refused_with_export_as_csv(tmp_path):
+    xls = tmp_path / "a"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    xlsx = tmp_path / "b"
+    with zipfile.ZipFile(xlsx, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    for path, name in ((xls, "proposals.xls"), (xls, "proposals.dat"), (xlsx, "export.zip"), (xlsx, "p.xlsx")):
+        (row,) = decidim.parse(path, name, "sha")["proposals"].quarantined.rows(named=True)
+        assert row["rule"] == "file:spreadsheet" and "save each sheet as CSV" in row["message"], name
+
+
+def test_api_json_dump_under_any_name(tmp_path):
+    node = {"id": "7", "state": "accepted", "publishedAt": "2024-03-05T10:00:00+01:00", "voteCount": 3}
+    path = tmp_path / "d.json"
+    for body in (
+        {"data": {"participatoryProcess": {"components": [{"id": "5", "proposals": {"nodes": [node]}}]}}},
+        {"participatoryProcesses": [{"components": [{"id": "5", "proposals": {"edges": [{"node": node}]}}]}]},
+    ):
+        path.write_text(json.dumps(body))
+        result = decidim.parse(path, "decidim-api-dump.json", "sha")["proposals"]
+        assert result.accepted.select("proposal_id", "component_id").rows() == [(7, 5)]
+    path.write_text(json.dumps({"data": {"users": []}}))
+    (row,) = decidim.parse(path, "dump.json", "sha")["proposals"].quarantined.rows(named=True)
+    assert row["rule"] == "file:shape" and "proposals" in row["message"]
 
 
 # --- GraphQL fetching -----------------------------------------------------------------------------

@@ -153,10 +153,111 @@ def test_oversized_field_and_file_are_refused(tmp_path, monkeypatch):
     assert result["users"].quarantined["rule"].to_list() == ["file:too_large"]
 
 
-def test_unknown_file_names_hold_nothing(tmp_path):
-    path = tmp_path / "notes.txt"
-    path.write_text("hello")
-    assert discourse.parse(path, "notes.txt", "sha") == {}
+def test_a_file_that_is_no_discourse_response_is_refused_not_ignored(tmp_path):
+    text, unknown = tmp_path / "notes.txt", tmp_path / "export.json"
+    text.write_text("hello")
+    unknown.write_text(json.dumps({"rows": [1, 2]}))
+    result = discourse.parse(text, "notes.txt", "sha")
+    assert result["posts"].quarantined["rule"].to_list() == ["file:unreadable"]
+    result = discourse.parse(unknown, "export.json", "sha")
+    conserved(result)
+    (message,) = result["posts"].quarantined["message"].to_list()
+    assert "file:unknown_format" in message and "/posts.json" in message and "export.json" in message
+
+
+# --- recognised by content, whatever the name -----------------------------------------------------
+
+REAL_FILES = sorted(p.relative_to(REAL).as_posix() for p in REAL.glob("discourse_*/*.json")) if REAL.exists() else []
+REAL_KINDS = {  # every real capture, under its capture name, is recognised as what it is
+    "categories_": "category list",
+    "latest_": "topic list",
+    "t_": "topic page",
+    "topic.json": "topic page",
+    "user_actions_": "user actions",
+    "users_": "user page",
+}
+
+
+@pytest.mark.skipif(not REAL_FILES, reason="real data not present")
+@pytest.mark.parametrize("relative", REAL_FILES)
+def test_every_real_capture_loads_under_its_capture_name(relative):
+    path = REAL / relative
+    name = path.name
+    data = json.loads(path.read_text())
+    kind = next(kind for prefix, kind in REAL_KINDS.items() if name.startswith(prefix))
+    assert discourse.recognise(data, name)[0] == kind
+    result = discourse.parse(path, name, "sha")
+    conserved(result)
+    assert result and sum(c.accepted.height for c in result.values()) > 0
+    assert all(c.quarantined.height == 0 for c in result.values()), name
+    # and the same under a name that says nothing
+    assert discourse.parse(path, "capture/0001.json", "sha").keys() == result.keys()
+
+
+def test_real_topic_under_capture_names_has_every_post_of_its_stream():
+    """`t_26_page_2.json` (a later page of a topic, a whole topic page in shape) under its capture name:
+    the topic's 21 posts, nothing lost."""
+    first = real("discourse_sourcecred/t_26.json")
+    rest = real("discourse_sourcecred/t_26_page_2.json")
+    stream = json.loads(first.read_text())["post_stream"]["stream"]
+    batch = discourse.parse_batch([(first, first.name, "a"), (rest, rest.name, "b")])
+    assert sorted(batch["posts"].accepted["post_id"]) == sorted(stream) and len(stream) == 21
+    assert set(batch["topics"].accepted["topic_id"]) == {26}
+
+
+def test_real_user_pages_name_their_user():
+    system = discourse.parse(real("discourse_sourcecred/users_system.json"), "users_system.json", "s")["users"]
+    assert system.accepted.select("user_id", "username").rows() == [(-1, "system")]
+
+
+POST = {
+    "id": 501,
+    "topic_id": 77,
+    "category_id": 4,
+    "post_number": 2,
+    "user_id": 12,
+    "username": "ana",
+    "name": "Ana",
+    "created_at": "2024-03-05T10:12:03.321Z",
+    "updated_at": "2024-03-05T10:12:03.321Z",
+    "post_type": 1,
+    "version": 1,
+    "raw": "hello",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "kind"),
+    [
+        ("posts.json", {"latest_posts": [POST, {**POST, "id": 502, "post_number": 3}]}, "latest posts"),
+        ("posts/501.json", POST, "single post"),
+        ("t_77_posts.json", {"post_stream": {"posts": [{**POST, "topic_id": None}]}, "id": 77}, "posts of a topic"),
+        ("saved/page.json", {"post_stream": {"posts": [{k: v for k, v in POST.items() if k != "topic_id"}]}}, None),
+    ],
+)
+def test_crafted_posts_without_their_topic_page_still_load(tmp_path, name, body, kind):
+    path = tmp_path / "file.json"
+    path.write_text(json.dumps(body))
+    result = discourse.parse(path, name, "sha")
+    conserved(result)
+    posts = result["posts"]
+    if kind is None:  # no topic id anywhere: the post is quarantined, named, not dropped
+        assert posts.quarantined["rule"].to_list() == ["topic_id:required"]
+        return
+    assert discourse.recognise(body, name)[0] == kind
+    assert posts.quarantined.height == 0 and set(posts.accepted["topic_id"]) == {77}
+    assert "topics" not in result  # no topic row is invented: staging marks the topic incomplete
+    if kind != "posts of a topic":
+        assert set(posts.accepted["category_id"]) == {4}
+    assert result["users"].accepted["username"].to_list() == ["ana"]
+
+
+def test_crafted_user_directory_and_admin_list_are_users(tmp_path):
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"directory_items": [{"post_count": 3, "user": {"id": 5, "username": "bo"}}]}))
+    assert discourse.parse(path, "directory.json", "s")["users"].accepted["user_id"].to_list() == [5]
+    path.write_text(json.dumps([{"id": 6, "username": "cy", "email": "cy@example.org"}]))
+    assert discourse.parse(path, "whatever.json", "s")["users"].accepted["email"].to_list() == ["cy@example.org"]
 
 
 # --- fetching against the fake forum -------------------------------------------------------------

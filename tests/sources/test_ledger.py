@@ -202,3 +202,15 @@ def test_beancount_include_and_plugin_are_refused_not_run(tmp_path):
         ("1", "beancount:directive_refused"),
         ("2", "beancount:directive_refused"),
     ]
+
+
+def test_a_journal_that_only_includes_others_has_an_explicit_outcome(tmp_path):
+    """An hledger `main.journal` of includes is not silently empty: refused with the reason, naming its
+    includes (the included files are inbox files and load themselves)."""
+    path = tmp_path / "main.journal"
+    path.write_text("; the books\ninclude 2023.journal\n!include 2024.journal\naccount assets:bank\n")
+    result = ledger.parse(path, "books/main.journal", "sha")
+    (row,) = result["postings"].quarantined.rows(named=True)
+    assert row["rule"] == "journal:include_only" and "2023.journal, 2024.journal" in row["message"]
+    path.write_text("include 2023.journal\n\n2024-01-02 Rent\n    expenses:rent  10 EUR\n    assets:bank\n")
+    assert ledger.parse(path, "main.journal", "sha")["postings"].accepted.height == 2

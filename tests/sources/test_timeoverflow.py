@@ -85,7 +85,22 @@ def test_plain_hours_file(tmp_path):
     result = parse_file(tmp_path, "hours_garden.csv", text, "hours")
     assert result.accepted["seconds"].to_list() == [5400, 900, 6300]
     assert str(result.accepted["exchanged_on"][0]) == "2024-03-01 00:00:00"
-    assert result.quarantined.select("record", "rule", "value").rows() == [("5", "seconds:type:integer", "lots")]
+    assert result.quarantined.select("record", "rule", "value").rows() == [("5", "hours:not_hours", "lots")]
+
+
+def test_a_bad_amount_is_reported_as_the_file_writes_it(tmp_path):
+    """Not as the seconds it becomes: `-2` hours, not -7200 seconds; `1:75` says minutes exceed 59."""
+    text = "date,provider,receiver,Hours\n2024-03-01,ana,ben,-2\n2024-03-02,ana,ben,1:75\n2024-03-03,ana,ben,30\n"
+    result = parse_file(tmp_path, "hours_garden.csv", text, "hours")
+    rows = result.quarantined.select("record", "rule", "column_name", "value").rows()
+    assert rows == [
+        ("2", "Hours:negative", "Hours", "-2"),
+        ("3", "Hours:minutes_over_59", "Hours", "1:75"),
+        ("4", "Hours:over_24_hours", "Hours", "30"),
+    ]
+    messages = result.quarantined["message"].to_list()
+    assert "Hours -2 is negative" in messages[0] and "7200" not in messages[0]
+    assert "minutes exceed 59" in messages[1]
 
 
 def test_unknown_file_is_refused_not_guessed(tmp_path):
@@ -94,8 +109,8 @@ def test_unknown_file_is_refused_not_guessed(tmp_path):
 
 
 CORPUS = {
-    "negative/hours_negative.csv": ("hours", [("3", "seconds:minimum:0")]),
-    "same/hours_same_person.csv": ("hours", [("2", "hours:same_person"), ("3", "seconds:maximum:86400")]),
+    "negative/hours_negative.csv": ("hours", [("3", "hours:negative")]),
+    "same/hours_same_person.csv": ("hours", [("2", "hours:same_person"), ("3", "hours:over_24_hours")]),
     "unbalanced/movements.csv": ("movements", [("4", "transfer:unbalanced"), ("5", "transfer:unbalanced")]),
     "renamed/Transfers_2024-03-05.csv": ("hours", [("file", "header:missing_columns")]),
     "latin1/users.csv": ("users", [("3", "encoding:not_utf8")]),

@@ -1,7 +1,7 @@
 -- The group hierarchy (local → regional → national → global) and, for every group, each group at
 -- or above it: a fact in a city counts for its region, nation and the federation too.
 with recursive groups as (
-    select * from {{ ref('stg_togetheros__groups') }}
+    select * from {{ ref('int_group_list') }}
 ),
 
 ancestry (group_id, ancestor_id, distance) as (

@@ -1,5 +1,5 @@
 with groups as (
-    select * from {{ ref('stg_togetheros__groups') }}
+    select * from {{ ref('int_group_list') }}
 ),
 
 final as (

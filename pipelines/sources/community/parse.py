@@ -1,5 +1,7 @@
 """What the community maintains by hand (data/inbox/community/).
 
+- `groups.csv` (`group_id,name,level,parent_id`): the community's groups, when it does not run the
+  TogetherOS platform (whose `groups` table says the same); with neither, one default group.
 - `space_groups.csv` (`source,space_id,group_id`): which TogetherOS group a Discourse category, Decidim
   component, Open Collective account, ledger file or TimeOverflow organization belongs to.
 - `local_payees.csv` (`counterparty,is_local`): which counterparties count as local.
@@ -11,14 +13,17 @@ from pathlib import Path, PurePosixPath
 
 from pipelines.sources.contracts import Checked, load_contract
 from pipelines.sources.csv_files import check_csv
+from pipelines.sources.formats import refuse_spreadsheet
 from pipelines.sources.quarantine import refuse_file, unreadable
 
 SOURCE = "community"
-FILES = {"space_groups.csv": "space_groups", "local_payees.csv": "local_payees"}
+FILES = {"groups.csv": "groups", "space_groups.csv": "space_groups", "local_payees.csv": "local_payees"}
 
 
 def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
     contracts = load_contract(SOURCE)
+    if workbook := refuse_spreadsheet(contracts["space_groups"], path, file_name, landing_sha256):
+        return workbook
     entity = FILES.get(PurePosixPath(file_name).name.lower())
     if entity is None:
         contract = contracts["space_groups"]

@@ -4,6 +4,13 @@ pages (as `fetch` saves them).
 Inbox files: `<host>-open-data.zip` (members `<host>-open-data-<entity>.csv`), a loose member CSV,
 and `graphql_proposals_<N>.json` as the fetcher saves them. Only the entities below are read;
 other members (debates, README.md, ...) are not in scope.
+
+Files are recognised by content where their name does not say: any ZIP, any GraphQL answer or API
+dump holding proposals connections, any CSV whose header is one of the exports below (an admin
+download `proposals-2024-03-05.csv`, a renamed member). What is none of them is refused with a reason:
+a CSV with other columns (a legacy download: `file:columns_unrecognised`, naming the columns each
+export needs), an export of an entity we do not read (`file:not_read`), a spreadsheet workbook
+(`file:spreadsheet`: export it as CSV).
 """
 
 from __future__ import annotations
@@ -18,15 +25,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipelines.sources import limits
 from pipelines.sources.contracts import Checked, TableContract, load_contract
-from pipelines.sources.csv_files import read_csv
+from pipelines.sources.csv_files import read_csv, sniff_separator
+from pipelines.sources.formats import SPREADSHEET_RULE, head, is_zip, spreadsheet
 from pipelines.sources.money import to_minor
 from pipelines.sources.quarantine import Refused, check_rows, combine, rows_frame
+from pipelines.sources.text import decode_text
 
 SOURCE = "decidim"
 
-MAX_MEMBER_BYTES = 512 * 1024 * 1024  # 11,953 proposals in 23 languages made a few hundred MB
-MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+# members' sizes and counts: pipelines/sources/limits.py (11,953 proposals in 23 languages made a few hundred MB)
 MAX_RATIO = 200  # CSV compresses ~10x; a far higher ratio is a zip bomb
 MAX_JSON_BYTES = 64 * 1024 * 1024
 DEFAULT_CURRENCY = "EUR"  # Decidim.currency_unit defaults to "€"; the export has no currency column
@@ -95,6 +104,16 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 ENTITIES = tuple(COLUMNS)
 MEMBER = re.compile(r".*-open-data-(" + "|".join(ENTITIES) + r")\.csv")
+ANY_MEMBER = re.compile(r".*-open-data-([a-z_]+)\.csv")  # debates, posts, moderations, …: not read
+# what a header needs to be recognised as an export, in words for the refusal of one that is none
+EXPECTED_COLUMNS = {
+    "proposals": "id, state and votes (or supports)",
+    "proposal_comments": "id and commentable_id",
+    "results": "id and progress (or status/key)",
+    "meetings": "id, start_time and end_time (and no instructions/*, which debates have)",
+    "projects": "id and budget_amount",
+    "users": "id and nickname",
+}
 PROPOSAL_URL_ID = re.compile(r"/proposals/(\d+)/?$")
 
 
@@ -139,6 +158,44 @@ def _derived(entity: str, values: dict[str, str], row: dict[str, Any], record: s
     return None
 
 
+def entity_of_header(header: list[str]) -> str | None:
+    """The export a CSV header is (EXPECTED_COLUMNS), whatever the file is called, or None."""
+    columns = {c.strip().lower() for c in header}
+    if "id" not in columns:
+        return None
+    if "commentable_id" in columns:
+        return "proposal_comments"
+    if "budget_amount" in columns:
+        return "projects"
+    if "progress" in columns or "status/key" in columns:
+        return "results"
+    if "nickname" in columns:
+        return "users"
+    if {"start_time", "end_time"} <= columns and not any(c.startswith("instructions") for c in columns):
+        return "meetings"
+    if "state" in columns and columns & {"votes", "supports"}:
+        return "proposals"
+    return None
+
+
+def _header(path: Path) -> list[str]:
+    first = decode_text(head(path, 256 * 1024)).split("\n", 1)[0].strip()
+    return [c.strip().strip('"') for c in first.split(sniff_separator(first, ";,"))]
+
+
+def _columns_unrecognised(header: list[str]) -> str:
+    expected = "; ".join(f"{entity}: {columns}" for entity, columns in EXPECTED_COLUMNS.items())
+    return (
+        "a file whose columns are none of the Decidim open-data exports this pipeline reads (a legacy or "
+        f"admin download with other columns?). Each export needs: {expected}. Found: {header[:12]}. "
+        "Download the open-data ZIP (/open-data/download) of Decidim 0.27 or later instead"
+    )
+
+
+def _not_read(entity: str) -> str:
+    return f"Decidim {entity} are not read by this pipeline (it reads {', '.join(ENTITIES)})"
+
+
 def _check_csv(entity: str, path: Path, landing_sha256: str, file_name: str) -> Checked:
     contract = _contract(entity)
     csv_rows = read_csv(path, separators=";,")
@@ -179,8 +236,11 @@ def _unsafe_name(name: str) -> bool:
 def _zip_problem(info: zipfile.ZipInfo) -> tuple[str, str] | None:
     if _unsafe_name(info.filename):
         return "zip:unsafe_name", "member name escapes the archive folder (zip slip)"
-    if info.file_size > MAX_MEMBER_BYTES:
-        return "zip:member_too_large", f"{info.file_size} bytes, more than {MAX_MEMBER_BYTES}"
+    limit = limits.current().archive_member_bytes
+    if info.file_size > limit:
+        return "zip:member_too_large", (
+            f"{info.file_size} bytes, more than {limit} (TOGETHEROS_LIMIT_ARCHIVE_MEMBER_BYTES)"
+        )
     if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         return "zip:compression_ratio", f"expands {info.file_size / max(info.compress_size, 1):.0f} times"
     return None
@@ -215,15 +275,27 @@ def _parse_zip(path: Path, landing_sha256: str, file_name: str) -> dict[str, Che
     with archive, tempfile.TemporaryDirectory() as scratch:
         members = archive.infolist()
         total = sum(i.file_size for i in members)
-        if total > MAX_TOTAL_BYTES:
-            problem = f"{total} bytes uncompressed, more than {MAX_TOTAL_BYTES}"
+        most = limits.current().archive_members
+        if len(members) > most:
+            problem = f"{len(members)} members, more than {most} (TOGETHEROS_LIMIT_ARCHIVE_MEMBERS)"
+            return {
+                "proposals": _file_refused(
+                    "proposals", landing_sha256, file_name, "file", "zip:too_many_members", problem
+                )
+            }
+        if total > limits.current().archive_bytes:
+            problem = (
+                f"{total} bytes uncompressed, more than {limits.current().archive_bytes} "
+                "(TOGETHEROS_LIMIT_ARCHIVE_BYTES)"
+            )
             return {
                 "proposals": _file_refused("proposals", landing_sha256, file_name, "file", "zip:too_large", problem)
             }
         for info in members:
-            match = MEMBER.fullmatch(PurePosixPath(info.filename.replace("\\", "/")).name)
+            base = PurePosixPath(info.filename.replace("\\", "/")).name
+            match = MEMBER.fullmatch(base)
             problem = _zip_problem(info)
-            if problem is None and match is None:
+            if problem is None and match is None and (ANY_MEMBER.fullmatch(base) or not base.lower().endswith(".csv")):
                 continue  # a member we do not read (other entities, README.md, LICENSE.md)
             entity = match.group(1) if match else "proposals"
             member_name = f"{file_name}!{info.filename}"
@@ -240,7 +312,20 @@ def _parse_zip(path: Path, landing_sha256: str, file_name: str) -> dict[str, Che
                     _file_refused(entity, landing_sha256, file_name, info.filename, "file:unreadable", str(error))
                 )
                 continue
+            if match is None:  # a CSV under another name: what its header says it is
+                recognised = entity_of_header(_header(target))
+                if recognised is None:
+                    problem = ("file:columns_unrecognised", _columns_unrecognised(_header(target)))
+                    parts.setdefault(entity, []).append(
+                        _file_refused(entity, landing_sha256, file_name, info.filename, *problem)
+                    )
+                    continue
+                entity = recognised
             parts.setdefault(entity, []).append(_check_csv(entity, target, landing_sha256, member_name))
+    if not parts:
+        found = [i.filename for i in members][:12]
+        problem = f"a ZIP holding none of the Decidim open-data CSVs this pipeline reads (members: {found})"
+        return {"proposals": _file_refused("proposals", landing_sha256, file_name, "file", "zip:no_export", problem)}
     return {entity: combine(checked) for entity, checked in parts.items()}
 
 
@@ -250,6 +335,10 @@ def _proposal_connections(data: Any) -> Iterator[tuple[Any, list]]:
         connection = data.get("proposals")
         if isinstance(connection, dict) and isinstance(connection.get("edges"), list):
             yield data.get("id"), connection["edges"]
+        elif isinstance(connection, dict) and isinstance(connection.get("nodes"), list):
+            yield data.get("id"), [{"node": node} for node in connection["nodes"]]
+        elif isinstance(connection, list):  # a dump that flattened the connection to its nodes
+            yield data.get("id"), [{"node": node} for node in connection]
         for key, value in data.items():
             if key != "proposals":
                 yield from _proposal_connections(value)
@@ -300,7 +389,9 @@ def _parse_graphql(path: Path, landing_sha256: str, file_name: str) -> dict[str,
                 "proposals", landing_sha256, file_name, "file", "file:unreadable", f"not JSON ({error})"
             )
         }
-    connections = list(_proposal_connections(data.get("data") if isinstance(data, dict) else None))
+    # a GraphQL answer ({"data": …}) or a dump of what it holds (the API's objects without the wrapper)
+    answer = data.get("data") if isinstance(data, dict) and "data" in data else data
+    connections = list(_proposal_connections(answer))
     if not connections:
         return {
             "proposals": _file_refused(
@@ -309,7 +400,8 @@ def _parse_graphql(path: Path, landing_sha256: str, file_name: str) -> dict[str,
                 file_name,
                 "file",
                 "file:shape",
-                "no data...proposals.edges in the answer",
+                "JSON without proposals in it (a GraphQL answer or API dump with "
+                "…proposals { edges { node } } or { nodes }): save the answer of a proposals query",
             )
         }
     rows, refused = [], []
@@ -328,23 +420,31 @@ def _parse_graphql(path: Path, landing_sha256: str, file_name: str) -> dict[str,
 
 
 def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
-    """Every entity one Decidim file holds. Unknown file names hold none ({})."""
+    """Every entity one Decidim file holds, recognised by name or content; anything else is refused
+    whole with the reason (never ignored)."""
     name = Path(file_name).name
-    if name.endswith("-open-data.zip") or name.endswith(".zip"):
+    if problem := spreadsheet(path, file_name):
+        return {"proposals": _file_refused("proposals", landing_sha256, file_name, "file", SPREADSHEET_RULE, problem)}
+    if name.endswith(".zip") or is_zip(path):
         return _parse_zip(path, landing_sha256, file_name)
-    if match := MEMBER.fullmatch(name):
-        if path.stat().st_size > MAX_MEMBER_BYTES:
-            return {
-                match.group(1): _file_refused(
-                    match.group(1),
-                    landing_sha256,
-                    file_name,
-                    "file",
-                    "file:too_large",
-                    f"more than {MAX_MEMBER_BYTES} bytes",
-                )
-            }
-        return {match.group(1): _check_csv(match.group(1), path, landing_sha256, file_name)}
-    if re.fullmatch(r"graphql_proposals_.*\.json", name):
+    match = MEMBER.fullmatch(name)
+    if match is None and head(path, 64).lstrip()[:1] in (b"{", b"["):
         return _parse_graphql(path, landing_sha256, file_name)
-    return {}
+    if match is None and (other := ANY_MEMBER.fullmatch(name)):
+        return {
+            "proposals": _file_refused(
+                "proposals", landing_sha256, file_name, "file", "file:not_read", _not_read(other.group(1))
+            )
+        }
+    entity = match.group(1) if match else entity_of_header(_header(path))
+    if entity is None:
+        problem = _columns_unrecognised(_header(path))
+        return {
+            "proposals": _file_refused(
+                "proposals", landing_sha256, file_name, "file", "file:columns_unrecognised", problem
+            )
+        }
+    if path.stat().st_size > limits.current().archive_member_bytes:
+        too_large = f"more than {limits.current().archive_member_bytes} bytes"
+        return {entity: _file_refused(entity, landing_sha256, file_name, "file", "file:too_large", too_large)}
+    return {entity: _check_csv(entity, path, landing_sha256, file_name)}

@@ -1,8 +1,11 @@
 """Discourse forum, landing → raw: saved JSON API responses (as `fetch` saves them, or saved by hand).
 
-Inbox files (names as the fetcher writes them): `latest_page_<N>.json`, `t_<id>.json`,
-`t_<id>_posts_<K>.json`, `categories.json`, `admin_users_<N>.json`. Every record is kept as it
-came (private messages, whispers, deleted posts too); staging decides what is public.
+A file is recognised by its JSON shape, not its name (`recognise`): the fetcher's names
+(`latest_page_<N>.json`, `t_<id>.json`, `t_<id>_posts_<K>.json`, `categories.json`,
+`admin_users_<N>.json`), capture names (`t_26_page_2.json`, `users_system.json`, …) and hand-saved
+ones (`posts.json`, `posts/<id>.json`) all read the same. Posts whose topic page was not saved are
+kept: staging marks their topic incomplete. Every record is kept as it came (private messages,
+whispers, deleted posts too); staging decides what is public.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.sources.contracts import Checked, load_contract
+from pipelines.sources.formats import SPREADSHEET_RULE, spreadsheet
 from pipelines.sources.quarantine import Refused, check_batch, check_rows, combine, refuse_file, rows_frame
 
 SOURCE = "discourse"
@@ -90,14 +94,15 @@ def _topic_values(topic: dict) -> dict[str, Any]:
     }
 
 
-def _add_posts(posts: _Rows, users: _Rows, items: Any, path: str, topic_id: int) -> None:
+def _add_posts(posts: _Rows, users: _Rows, items: Any, path: str, topic_id: int | None) -> None:
     seen_users = {row["user_id"] for row in users.rows}
     for record, post in _objects(posts, items, path):
         posts.add(
             record,
             {
                 "post_id": post.get("id"),
-                "topic_id": post.get("topic_id", topic_id),
+                "topic_id": topic_id if post.get("topic_id") is None else post["topic_id"],
+                "category_id": post.get("category_id"),
                 "post_number": post.get("post_number"),
                 "user_id": post.get("user_id"),
                 "username": post.get("username"),
@@ -141,7 +146,7 @@ def _latest(data: Any) -> list[_Rows]:
     return [topics, users]
 
 
-def _topic(data: Any, topic_id: int) -> list[_Rows]:
+def _topic(data: Any, topic_id: int | None) -> list[_Rows]:
     topics, posts, users = _Rows("topics"), _Rows("posts"), _Rows("users")
     items = dig(data, "post_stream", "posts")
     topics.add("$", _topic_values(data))
@@ -149,7 +154,7 @@ def _topic(data: Any, topic_id: int) -> list[_Rows]:
     return [topics, posts, users]
 
 
-def _topic_posts(data: Any, topic_id: int) -> list[_Rows]:
+def _topic_posts(data: Any, topic_id: int | None) -> list[_Rows]:
     posts, users = _Rows("posts"), _Rows("users")
     _add_posts(posts, users, dig(data, "post_stream", "posts"), "$.post_stream.posts", topic_id)
     return [posts, users]
@@ -194,14 +199,122 @@ def _admin_users(data: Any) -> list[_Rows]:
     return [users]
 
 
-# file name pattern -> (reader, the entity that carries a whole-file refusal)
-FILES: list[tuple[re.Pattern[str], Callable[..., list[_Rows]], str]] = [
-    (re.compile(r"latest_page_\d+\.json"), _latest, "topics"),
-    (re.compile(r"t_(\d+)\.json"), _topic, "posts"),
-    (re.compile(r"t_(\d+)_posts_\d+\.json"), _topic_posts, "posts"),
-    (re.compile(r"categories\.json"), _categories, "categories"),
-    (re.compile(r"admin_users_\d+\.json"), _admin_users, "users"),
+# file name pattern -> the entity that carries a whole-file refusal, for a file whose content is not
+# what its name promises (the content decides what a file is; the name only names the refusal)
+NAMES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"latest.*\.json"), "topics"),
+    (re.compile(r"t_\d+.*\.json"), "posts"),
+    (re.compile(r"categories.*\.json"), "categories"),
+    (re.compile(r"(admin_)?users.*\.json"), "users"),
 ]
+TOPIC_NUMBER = re.compile(r"(?:^|/)t_(\d+)(?:_|\.)")  # t_26.json, t_26_page_2.json, t_26_posts_1.json
+TOPIC_FIELDS = ("archetype", "title", "posts_count")  # a topic page has these beside its post stream
+
+
+def _name_entity(file_name: str) -> str:
+    name = Path(file_name).name
+    return next((entity for pattern, entity in NAMES if pattern.fullmatch(name)), "posts")
+
+
+def _topic_number(data: dict, file_name: str) -> int | None:
+    """The topic a posts page belongs to when its posts do not say: the page's own `id`, else the
+    `t_<id>` of its name."""
+    if isinstance(data.get("id"), int):
+        return data["id"]
+    match = TOPIC_NUMBER.search(file_name)
+    return int(match.group(1)) if match else None
+
+
+def _latest_posts(data: Any) -> list[_Rows]:
+    posts, users = _Rows("posts"), _Rows("users")
+    _add_posts(posts, users, dig(data, "latest_posts"), "$.latest_posts", None)
+    return [posts, users]
+
+
+def _single_post(data: Any) -> list[_Rows]:
+    posts, users = _Rows("posts"), _Rows("users")
+    _add_posts(posts, users, [data], "$", None)
+    posts.rows[0]["_record"] = "$"
+    if users.rows:
+        users.rows[0]["_record"] = "$"
+    return [posts, users]
+
+
+def _user_values(user: dict) -> dict[str, Any]:
+    return {"user_id": user.get("id"), "username": user.get("username"), "name": user.get("name")}
+
+
+def _user_page(data: Any) -> list[_Rows]:
+    users = _Rows("users")
+    users.add("$.user", _user_values(data["user"]))
+    seen = {data["user"].get("id")}
+    for record, user in _objects(users, data.get("users") or [], "$.users"):
+        if user.get("id") not in seen:
+            seen.add(user.get("id"))
+            users.add(record, _user_values(user))
+    return [users]
+
+
+def _user_actions(data: Any) -> list[_Rows]:
+    """`/user_actions.json`: likes, replies, mentions of one user. The posts they point at come from
+    their topic pages; what the list itself tells is who the acting and target users are."""
+    users = _Rows("users")
+    seen: set = set()
+    for record, action in _objects(users, dig(data, "user_actions"), "$.user_actions"):
+        for prefix in ("acting_", "target_", ""):
+            user_id, username = action.get(f"{prefix}user_id"), action.get(f"{prefix}username")
+            if user_id is None or user_id in seen:
+                continue
+            seen.add(user_id)
+            users.add(f"{record}.{prefix}user", {"user_id": user_id, "username": username})
+    return [users]
+
+
+def _directory(data: Any) -> list[_Rows]:
+    users = _Rows("users")
+    for record, item in _objects(users, dig(data, "directory_items"), "$.directory_items"):
+        user = item.get("user") if isinstance(item.get("user"), dict) else {}
+        users.add(f"{record}.user", _user_values(user))
+    return [users]
+
+
+def recognise(data: Any, file_name: str) -> tuple[str, Callable[[], list[_Rows]]] | None:
+    """What a saved Discourse response is, by its JSON shape (the name it was saved under does not
+    matter): (the kind, in words, and its reader), or None for a shape this pipeline does not read."""
+    if isinstance(data, list):
+        # the last page of an admin users list is empty
+        if not data or any(isinstance(u, dict) and "username" in u for u in data):
+            return "admin users list", lambda: _admin_users(data)
+        return None
+    if not isinstance(data, dict):
+        return None
+    if isinstance(data.get("post_stream"), dict):
+        topic_id = _topic_number(data, file_name)
+        if any(key in data for key in TOPIC_FIELDS):
+            return "topic page", lambda: _topic(data, topic_id)
+        return "posts of a topic", lambda: _topic_posts(data, topic_id)
+    if isinstance(data.get("topic_list"), dict):
+        return "topic list", lambda: _latest(data)
+    if isinstance(data.get("category_list"), dict):
+        return "category list", lambda: _categories(data)
+    if isinstance(data.get("latest_posts"), list):
+        return "latest posts", lambda: _latest_posts(data)
+    if isinstance(data.get("user"), dict) and "username" in data["user"]:
+        return "user page", lambda: _user_page(data)
+    if isinstance(data.get("user_actions"), list):
+        return "user actions", lambda: _user_actions(data)
+    if isinstance(data.get("directory_items"), list):
+        return "user directory", lambda: _directory(data)
+    if all(key in data for key in ("id", "post_number", "topic_id")):
+        return "single post", lambda: _single_post(data)
+    return None
+
+
+READS = (
+    "a topic page (/t/{id}.json, any page), posts of a topic (/t/{id}/posts.json), /posts.json, "
+    "a single post (/posts/{id}.json), a user page (/users/{name}.json), /user_actions.json, "
+    "/directory_items.json, /categories.json, /latest.json or an admin users list"
+)
 
 
 def _whole_file(entity: str, landing_sha256: str, file_name: str, rule: str, problem: str) -> dict:
@@ -210,15 +323,13 @@ def _whole_file(entity: str, landing_sha256: str, file_name: str, rule: str, pro
 
 def _read(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked] | list[_Rows]:
     """The rows one saved response holds, or, for a file that cannot be read, its refusal."""
-    name = Path(file_name).name
-    found = next(((m, reader, main) for pattern, reader, main in FILES if (m := pattern.fullmatch(name))), None)
-    if found is None:
-        return {}
-    match, reader, main_entity = found
+    entity = _name_entity(file_name)
+    if workbook := spreadsheet(path, file_name):
+        return _whole_file(entity, landing_sha256, file_name, SPREADSHEET_RULE, workbook)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         return _whole_file(
-            main_entity,
+            entity,
             landing_sha256,
             file_name,
             "file:too_large",
@@ -227,15 +338,25 @@ def _read(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
     try:
         data = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as error:
-        return _whole_file(main_entity, landing_sha256, file_name, "file:unreadable", f"not JSON ({error})")
+        return _whole_file(entity, landing_sha256, file_name, "file:unreadable", f"not JSON ({error})")
+    except RecursionError:
+        return _whole_file(entity, landing_sha256, file_name, "file:unreadable", "JSON nested too deeply")
+    found = recognise(data, file_name)
+    if found is None:
+        named = any(pattern.fullmatch(Path(file_name).name) for pattern, _ in NAMES)
+        rule = "file:shape" if named else "file:unknown_format"
+        problem = f"JSON that is none of the Discourse responses this pipeline reads ({READS})"
+        return _whole_file(entity, landing_sha256, file_name, rule, problem)
+    _, reader = found
     try:
-        return reader(data, int(match.group(1))) if match.groups() else reader(data)
+        return reader()
     except ShapeError as error:
-        return _whole_file(main_entity, landing_sha256, file_name, "file:shape", str(error))
+        return _whole_file(entity, landing_sha256, file_name, "file:shape", str(error))
 
 
 def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
-    """Every entity one saved Discourse response holds. Unknown file names hold none ({})."""
+    """Every entity one saved Discourse response holds, whatever name it was saved under; a file that is
+    not one is refused whole (`file:unreadable`, `file:unknown_format`)."""
     parts = _read(path, file_name, landing_sha256)
     if isinstance(parts, dict):
         return parts

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pipelines.sources.contracts import Checked, load_contract
+from pipelines.sources.formats import refuse_spreadsheet
 from pipelines.sources.money import CURRENCY_EXPONENTS, CURRENCY_SYMBOLS, to_minor
 from pipelines.sources.quarantine import Refused, check_rows, refuse_file, refuse_future, rows_frame, unreadable
 from pipelines.sources.text import decode_text, has_undecodable
@@ -76,8 +77,21 @@ class Unreadable(ValueError):
 
 def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
     contract = load_contract(SOURCE)["postings"]
+    if workbook := refuse_spreadsheet(contract, path, file_name, landing_sha256):
+        return workbook
     suffix = PurePosixPath(file_name).suffix.lower()
     try:
+        if suffix in JOURNAL_SUFFIXES and (included := include_only(path)):
+            return {
+                "postings": refuse_file(
+                    contract,
+                    landing_sha256,
+                    file_name,
+                    "journal:include_only",
+                    f"holds no transactions, only include directives ({', '.join(included[:5])}): its books are "
+                    "loaded through the files it includes, each an inbox file of its own",
+                )
+            }
         if suffix in JOURNAL_SUFFIXES:
             rows, refused = _journal_rows(path, file_name)
         elif suffix == ".beancount":
@@ -97,6 +111,20 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
     frame = rows_frame(rows, [c.name for c in contract.columns])
     checked = check_rows(contract, frame, landing_sha256, file_name, refused)
     return {"postings": refuse_future(checked, contract, landing_sha256, file_name, ["posted_on"])}
+
+
+INCLUDE = re.compile(r"^!?include[ \t]+(?P<path>\S.*?)\s*$")
+
+
+def include_only(path: Path) -> list[str]:
+    """The files a journal includes when it holds nothing else that is data (an hledger `main.journal`
+    that only `include`s the yearly files); [] for any other journal."""
+    text = decode_text(path.read_bytes())
+    included = [m.group("path") for line in text.splitlines() if (m := INCLUDE.match(line))]
+    if not included:
+        return []
+    transactions, _, _ = read_journal(text)
+    return [] if transactions else included
 
 
 # --- amounts and balancing (shared by both syntaxes) ------------------------------------------------

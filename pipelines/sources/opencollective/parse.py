@@ -23,6 +23,7 @@ from typing import Any
 
 from pipelines.sources.contracts import Checked, TableContract, load_contract
 from pipelines.sources.csv_files import read_csv
+from pipelines.sources.formats import refuse_spreadsheet
 from pipelines.sources.money import CURRENCY_EXPONENTS, CURRENCY_SYMBOLS, to_minor
 from pipelines.sources.quarantine import Refused, check_rows, refuse_file, refuse_future, rows_frame, unreadable
 
@@ -114,6 +115,8 @@ DISPLAY_AMOUNT = re.compile(
 
 def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
     contract = load_contract(SOURCE)["transactions"]
+    if workbook := refuse_spreadsheet(contract, path, file_name, landing_sha256):
+        return workbook
     name = PurePosixPath(file_name).name.lower()
     try:
         if name.endswith(".csv"):

@@ -23,7 +23,16 @@ import polars as pl
 from pipelines.sources.contracts import Checked, TableContract, load_contract
 from pipelines.sources.csv_files import check_csv, read_csv
 from pipelines.sources.dates import duration_seconds
-from pipelines.sources.quarantine import check_rows, refuse_accepted, refuse_file, refuse_future, rows_frame, unreadable
+from pipelines.sources.formats import refuse_spreadsheet
+from pipelines.sources.quarantine import (
+    Refused,
+    check_rows,
+    refuse_accepted,
+    refuse_file,
+    refuse_future,
+    rows_frame,
+    unreadable,
+)
 
 SOURCE = "timeoverflow"
 
@@ -53,6 +62,8 @@ REPORT_FILE = re.compile(r"^.*transfer.*\.csv$", re.IGNORECASE)  # Transfers, Tr
 
 def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
     contracts = load_contract(SOURCE)
+    if workbook := refuse_spreadsheet(contracts["hours"], path, file_name, landing_sha256):
+        return workbook
     name = PurePosixPath(file_name).name
     if name.lower() in DB_EXPORTS:
         entity, aliases = DB_EXPORTS[name.lower()]
@@ -97,6 +108,30 @@ def _column_for(header: list[str], names: dict[str, set[str]]) -> dict[str, str]
     return found
 
 
+MAX_EXCHANGE_SECONDS = 24 * 3600  # the contract's maximum: one exchange is at most a day of work
+H_MM = re.compile(r"^-?\d+:(\d+)$")
+
+
+def _amount_problem(amount: str | None, seconds: int | None, column: str) -> tuple[str, str] | None:
+    """What is wrong with an exchange's hours, in the file's own terms (its column and value as written,
+    never the seconds they become): rule and detail, or None."""
+    text = (amount or "").strip()
+    if not text:
+        return None  # the contract reports a missing amount
+    if seconds is None:
+        if (match := H_MM.match(text)) and int(match.group(1)) > 59:
+            return f"{column}:minutes_over_59", f"{column} {text!r}: minutes exceed 59 (write H:MM, e.g. 2:15)"
+        return (
+            f"{column}:not_hours",
+            f"{column} {text!r} is not hours (write H:MM like 1:30, or decimal hours like 1.5)",
+        )
+    if seconds < 0:
+        return f"{column}:negative", f"{column} {text} is negative: hours exchanged are 0 or more"
+    if seconds > MAX_EXCHANGE_SECONDS:
+        return f"{column}:over_24_hours", f"{column} {text} is more than 24 hours for one exchange"
+    return None
+
+
 def _hours(path: Path, file_name: str, sha: str, contract: TableContract) -> Checked:
     table = read_csv(path)
     is_report = not HOURS_FILE.match(PurePosixPath(file_name).name)
@@ -112,11 +147,18 @@ def _hours(path: Path, file_name: str, sha: str, contract: TableContract) -> Che
             f"header {table.header[:8]} lacks {missing} (accepted names: "
             f"{ {k: sorted(v) for k, v in names.items() if k in missing} })",
         )
-    rows = []
+    rows, refused = [], list(table.refused)
+    amount_column = "quantity" if is_report else "hours"
+    written = next((h for h, name in ours.items() if name == amount_column), amount_column)  # as the file says
     for row in table.records([ours.get(h, h) for h in table.header]):
         when = (row.get("date") or "").strip()
-        amount = row.get("quantity") if is_report else row.get("hours")
+        amount = row.get(amount_column)
         seconds = duration_seconds(amount)
+        problem = _amount_problem(amount, seconds, written)
+        if problem is not None:
+            rule, detail = problem
+            refused.append(Refused(row["_record"], rule, detail, amount, written))
+            continue
         rows.append(
             {
                 "exchange_id": f"{file_name}:{row['_record']}",
@@ -132,7 +174,7 @@ def _hours(path: Path, file_name: str, sha: str, contract: TableContract) -> Che
             }
         )
     frame = rows_frame(rows, [c.name for c in contract.columns])
-    checked = check_rows(contract, frame, sha, file_name, table.refused)
+    checked = check_rows(contract, frame, sha, file_name, refused)
     checked = refuse_future(checked, contract, sha, file_name, ["exchanged_on"])
     same = (
         pl.col("provider").str.strip_chars().str.to_lowercase()

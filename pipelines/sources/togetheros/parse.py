@@ -18,6 +18,7 @@ import polars as pl
 from pipelines.sources.contracts import Checked, TableContract, load_contract
 from pipelines.sources.csv_files import read_csv
 from pipelines.sources.dates import duration_seconds
+from pipelines.sources.formats import refuse_spreadsheet
 from pipelines.sources.money import to_minor
 from pipelines.sources.quarantine import (
     Refused,
@@ -52,6 +53,8 @@ RECORDED = (
 
 def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
     contracts = load_contract(SOURCE)
+    if workbook := refuse_spreadsheet(contracts["groups"], path, file_name, landing_sha256):
+        return workbook
     name = PurePosixPath(file_name)
     entity, suffix = name.stem.lower(), name.suffix.lower()
     if entity not in contracts or suffix not in (".ndjson", ".jsonl", ".csv"):
@@ -76,6 +79,7 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
         return {entity: unreadable(contract, landing_sha256, file_name, error)}
 
 
+STREAMED_SUFFIXES = (".ndjson", ".jsonl")  # read a slice at a time: no whole-file size limit (pipelines/raw.py)
 SLICE_BYTES = 64 * 1024 * 1024  # an 800 MB table parsed whole needs ~5 GB of memory; a slice, ~0.4
 
 
@@ -135,6 +139,13 @@ def _ndjson_records(lines: list[str], first_number: int = 1) -> tuple[list[dict]
             continue
         try:
             value = json.loads(line)
+        except RecursionError:
+            refused.append(
+                Refused(
+                    record, "line:json_depth", "JSON nested deeper than about 1,000 levels: no record nests so deep"
+                )
+            )
+            continue
         except ValueError as error:
             refused.append(
                 Refused(record, "line:not_json", f"not JSON ({error.msg} at column {error.colno})", line[:200])

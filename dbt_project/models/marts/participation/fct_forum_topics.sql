@@ -1,5 +1,6 @@
 -- Every public forum topic (TogetherOS forum and Discourse) with its group, when it opened and when
--- someone other than its author first replied (NULL: nobody has yet).
+-- someone other than its author first replied (NULL: nobody has yet). is_complete is false for a
+-- Discourse topic whose topic page was not saved: its posts count, but some of them may be missing.
 with togetheros_topics as (
     select * from {{ ref('stg_togetheros__topics') }}
 ),
@@ -22,7 +23,8 @@ togetheros as (
         togetheros_topics.topic_id,
         togetheros_topics.group_id,
         togetheros_topics.created_at,
-        min(togetheros_posts.created_at) as first_reply_at
+        min(togetheros_posts.created_at) as first_reply_at,
+        true as is_complete
     from togetheros_topics
     left join togetheros_posts
         on togetheros_topics.topic_id = togetheros_posts.topic_id
@@ -38,6 +40,7 @@ discourse_openers as (
         discourse_posts.topic_id,
         discourse_posts.user_id,
         discourse_posts.created_at,
+        coalesce(discourse_posts.topic_is_complete, true) as is_complete,
         activity_events.context as group_id
     from discourse_posts
     inner join activity_events
@@ -52,7 +55,8 @@ discourse as (
         cast(discourse_openers.topic_id as varchar) as topic_id,
         discourse_openers.group_id,
         discourse_openers.created_at,
-        min(replies.created_at) as first_reply_at
+        min(replies.created_at) as first_reply_at,
+        discourse_openers.is_complete
     from discourse_openers
     left join discourse_posts as replies
         on discourse_openers.topic_id = replies.topic_id

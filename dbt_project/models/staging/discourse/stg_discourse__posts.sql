@@ -1,5 +1,11 @@
--- Public posts only: no private-message topics, no whispers (post_type 4), no hidden or deleted
--- posts; an edited post appears once, in its latest version.
+-- Members' public posts only: no private-message topics, no whispers (post_type 4), no hidden or
+-- deleted posts; an edited post appears once, in its latest version.
+-- Not members' posts (docs/methodology/participation.md, "Accounts that are not members"): posts of
+-- Discourse's own accounts (user id 0 or below: system is -1, discobot -2, plugin bots below), of the
+-- built-in bot names however numbered, and moderator and small actions (post_type 2 and 3: "closed this
+-- topic", "pinned"), which the forum writes itself on a moderator's click.
+-- A post whose topic page was not saved is kept, its topic marked incomplete (topic_is_complete =
+-- false) and its category the one the post itself names.
 with posts as (
     select * from {{ source('discourse', 'discourse__posts') }}
 ),
@@ -18,21 +24,23 @@ final as (
     select
         latest_posts.post_id,
         latest_posts.topic_id,
-        topics.category_id,
+        coalesce(topics.category_id, latest_posts.category_id) as category_id,
         cast(latest_posts.user_id as varchar) as user_id,
         latest_posts.post_number,
         latest_posts.reply_to_post_number,
         latest_posts.created_at,
-        latest_posts.version
+        latest_posts.version,
+        topics.topic_id is not null as topic_is_complete
     from latest_posts
-    inner join topics on latest_posts.topic_id = topics.topic_id
+    left join topics on latest_posts.topic_id = topics.topic_id
     where coalesce(topics.archetype, 'regular') <> 'private_message'
-        and latest_posts.post_type <> 4
+        and latest_posts.post_type = 1
         and not coalesce(latest_posts.hidden, false)
         and not coalesce(latest_posts.user_deleted, false)
         and latest_posts.deleted_at is null
         and topics.deleted_at is null
         and latest_posts.user_id > 0
+        and lower(coalesce(latest_posts.username, '')) not in ({{ discourse_system_usernames() }})
 )
 
 select * from final
