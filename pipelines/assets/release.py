@@ -117,7 +117,7 @@ def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.Material
     )
     return dg.MaterializeResult(
         metadata={
-            "release_id": release_dir.name,
+            "release_id": release_dir.name.removeprefix(".candidate-"),
             "path": str(release_dir),
             "rows": dg.MetadataValue.json({n: t.num_rows for n, t in tables.items()}),
         }
@@ -137,8 +137,7 @@ def release_candidate(instance: dg.DagsterInstance) -> Path:
     description="Switches `latest` to the new release in one rename, once its checks passed.",
 )
 def latest(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
-    from pipelines.release import switch_latest
+    from pipelines.release import promote_release
 
-    candidate = release_candidate(context.instance)
-    switch_latest(data_dir.paths().releases, candidate.name)
-    return dg.MaterializeResult(metadata={"release_id": candidate.name})
+    published = promote_release(data_dir.paths().releases, release_candidate(context.instance))
+    return dg.MaterializeResult(metadata={"release_id": published.name})

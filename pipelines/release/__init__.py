@@ -6,7 +6,7 @@ Importable without Dagster or Great Expectations (quality.py, which needs GX, is
 from pipelines.release.signing import SigningKeyConfig
 from pipelines.release.trust import TrustDecision, verify_member_release
 from pipelines.release.verify import Accepted, Check, VerifyReport, verify_release
-from pipelines.release.write import switch_latest, write_release
+from pipelines.release.write import promote_release, switch_latest, write_release
 
 __all__ = [
     "Accepted",
@@ -14,6 +14,7 @@ __all__ = [
     "SigningKeyConfig",
     "TrustDecision",
     "VerifyReport",
+    "promote_release",
     "switch_latest",
     "verify_member_release",
     "verify_release",

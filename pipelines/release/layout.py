@@ -18,6 +18,9 @@ README = "README.md"
 CHANGES = "changes.json"
 DATA_DIR = "data"
 LATEST = "latest"
+# a release written but not yet promoted: hidden beside the published ones (verify and readers skip
+# dot-folders), so `latest` keeps verifying while the candidate's checks run
+CANDIDATE_PREFIX = ".candidate-"
 
 # Files that prove the others (SHA256SUMS and the signature cover everything else).
 PROOF_FILES = frozenset({DESCRIPTOR, SIGNATURE, PUBLIC_KEY, SHA256SUMS})

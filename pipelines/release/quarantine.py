@@ -5,7 +5,8 @@ finding) is moved to the private `<data_dir>/quarantine/releases/` folder, which
 `UNPUBLISHED.json` note inside saying why; `togetheros verify` reads that note and reports the release
 as unpublished, never as verified. `clean_releases` runs before every run, under the run lock: it removes
 the temporary folders and links an interrupted run left (`.tmp-release-*`, `.latest-*`) and quarantines
-the releases a killed run wrote but never promoted (newer than `latest`, not in its chain).
+the releases a killed run wrote but never promoted (`.candidate-*`, and any release newer than `latest`
+and not in its chain: one renamed into place but killed before `latest` moved).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def quarantine_release(release_dir: Path, quarantine_dir: Path, reason: str, det
         raise ValueError(f"{release_dir.name} is `latest`: a published release is never quarantined")
     quarantine_dir.mkdir(parents=True, exist_ok=True)
     quarantine_dir.chmod(0o700)  # it may hold what must not be published
-    target = quarantine_dir / release_dir.name
+    target = quarantine_dir / release_dir.name.removeprefix(layout.CANDIDATE_PREFIX)
     if target.exists():
         shutil.rmtree(target)
     os.rename(release_dir, target)  # same file system (both under the data dir): one step
@@ -93,6 +94,11 @@ def clean_releases(releases_dir: Path, quarantine_dir: Path) -> Cleaned:
             else:
                 entry.unlink(missing_ok=True)
             cleaned.temporary.append(entry.name)
+        elif entry.name.startswith(layout.CANDIDATE_PREFIX) and entry.is_dir() and not entry.is_symlink():
+            quarantine_release(
+                entry, quarantine_dir, "never promoted: the run that wrote it stopped before its blocking checks passed"
+            )
+            cleaned.unpromoted.append(entry.name)
         elif entry.is_dir() and not entry.is_symlink() and not entry.name.startswith("."):
             # written after `latest` by a run that stopped before promoting it (older ones are left alone)
             if entry.name not in chain and (latest is None or entry.name > latest.name):

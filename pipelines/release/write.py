@@ -75,6 +75,19 @@ def _previous_link(releases_dir: Path) -> tuple[Path | None, dict | None, str | 
     return previous, link, (descriptor.get("togetheros:signing") or {}).get("key_id")
 
 
+def promote_release(releases_dir: Path, candidate: Path) -> Path:
+    """Publish a release written with promote=False: its hidden candidate folder takes the release's name,
+    then `latest` points at it (each step one rename); returns the published folder."""
+    release_id = candidate.name.removeprefix(layout.CANDIDATE_PREFIX)
+    final = releases_dir / release_id
+    if candidate != final:
+        if final.exists():
+            raise FileExistsError(f"release {release_id} already exists in {releases_dir}")
+        os.rename(candidate, final)
+    switch_latest(releases_dir, release_id)
+    return final
+
+
 def switch_latest(releases_dir: Path, release_id: str) -> None:
     """Point `latest` at release_id in one rename: readers see the old or the new release, never neither."""
     temporary = releases_dir / f".latest-{uuid.uuid4().hex}"
@@ -123,8 +136,9 @@ def write_release(
 ) -> Path:
     """Write a verified release of the public datasets and make it `latest`; returns its folder.
 
-    With promote=False the release is written but `latest` is left alone, so checks can run on it
-    before readers see it (`switch_latest` promotes it then)."""
+    With promote=False the release is written as a hidden candidate (`.candidate-<id>`, which neither
+    readers nor the verifier take for a release) and `latest` is left alone, so checks can run on it
+    before readers see it; `promote_release` publishes it then."""
     check_inputs(tables, dataset_docs, metrics, recompute_rules, quality_report)
     inputs = _Inputs(
         tables=tables,
@@ -147,9 +161,9 @@ def write_release(
     staging = Path(tempfile.mkdtemp(prefix=".tmp-release-", dir=releases_dir))
     try:
         release_id = _fill_release(staging, releases_dir, inputs)
-        final = releases_dir / release_id
-        if final.exists():
+        if (releases_dir / release_id).exists():
             raise FileExistsError(f"release {release_id} already exists in {releases_dir}")
+        final = releases_dir / (release_id if promote else f"{layout.CANDIDATE_PREFIX}{release_id}")
         staging.chmod(0o755)  # mkdtemp makes it private; a release is public
         os.rename(staging, final)
     except BaseException:

@@ -190,7 +190,8 @@ def apply_contract(
             # versions of one record: the latest by the source's own version, then update time, wins
             # (the first of equal ones); the others are quarantined as older versions or duplicates
             typed = [_cast(pl.col(c.name), c.logical_type) for c in versions]
-            index = pl.int_range(pl.len())
+            frame = frame.with_row_index("__idx")  # one index for the whole frame (not per window)
+            index = pl.col("__idx")
             winner = index.sort_by([*typed, index], descending=[True] * len(typed) + [False], nulls_last=True)
             is_winner = index == winner.first().over(group)
             flags.append((per_file.is_duplicated() & ~is_winner).alias("__duplicate"))
@@ -198,10 +199,7 @@ def apply_contract(
                 t.sort_by([*typed, index], descending=[True] * len(typed) + [False], nulls_last=True) for t in typed
             ]
             older = pl.any_horizontal(
-                [
-                    (t.fill_null(pl.lit(None)) != n.first().over(group)).fill_null(True)
-                    for t, n in zip(typed, newest, strict=True)
-                ]
+                [t.ne_missing(n.first().over(group)) for t, n in zip(typed, newest, strict=True)]
             ).alias("__older")
         else:
             flags.append((per_file.is_duplicated() & ~per_file.is_first_distinct()).alias("__duplicate"))

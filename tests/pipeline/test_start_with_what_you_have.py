@@ -49,7 +49,7 @@ def released(release: Path, dataset: str, columns: str) -> list[tuple]:
     return duckdb.sql(f"select {columns} from read_parquet(?) order by all", params=[str(path)]).fetchall()
 
 
-def test_forum_and_books_only_give_a_verifying_release(tmp_path, realdata, monkeypatch, caplog):
+def test_forum_and_books_only_give_a_verifying_release(tmp_path, realdata, monkeypatch, capfd):
     from pipelines.cli import run_pipeline
 
     monkeypatch.setenv("TOGETHEROS_DATA_DIR", str(tmp_path))
@@ -76,7 +76,7 @@ def test_forum_and_books_only_give_a_verifying_release(tmp_path, realdata, monke
         params=[str(release / "data" / "participation_monthly.parquet")],
     ).fetchall()[0][0]
     assert posts > 0  # the forum's months are there, in the default group
-    assert "published under one default group 'community'" in caplog.text  # the run says so
+    assert "published under one default group 'community'" in capfd.readouterr().err  # the run's log says so
 
 
 def test_init_writes_the_templates_with_the_inbox_space_ids(tmp_path, realdata, capsys):

@@ -6,11 +6,12 @@ left `.tmp-release-*` folders."""
 from __future__ import annotations
 
 import json
+import os
 
 import dagster as dg
 
 from pipelines.landing import land_inbox
-from pipelines.release import verify_release
+from pipelines.release import promote_release, verify_release
 from pipelines.release.quarantine import clean_releases, quarantine_release, unpublished_reason
 from pipelines.release.verify import main as verify_main
 from tests.release.conftest import make_release
@@ -18,13 +19,26 @@ from tests.release.conftest import make_release
 
 def test_verify_names_a_quarantined_release_unpublished(tmp_path, capsys):
     release = make_release(tmp_path / "releases", promote=False)
-    assert verify_release(release).ok
     moved = quarantine_release(release, tmp_path / "quarantine", "failed release_has_no_personal_data: 1 finding")
     assert not release.exists() and unpublished_reason(moved).startswith("failed release_has_no_personal_data")
     report = verify_release(moved)
     assert not report.ok and any("UNPUBLISHED" in p.message for p in report.problems)
     assert verify_main([str(moved)]) == 1
     assert "UNPUBLISHED: this release was never published" in capsys.readouterr().out
+
+
+def test_latest_keeps_verifying_while_a_candidate_waits_for_its_checks(tmp_path):
+    from datetime import UTC, datetime
+
+    releases = tmp_path / "releases"
+    published = make_release(releases, created=datetime(2026, 1, 1, tzinfo=UTC))
+    candidate = make_release(releases, promote=False, created=datetime(2026, 2, 1, tzinfo=UTC))
+    assert candidate.name.startswith(".candidate-")  # hidden: no reader or verifier takes it for a release
+    assert verify_release(releases / "latest").ok  # a visible newer release would look like a rollback
+    assert (releases / "latest").resolve() == published.resolve()
+    promoted = promote_release(releases, candidate)
+    assert not candidate.exists() and (releases / "latest").resolve() == promoted.resolve()
+    assert verify_release(releases / "latest", walk_chain=True).ok
 
 
 def test_the_published_release_is_never_quarantined(tmp_path):
@@ -47,13 +61,16 @@ def test_an_interrupted_runs_leftovers_are_cleared_and_the_chain_kept(tmp_path):
     unpromoted = make_release(releases, promote=False, created=datetime(2030, 1, 1, tzinfo=UTC))  # killed before
     older_than_latest = releases / "20000101T000000Z-000000000000"  # not ours to judge: left alone
     older_than_latest.mkdir()
+    renamed_not_linked = make_release(releases, created=datetime(2031, 1, 1, tzinfo=UTC), promote=False)
+    os.rename(renamed_not_linked, releases / renamed_not_linked.name.removeprefix(".candidate-"))  # killed between
 
     cleaned = clean_releases(releases, tmp_path / "quarantine")
 
     assert sorted(cleaned.temporary) == [".latest-0f0f", ".tmp-release-abc123"]
-    assert cleaned.unpromoted == [unpromoted.name]
+    assert sorted(cleaned.unpromoted) == sorted([unpromoted.name, renamed_not_linked.name.removeprefix(".candidate-")])
     assert sorted(p.name for p in releases.iterdir()) == sorted([first.name, older_than_latest.name, "latest"])
-    assert unpublished_reason(tmp_path / "quarantine" / unpromoted.name).startswith("never promoted")
+    quarantined = tmp_path / "quarantine" / unpromoted.name.removeprefix(".candidate-")
+    assert unpublished_reason(quarantined).startswith("never promoted")
     assert verify_release(releases / "latest").ok
     assert clean_releases(releases, tmp_path / "quarantine").unpromoted == []  # idempotent
 

@@ -51,3 +51,19 @@ CORPUS = {
 def test_malformed_corpus(name):
     entity, expected = CORPUS[name]
     assert_corpus_case("community", name, entity, expected)
+
+
+def test_groups(tmp_path):
+    """A community without the TogetherOS platform lists its groups here (README, "Start with only what
+    you have")."""
+    result = parse_file(
+        tmp_path,
+        "groups.csv",
+        "group_id,name,level,parent_id\ncity,The city,global,\nnorth,North side,local,city\nx,X,district,city\n",
+        "groups",
+    )
+    assert result.accepted.select("group_id", "level", "parent_id").rows() == [
+        ("city", "global", None),
+        ("north", "local", "city"),
+    ]
+    assert result.quarantined.select("record", "rule").rows() == [("4", "level:valid_values")]

@@ -235,12 +235,13 @@ def test_generated_bad_file_beside_good_data(tmp_path, demo_inbox, baseline, sou
 
 
 def test_a_file_no_reader_recognises_is_refused_not_silent(tmp_path, demo_inbox, baseline):
-    """Today's Discourse reader returns nothing for a name it does not know: no load-log row, no
-    quarantine, no message. It is refused now, with a rule and where to read what is expected."""
+    """The Discourse reader once returned nothing for a name it did not know: no load-log row, no
+    quarantine, no message. It is refused now (the reader tells JSON by content, so a text file is not
+    JSON), with a rule and where to read what is expected."""
     name = "notes/readme.md"
     con, landed, _ = _load(tmp_path, demo_inbox, "discourse", {name: b"# saved by hand\n"})
     outcome, rule, message = assert_beside_good_data(con, landed, "discourse", baseline, {name})[name]
-    assert (outcome, rule) == ("refused", "file:not_recognised")
+    assert (outcome, rule) == ("refused", "file:unreadable")
     assert "docs/inputs.md" in message
 
 

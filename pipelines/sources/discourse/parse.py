@@ -335,12 +335,11 @@ def _read(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
             "file:too_large",
             f"{size} bytes, more than the {MAX_FILE_BYTES} a saved API page may have",
         )
-    try:
+    try:  # a RecursionError (nesting too deep) is the raw load's limit:json_depth refusal of this file
         data = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as error:
-        return _whole_file(entity, landing_sha256, file_name, "file:unreadable", f"not JSON ({error})")
-    except RecursionError:
-        return _whole_file(entity, landing_sha256, file_name, "file:unreadable", "JSON nested too deeply")
+        problem = f"not JSON ({error}): a saved Discourse API response is JSON; docs/inputs.md says what is read"
+        return _whole_file(entity, landing_sha256, file_name, "file:unreadable", problem)
     found = recognise(data, file_name)
     if found is None:
         named = any(pattern.fullmatch(Path(file_name).name) for pattern, _ in NAMES)
