@@ -455,6 +455,20 @@ def treasury_balances(release: Release, group_id: str, start: str, end: str) -> 
     )
 
 
+def treasury_reconciliation(release: Release, group_id: str) -> pd.DataFrame:
+    """One row per account held by the group or a group below it: where its balances start, our
+    closing balance, the balance the source states, the difference and where they first part."""
+    return _read(
+        release,
+        "treasury_reconciliation",
+        "select account, currency, source, starts_on, starts_with_opening_balance, closing_balance_minor,"
+        " source_balance_minor, difference_minor, statements, disagreeing_statements, first_divergence_on,"
+        " first_divergence_record, first_divergence_minor, status from read_parquet($path)"
+        " where list_contains($groups, group_id) order by currency, account",
+        groups=subtree(release, group_id),
+    )
+
+
 def budget_vs_actual(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
     """Budget lines of the group and the groups below it whose period overlaps the months."""
     frame = _read_period(

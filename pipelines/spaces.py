@@ -118,6 +118,11 @@ def check(con: duckdb.DuckDBPyConnection, inbox: Path) -> SpaceReport:
         key = (space.source, space.space_id)
         if key in mapping or (space.source == "discourse" and (space.source, parents.get(space.space_id)) in mapping):
             continue
+        # a ledger folder listed with a trailing `/` is one set of books: it maps every file below it
+        if space.source == "ledger" and any(
+            s == "ledger" and i.endswith("/") and space.space_id.startswith(i) for s, i in mapping
+        ):
+            continue
         origin = f" (named in inbox/{space.source}/{space.file_name})" if space.file_name else ""
         report.errors.append(
             f"{space.source} space {space.space_id!r} ({space.what}){origin} belongs to no group: add the line "

@@ -59,6 +59,26 @@ if ui.available(release, "treasury_balances", "Balances"):
     if ui.has_rows(balances, "treasury account", group, period):
         for currency in sorted(balances["currency"].unique()):
             ui.chart(release, charts.balances(balances, currency), ("treasury_balances", "balance_minor"))
+if release.has_dataset("treasury_reconciliation"):
+    reconciliation = queries.treasury_reconciliation(release, group.group_id)
+    for note in charts.books_start_notes(reconciliation):
+        st.caption(note)
+    if not reconciliation.empty:
+        st.markdown("**Our balances against the sources' own**")
+        disagreeing = reconciliation[reconciliation["status"] == "disagrees"]
+        if not disagreeing.empty:
+            st.warning(
+                f"{len(disagreeing)} account(s) where our closing balance differs from the balance the source"
+                " itself states: see the difference and the first statement where they part."
+            )
+        st.dataframe(charts.reconciliation_table(reconciliation), hide_index=True)
+        ui.definitions(
+            release,
+            ("treasury_reconciliation", "closing_balance_minor"),
+            ("treasury_reconciliation", "source_balance_minor"),
+            ("treasury_reconciliation", "difference_minor"),
+            ("treasury_reconciliation", "disagreeing_statements"),
+        )
 
 st.subheader("Fees")
 if ui.available(release, "treasury_fees", "Fees"):

@@ -50,9 +50,11 @@ from dashboards.charts.time_bank import distribution, traders
 from dashboards.charts.treasury import (
     SANKEY_COLOURS,
     balances,
+    books_start_notes,
     budget_table,
     budget_vs_actual,
     fees,
+    reconciliation_table,
     treasury_flows,
     treasury_sankey,
 )
@@ -74,6 +76,7 @@ __all__ = [
     "SERIES_COLOURS",
     "active_members_trend",
     "balances",
+    "books_start_notes",
     "budget_table",
     "budget_vs_actual",
     "cells",
@@ -84,6 +87,7 @@ __all__ = [
     "delivery_rates",
     "distribution",
     "fees",
+    "reconciliation_table",
     "first_response",
     "inequality",
     "initiative_labels",

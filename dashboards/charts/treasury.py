@@ -218,3 +218,54 @@ def budget_table(lines: pd.DataFrame) -> pd.DataFrame:
             "Spent from the treasuries": money("treasury_spent_minor"),
         }
     )
+
+
+def reconciliation_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Our closing balance beside the source's, per account, the difference always shown."""
+
+    def money(value: object, currency: str) -> str:
+        return "—" if is_missing(value) else format_money(int(value), currency)
+
+    status = {
+        "agrees": "agrees",
+        "disagrees": "DISAGREES",
+        "no_statement": "source states no balance",
+    }
+    return pd.DataFrame(
+        {
+            "Account": frame["account"],
+            "Source": frame["source"],
+            "Our closing balance": [
+                money(v, c) for v, c in zip(frame["closing_balance_minor"], frame["currency"], strict=True)
+            ],
+            "Balance the source states": [
+                money(v, c) for v, c in zip(frame["source_balance_minor"], frame["currency"], strict=True)
+            ],
+            "Difference": [money(v, c) for v, c in zip(frame["difference_minor"], frame["currency"], strict=True)],
+            "Status": [status.get(s, s) for s in frame["status"]],
+            "Statements checked": frame["statements"],
+            "First disagreement": [
+                "—" if is_missing(record) else f"{record} ({day_text(day)}: {money(gap, c)})"
+                for record, day, gap, c in zip(
+                    frame["first_divergence_record"],
+                    frame["first_divergence_on"],
+                    frame["first_divergence_minor"],
+                    frame["currency"],
+                    strict=True,
+                )
+            ],
+        }
+    )
+
+
+def books_start_notes(frame: pd.DataFrame) -> list[str]:
+    """One sentence per account whose balances start from zero at its first transaction in the data
+    (no opening balance): the chart's balance is then what moved since, not what the account holds."""
+    notes = []
+    for row in frame.itertuples():
+        if not is_missing(row.starts_with_opening_balance) and not row.starts_with_opening_balance:
+            notes.append(
+                f"{row.account} ({row.currency}): the data start on {day_text(row.starts_on)}"
+                " without an opening balance; its balance counts from zero there."
+            )
+    return notes

@@ -41,3 +41,24 @@
         ) * cast('{{ "%.*f" | format(places, 10 ** -places) }}' as decimal(18, {{ places }}))
     end
 {%- endmacro %}
+
+{# A fee account (bank fees, processing fees, charges, commissions) by the full account name, any
+   level: `Expenses:Bank Fees`, `Expenses:Administrative:BankFee`, `expenses:stripe-fees`, but not
+   `Expenses:Coffee` or `Expenses:Feeding`. Fees *paid* are on expense accounts; the same words under
+   income or revenue are fee *income* (fees the community charges) and stay income. #}
+{% macro treasury_is_fee_account(account) -%}
+    (
+        lower(split_part({{ account }}, ':', 1)) in ('expenses', 'expense')
+        and regexp_matches(
+            {{ account }},
+            '(^|[^A-Za-z])([Ff]ees?|FEES?|[Cc]harges?|CHARGES?|[Cc]ommissions?)([^a-z]|$)|[a-z](Fees?|Charges?|Commissions?)([^a-z]|$)'
+        )
+    )
+{%- endmacro %}
+
+{# Words that mark an opening balance or a closing entry, in a transaction's description or its
+   equity account (lower case): "Opening Balance", "equity:opening-balances", "closing balances",
+   "carried forward", "retained earnings". #}
+{% macro treasury_balance_entry_words() -%}
+    (opening|closing|open|close|carried forward|brought forward|retained)
+{%- endmacro %}

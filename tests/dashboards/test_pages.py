@@ -254,6 +254,29 @@ def test_treasury_page(fixture_release):
     assert trace(charts["Fees (EUR)"], "Fees paid")["y"] == fees
 
 
+def test_treasury_page_shows_the_reconciliation_beside_the_balances(fixture_release):
+    app = run_app({"group": "nat-fr", "from": "2024-10", "to": "2025-03"}, page="treasury")
+    rows = [r for r in fixture_release.tables["treasury_reconciliation"] if r["group_id"] in expect.subtree("nat-fr")]
+    table = next(d.value for d in app.dataframe if "Balance the source states" in d.value.columns)
+    assert sorted(table["Account"]) == sorted(r["account"] for r in rows)
+    by_account = {r["Account"]: r for r in table.to_dict("records")}
+    for row in rows:
+        shown = by_account[row["account"]]
+        assert shown["Our closing balance"] == expect.money_text(row["closing_balance_minor"], row["currency"])
+        if row["difference_minor"] is None:
+            assert (shown["Difference"], shown["Status"]) == ("—", "source states no balance")
+        else:
+            assert shown["Difference"] == expect.money_text(row["difference_minor"], row["currency"])
+    # a difference is shown, never hidden: in the table, with where it starts, and in a warning
+    grenoble = by_account["grenoble:assets:checking"]
+    assert (grenoble["Difference"], grenoble["Status"]) == ("-5.00 EUR", "DISAGREES")
+    assert grenoble["First disagreement"] == "ledger:grenoble.journal:1 (2025-01-01: -5.00 EUR)"
+    assert any("differs from the balance the source" in w.value for w in app.warning)
+    # books without an opening balance: the chart says where they start
+    start = next(r["starts_on"] for r in rows if r["account"] == "grenoble:assets:checking")
+    assert f"grenoble:assets:checking (EUR): the data start on {start} without an opening balance" in captions(app)
+
+
 def test_budget_vs_actual(fixture_release):
     app = run_app({"group": "fed", **PERIOD}, page="treasury")
     lines = [r for r in fixture_release.tables["treasury_budget_vs_actual"] if r["period_end"] >= date(2025, 1, 1)]

@@ -204,6 +204,16 @@ def ledger_category(account: str, unlisted_payees: set[str]) -> str:
     return f"{root}:{second}".lower()
 
 
+def is_fee_account(account: str) -> bool:
+    """Fees paid: an expense account with a level that says fee(s), charge(s) or commission(s), as a
+    word or as the end of a CamelCase name (BankFee), never inside a word (Coffee)."""
+    root, *levels = account.split(":")
+    words = [w.lower() for level in levels for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", level)]
+    return root.lower() in ("expenses", "expense") and bool(
+        {"fee", "fees", "charge", "charges", "commission", "commissions"} & set(words)
+    )
+
+
 def ledger_legs(inbox: Path) -> list[dict]:
     books, payees = space_groups(inbox, "ledger"), local_payees(inbox)
     legs = []
@@ -229,10 +239,10 @@ def ledger_legs(inbox: Path) -> list[dict]:
             for index, category, root, value in postings:
                 if root == "assets" and not is_transfer:
                     continue
-                if re.search(r"\bfees?\b", category):
-                    counterparty = "fees"
-                elif is_transfer or root == "equity":
+                if is_transfer or root == "equity":
                     counterparty = "internal_transfer"
+                elif is_fee_account(t["postings"][index][0]):
+                    counterparty = "fees"
                 else:
                     counterparty = "organization" if listed else "unclassified"
                 legs.append(

@@ -143,3 +143,20 @@ def test_one_group_needs_no_mapping(tmp_path, realdata):
     (inbox / "community" / "groups.csv").write_text("group_id,name,level,parent_id\ncity,City,local,\n")
     report = spaces.check(raw_warehouse(inbox, tmp_path / "landing"), inbox)
     assert report.groups == ["city"] and report.errors == [] and report.notes == []
+
+
+def test_a_ledger_folder_maps_every_file_below_it(tmp_path, realdata):
+    inbox = tmp_path / "inbox"
+    forum_and_books(inbox, realdata)
+    community = inbox / "community"
+    community.mkdir()
+    (community / "groups.csv").write_text(
+        "group_id,name,level,parent_id\nfed,Federation,global,\nnorth,North,local,fed\n"
+    )
+    (community / "space_groups.csv").write_text("source,space_id,group_id\ndiscourse,1,north\nledger,books/,north\n")
+    report = spaces.check(raw_warehouse(inbox, tmp_path / "landing"), inbox)
+    assert not [e for e in report.errors if "ledger space" in e]
+    # a folder that does not hold the file maps nothing
+    (community / "space_groups.csv").write_text("source,space_id,group_id\ndiscourse,1,north\nledger,book/,north\n")
+    report = spaces.check(raw_warehouse(inbox, tmp_path / "landing2"), inbox)
+    assert any("ledger space 'books/main'" in e for e in report.errors)

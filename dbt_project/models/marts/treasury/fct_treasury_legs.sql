@@ -64,61 +64,152 @@ oc_legs as (
     where net_amount_minor is not null and net_amount_minor != amount_minor
 ),
 
+-- the books' postings that are money movements: every ordinary transaction, and an opening balance
+-- only where it opens an asset account (later ones are statements of the balance, not money)
 postings as (
-    select postings.*, space_groups.group_id
-    from {{ ref('stg_ledger__postings') }} as postings
-    inner join space_groups on space_groups.source = 'ledger' and postings.space_id = space_groups.space_id
+    select *
+    from {{ ref('int_treasury_book_postings') }}
+    where not is_balance_entry or is_opening_balance
 ),
 
-ledger_transactions as (
+-- per transaction and currency: what moved on the asset accounts in total
+ledger_totals as (
     select
         transaction_id,
-        -- the treasury account of the transaction: its first asset posting
-        arg_min(account_category, posting_index) filter (where account_root = 'assets') as asset_account,
-        bool_and(account_root = 'assets') as is_asset_transfer
+        currency,
+        sum(amount_minor) filter (where account_root = 'assets') as asset_net,
+        count(*) filter (where account_root != 'assets' and amount_minor != 0) as others
     from postings
-    group by transaction_id
+    group by all
     having count(*) filter (where account_root = 'assets') > 0
+),
+
+-- the asset postings that take the money coming from outside (or going out): those on the side of
+-- the net movement (all of them when nothing comes from outside); each takes a share in proportion
+-- to its own amount
+ledger_takers as (
+    select
+        postings.transaction_id,
+        postings.currency,
+        postings.posting_index,
+        postings.account_category,
+        postings.amount_minor as weight,
+        sum(postings.amount_minor) over (partition by postings.transaction_id, postings.currency) as weight_total,
+        count(*) over (partition by postings.transaction_id, postings.currency) as takers,
+        row_number() over (
+            partition by postings.transaction_id, postings.currency
+            order by abs(postings.amount_minor) desc, postings.posting_index
+        ) as taker_rank
+    from postings
+    inner join ledger_totals
+        on postings.transaction_id = ledger_totals.transaction_id and postings.currency = ledger_totals.currency
+    where postings.account_root = 'assets'
+        and ledger_totals.others > 0
+        and sign(postings.amount_minor) = sign(ledger_totals.asset_net)
+        and ledger_totals.asset_net != 0
+),
+
+-- one share per (outside posting, taking asset posting): the outside posting's amount, sign turned to
+-- the asset's side, times weight / weight_total; rounding left-overs go to the largest taker
+ledger_shares as (
+    select
+        others.transaction_id,
+        others.currency,
+        others.posting_index,
+        takers.posting_index as taker_index,
+        takers.account_category as taker_account,
+        takers.takers,
+        cast(-cast(others.amount_minor as hugeint) * takers.weight // takers.weight_total as bigint)
+        + case
+            when takers.taker_rank = 1 then
+                -others.amount_minor - cast(sum(-cast(others.amount_minor as hugeint) * takers.weight // takers.weight_total)
+                    over (partition by others.transaction_id, others.posting_index) as bigint)
+            else 0
+        end as amount_minor
+    from postings as others
+    inner join ledger_takers as takers
+        on others.transaction_id = takers.transaction_id and others.currency = takers.currency
+    where others.account_root != 'assets' and others.amount_minor != 0
+),
+
+-- what each asset posting moved beyond its share of outside money: a transfer between own accounts
+ledger_transfers as (
+    select
+        postings.transaction_id,
+        postings.currency,
+        postings.posting_index,
+        postings.amount_minor - coalesce(sum(ledger_shares.amount_minor), 0) as amount_minor
+    from postings
+    inner join ledger_totals
+        on postings.transaction_id = ledger_totals.transaction_id and postings.currency = ledger_totals.currency
+    left join ledger_shares
+        on postings.transaction_id = ledger_shares.transaction_id
+        and postings.posting_index = ledger_shares.taker_index
+    where postings.account_root = 'assets'
+    group by postings.transaction_id, postings.currency, postings.posting_index, postings.amount_minor, ledger_totals.others
+    having postings.amount_minor - coalesce(sum(ledger_shares.amount_minor), 0) != 0
+        or ledger_totals.others = 0
+),
+
+ledger_movements as (
+    select
+        'ledger:' || ledger_shares.transaction_id || ':' || ledger_shares.posting_index
+        || case when ledger_shares.takers > 1 then ':' || ledger_shares.taker_index else '' end as flow_id,
+        ledger_shares.transaction_id,
+        ledger_shares.posting_index,
+        ledger_shares.taker_account as asset_account,
+        ledger_shares.amount_minor,
+        false as is_transfer
+    from ledger_shares
+    union all
+    select
+        'ledger:' || transaction_id || ':' || posting_index as flow_id,
+        transaction_id,
+        posting_index,
+        null as asset_account,
+        amount_minor,
+        true as is_transfer
+    from ledger_transfers
 ),
 
 ledger_legs as (
     select
-        'ledger:' || postings.transaction_id || ':' || postings.posting_index as flow_id,
+        ledger_movements.flow_id,
         postings.group_id,
-        postings.space_id || ':' || case
-            when ledger_transactions.is_asset_transfer then postings.account_category
-            else ledger_transactions.asset_account
-        end as account,
+        postings.book_id || ':' || coalesce(ledger_movements.asset_account, postings.account_category) as account,
         postings.posted_on as booked_on,
         postings.currency,
-        case when ledger_transactions.is_asset_transfer then postings.amount_minor else -postings.amount_minor end
-            as amount_minor,
+        ledger_movements.amount_minor,
         postings.account_category as category,
         case
-            when regexp_matches(postings.account_category, '\bfees?\b') then 'fees'
-            when ledger_transactions.is_asset_transfer or postings.account_root = 'equity' then 'internal_transfer'
+            when ledger_movements.is_transfer or postings.is_balance_entry or postings.account_root = 'equity'
+                then 'internal_transfer'
+            when postings.account_is_fee then 'fees'
             when postings.payee_is_listed then 'organization'
             else 'unclassified'
         end as counterparty_type,
-        postings.payee_is_local as counterparty_is_local
-    from postings
-    inner join ledger_transactions on postings.transaction_id = ledger_transactions.transaction_id
-    where ledger_transactions.is_asset_transfer or postings.account_root != 'assets'
+        postings.payee_is_local as counterparty_is_local,
+        postings.is_opening_balance
+    from ledger_movements
+    inner join postings
+        on ledger_movements.transaction_id = postings.transaction_id
+        and ledger_movements.posting_index = postings.posting_index
 ),
 
 legs as (
-    select * from oc_legs
+    select *, false as is_opening_balance from oc_legs
     union all
     select * from ledger_legs
 ),
 
 final as (
     select
-        *,
+        * exclude (is_opening_balance),
         {{ month_of('booked_on') }} as month,
         case when amount_minor >= 0 then 'in' else 'out' end as direction,
         -- what the leg is for: income from outside, spending, fees, or money moving between own accounts
         case
+            when is_opening_balance then 'opening'
             when counterparty_type = 'fees' then 'fee'
             when counterparty_type = 'internal_transfer' then 'internal'
             when category in ('contribution', 'added_funds') or category like 'income%' or category like 'revenue%'

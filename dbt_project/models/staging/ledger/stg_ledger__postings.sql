@@ -18,6 +18,18 @@ categories as (
 classified as (
     select
         source.*,
+        {{ treasury_is_fee_account('source.account') }} as account_is_fee,
+        -- opening balances and closing entries: money moves only between balance-sheet accounts and
+        -- equity, and the description or the equity account says so (see docs/methodology/treasury.md)
+        bool_and(lower(split_part(source.account, ':', 1)) in ('assets', 'liabilities', 'equity'))
+            over (partition by source.transaction_id)
+        and bool_or(
+            lower(split_part(source.account, ':', 1)) = 'equity'
+            and (
+                regexp_matches(lower(source.account), '{{ treasury_balance_entry_words() }}')
+                or regexp_matches(lower(coalesce(source.payee, '')), '{{ treasury_balance_entry_words() }}')
+            )
+        ) over (partition by source.transaction_id) as is_balance_entry,
         categories.category is not null as second_level_is_category,
         local_payees.counterparty is not null as payee_is_listed,
         coalesce(local_payees.is_local, false) as payee_is_local
@@ -37,6 +49,8 @@ final as (
         payee_is_local,
         {{ treasury_ledger_root('account') }} as account_root,
         {{ treasury_ledger_category('account', 'second_level_is_category') }} as account_category,
+        account_is_fee,
+        is_balance_entry,
         amount_minor,
         currency,
         is_virtual

@@ -36,7 +36,11 @@ final as (
         -- an incognito contributor chose not to be identified: no key, so no link to any member
         case when not {{ opencollective_is_incognito() }} then {{ person_key('opposite_account_slug') }} end
             as opposite_handle_key,
-        {{ opencollective_is_incognito() }} as is_incognito
+        {{ opencollective_is_incognito() }} as is_incognito,
+        -- where the row sits in its export: rows of the same instant keep the export's own order
+        -- (the running balance column follows it)
+        source._landing_sha256 as landing_sha256,
+        try_cast(source._record as bigint) as export_line
     from source
     left join local_payees on lower(source.opposite_account_slug) = local_payees.counterparty
     left join own_collectives on lower(source.opposite_account_slug) = lower(own_collectives.slug)
