@@ -10,14 +10,12 @@
 {% macro month_fingerprints(input, input_time, whole_inputs) -%}
     select
         {{ month_of(input_time) }} as month,
-        hash(
-            bit_xor(hash(input_rows)),
-            count(*),
-            {%- for name in whole_inputs %}
-            (select bit_xor(hash(whole_rows)) from {{ ref(name) }} as whole_rows),
-            {%- endfor %}
-            '{{ local_md5(model.raw_code) }}'
-        ) as inputs_fingerprint
+        {%- set parts = ['bit_xor(' ~ row_fingerprint('input_rows') ~ ')', 'count(*)'] -%}
+        {%- for name in whole_inputs %}
+            {%- do parts.append('(select bit_xor(' ~ row_fingerprint('whole_rows') ~ ') from ' ~ ref(name) ~ ' as whole_rows)') -%}
+        {%- endfor %}
+        {%- do parts.append("'" ~ local_md5(model.raw_code) ~ "'") %}
+        {{ values_fingerprint(parts) }} as inputs_fingerprint
     from {{ ref(input) }} as input_rows
     group by all
 {%- endmacro %}
@@ -54,6 +52,16 @@
 {% macro incremental_by_month(input, input_time, whole_inputs=[], month_column='month') -%}
     {%- set changed = "first_changed_month('" ~ input ~ "', '" ~ input_time ~ "', " ~ whole_inputs ~ ", '"
         ~ month_column ~ "')" -%}
+    {%- if target.type == 'spark' %}
+    {#- Spark's Parquet tables take no DELETE: the rebuilt months' partitions are overwritten instead
+        (dynamic partition overwrite; docs/scaling.md says what that leaves behind) #}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=[month_column],
+        on_schema_change='sync_all_columns'
+    ) }}
+    {%- else %}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
@@ -61,6 +69,7 @@
         pre_hook="{% if is_incremental() %}delete from {{ this }} where " ~ month_of(month_column)
             ~ " >= {{ " ~ changed ~ " }}{% endif %}"
     ) }}
+    {%- endif %}
 {%- endmacro %}
 
 {# The input rows of the months to rebuild (every row in a whole build). #}

@@ -6,7 +6,7 @@
     case when ({{ denominator }}) > 0 then
         cast(
             sign({{ numerator }})
-            * ((2 * {{ scale }} * abs({{ numerator }}) + ({{ denominator }})) // (2 * ({{ denominator }})))
+            * ({{ int_div('2 * ' ~ scale ~ ' * abs(' ~ numerator ~ ') + (' ~ denominator ~ ')', '2 * (' ~ denominator ~ ')') }})
             as decimal(18, 0)
         ) / {{ scale }}.0
     end

@@ -16,7 +16,7 @@
 
 {# Letters and digits only, lower case: "Jane Doe", "JaneDoe" and "jane-doe" compare equal. #}
 {% macro treasury_name_fingerprint(expr) -%}
-    regexp_replace(lower(coalesce({{ expr }}, '')), '[^a-z0-9]', '', 'g')
+    {{ regex_replace_all('lower(coalesce(' ~ expr ~ ", ''))", '[^a-z0-9]', '') }}
 {%- endmacro %}
 
 {# A ratio of two integer sums as a fixed-decimal number, rounded half away from zero in exact
@@ -26,8 +26,10 @@
     case when {{ denominator }} > 0
         then cast(
             sign({{ numerator }}) * (
-                (2 * abs(cast({{ numerator }} as hugeint)) * {{ 10 ** places }} + ({{ denominator }}))
-                // (2 * cast({{ denominator }} as hugeint))
+                {{ int_div(
+                    '2 * abs(cast(' ~ numerator ~ ' as ' ~ type_wide_int() ~ ')) * ' ~ 10 ** places ~ ' + (' ~ denominator ~ ')',
+                    '2 * cast(' ~ denominator ~ ' as ' ~ type_wide_int() ~ ')'
+                ) }}
             ) as decimal(30, 0)
         ) * cast('{{ "%.*f" | format(places, 10 ** -places) }}' as decimal(18, {{ places }}))
     end

@@ -33,12 +33,15 @@ events as (
     from {{ ref('stg_togetheros__support_points_allocations') }}
 
     union all
-    select 'togetheros', person_id, 'timebank.' || role, 'togetheros:timebank:' || transaction_id,
+    select 'togetheros', provider_id, 'timebank.provided', 'togetheros:timebank:' || transaction_id,
         group_id, confirmed_at
     from {{ ref('stg_togetheros__timebank_transactions') }}
-    cross join lateral (
-        values ('provided', provider_id), ('received', receiver_id)
-    ) as sides (role, person_id)
+    where status = 'confirmed'
+
+    union all
+    select 'togetheros', receiver_id, 'timebank.received', 'togetheros:timebank:' || transaction_id,
+        group_id, confirmed_at
+    from {{ ref('stg_togetheros__timebank_transactions') }}
     where status = 'confirmed'
 
     union all
@@ -47,23 +50,23 @@ events as (
     from {{ ref('stg_discourse__posts') }} as posts
     left join discourse_categories on posts.category_id = discourse_categories.category_id
     left join space_groups as own
-        on own.source = 'discourse' and own.space_id = cast(posts.category_id as varchar)
+        on own.source = 'discourse' and own.space_id = cast(posts.category_id as {{ dbt.type_string() }})
     left join space_groups as parent
-        on parent.source = 'discourse' and parent.space_id = cast(discourse_categories.parent_category_id as varchar)
+        on parent.source = 'discourse' and parent.space_id = cast(discourse_categories.parent_category_id as {{ dbt.type_string() }})
 
     union all
     select 'decidim', proposals.author_id, 'proposal.created', 'decidim:proposal:' || proposals.proposal_id,
         space_groups.group_id, proposals.published_at
     from {{ ref('stg_decidim__proposals') }} as proposals
     inner join space_groups
-        on space_groups.source = 'decidim' and space_groups.space_id = cast(proposals.component_id as varchar)
+        on space_groups.source = 'decidim' and space_groups.space_id = cast(proposals.component_id as {{ dbt.type_string() }})
 
     union all
     select 'decidim', comments.author_id, 'proposal.commented', 'decidim:comment:' || comments.comment_id,
         space_groups.group_id, comments.created_at
     from {{ ref('stg_decidim__proposal_comments') }} as comments
     inner join space_groups
-        on space_groups.source = 'decidim' and space_groups.space_id = cast(comments.component_id as varchar)
+        on space_groups.source = 'decidim' and space_groups.space_id = cast(comments.component_id as {{ dbt.type_string() }})
 
     union all
     select 'timeoverflow', movements.user_id,
@@ -72,14 +75,19 @@ events as (
         'timeoverflow:transfer:' || movements.transfer_id, space_groups.group_id, movements.created_at
     from {{ ref('stg_timeoverflow__movements') }} as movements
     inner join space_groups
-        on space_groups.source = 'timeoverflow' and space_groups.space_id = cast(movements.organization_id as varchar)
+        on space_groups.source = 'timeoverflow' and space_groups.space_id = cast(movements.organization_id as {{ dbt.type_string() }})
     where movements.accountable_type = 'Member'
 
     union all
-    select 'timebank_hours', person_key, 'timebank.' || role, 'hours:' || exchange_id,
-        space_groups.group_id, cast(exchanged_on as timestamp)
+    select 'timebank_hours', hours.provider_key, 'timebank.provided', 'hours:' || hours.exchange_id,
+        space_groups.group_id, cast(hours.exchanged_on as timestamp)
     from {{ ref('stg_timeoverflow__hours') }} as hours
-    cross join lateral (values ('provided', provider_key), ('received', receiver_key)) as sides (role, person_key)
+    inner join space_groups on space_groups.source = 'timeoverflow' and space_groups.space_id = hours.space_id
+
+    union all
+    select 'timebank_hours', hours.receiver_key, 'timebank.received', 'hours:' || hours.exchange_id,
+        space_groups.group_id, cast(hours.exchanged_on as timestamp)
+    from {{ ref('stg_timeoverflow__hours') }} as hours
     inner join space_groups on space_groups.source = 'timeoverflow' and space_groups.space_id = hours.space_id
 ),
 

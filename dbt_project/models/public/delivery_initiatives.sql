@@ -7,11 +7,11 @@ with initiatives as (
 
 final as (
     select
-        cast(initiative_id as varchar) as initiative_id,
-        cast(source as varchar) as source,
-        cast(group_id as varchar) as group_id,
-        cast(proposal_id as varchar) as proposal_id,
-        cast(status as varchar) as status,
+        cast(initiative_id as {{ dbt.type_string() }}) as initiative_id,
+        cast(source as {{ dbt.type_string() }}) as source,
+        cast(group_id as {{ dbt.type_string() }}) as group_id,
+        cast(proposal_id as {{ dbt.type_string() }}) as proposal_id,
+        cast(status as {{ dbt.type_string() }}) as status,
         cast(decided_on as date) as decided_on,
         cast(deadline as date) as deadline,
         cast(delivered_on as date) as delivered_on,

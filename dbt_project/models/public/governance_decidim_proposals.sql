@@ -5,9 +5,9 @@ with proposals as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as {{ dbt.type_string() }}) as group_id,
         cast(month as date) as month,
-        cast(state as varchar) as state,
+        cast(state as {{ dbt.type_string() }}) as state,
         cast(proposals as bigint) as proposals,
         cast(supports as bigint) as supports
     from proposals

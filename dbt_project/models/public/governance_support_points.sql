@@ -14,7 +14,7 @@ flagged as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as {{ dbt.type_string() }}) as group_id,
         cast(month as date) as month,
         cast(case when not is_withheld then allocations end as bigint) as allocations,
         cast(case when not is_withheld then points_allocated end as bigint) as points_allocated,

@@ -19,7 +19,7 @@ flagged as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as {{ dbt.type_string() }}) as group_id,
         cast(month as date) as month,
         cast(case when not is_withheld then voters end as bigint) as voters,
         cast(case when not is_withheld then active_members end as bigint) as active_members,

@@ -5,8 +5,8 @@ with load_log as (
 
 final as (
     select
-        cast(source as varchar) as source,
-        cast(entity as varchar) as entity,
+        cast(source as {{ dbt.type_string() }}) as source,
+        cast(entity as {{ dbt.type_string() }}) as entity,
         cast(count(distinct landing_sha256) as bigint) as files,
         cast(sum(rows_read) as bigint) as rows_read,
         cast(sum(rows_accepted) as bigint) as rows_accepted,

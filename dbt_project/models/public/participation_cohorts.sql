@@ -6,7 +6,7 @@ with cohorts as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as {{ dbt.type_string() }}) as group_id,
         cast(cohort_month as date) as cohort_month,
         cast(months_since as integer) as months_since,
         cast({{ suppressed_count('members') }} as bigint) as members,

@@ -5,9 +5,9 @@ with quarantine as (
 
 final as (
     select
-        cast(source as varchar) as source,
-        cast(entity as varchar) as entity,
-        cast(rule as varchar) as rule,
+        cast(source as {{ dbt.type_string() }}) as source,
+        cast(entity as {{ dbt.type_string() }}) as entity,
+        cast(rule as {{ dbt.type_string() }}) as rule,
         cast(count(*) as bigint) as records
     from quarantine
     group by all

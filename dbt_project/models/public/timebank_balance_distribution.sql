@@ -4,8 +4,8 @@ with buckets as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
-        cast(balance_bucket as varchar) as balance_bucket,
+        cast(group_id as {{ dbt.type_string() }}) as group_id,
+        cast(balance_bucket as {{ dbt.type_string() }}) as balance_bucket,
         cast({{ suppressed_count('members') }} as bigint) as members,
         {{ is_suppressed('members') }} as is_suppressed
     from buckets

@@ -4,10 +4,10 @@ with bands as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as {{ dbt.type_string() }}) as group_id,
         cast(window_start as date) as window_start,
         cast(window_end as date) as window_end,
-        cast(band as varchar) as band,
+        cast(band as {{ dbt.type_string() }}) as band,
         cast({{ suppressed_count('members') }} as bigint) as members,
         {{ is_suppressed('members') }} as is_suppressed
     from bands

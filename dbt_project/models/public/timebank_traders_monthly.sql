@@ -12,9 +12,9 @@ counts as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as {{ dbt.type_string() }}) as group_id,
         cast(month as date) as month,
-        cast(trader_status as varchar) as trader_status,
+        cast(trader_status as {{ dbt.type_string() }}) as trader_status,
         cast({{ suppressed_count('traders') }} as bigint) as traders,
         {{ is_suppressed('traders') }} as is_suppressed
     from counts

@@ -34,7 +34,7 @@ decisions as (
         cast(decidim_proposals.answered_at as date)
     from decidim_proposals
     inner join space_groups
-        on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_proposals.component_id as varchar)
+        on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_proposals.component_id as {{ dbt.type_string() }})
     where decidim_proposals.state = 'accepted' and decidim_proposals.answered_at is not null
 ),
 

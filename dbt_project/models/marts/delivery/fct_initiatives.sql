@@ -53,7 +53,7 @@ decidim as (
         'decidim-result-' || decidim_results.result_id as initiative_id,
         'decidim' as source,
         space_groups.group_id,
-        'decidim-proposal-' || decidim_results.proposal_ids[1] as proposal_id,
+        'decidim-proposal-' || {{ list_element('decidim_results.proposal_ids', 1) }} as proposal_id,
         decidim_results.status_key as status,
         cast(decidim_proposals.answered_at as date) as decided_on,
         decidim_results.end_date as deadline,
@@ -62,9 +62,9 @@ decidim as (
         cast(decidim_results.updated_at as date) as last_status_change_on
     from decidim_results
     inner join space_groups
-        on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_results.component_id as varchar)
+        on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_results.component_id as {{ dbt.type_string() }})
     left join decidim_proposals
-        on cast(decidim_proposals.proposal_id as varchar) = decidim_results.proposal_ids[1]
+        on cast(decidim_proposals.proposal_id as {{ dbt.type_string() }}) = {{ list_element('decidim_results.proposal_ids', 1) }}
     where decidim_results.parent_id is null
 ),
 
@@ -96,11 +96,11 @@ final as (
             and coalesce(initiatives.deadline < {{ delivery_as_of_date() }}, false) as is_overdue,
         -- no milestone completed and no status change for var('stalled_after_days') days
         initiatives.delivered_on is null
-            and date_diff(
-                'day',
-                greatest(initiatives.last_status_change_on, milestone_summary.last_milestone_done_on),
-                {{ delivery_as_of_date() }}
-            ) >= {{ var('stalled_after_days', 60) }} as is_stalled
+            and {{ dbt.datediff(
+                'greatest(initiatives.last_status_change_on, milestone_summary.last_milestone_done_on)',
+                delivery_as_of_date(),
+                'day'
+            ) }} >= {{ var('stalled_after_days', 60) }} as is_stalled
     from initiatives
     left join milestone_summary on initiatives.initiative_id = milestone_summary.initiative_id
     where initiatives.group_id is not null

@@ -51,7 +51,7 @@ final as (
         {{ governance_stage_order('with_exits.stage') }} as stage_order,
         with_exits.entered_at,
         with_exits.left_at,
-        cast(date_diff('second', with_exits.entered_at, with_exits.left_at) as bigint) as seconds_in_stage
+        cast({{ dbt.datediff('with_exits.entered_at', 'with_exits.left_at', 'second') }} as bigint) as seconds_in_stage
     from with_exits
     inner join proposals on with_exits.proposal_id = proposals.proposal_id
     where proposals.group_id is not null

@@ -37,15 +37,17 @@ data_span as (
 ),
 
 calendar as (
-    select cast(day as date) as as_of
+    select cast(days.day as date) as as_of
     from data_span
-    cross join generate_series(cast(first_day as timestamp), cast(last_day as timestamp), interval 1 day) as days (day)
+    cross join lateral (
+        select {{ date_series('cast(data_span.first_day as timestamp)', 'cast(data_span.last_day as timestamp)', '1 day') }} as day
+    ) as days
 ),
 
 as_of_dates as (
     select as_of
     from calendar
-    where (dayofweek(as_of) = 0 or as_of = last_day(as_of))
+    where ({{ day_of_week('as_of') }} = 0 or as_of = last_day(as_of))
     {%- if is_incremental() %}
         and as_of >= {{ rebuilt_from }}
     {%- endif %}
@@ -116,10 +118,7 @@ windows as (
         wanted.window_days,
         open_spans.active_members
     from (select * from group_windows cross join as_of_dates) as wanted
-    asof inner join open_spans
-        on wanted.group_id = open_spans.group_id
-        and wanted.window_days = open_spans.window_days
-        and wanted.as_of >= open_spans.day
+    {{ asof_join('open_spans', 'open_spans', ['group_id', 'window_days'], 'wanted', 'as_of', 'day') }}
     where open_spans.active_members > 0
 ),
 

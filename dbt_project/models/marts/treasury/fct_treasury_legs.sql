@@ -74,7 +74,7 @@ ledger_transactions as (
     select
         transaction_id,
         -- the treasury account of the transaction: its first asset posting
-        arg_min(account_category, posting_index) filter (where account_root = 'assets') as asset_account,
+        min_by(account_category, posting_index) filter (where account_root = 'assets') as asset_account,
         bool_and(account_root = 'assets') as is_asset_transfer
     from postings
     group by transaction_id
@@ -95,7 +95,7 @@ ledger_legs as (
             as amount_minor,
         postings.account_category as category,
         case
-            when regexp_matches(postings.account_category, '\bfees?\b') then 'fees'
+            when {{ regex_matches('postings.account_category', '\\bfees?\\b') }} then 'fees'
             when ledger_transactions.is_asset_transfer or postings.account_root = 'equity' then 'internal_transfer'
             when postings.payee_is_listed then 'organization'
             else 'unclassified'

@@ -7,7 +7,7 @@ with source as (
 final as (
     select distinct
         source,
-        cast(space_id as varchar) as space_id,
+        cast(space_id as {{ dbt.type_string() }}) as space_id,
         group_id
     from source
 )

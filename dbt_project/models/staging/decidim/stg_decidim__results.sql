@@ -13,7 +13,7 @@ final as (
         cast(round(progress) as integer) as progress_pct,
         start_date,
         end_date,
-        string_split(proposal_ids, ',') as proposal_ids,
+        {{ split_to_list('proposal_ids', ',') }} as proposal_ids,
         created_at,
         updated_at
     from source

@@ -19,7 +19,7 @@ final as (
         latest_posts.post_id,
         latest_posts.topic_id,
         topics.category_id,
-        cast(latest_posts.user_id as varchar) as user_id,
+        cast(latest_posts.user_id as {{ dbt.type_string() }}) as user_id,
         latest_posts.post_number,
         latest_posts.reply_to_post_number,
         latest_posts.created_at,

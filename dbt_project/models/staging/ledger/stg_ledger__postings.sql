@@ -38,7 +38,7 @@ final as (
     select
         transaction_id,
         journal,
-        regexp_replace(journal, '\.[^.]*$', '') as space_id,
+        regexp_replace(journal, {{ regex_literal('\\.[^.]*$') }}, '') as space_id,
         posting_index,
         posted_on,
         payee_is_listed,
