@@ -54,7 +54,7 @@ def session(paths: Paths | None = None):
         .config("spark.driver.memory", os.environ.get("TOGETHEROS_SPARK_DRIVER_MEMORY", "2g"))
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", os.environ.get("TOGETHEROS_SPARK_SHUFFLE_PARTITIONS", "4"))
+        .config("spark.sql.shuffle.partitions", os.environ.get("TOGETHEROS_SPARK_SHUFFLE_PARTITIONS", "2"))
         # DuckDB writes naive timestamps; read them as Spark's TIMESTAMP in a UTC session, as DuckDB does
         .config("spark.sql.parquet.inferTimestampNTZ.enabled", "false")
         .enableHiveSupport()
@@ -82,7 +82,7 @@ def export_raw(paths: Paths) -> list[str]:
     with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
         names = raw_tables(con)
         for name in names:
-            con.sql(f'copy (select * from raw."{name}") to \'{out / name}.parquet\' (format parquet)')
+            con.sql(f"copy (select * from raw.\"{name}\") to '{out / name}.parquet' (format parquet)")
     return names
 
 
@@ -93,36 +93,66 @@ def register_raw(spark, paths: Paths, names: list[str]) -> None:
         spark.sql(f"create table raw.`{name}` using parquet location '{spark_paths(paths)['raw'] / name}.parquet'")
 
 
+SESSION_COMMANDS = ("build", "run", "seed", "test", "snapshot", "compile", "show", "run-operation", "debug")
+BUILD_COMMANDS = ("build", "run", "seed", "test", "snapshot")
+
+
+def _command(args: list[str]) -> str | None:
+    return next((arg for arg in args if not arg.startswith("-")), None)
+
+
 def run_dbt(args: list[str], paths: Paths | None = None) -> int:
-    """dbt, on the Spark target, in this process (the session and its `pseudonym` must be in the same JVM)."""
+    """dbt, on the Spark target, in this process (the session and its `pseudonym` must be in the same JVM).
+    After a build, the public tables (and the event table the release's "data as of" reads) are copied
+    into the warehouse, so the release is written from them exactly as from DuckDB's."""
     from dbt.cli.main import dbtRunner
 
     paths = paths or Paths.from_env()
-    spark = session(paths)
-    if args[:1] and args[0] in ("build", "run", "seed", "test", "snapshot"):
-        register_raw(spark, paths, export_raw(paths))
-    if "--target" not in args and "-t" not in args:
-        args = [*args, "--target", "spark"]
-    if "--project-dir" not in args and "--profiles-dir" not in args:
-        args = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command = _command(args)
+    if command in SESSION_COMMANDS:
+        spark = session(paths)
+        if command in BUILD_COMMANDS:
+            register_raw(spark, paths, export_raw(paths))
+        if "--target" not in args and "-t" not in args:
+            args = [*args, "--target", "spark"]
+    for flag, env in (("--project-dir", "DBT_PROJECT_DIR"), ("--profiles-dir", "DBT_PROFILES_DIR")):
+        if flag not in args and not os.environ.get(env):
+            args = [*args, flag, str(DBT_PROJECT_DIR)]
     result = dbtRunner().invoke(args)
     if result.exception is not None:
         print(result.exception, file=sys.stderr)
         return 2
+    if command in ("build", "run") and result.success:
+        tables_to_warehouse(paths)
     return 0 if result.success else 1
 
 
-def public_to_warehouse(paths: Paths, columns: dict[str, dict[str, str]]) -> None:
-    """Copy the public tables Spark built into the warehouse, each column cast to its contract type."""
+WAREHOUSE_COPIES = ("intermediate.int_activity_events",)  # the release's "data as of" reads it
+
+
+def tables_to_warehouse(paths: Paths, schemas: tuple[str, ...] = ("public",), extra=WAREHOUSE_COPIES) -> list[str]:
+    """Copy what Spark built into the warehouse DuckDB file: every table of `schemas`, and `extra` tables.
+    Spark's timestamps (UTC instants) become naive UTC timestamps, as dbt-duckdb writes them."""
     spark = session(paths)
+    names = [
+        f"{schema}.{row.tableName}" for schema in schemas for row in spark.sql(f"show tables in {schema}").collect()
+    ]
     with duckdb.connect(str(paths.warehouse), config=duckdb_config()) as con:
-        con.sql("create schema if not exists public")
-        for name, types in columns.items():
-            frame = spark.table(f"public.`{name}`").toArrow()
-            select = ", ".join(f'cast("{column}" as {data_type}) as "{column}"' for column, data_type in types.items())
+        for name in [*names, *extra]:
+            schema, table = name.split(".")
+            frame = spark.table(f"{schema}.`{table}`").toArrow()
+            con.sql(f"create schema if not exists {schema}")
             con.register("spark_built", frame)
-            con.sql(f'create or replace table public."{name}" as select {select} from spark_built')
+            columns = con.sql("select column_name, column_type from (describe spark_built)").fetchall()
+            select = ", ".join(
+                f'timezone(\'UTC\', "{column}") as "{column}"'
+                if data_type == "TIMESTAMP WITH TIME ZONE"
+                else f'"{column}"'
+                for column, data_type in columns
+            )
+            con.sql(f'create or replace table {schema}."{table}" as select {select} from spark_built')
             con.unregister("spark_built")
+    return names
 
 
 def main(argv: list[str] | None = None) -> int:
