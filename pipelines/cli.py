@@ -17,8 +17,9 @@ def _demo(args: argparse.Namespace) -> int:
     return run(args)
 
 
-def run_pipeline(data_dir: Path | None = None):
-    """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR)."""
+def run_pipeline(data_dir: Path | None = None, engine: str | None = None):
+    """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR), with
+    dbt on `engine` (default: TOGETHEROS_ENGINE, else DuckDB)."""
     import dagster as dg
 
     from pipelines.assets.resources import DataDir
@@ -26,6 +27,8 @@ def run_pipeline(data_dir: Path | None = None):
 
     if data_dir is not None:
         os.environ["TOGETHEROS_DATA_DIR"] = str(Path(data_dir).resolve())
+    if engine is not None:
+        os.environ["TOGETHEROS_ENGINE"] = engine
     resources = {**defs.resources, "data_dir": DataDir(path=os.environ.get("TOGETHEROS_DATA_DIR", ""))}
     return dg.materialize(
         [*defs.assets, *publication_checks],
@@ -36,7 +39,7 @@ def run_pipeline(data_dir: Path | None = None):
 
 
 def _pipeline(args: argparse.Namespace) -> int:
-    result = run_pipeline(args.data_dir)
+    result = run_pipeline(args.data_dir, args.engine)
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         print(f"pipeline failed in: {', '.join(failed) or 'unknown step'}", file=sys.stderr)
@@ -74,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     pipeline = commands.add_parser("pipeline", help="materialize every asset once, in process (no server)")
     pipeline.add_argument("--data-dir", type=Path, default=None, help="data directory (default: ./data)")
+    pipeline.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default=None,
+        help="where dbt builds the models (default: TOGETHEROS_ENGINE, else duckdb; see docs/scaling.md)",
+    )
     pipeline.set_defaults(handler=_pipeline)
 
     serve = commands.add_parser("serve", help="serve the public dashboard over the latest release")

@@ -25,6 +25,18 @@ def duckdb_config(env=None) -> dict[str, str]:
     return {"memory_limit": env.get("TOGETHEROS_DUCKDB_MEMORY_LIMIT", "2GB")}
 
 
+ENGINES = ("duckdb", "spark")
+
+
+def engine(env=None) -> str:
+    """The engine dbt builds the models on: DuckDB (default) or Apache Spark (docs/scaling.md)."""
+    env = os.environ if env is None else env
+    name = env.get("TOGETHEROS_ENGINE") or "duckdb"
+    if name not in ENGINES:
+        raise ValueError(f"TOGETHEROS_ENGINE={name!r}: expected one of {', '.join(ENGINES)}")
+    return name
+
+
 SOURCES = ("discourse", "decidim", "opencollective", "ledger", "timeoverflow", "togetheros", "community")
 
 

@@ -1,14 +1,16 @@
 """Every dbt model as a Dagster asset (dagster-dbt). dbt sources point at the raw-load assets
 through `meta.dagster.asset_key`, so the graph runs from landing to the public models unbroken."""
 
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.assets.resources import DataDir
-from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.settings import DBT_PROJECT_DIR, engine
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
@@ -26,5 +28,17 @@ class StageTranslator(DagsterDbtTranslator):
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=StageTranslator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, data_dir: DataDir):
     data_dir.paths()  # exports TOGETHEROS_DATA_DIR for the dbt subprocess
+    if engine() == "spark":
+        dbt = spark_dbt()
     # unit tests check formulas on fixed rows, not the data: they run once in the test suite instead
     yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+
+
+def spark_dbt() -> DbtCliResource:
+    """dbt on the `spark` target, through pipelines.transform.spark (it starts the Spark session, hands it
+    the raw tables and `pseudonym`, and copies the public tables back into the warehouse)."""
+    return DbtCliResource(
+        project_dir=dbt_project,
+        target="spark",
+        dbt_executable=str(Path(sys.executable).parent / "togetheros-dbt-spark"),
+    )

@@ -15,6 +15,7 @@ as its `dbt_executable`); the Spark master comes from TOGETHEROS_SPARK_MASTER (d
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def session(paths: Paths | None = None):
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={where['metastore']}")
         .config("spark.driver.memory", os.environ.get("TOGETHEROS_SPARK_DRIVER_MEMORY", "2g"))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", os.environ.get("TOGETHEROS_SPARK_SHUFFLE_PARTITIONS", "2"))
         # DuckDB writes naive timestamps; read them as Spark's TIMESTAMP in a UTC session, as DuckDB does
@@ -119,12 +121,22 @@ def run_dbt(args: list[str], paths: Paths | None = None) -> int:
         if flag not in args and not os.environ.get(env):
             args = [*args, flag, str(DBT_PROJECT_DIR)]
     result = dbtRunner().invoke(args)
+    _keep_run_results(args, paths)
     if result.exception is not None:
         print(result.exception, file=sys.stderr)
         return 2
     if command in ("build", "run") and result.success:
         tables_to_warehouse(paths)
     return 0 if result.success else 1
+
+
+def _keep_run_results(args: list[str], paths: Paths) -> None:
+    """The last invocation's run_results.json beside the Spark tables (the CI test reads it)."""
+    given = args[args.index("--target-path") + 1] if "--target-path" in args else os.environ.get("DBT_TARGET_PATH")
+    target = Path(given or "target")
+    target = target if target.is_absolute() else (DBT_PROJECT_DIR / target)
+    if (target / "run_results.json").exists():
+        shutil.copyfile(target / "run_results.json", spark_paths(paths)["root"] / "run_results.json")
 
 
 WAREHOUSE_COPIES = ("intermediate.int_activity_events",)  # the release's "data as of" reads it
