@@ -118,10 +118,11 @@ def run_dbt(args: list[str], paths: Paths | None = None) -> int:
         if "--target" not in args and "-t" not in args:
             args = [*args, "--target", "spark"]
     for flag, env in (("--project-dir", "DBT_PROJECT_DIR"), ("--profiles-dir", "DBT_PROFILES_DIR")):
-        if flag not in args and not os.environ.get(env):
+        if command is not None and flag not in args and not os.environ.get(env):
             args = [*args, flag, str(DBT_PROJECT_DIR)]
     result = dbtRunner().invoke(args)
-    _keep_run_results(args, paths)
+    if command in SESSION_COMMANDS:
+        _keep_run_results(args, paths)
     if result.exception is not None:
         print(result.exception, file=sys.stderr)
         return 2
@@ -136,6 +137,7 @@ def _keep_run_results(args: list[str], paths: Paths) -> None:
     target = Path(given or "target")
     target = target if target.is_absolute() else (DBT_PROJECT_DIR / target)
     if (target / "run_results.json").exists():
+        spark_paths(paths)["root"].mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target / "run_results.json", spark_paths(paths)["root"] / "run_results.json")
 
 
