@@ -213,3 +213,30 @@
         and {% endfor %}{{ left }}.{{ left_time }} >= {{ alias }}.{{ right_time }}
         and ({{ left }}.{{ left_time }} < {{ alias }}.asof_next or {{ alias }}.asof_next is null)
 {%- endmacro %}
+
+{# Contracts on Spark: dbt-spark checks column names and types before it builds, but applies `not_null`
+   constraints only to Delta tables (ALTER TABLE ... SET NOT NULL), and plain Parquet tables hold none.
+   Here a Parquet table's not_null columns are checked once it is built, and the model fails if one holds
+   a NULL. Other constraint types (none in this project) stay unenforced on Spark. #}
+{% macro spark__persist_constraints(relation, model) %}
+    {%- set contract_config = config.get('contract') -%}
+    {%- if contract_config.enforced and config.get('file_format', 'delta') == 'delta' -%}
+        {% do alter_table_add_constraints(relation, model.constraints) %}
+        {% do alter_column_set_constraints(relation, model.columns) %}
+    {%- elif contract_config.enforced -%}
+        {%- set not_null = [] -%}
+        {%- for name, column in model.columns.items() -%}
+            {%- for constraint in column.constraints if constraint.type == 'not_null' -%}
+                {%- do not_null.append(name) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- if not_null and execute -%}
+            {%- set nulls = run_query('select count(*) from ' ~ relation ~ ' where '
+                ~ (not_null | join(' is null or ')) ~ ' is null').columns[0].values()[0] -%}
+            {%- if nulls > 0 -%}
+                {{ exceptions.raise_compiler_error('contract: ' ~ nulls ~ ' row(s) of ' ~ relation
+                    ~ ' hold NULL in a not_null column (' ~ not_null | join(', ') ~ ')') }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+{% endmacro %}

@@ -28,7 +28,8 @@ SPARK_DIR = "spark"
 
 def spark_paths(paths: Paths) -> dict[str, Path]:
     root = paths.data / SPARK_DIR
-    return {"root": root, "raw": root / "raw", "warehouse": root / "warehouse", "metastore": root / "metastore"}
+    raw = Path(os.environ["TOGETHEROS_SPARK_RAW_DIR"]) if os.environ.get("TOGETHEROS_SPARK_RAW_DIR") else root / "raw"
+    return {"root": root, "raw": raw, "warehouse": root / "warehouse", "metastore": root / "metastore"}
 
 
 def session(paths: Paths | None = None):
@@ -64,8 +65,19 @@ def session(paths: Paths | None = None):
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     key = load_key()
-    spark.udf.register("pseudonym", lambda value: None if value is None else pseudonym(key, value), StringType())
+    assert pseudonym(key, "check") == _hmac_sha256(key)("check")
+
+    spark.udf.register("pseudonym", _hmac_sha256(key), StringType())
     return spark
+
+
+def _hmac_sha256(key: bytes):
+    """pipelines.transform.pseudonym.pseudonym as a closure over the standard library only: Spark ships it
+    to its executors, which then need Python but not this project."""
+    import hashlib
+    import hmac
+
+    return lambda value: None if value is None else hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
 def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
