@@ -77,15 +77,17 @@ def test_every_public_dataset_equals_duckdbs_row_for_row(pipeline_run, spark_run
     # the Spark run's warehouse holds raw tables and what Spark built, never a DuckDB-built mart
     assert (
         con.sql(
-            "select count(*) from on_spark.information_schema.tables where table_schema in ('staging', 'marts')"
+            "select count(*) from information_schema.tables "
+            "where table_catalog = 'on_spark' and table_schema in ('staging', 'marts')"
         ).fetchall()[0][0]
         == 0
     )
 
     def columns(catalog: str, table: str) -> list[tuple]:
         return con.sql(
-            f"select column_name, data_type from {catalog}.information_schema.columns "
-            f"where table_schema = 'public' and table_name = '{table}' order by ordinal_position"
+            "select column_name, data_type from information_schema.columns "
+            f"where table_catalog = '{catalog}' and table_schema = 'public' and table_name = '{table}' "
+            "order by ordinal_position"
         ).fetchall()
 
     differences = {}
