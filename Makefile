@@ -2,12 +2,12 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8501
-DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) \
+DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null) \
 	dbt_project/dbt_project.yml dbt_project/profiles.yml
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run demo pipeline serve test dev lint bench clean
+.PHONY: setup run demo pipeline serve test dev lint bench bench-crash bench-serving clean
 
 setup: .venv/.synced dbt_project/target/manifest.json
 
@@ -37,16 +37,24 @@ test: setup
 
 dev: setup
 	@mkdir -p data/dagster_home
-	@printf 'telemetry:\n  enabled: false\n' > data/dagster_home/dagster.yaml
+	@printf 'telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\n' > data/dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/data/dagster_home $(UV) run dagster dev -m pipelines.definitions
 
 lint: setup
-	$(UV) run ruff check pipelines dashboards tests bench
-	$(UV) run ruff format --check pipelines dashboards tests bench
+	$(UV) run ruff check pipelines dashboards demo tests bench
+	$(UV) run ruff format --check pipelines dashboards demo tests bench
 	cd dbt_project && $(UV) run sqlfluff lint models
 
 bench: setup
 	$(UV) run python -m bench
+
+# kill -9 at random points of every stage, 20 rounds on a tiny demo (bench/results/crash.json)
+bench-crash: setup
+	$(UV) run python -m bench.crash --rounds 20
+
+# 20 dashboard sessions over every page while `latest` is promoted (bench/results/serving.json)
+bench-serving: setup
+	$(UV) run python -m bench.serving --sessions 20
 
 clean:
 	rm -rf data/inbox data/landing data/warehouse data/releases dbt_project/target

@@ -70,7 +70,7 @@ def _create_statement(node: dict) -> str | None:
 
 def lower_bound(manifest_path: Path, raw_warehouse: Path, work_dir: Path) -> dict:
     """Time the models (and, separately, the data tests) as one plain SQL script; returns seconds."""
-    from pipelines.transform.pseudonym import load_key, register
+    from pipelines.dbt_plugins.pseudonym import load_key, register
 
     manifest = json.loads(manifest_path.read_text())
     buildable = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] in ("model", "seed")}

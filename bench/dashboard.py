@@ -1,7 +1,7 @@
 """Dashboard query latency: every page of dashboards/app_pages rendered for real (Streamlit AppTest),
 with the time spent in its queries summed.
 
-Every query of the dashboard goes through `dashboards.data._read`; it is wrapped with a timer, and the
+Every query of the dashboard goes through `dashboards.queries._read`; it is wrapped with a timer, and the
 query cache is cleared before each render, so each sample is what a visitor's first view of the page
 costs in queries (DuckDB over the release's Parquet plus the DataFrame conversion), filters included.
 """
@@ -23,15 +23,15 @@ def page_latency(releases_dir: Path, repeats: int) -> dict:
     os.environ["TOGETHEROS_RELEASES_DIR"] = str(releases_dir)
     from streamlit.testing.v1 import AppTest
 
-    from dashboards import data
+    from dashboards import queries, releases
 
-    release = data.latest_release()
+    release = releases.latest_release()
     if release is None:
         raise RuntimeError(f"no release under {releases_dir}")
-    groups = data.groups(release)
+    groups = queries.groups(release)
     root = groups[groups["depth"] == 0].iloc[0]  # the federation: the widest filter a visitor can pick
     spent: list[float] = []
-    read = data._read
+    read = queries._read
 
     def timed_read(*args, **kwargs):
         started = time.perf_counter()
@@ -40,37 +40,37 @@ def page_latency(releases_dir: Path, repeats: int) -> dict:
         finally:
             spent.append((time.perf_counter() - started) * 1000)
 
-    data._read = timed_read
+    queries._read = timed_read
     results = {}
     try:
         for page in PAGES:
-            samples, queries = [], 0
+            samples, query_count = [], 0
             for _ in range(repeats):
                 app = AppTest.from_file(str(APP), default_timeout=60)
                 app.query_params["group"] = str(root["group_id"])
-                data._query.clear()  # bypass st.cache_data: measure the queries, not cache hits
+                queries._query.clear()  # bypass st.cache_data: measure the queries, not cache hits
                 spent.clear()
                 app.run()
                 if page != "overview":
-                    data._query.clear()
+                    queries._query.clear()
                     spent.clear()
                     app.switch_page(f"app_pages/{page}.py").run()
                 if app.exception:
                     raise RuntimeError(f"page {page} failed: {app.exception[0].message}")
                 samples.append(sum(spent))
-                queries = len(spent)
+                query_count = len(spent)
             results[page] = {
-                "queries": queries,
+                "queries": query_count,
                 "p50_ms": percentile(samples, 0.50),
                 "p95_ms": percentile(samples, 0.95),
                 "max_ms": max(samples),
             }
     finally:
-        data._read = read
+        queries._read = read
     return {
-        "source": "dashboards/app_pages via AppTest, time in dashboards.data._read",
+        "source": "dashboards/app_pages via AppTest, time in dashboards.queries._read",
         "group": str(root["name"]),
-        "months": len(data.months(release)),
+        "months": len(queries.months(release)),
         "repeats": repeats,
         "pages": results,
     }

@@ -155,7 +155,7 @@ def _generate_and_run(result: dict, data_dir: Path, work_dir: Path, step: Callab
     """Generate the scale, run the pipeline stage by stage (best of `repeat`), then the lower bound over
     the warehouse as the raw load left it."""
     scale, members, repeat = result["scale_events"], result["members"], result["repeat"]
-    from pipelines.demo.generate import generate
+    from demo.generate import generate
 
     step("generate")
     generated = measure(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboards import data
+from dashboards import queries, releases
 from dashboards.formatting import month_label
 
 LEVEL_NAMES = {"global": "federation", "national": "nation", "regional": "region", "local": "city"}
@@ -73,11 +73,11 @@ def _shared_selectbox(
     return value
 
 
-def group_filter(release: data.Release) -> Group | None:
+def group_filter(release: releases.Release) -> Group | None:
     """The chosen group at any level (federation → nation → region → city); None without groups."""
     if not release.has_dataset("groups"):
         return None
-    tree = data.groups(release)
+    tree = queries.groups(release)
     if tree.empty:
         return None
     rows = {row["group_id"]: row for row in tree.to_dict("records")}
@@ -98,9 +98,9 @@ def group_filter(release: data.Release) -> Group | None:
     return Group(group_id=chosen, name=row["name"], level=row["level"])
 
 
-def period_filter(release: data.Release) -> Period | None:
+def period_filter(release: releases.Release) -> Period | None:
     """The chosen start and end month (inclusive); None when the release has no monthly dataset."""
-    available = data.months(release)
+    available = queries.months(release)
     if not available:
         return None
     default_start = available[max(0, len(available) - DEFAULT_PERIOD_MONTHS)]
@@ -113,10 +113,10 @@ def period_filter(release: data.Release) -> Period | None:
 
 
 def source_filter(
-    release: data.Release, datasets: tuple[str, ...] = ("load_audit", "quarantine_reasons")
+    release: releases.Release, datasets: tuple[str, ...] = ("load_audit", "quarantine_reasons")
 ) -> str | None:
     """The chosen source system among those the datasets name, or None for all sources."""
-    options = [ALL_SOURCES, *data.sources(release, datasets)]
+    options = [ALL_SOURCES, *queries.sources(release, datasets)]
     chosen = _shared_selectbox(
         "Source",
         options,
@@ -139,7 +139,7 @@ def initiative_filter() -> str:
     """Which initiatives the organizer view lists: all, or only the overdue and/or stalled ones."""
     return _shared_selectbox(
         "Show",
-        list(data.INITIATIVE_SHOWS),
+        list(queries.INITIATIVE_SHOWS),
         param="show",
         default="all",
         format_func=INITIATIVE_SHOW_LABELS.__getitem__,

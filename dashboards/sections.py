@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import charts, data
+from dashboards import charts, queries, releases
 from dashboards.filters import Group, Period
 from dashboards.formatting import month_label, months_between, previous_period
 from dashboards.ui import CHART_CONFIG, chart, definitions, not_in_release
 
 
-def participation_trend(release: data.Release, group: Group, period: Period | None) -> None:
+def participation_trend(release: releases.Release, group: Group, period: Period | None) -> None:
     if not release.has_dataset("participation_monthly") or period is None:
         not_in_release("Monthly participation")
         return
-    current = data.participation_monthly(release, group.group_id, period.start, period.end)
+    current = queries.participation_monthly(release, group.group_id, period.start, period.end)
     if current.empty:
         st.info(f"No participation is recorded for {group.name} in {period.label}.")
         return
     before = previous_period(period.start, period.end)
-    previous = data.participation_monthly(release, group.group_id, *before)
+    previous = queries.participation_monthly(release, group.group_id, *before)
     length = months_between(period.start, period.end)
     figure = charts.active_members_trend(current, previous, period_months=length, min_count=release.min_count)
     previous_text = f"the previous period ({month_label(before[0])} – {month_label(before[1])})"
@@ -32,11 +32,11 @@ def participation_trend(release: data.Release, group: Group, period: Period | No
     chart(release, figure, ("participation_monthly", "active_members"), note=note)
 
 
-def proposals_chart(release: data.Release, group: Group) -> None:
+def proposals_chart(release: releases.Release, group: Group) -> None:
     if not release.has_dataset("proposals_by_stage"):
         not_in_release("Proposals per stage")
         return
-    stages = data.proposals_by_stage(release, group.group_id)
+    stages = queries.proposals_by_stage(release, group.group_id)
     if not (stages["is_suppressed"].any() or stages["proposals"].sum()):
         st.info(f"No proposals are recorded for {group.name} yet.")
         return
@@ -48,11 +48,11 @@ def proposals_chart(release: data.Release, group: Group) -> None:
     )
 
 
-def treasury_charts(release: data.Release, group: Group, period: Period | None) -> None:
+def treasury_charts(release: releases.Release, group: Group, period: Period | None) -> None:
     if not release.has_dataset("treasury_monthly") or period is None:
         not_in_release("Treasury flows")
         return
-    flows = data.treasury_monthly(release, group.group_id, period.start, period.end)
+    flows = queries.treasury_monthly(release, group.group_id, period.start, period.end)
     if flows.empty:
         st.info(f"No treasury flows are recorded for {group.name} in {period.label}.")
         return

@@ -6,15 +6,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards import data
+from dashboards import releases
 from dashboards.filters import Group, Period
 
 
-def require_release() -> data.Release:
+def require_release() -> releases.Release:
     """The latest release, or a friendly page (and the end of this run) when there is none."""
     try:
-        release = data.latest_release()
-    except data.ReleaseUnavailable as error:
+        release = releases.latest_release()
+    except releases.ReleaseUnavailable as error:
         st.title("The latest release cannot be read")
         st.error(str(error))
         st.markdown("Rebuild it with `make run`, or point `TOGETHEROS_RELEASES_DIR` at a complete release.")
@@ -23,7 +23,7 @@ def require_release() -> data.Release:
         st.title("No release yet")
         st.info(
             "No data release has been published yet: run `make run` to build the first one. "
-            f"The dashboard looks for `{data.releases_dir() / 'latest'}`."
+            f"The dashboard looks for `{releases.releases_dir() / 'latest'}`."
         )
         st.stop()
     return release
@@ -33,7 +33,7 @@ def not_in_release(what: str) -> None:
     st.info(f"{what} is not in this release yet.", icon=":material/hourglass_empty:")
 
 
-def metric_help(metric: data.Metric | None) -> str | None:
+def metric_help(metric: releases.Metric | None) -> str | None:
     """The tooltip text of a figure: its published definition, formula and caveats."""
     if metric is None:
         return None
@@ -49,8 +49,8 @@ def headline(
     label: str,
     value: str,
     *,
-    release: data.Release,
-    metric: data.Metric | None,
+    release: releases.Release,
+    metric: releases.Metric | None,
     delta: int | str | None = None,
     delta_description: str | None = None,
 ) -> None:
@@ -61,7 +61,7 @@ def headline(
     st.caption(f"{definition} Data as of {release.data_as_of or 'unknown'}.")
 
 
-def scope_caption(release: data.Release, group: Group, period: Period | None) -> None:
+def scope_caption(release: releases.Release, group: Group, period: Period | None) -> None:
     period_text = f" · {period.label}" if period else ""
     st.caption(
         f"**{group.name}** ({group.level_name}){period_text} · release `{release.id}` · "
@@ -72,7 +72,7 @@ def scope_caption(release: data.Release, group: Group, period: Period | None) ->
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
 
 
-def available(release: data.Release, dataset: str, what: str) -> bool:
+def available(release: releases.Release, dataset: str, what: str) -> bool:
     """True when the release holds the dataset; otherwise says "… is not in this release yet"."""
     if release.has_dataset(dataset):
         return True
@@ -90,7 +90,7 @@ def has_rows(found: pd.DataFrame | int, what: str, group: Group, period: Period 
     return False
 
 
-def definitions(release: data.Release, *fields: tuple[str, str], full: bool = False) -> None:
+def definitions(release: releases.Release, *fields: tuple[str, str], full: bool = False) -> None:
     """What a figure shows: each metric's label and published definition, then the data-as-of day.
 
     Formula and caveats follow in a fold (or in full when `full`, for figures that rest on assumptions).
@@ -110,7 +110,7 @@ def definitions(release: data.Release, *fields: tuple[str, str], full: bool = Fa
             st.markdown("\n\n".join(details))
 
 
-def chart(release: data.Release, figure: go.Figure, *fields: tuple[str, str], note: str = "") -> None:
+def chart(release: releases.Release, figure: go.Figure, *fields: tuple[str, str], note: str = "") -> None:
     """A figure at the container's width, with its definitions and data-as-of beneath it."""
     st.plotly_chart(figure, config=CHART_CONFIG, width="stretch")
     if note:

@@ -10,38 +10,68 @@ from pathlib import Path
 
 from pipelines.settings import REPO_ROOT, Paths
 
+EXIT_RUN_IN_PROGRESS = 75  # EX_TEMPFAIL: nothing was done, try again later
+# a run killed while dbt was building leaves dbt (its child process) finishing on the warehouse for a while
+WAREHOUSE_WAIT_SECONDS = 600
+
 
 def _demo(args: argparse.Namespace) -> int:
-    from pipelines.demo.__main__ import run
+    from demo.__main__ import run
 
     return run(args)
 
 
-def run_pipeline(data_dir: Path | None = None, engine: str | None = None):
+def run_pipeline(data_dir: Path | None = None, wait_seconds: float = 0.0, engine: str | None = None):
     """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR), with
-    dbt on `engine` (default: TOGETHEROS_ENGINE, else DuckDB)."""
+    dbt on `engine` (default: TOGETHEROS_ENGINE, else DuckDB).
+
+    Holds the data directory's run lock throughout (a run in progress is waited for up to `wait_seconds`,
+    then `RunInProgress` is raised and nothing is touched), and first clears what an interrupted run left."""
     import dagster as dg
 
     from pipelines.assets.resources import DataDir
-    from pipelines.definitions import defs, publication_checks
+    from pipelines.definitions import defs, release_checks
+    from pipelines.release.quarantine import clean_releases
+    from pipelines.runlock import run_lock, wait_for_warehouse
 
     if data_dir is not None:
         os.environ["TOGETHEROS_DATA_DIR"] = str(Path(data_dir).resolve())
     if engine is not None:
         os.environ["TOGETHEROS_ENGINE"] = engine
+    paths = Paths.from_env()
     resources = {**defs.resources, "data_dir": DataDir(path=os.environ.get("TOGETHEROS_DATA_DIR", ""))}
-    return dg.materialize(
-        [*defs.assets, *publication_checks],
-        resources=resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    with run_lock(paths.data, wait_seconds):
+        wait_for_warehouse(paths.warehouse, WAREHOUSE_WAIT_SECONDS)
+        cleaned = clean_releases(paths.releases, paths.quarantine)
+        if cleaned.temporary or cleaned.unpromoted:
+            print(
+                f"cleaned after an interrupted run: {len(cleaned.temporary)} temporary item(s) removed, "
+                f"{len(cleaned.unpromoted)} unpromoted release(s) moved to {paths.quarantine}",
+                file=sys.stderr,
+            )
+        return dg.materialize(
+            [*defs.assets, *release_checks],
+            resources=resources,
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
 
 
 def _pipeline(args: argparse.Namespace) -> int:
-    result = run_pipeline(args.data_dir, args.engine)
+    from pipelines.runlock import RunInProgress
+
+    try:
+        result = run_pipeline(args.data_dir, args.wait, engine=args.engine)
+    except RunInProgress as refused:
+        print(f"pipeline {refused}", file=sys.stderr)
+        return EXIT_RUN_IN_PROGRESS
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        failed += [
+            e.step_key
+            for e in result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
+        ]
         print(f"pipeline failed in: {', '.join(failed) or 'unknown step'}", file=sys.stderr)
         return 1
     print(f"pipeline finished: release in {Paths.from_env().releases / 'latest'}")
@@ -70,13 +100,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="write the demo community's native exports into the inbox")
-    from pipelines.demo.__main__ import add_arguments
+    from demo.__main__ import add_arguments
 
     add_arguments(demo)
     demo.set_defaults(handler=_demo)
 
     pipeline = commands.add_parser("pipeline", help="materialize every asset once, in process (no server)")
     pipeline.add_argument("--data-dir", type=Path, default=None, help="data directory (default: ./data)")
+    pipeline.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="if another run holds the data directory, wait this long for it (default: refuse at once)",
+    )
     pipeline.add_argument(
         "--engine",
         choices=("duckdb", "spark"),
@@ -91,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # listed for --help; its own arguments belong to pipelines.release.verify (see main)
     commands.add_parser("verify", help="verify a release: hashes, signature, schemas, figures (PATH [--key] [--chain])")
+    commands.add_parser("rotate-key", help="hand the releases over to a new signing key (--old-key SEED_FILE)")
     return parser
 
 
@@ -100,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.release.verify import main as verify
 
         return verify(argv[1:])
+    if argv[:1] == ["rotate-key"]:
+        from pipelines.release.signing import rotate_key_main
+
+        return rotate_key_main(argv[1:])
     args = build_parser().parse_args(argv)
     return args.handler(args)
 

@@ -13,16 +13,16 @@ from pipelines.assets.ingest import (
     raw_assets,
 )
 from pipelines.assets.privacy import privacy_checks
-from pipelines.assets.publish import expectations_passed, latest, quality_report, release
+from pipelines.assets.release import expectations_passed, latest, quality_report, release
 from pipelines.assets.resources import DataDir
 from pipelines.assets.transform import dbt_models, dbt_project
 
 # checks that gate a release; a pipeline run executes them with the assets
-publication_checks = [expectations_passed, *privacy_checks]
+release_checks = [expectations_passed, *privacy_checks]
 
 defs = dg.Definitions(
     assets=[*landing_assets, *raw_assets, *load_bookkeeping, dbt_models, quality_report, release, latest],
-    asset_checks=publication_checks,
+    asset_checks=release_checks,
     jobs=[inbox_job],
     sensors=[inbox_sensor],
     schedules=[api_schedule],

@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from pipelines.landing import LandedFile
-from pipelines.sources import source_module
+from pipelines.sources import parser
 from pipelines.sources.contracts import QUARANTINE_SCHEMA, Checked, TableContract, load_contract
 
 DUCKDB_TYPES = {
@@ -90,7 +90,7 @@ def load_source(
     con: duckdb.DuckDBPyConnection, source: str, landed: list[LandedFile], landing_dir: Path
 ) -> LoadSummary:
     contracts = ensure_tables(con, source)
-    module = source_module(source)
+    module = parser(source)
     summary = LoadSummary(source)
     loaded = {
         r[0]

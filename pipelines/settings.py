@@ -66,5 +66,16 @@ class Paths:
         return self.data / "releases"
 
     @property
+    def quarantine(self) -> Path:
+        """Private: releases that failed a blocking check or were never promoted (nothing serves it)."""
+        return self.data / "quarantine" / "releases"
+
+    @property
     def keys(self) -> Path:
         return self.data / "keys"
+
+    @property
+    def privacy_terms(self) -> Path:
+        """Extra terms the privacy gate searches every release for, one per line (the demo writes its
+        canaries here); optional."""
+        return self.data / "privacy" / "extra-terms.txt"

@@ -40,8 +40,8 @@ class PipelineRun:
 
 @pytest.fixture(scope="session")
 def pipeline_run(tmp_path_factory) -> PipelineRun:
+    from demo.generate import generate
     from pipelines.cli import run_pipeline
-    from pipelines.demo.generate import generate
 
     data_dir = tmp_path_factory.mktemp("pipeline-data")
     previous = os.environ.get("TOGETHEROS_DATA_DIR")

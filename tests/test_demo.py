@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.demo.__main__ import main
-from pipelines.demo.canaries import CANARIES
-from pipelines.demo.generate import generate
+from demo.__main__ import main
+from demo.canaries import CANARIES
+from demo.generate import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 DECIDIM_ZIP = "participa.togetheros.es-open-data.zip"
@@ -504,7 +504,7 @@ def test_short_ids_never_repeat_within_or_across_pools_that_share_them():
     """8 hex digits collide by chance at 10M-event volumes (it broke a ledger identity there)."""
     import numpy as np
 
-    from pipelines.demo.ids import HexPool
+    from demo.ids import HexPool
 
     rng, issued = np.random.default_rng(1), set()
     first, second = HexPool(rng, width=2, batch=16, issued=issued), HexPool(rng, width=2, batch=16, issued=issued)

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, filters, ui
+from dashboards import filters, queries, releases, ui
 
 release = ui.require_release()
 source = filters.source_filter(release)
@@ -52,7 +52,7 @@ for resource in datasets:
         if file is not None:
             column.download_button(
                 file.format.upper(),
-                data=lambda path=file.path: data.file_bytes(release, path),
+                data=lambda path=file.path: releases.file_bytes(release, path),
                 file_name=f"{resource.name}.{file.format}",
                 mime="text/csv" if file.format == "csv" else "application/vnd.apache.parquet",
                 key=f"download_{file.name}",
@@ -61,7 +61,7 @@ for resource in datasets:
             )
 st.download_button(
     "Whole release (zip)",
-    data=lambda: data.package_zip(release.path, release.id),
+    data=lambda: releases.package_zip(release.path, release.id),
     file_name=f"togetheros-release-{release.id}.zip",
     mime="application/zip",
     key="download_package",
@@ -79,7 +79,7 @@ st.code(
 
 st.subheader("Loads: records read, accepted and quarantined")
 if release.has_dataset("load_audit"):
-    audit = data.load_audit(release, source)
+    audit = queries.load_audit(release, source)
     st.dataframe(
         audit.rename(
             columns={
@@ -94,7 +94,7 @@ else:
 
 st.subheader("Why records were quarantined")
 if release.has_dataset("quarantine_reasons"):
-    reasons = data.quarantine_reasons(release, source)
+    reasons = queries.quarantine_reasons(release, source)
     if reasons.empty:
         st.success("No record was quarantined" + (f" from {source}." if source else "."))
     else:

@@ -4,7 +4,7 @@ whether approved decisions get delivered (on time)."""
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, data, filters, sections, ui
+from dashboards import charts, filters, queries, sections, ui
 from dashboards.formatting import format_count, format_pct, months_between, previous_period
 
 release = ui.require_release()
@@ -18,7 +18,7 @@ ui.scope_caption(release, group, period)
 st.subheader("Proposals per stage today")
 sections.proposals_chart(release, group)
 if release.has_dataset("proposals_by_stage"):
-    stages = data.proposals_by_stage(release, group.group_id)
+    stages = queries.proposals_by_stage(release, group.group_id)
     table = pd.DataFrame(
         {
             "Stage": stages["stage"].str.capitalize(),
@@ -31,7 +31,7 @@ if release.has_dataset("proposals_by_stage"):
 
 st.subheader("Proposal funnel")
 if ui.available(release, "governance_funnel", "The proposal funnel"):
-    funnel = data.funnel_totals(release, group.group_id, period.start, period.end)
+    funnel = queries.funnel_totals(release, group.group_id, period.start, period.end)
     if ui.has_rows(funnel, "proposal created", group, period):
         ui.chart(
             release,
@@ -39,12 +39,12 @@ if ui.available(release, "governance_funnel", "The proposal funnel"):
             ("governance_funnel", "proposals_reached"),
             note=f"Proposals created {period.label}, by the furthest stages they reached.",
         )
-        cohorts = data.governance_funnel(release, group.group_id, period.start, period.end)
+        cohorts = queries.governance_funnel(release, group.group_id, period.start, period.end)
         ui.chart(release, charts.days_in_stage(cohorts), ("governance_funnel", "median_days_in_stage"))
 
 st.subheader("Decisions")
 if ui.available(release, "governance_decisions", "Decisions per month"):
-    decided = data.group_months(release, "governance_decisions", group.group_id, period.start, period.end)
+    decided = queries.group_months(release, "governance_decisions", group.group_id, period.start, period.end)
     if ui.has_rows(decided, "decision", group, period):
         ui.chart(
             release,
@@ -56,9 +56,9 @@ if ui.available(release, "governance_decisions", "Decisions per month"):
 
 st.subheader("Vote turnout")
 if ui.available(release, "governance_turnout", "Vote turnout"):
-    turnout = data.group_months(release, "governance_turnout", group.group_id, period.start, period.end)
+    turnout = queries.group_months(release, "governance_turnout", group.group_id, period.start, period.end)
     if ui.has_rows(turnout, "vote", group, period):
-        before = data.group_months(
+        before = queries.group_months(
             release, "governance_turnout", group.group_id, *previous_period(period.start, period.end)
         )
         figure = charts.period_trend(
@@ -80,7 +80,7 @@ if ui.available(release, "governance_turnout", "Vote turnout"):
 
 st.subheader("Decidim proposals and supports")
 if ui.available(release, "governance_decidim_proposals", "Decidim proposals"):
-    decidim = data.group_months(release, "governance_decidim_proposals", group.group_id, period.start, period.end)
+    decidim = queries.group_months(release, "governance_decidim_proposals", group.group_id, period.start, period.end)
     if ui.has_rows(decidim, "Decidim proposal", group, period):
         ui.chart(
             release,
@@ -88,7 +88,7 @@ if ui.available(release, "governance_decidim_proposals", "Decidim proposals"):
             ("governance_decidim_proposals", "proposals"),
             ("governance_decidim_proposals", "supports"),
         )
-        by_state = data.decidim_by_state(release, group.group_id, period.start, period.end)
+        by_state = queries.decidim_by_state(release, group.group_id, period.start, period.end)
         st.dataframe(
             by_state.rename(columns={"state": "State", "proposals": "Proposals", "supports": "Supports"}),
             hide_index=True,
@@ -96,7 +96,7 @@ if ui.available(release, "governance_decidim_proposals", "Decidim proposals"):
 
 st.subheader("Support points")
 if ui.available(release, "governance_support_points", "Support points"):
-    points = data.group_months(release, "governance_support_points", group.group_id, period.start, period.end)
+    points = queries.group_months(release, "governance_support_points", group.group_id, period.start, period.end)
     if ui.has_rows(points, "support-point allocation", group, period):
         ui.chart(
             release,
@@ -106,8 +106,8 @@ if ui.available(release, "governance_support_points", "Support points"):
 
 st.subheader("Delivery")
 if ui.available(release, "delivery_rates", "Delivery rates"):
-    rates = data.delivery_rates(release, group.group_id, period.start, period.end)
-    totals = data.delivery_totals(release, group.group_id, period.start, period.end)
+    rates = queries.delivery_rates(release, group.group_id, period.start, period.end)
+    totals = queries.delivery_totals(release, group.group_id, period.start, period.end)
     if ui.has_rows(totals, "approved decision", group, period):
         total = totals.iloc[0]
         columns = st.columns(4)

@@ -3,7 +3,7 @@ and which are overdue or stalled as of the latest day the data covers."""
 
 import streamlit as st
 
-from dashboards import charts, data, filters, ui
+from dashboards import charts, filters, queries, ui
 from dashboards.formatting import as_of_day
 
 release = ui.require_release()
@@ -22,7 +22,7 @@ st.markdown(
 SHOWN_AT_MOST = 200  # a federation has thousands: the chart and table show the most urgent first
 
 if ui.available(release, "delivery_initiatives", "Initiatives"):
-    counts = data.delivery_initiative_counts(release, group.group_id, period.start, period.end, source)
+    counts = queries.delivery_initiative_counts(release, group.group_id, period.start, period.end, source)
     if ui.has_rows(counts["all"], "initiative", group, period):
         figures = (
             ("Initiatives", counts["all"], None),
@@ -35,7 +35,7 @@ if ui.available(release, "delivery_initiatives", "Initiatives"):
                 metric = release.metric("delivery_initiatives", field) if field else None
                 ui.headline(label, f"{value:,}", release=release, metric=metric)
 
-        shown = data.delivery_initiatives(
+        shown = queries.delivery_initiatives(
             release, group.group_id, period.start, period.end, source, show, limit=SHOWN_AT_MOST
         )
         if shown.empty:
@@ -47,10 +47,10 @@ if ui.available(release, "delivery_initiatives", "Initiatives"):
                     "by deadline): choose a group lower in the hierarchy to see the others."
                 )
             if release.has_dataset("delivery_milestones"):
-                milestones = data.delivery_milestones(release, list(shown["initiative_id"]))
+                milestones = queries.delivery_milestones(release, list(shown["initiative_id"]))
             else:
                 ui.not_in_release("Milestones")
-                milestones = data.no_milestones()
+                milestones = queries.no_milestones()
             ui.chart(
                 release,
                 charts.milestone_gantt(shown, milestones, as_of=as_of_day(release.data_as_of)),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import charts, data, filters, ui
+from dashboards import charts, filters, queries, ui
 from dashboards.formatting import format_money, format_ratio
 
 release = ui.require_release()
@@ -19,9 +19,9 @@ st.markdown(
 )
 
 if ui.available(release, "local_value", "Local value"):
-    totals = data.local_value_totals(release, group.group_id, period.start, period.end)
+    totals = queries.local_value_totals(release, group.group_id, period.start, period.end)
     if ui.has_rows(totals, "local value", group, period):
-        months = data.group_months(release, "local_value", group.group_id, period.start, period.end)
+        months = queries.group_months(release, "local_value", group.group_id, period.start, period.end)
         for total in totals.itertuples():
             currency = total.currency
             st.subheader(f"{currency}, {period.label}")

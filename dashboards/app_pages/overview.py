@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import data, filters, sections, ui
+from dashboards import filters, queries, sections, ui
 from dashboards.formatting import format_count, format_money, is_missing, month_label, shift_month
 
 release = ui.require_release()
@@ -19,7 +19,7 @@ with active:
         ui.not_in_release("Active members")
     else:
         previous_month = shift_month(period.end, -1)
-        rows = data.participation_monthly(release, group.group_id, previous_month, period.end)
+        rows = queries.participation_monthly(release, group.group_id, previous_month, period.end)
         by_month = {m.strftime("%Y-%m"): row for m, row in zip(rows["month"], rows.itertuples(), strict=True)}
         latest, before = by_month.get(period.end), by_month.get(previous_month)
         value = "no data"
@@ -38,7 +38,7 @@ with active:
         )
 
 if release.has_dataset("proposals_by_stage"):
-    stages = data.proposals_by_stage(release, group.group_id).set_index("stage")
+    stages = queries.proposals_by_stage(release, group.group_id).set_index("stage")
     metric = release.metric("proposals_by_stage", "proposals")
     for column, stage, label in (
         (decided, "decided", "Proposals decided"),
@@ -53,7 +53,7 @@ else:
         ui.not_in_release("Proposals decided and in delivery")
 
 if release.has_dataset("treasury_monthly") and period is not None:
-    totals = data.treasury_totals(release, group.group_id, period.start, period.end)
+    totals = queries.treasury_totals(release, group.group_id, period.start, period.end)
     inflow_metric = release.metric("treasury_monthly", "inflow_minor")
     outflow_metric = release.metric("treasury_monthly", "outflow_minor")
     if totals.empty:

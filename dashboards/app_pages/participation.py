@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, data, filters, sections, ui
+from dashboards import charts, filters, queries, sections, ui
 from dashboards.formatting import format_count, month_key, month_label
 
 release = ui.require_release()
@@ -17,7 +17,7 @@ ui.scope_caption(release, group, period)
 st.subheader("Active members per month")
 sections.participation_trend(release, group, period)
 if release.has_dataset("participation_monthly"):
-    rows = data.participation_monthly(release, group.group_id, period.start, period.end)
+    rows = queries.participation_monthly(release, group.group_id, period.start, period.end)
     if not rows.empty:
         table = pd.DataFrame(
             {
@@ -32,7 +32,7 @@ if release.has_dataset("participation_monthly"):
 
 st.subheader("Last 7 and 30 days")
 if ui.available(release, "participation_windows", "Rolling 7- and 30-day activity"):
-    windows = data.participation_windows(release, group.group_id, period.start, period.end)
+    windows = queries.participation_windows(release, group.group_id, period.start, period.end)
     if ui.has_rows(windows, "rolling activity", group, period):
         metric = release.metric("participation_windows", "active_members")
         columns = st.columns(2)
@@ -49,13 +49,13 @@ if ui.available(release, "participation_windows", "Rolling 7- and 30-day activit
 
 st.subheader("New and returning members")
 if ui.available(release, "participation_member_flow", "New and returning members"):
-    flow = data.group_months(release, "participation_member_flow", group.group_id, period.start, period.end)
+    flow = queries.group_months(release, "participation_member_flow", group.group_id, period.start, period.end)
     if ui.has_rows(flow, "new or returning member", group, period):
         ui.chart(release, charts.member_flow(flow, min_count=K), ("participation_member_flow", "members"))
 
 st.subheader("Who stays: monthly cohorts")
 if ui.available(release, "participation_cohorts", "Member cohorts"):
-    cohorts = data.participation_cohorts(release, group.group_id, period.start, period.end)
+    cohorts = queries.participation_cohorts(release, group.group_id, period.start, period.end)
     if ui.has_rows(cohorts, "cohort", group, period):
         ui.chart(
             release,
@@ -66,7 +66,7 @@ if ui.available(release, "participation_cohorts", "Member cohorts"):
 
 st.subheader("How evenly people take part")
 if ui.available(release, "participation_inequality", "Participation inequality"):
-    spread = data.group_months(release, "participation_inequality", group.group_id, period.start, period.end)
+    spread = queries.group_months(release, "participation_inequality", group.group_id, period.start, period.end)
     if ui.has_rows(spread, "contribution", group, period):
         withheld = int(spread["gini"].isna().sum())
         note = f"{withheld} month(s) with fewer than {K} active members show no figure." if withheld else ""
@@ -80,7 +80,7 @@ if ui.available(release, "participation_inequality", "Participation inequality")
 
 st.subheader("Forum: time to first response")
 if ui.available(release, "participation_first_response", "Forum response times"):
-    forum = data.group_months(release, "participation_first_response", group.group_id, period.start, period.end)
+    forum = queries.group_months(release, "participation_first_response", group.group_id, period.start, period.end)
     if ui.has_rows(forum, "forum topic", group, period):
         ui.chart(
             release,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import charts, data, filters, ui
+from dashboards import charts, filters, queries, ui
 from dashboards.formatting import format_hours, months_between, previous_period
 
 release = ui.require_release()
@@ -15,9 +15,9 @@ ui.scope_caption(release, group, period)
 
 st.subheader("Hours exchanged")
 if ui.available(release, "timebank_hours_monthly", "Hours exchanged"):
-    hours = data.timebank_hours(release, group.group_id, period.start, period.end)
+    hours = queries.timebank_hours(release, group.group_id, period.start, period.end)
     if ui.has_rows(hours, "time-bank exchange", group, period):
-        before = data.timebank_hours(release, group.group_id, *previous_period(period.start, period.end))
+        before = queries.timebank_hours(release, group.group_id, *previous_period(period.start, period.end))
         this_total, before_total = float(hours["hours"].sum()), float(before["hours"].sum())
         ui.headline(
             f"Hours exchanged, {period.label}",
@@ -47,17 +47,17 @@ if ui.available(release, "timebank_hours_monthly", "Hours exchanged"):
 
 st.subheader("Members trading time")
 if ui.available(release, "timebank_traders_monthly", "Time-bank traders"):
-    traders = data.group_months(release, "timebank_traders_monthly", group.group_id, period.start, period.end)
+    traders = queries.group_months(release, "timebank_traders_monthly", group.group_id, period.start, period.end)
     if ui.has_rows(traders, "time-bank trader", group, period):
         ui.chart(release, charts.traders(traders, min_count=K), ("timebank_traders_monthly", "traders"))
 
 st.subheader("Fair exchange")
 if ui.available(release, "timebank_fair_exchange", "The fair-exchange distribution"):
-    bands = data.group_rows(release, "timebank_fair_exchange", group.group_id)
+    bands = queries.group_rows(release, "timebank_fair_exchange", group.group_id)
     if ui.has_rows(bands, "fair-exchange index", group):
         window = f"{bands['window_start'].min():%b %Y} – {bands['window_end'].max():%b %Y}"
         figure = charts.distribution(
-            bands, "band", data.FAIR_EXCHANGE_BANDS, title="Members by fair-exchange band",
+            bands, "band", queries.FAIR_EXCHANGE_BANDS, title="Members by fair-exchange band",
             colours=charts.BAND_COLOURS, min_count=K,
         )  # fmt: skip
         ui.chart(
@@ -70,10 +70,10 @@ if ui.available(release, "timebank_fair_exchange", "The fair-exchange distributi
 
 st.subheader("Time balances")
 if ui.available(release, "timebank_balance_distribution", "The time-balance distribution"):
-    buckets = data.group_rows(release, "timebank_balance_distribution", group.group_id)
+    buckets = queries.group_rows(release, "timebank_balance_distribution", group.group_id)
     if ui.has_rows(buckets, "time balance", group):
         figure = charts.distribution(
-            buckets, "balance_bucket", data.BALANCE_BUCKETS, title="Members by time balance", colours=None,
+            buckets, "balance_bucket", queries.BALANCE_BUCKETS, title="Members by time balance", colours=None,
             min_count=K,
         )  # fmt: skip
         ui.chart(

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, data, filters, sections, ui
+from dashboards import charts, filters, queries, sections, ui
 from dashboards.formatting import format_money
 
 release = ui.require_release()
@@ -16,7 +16,7 @@ ui.scope_caption(release, group, period)
 st.subheader("Money in and out")
 sections.treasury_charts(release, group, period)
 if release.has_dataset("treasury_monthly"):
-    totals = data.treasury_totals(release, group.group_id, period.start, period.end)
+    totals = queries.treasury_totals(release, group.group_id, period.start, period.end)
     if not totals.empty:
         totals["net_minor"] = totals["inflow_minor"] - totals["outflow_minor"]
         columns = {"Inflow": "inflow_minor", "Outflow": "outflow_minor", "Net": "net_minor"}
@@ -27,7 +27,7 @@ if release.has_dataset("treasury_monthly"):
 
 st.subheader("Where the money came from and went")
 if ui.available(release, "treasury_legs", "Treasury movements"):
-    links = data.treasury_links(release, group.group_id, period.start, period.end)
+    links = queries.treasury_links(release, group.group_id, period.start, period.end)
     if ui.has_rows(links, "treasury movement", group, period):
         for currency in sorted(links["currency"].unique()):
             ui.chart(
@@ -41,7 +41,7 @@ if ui.available(release, "treasury_legs", "Treasury movements"):
 
 st.subheader("Budgets against spending")
 if ui.available(release, "treasury_budget_vs_actual", "Budgets"):
-    lines = data.budget_vs_actual(release, group.group_id, period.start, period.end)
+    lines = queries.budget_vs_actual(release, group.group_id, period.start, period.end)
     if ui.has_rows(lines, "budget line", group, period):
         for currency in sorted(lines["currency"].unique()):
             ui.chart(
@@ -55,14 +55,14 @@ if ui.available(release, "treasury_budget_vs_actual", "Budgets"):
 
 st.subheader("Balances")
 if ui.available(release, "treasury_balances", "Balances"):
-    balances = data.treasury_balances(release, group.group_id, period.start, period.end)
+    balances = queries.treasury_balances(release, group.group_id, period.start, period.end)
     if ui.has_rows(balances, "treasury account", group, period):
         for currency in sorted(balances["currency"].unique()):
             ui.chart(release, charts.balances(balances, currency), ("treasury_balances", "balance_minor"))
 
 st.subheader("Fees")
 if ui.available(release, "treasury_fees", "Fees"):
-    fees = data.group_months(release, "treasury_fees", group.group_id, period.start, period.end)
+    fees = queries.group_months(release, "treasury_fees", group.group_id, period.start, period.end)
     if ui.has_rows(fees, "fee", group, period):
         for currency in sorted(fees["currency"].unique()):
             ui.chart(

@@ -1,17 +1,26 @@
-{# The publishable category of a ledger account: its top two levels ("expenses:rent"), lower case.
-   Second levels under liabilities and equity often name people (Liabilities:JaneDoe for a
-   reimbursement), and any second level that repeats a payee of the same books may be a person:
-   those keep only the top level. #}
-{% macro treasury_ledger_category(account, second_level_is_payee) -%}
-    lower(
-        case
-            when split_part({{ account }}, ':', 2) = ''
-                or lower(split_part({{ account }}, ':', 1)) not in ('assets', 'income', 'revenue', 'expenses', 'expense')
-                or {{ second_level_is_payee }}
-                then split_part({{ account }}, ':', 1)
-            else split_part({{ account }}, ':', 1) || ':' || trim(split_part({{ account }}, ':', 2))
-        end
-    )
+{# The root of a ledger account, lower case: one of the five bookkeeping roots (and their common
+   variants revenue, expense), or 'other' for any other first level, which may be a name. #}
+{% macro treasury_ledger_root(account) -%}
+    case
+        when lower(trim(split_part({{ account }}, ':', 1)))
+            in ('assets', 'liabilities', 'equity', 'income', 'revenue', 'expenses', 'expense')
+            then lower(trim(split_part({{ account }}, ':', 1)))
+        else 'other'
+    end
+{%- endmacro %}
+
+{# The publishable category of a ledger account ("expenses:rent"), lower case. Only levels that cannot
+   name a person are kept: the root (treasury_ledger_root), and under assets, income and expenses a
+   second level that is a listed bookkeeping category (seed ledger_account_categories). Every other
+   level is withheld (Expenses:JaneDoe, Liabilities:Reimbursement:Jane keep only their root); the
+   privacy gate searches each release for the withheld levels. #}
+{% macro treasury_ledger_category(account, second_level_is_category) -%}
+    case
+        when {{ second_level_is_category }}
+            and {{ treasury_ledger_root(account) }} in ('assets', 'income', 'revenue', 'expenses', 'expense')
+            then {{ treasury_ledger_root(account) }} || ':' || lower(trim(split_part({{ account }}, ':', 2)))
+        else {{ treasury_ledger_root(account) }}
+    end
 {%- endmacro %}
 
 {# Letters and digits only, lower case: "Jane Doe", "JaneDoe" and "jane-doe" compare equal. #}

@@ -13,16 +13,14 @@ from pipelines.assets.resources import DataDir
 from pipelines.landing import Landing, land_inbox
 from pipelines.raw import conservation_breaches, load_source
 from pipelines.settings import SOURCES, duckdb_config
-from pipelines.sources import source_module
+from pipelines.sources import API_SOURCES, fetcher
 from pipelines.sources.contracts import load_contract
 from pipelines.sources.http import FetchError
-
-API_SOURCES = ("discourse", "decidim", "opencollective")
 
 
 def _fetch_api(source: str, paths, log) -> int:
     """Fetch new API pages for a configured source; returns how many pages were sunk."""
-    module = source_module(source)
+    module = fetcher(source)
     settings = module.Settings.from_env(os.environ)
     if not settings.configured:
         return 0

@@ -35,7 +35,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, data_dir:
 
 
 def spark_dbt() -> DbtCliResource:
-    """dbt on the `spark` target, through pipelines.transform.spark (it starts the Spark session, hands it
+    """dbt on the `spark` target, through pipelines.dbt_plugins.spark (it starts the Spark session, hands it
     the raw tables and `pseudonym`, and copies the public tables back into the warehouse)."""
     return DbtCliResource(
         project_dir=dbt_project,

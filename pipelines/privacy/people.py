@@ -2,12 +2,18 @@
 
 Read from the inbox or, better, from the landing (API pages land there too, under their original
 names in `meta/*.json`). Also collects the names that are public by design (groups, cities, the
-collectives themselves) so the scanner does not mistake them for people.
+collectives themselves, the bookkeeping categories a release may show) so the scanner does not
+mistake them for people.
+
+Files are read with the sources' own limits (sizes, ZIP members, CSV fields) and parsers where they
+have one (ledger journals); a file that still cannot be read is reported in `People.unreadable`,
+never raised, so one file cannot stop the gate.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import zipfile
@@ -17,11 +23,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pipelines.landing import LandedFile
-from pipelines.sources.base import decode_text, sniff_separator
+from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.sources.csv_files import sniff_separator
+from pipelines.sources.text import decode_text
 from pipelines.sources.timeoverflow import REPORT_HEADERS
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024  # the largest file the sources accept; beyond it we read nothing
-MAX_ZIP_MEMBER_BYTES = 512 * 1024 * 1024
+MAX_ZIP_MEMBER_BYTES = 512 * 1024 * 1024  # as pipelines/sources/decidim.py: larger members are refused
+MAX_ZIP_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+MAX_ZIP_RATIO = 200  # a member expanding more than this (beyond 1 MB) is a zip bomb, refused by the source
 
 # Open Collective kinds whose opposite account is a contributor or payee (often an individual), not
 # the host, the platform or a payment processor.
@@ -36,6 +46,18 @@ OC_COLUMNS = {  # ours -> (key header, human header)
 TIMEOVERFLOW_USER_COLUMNS = ("username", "email", "phone", "alt_phone", "name")
 TOGETHEROS_USER_FIELDS = ("display_name", "handle", "email")
 META_GLOB = "*/meta/*.json"  # a landing folder: <source>/meta/<sha256>.json per landed file
+# ledger accounts: the roots, and the second levels staging may publish (the same seed dbt reads)
+LEDGER_ROOTS = frozenset({"assets", "liabilities", "equity", "income", "revenue", "expenses", "expense"})
+LEDGER_CATEGORIES_SEED = DBT_PROJECT_DIR / "seeds" / "ledger_account_categories.csv"
+JOURNAL_SUFFIXES = (".journal", ".ledger", ".dat", ".hledger")
+
+
+class UnreadableInputs(ValueError):
+    """Input files the raw layer accepted but the gate could not read: their people are unknown."""
+
+    def __init__(self, files: list[str]):
+        super().__init__(f"{len(files)} input file(s) could not be read for names: {'; '.join(files[:10])}")
+        self.files = files
 
 
 @dataclass(frozen=True)
@@ -49,6 +71,7 @@ class InputFile:
 class People:
     personal: set[str] = field(default_factory=set)  # as found, not yet normalised
     public: set[str] = field(default_factory=set)  # group, city and collective names
+    unreadable: set[str] = field(default_factory=set)  # "<source>/<file>: why", files we could not read
 
     def add(self, *values: Any) -> None:
         self.personal.update(str(v) for v in values if v not in (None, ""))
@@ -59,6 +82,7 @@ class People:
     def update(self, other: People) -> None:
         self.personal |= other.personal
         self.public |= other.public
+        self.unreadable |= other.unreadable
 
 
 def landed_input(folder: Path, meta_path: Path) -> InputFile | None:
@@ -84,12 +108,16 @@ def input_files(folder: Path) -> Iterator[InputFile]:
 
 
 def read_people(item: InputFile) -> People:
-    """The people one input file names."""
+    """The people one input file names; a file that cannot be read is named in `unreadable`."""
     people = People()
     reader = READERS.get(item.source)
     # beyond MAX_INPUT_BYTES the source refuses the file whole, so nothing of it can reach a release
-    if reader is not None and item.path.stat().st_size <= MAX_INPUT_BYTES:
+    if reader is None or item.path.stat().st_size > MAX_INPUT_BYTES:
+        return people
+    try:
         reader(people, PurePosixPath(item.name).name, item.path.read_bytes())
+    except Exception as error:  # noqa: BLE001 - one file must never stop the gate; it is reported instead
+        people.unreadable.add(f"{item.source}/{item.name}: {type(error).__name__}: {str(error)[:200]}")
     return people
 
 
@@ -104,9 +132,24 @@ def collect(folder: Path) -> People:
 
 
 def _csv_rows(raw: bytes) -> list[dict[str, str]]:
+    """Rows as the sources read them: a row with a field beyond the CSV field limit (which the source
+    refuses) is skipped, not raised."""
     text = decode_text(raw)
     separator = sniff_separator(text.split("\n", 1)[0])
-    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=separator))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    header, rows = None, []
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            continue  # refused by the source (field:too_large), so nothing of it is loaded
+        if header is None:
+            header = fields
+        else:
+            rows.append(dict(zip(header, fields, strict=False)))
+    return rows
 
 
 def _json(raw: bytes) -> Any:
@@ -166,12 +209,21 @@ def _decidim(people: People, name: str, raw: bytes) -> None:
         return
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            for info in archive.infolist():
-                if info.filename.endswith(".csv") and info.file_size <= MAX_ZIP_MEMBER_BYTES:
+            members = archive.infolist()
+            if sum(i.file_size for i in members) > MAX_ZIP_TOTAL_BYTES:
+                return  # refused whole by the source
+            for info in members:
+                if info.filename.endswith(".csv") and not _zip_member_refused(info):
                     with archive.open(info) as member:  # read no more than the header promised
                         _decidim_csv(people, info.filename, member.read(info.file_size + 1))
     except zipfile.BadZipFile:
         return  # refused whole by the source: nothing of it is loaded
+
+
+def _zip_member_refused(info: zipfile.ZipInfo) -> bool:
+    """The source's limits: members too large, or expanding like a zip bomb, are never loaded."""
+    bomb = info.file_size > 1024 * 1024 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1)
+    return info.file_size > MAX_ZIP_MEMBER_BYTES or bomb
 
 
 def _opencollective(people: People, name: str, raw: bytes) -> None:
@@ -221,10 +273,62 @@ def _togetheros(people: People, name: str, raw: bytes) -> None:
             people.add_public(group.get("name"), group.get("handle"))
 
 
+@functools.cache
+def ledger_categories() -> frozenset[str]:
+    """The second-level account names staging may publish (dbt seed ledger_account_categories)."""
+    with LEDGER_CATEGORIES_SEED.open(newline="") as handle:
+        return frozenset(row["category"].strip().lower() for row in csv.DictReader(handle))
+
+
+def _ledger_account(people: People, account: str) -> None:
+    """Every level of an account that staging withholds may name a person: each is a term. The levels it
+    publishes (a root, a listed category) are public."""
+    for level in (part.strip() for part in account.strip("()[]").split(":")):
+        if level.lower() in LEDGER_ROOTS or level.lower() in ledger_categories():
+            people.add_public(level)
+        else:
+            people.add(level)
+
+
+def _ledger_text(people: People, text: str | None) -> None:
+    """A payee or narration: a name unless it is one of the published categories (payee "Bank Fees")."""
+    if text and text.strip().lower() not in ledger_categories():
+        people.add(text.strip())
+
+
+def _ledger(people: People, name: str, raw: bytes) -> None:
+    from pipelines.sources.ledger import parse as source  # the source's own parser, so both read alike
+
+    lowered = name.lower()
+    if lowered.endswith(JOURNAL_SUFFIXES):
+        transactions, _, _ = source.read_journal(decode_text(raw))
+        for transaction in transactions:
+            _ledger_text(people, transaction.payee)
+            for posting in transaction.postings:
+                _ledger_account(people, posting.account)
+    elif lowered.endswith(".beancount"):
+        text = decode_text(raw)
+        if any(source.UNSAFE_BEANCOUNT.match(line) for line in text.splitlines()):
+            return  # the source refuses the file whole (include / plugin directives)
+        from beancount import loader
+        from beancount.core import data
+
+        entries, _, _ = loader.load_string(text)
+        for entry in entries:
+            if isinstance(entry, data.Transaction):
+                _ledger_text(people, entry.payee)
+                _ledger_text(people, entry.narration)
+                for posting in entry.postings:
+                    _ledger_account(people, posting.account)
+            elif isinstance(entry, data.Open):
+                _ledger_account(people, entry.account)
+
+
 READERS = {
     "discourse": _discourse,
     "decidim": _decidim,
     "opencollective": _opencollective,
     "timeoverflow": _timeoverflow,
     "togetheros": _togetheros,
+    "ledger": _ledger,
 }

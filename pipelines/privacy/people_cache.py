@@ -19,8 +19,10 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.privacy import people as people_module
-from pipelines.privacy.people import READERS, People, collect, landed_input, read_people
-from pipelines.sources.base import decode_text, sniff_separator
+from pipelines.privacy.people import READERS, People, landed_input, read_people
+from pipelines.sources.csv_files import sniff_separator
+from pipelines.sources.ledger import parse as ledger_source
+from pipelines.sources.text import decode_text
 from pipelines.sources.timeoverflow import REPORT_HEADERS
 
 CACHE_GLOB = "privacy-people-*.duckdb*"  # the database and its write-ahead log
@@ -33,6 +35,7 @@ SCHEMA = pa.schema(
         ("sha256", pa.string()),
         ("personal", pa.list_(pa.binary())),
         ("public", pa.list_(pa.binary())),
+        ("unreadable", pa.list_(pa.string())),
     ]
 )
 
@@ -45,12 +48,15 @@ def _readers_digest() -> str:
         inspect.getsource(decode_text),
         inspect.getsource(sniff_separator),
         json.dumps({k: sorted(v) for k, v in REPORT_HEADERS.items()}),
+        inspect.getsource(ledger_source),  # the ledger reader uses the source's journal parser
+        people_module.LEDGER_CATEGORIES_SEED.read_text(),
     ]
     return hashlib.sha256("\n".join(used).encode()).hexdigest()[:16]
 
 
 def _landed(landing_dir: Path) -> list[tuple[str, str]]:
-    """(source, sha256) of every landed file a reader reads, with its meta and its bytes still there."""
+    """(source, sha256) of every landed file a reader reads, with its meta and its bytes still there;
+    once the raw layer has loaded, only those it accepted rows from (see `accepted_by_raw`)."""
     found = []
     for source in READERS:
         folder = landing_dir / source
@@ -58,7 +64,25 @@ def _landed(landing_dir: Path) -> list[tuple[str, str]]:
             present = {name.split(".", 1)[0] for name in os.listdir(folder / "files")}  # <sha256><suffix>
             metas = (name.removesuffix(".json") for name in os.listdir(folder / "meta") if name.endswith(".json"))
             found += sorted((source, sha256) for sha256 in metas if sha256 in present)
-    return found
+    accepted = accepted_by_raw(landing_dir.parent / "warehouse" / "warehouse.duckdb")
+    return found if accepted is None else [key for key in found if key in accepted]
+
+
+def accepted_by_raw(warehouse: Path) -> set[tuple[str, str]] | None:
+    """(source, sha256) of the landed files the raw layer loaded rows from: the current version of each
+    file name, not refused whole (what it refused, or what a newer version replaced, it removed from
+    `raw.load_log`, so it cannot reach a release). None when there is no raw layer to ask (an inbox or
+    landing folder on its own): then every landed file is read."""
+    if not warehouse.is_file():
+        return None
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            rows = con.execute(
+                "select source, landing_sha256 from raw.load_log group by all having sum(rows_accepted) > 0"
+            ).fetchall()
+    except (duckdb.CatalogException, duckdb.IOException):  # no load yet, or held by another process
+        return None
+    return {(source, sha256) for source, sha256 in rows}
 
 
 def _open(cache_dir: Path) -> duckdb.DuckDBPyConnection:
@@ -70,6 +94,7 @@ def _open(cache_dir: Path) -> duckdb.DuckDBPyConnection:
     db = duckdb.connect(str(path))
     db.execute(
         "CREATE TABLE IF NOT EXISTS found (source VARCHAR, sha256 VARCHAR, personal BLOB[], public BLOB[], "
+        "unreadable VARCHAR[], "
         "PRIMARY KEY (source, sha256))"
     )
     return db
@@ -91,6 +116,7 @@ def _store(db: duckdb.DuckDBPyConnection, landing_dir: Path, new: list[tuple[str
                     "sha256": sha256,
                     "personal": _encoded(found.personal),
                     "public": _encoded(found.public),
+                    "unreadable": sorted(found.unreadable),
                 }
             )
     db.register("batch", pa.Table.from_pylist(rows, schema=SCHEMA))
@@ -103,8 +129,13 @@ def collect_landed(landing_dir: Path, cache_dir: Path) -> People:
     landed = _landed(landing_dir)
     try:
         db = _open(cache_dir)
-    except duckdb.IOException:  # another process holds the cache: read everything, as without one
-        return collect(landing_dir)
+    except duckdb.IOException:  # another process holds the cache: read the same files, as without one
+        people = People()
+        for source, sha256 in landed:
+            item = landed_input(landing_dir, landing_dir / source / "meta" / f"{sha256}.json")
+            if item is not None:
+                people.update(read_people(item))
+        return people
     with db:
         db.register("present", pa.table({"source": [s for s, _ in landed], "sha256": [h for _, h in landed]}))
         cached = set(db.execute("SELECT source, sha256 FROM found JOIN present USING (source, sha256)").fetchall())
@@ -115,4 +146,6 @@ def collect_landed(landing_dir: Path, cache_dir: Path) -> People:
         for column, values in (("personal", people.personal), ("public", people.public)):
             query = f"SELECT DISTINCT unnest({column}) FROM found JOIN present USING (source, sha256)"
             values.update(value.decode("utf-8", "surrogatepass") for (value,) in db.execute(query).fetchall())
+        query = "SELECT DISTINCT unnest(unreadable) FROM found JOIN present USING (source, sha256)"
+        people.unreadable.update(value for (value,) in db.execute(query).fetchall())
         return people

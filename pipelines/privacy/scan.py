@@ -1,10 +1,10 @@
 """The personal-data scanner: what a release (or a dashboard page) must never contain.
 
-`forbidden_terms` lists the people found in the inputs (plus the demo canaries); `scan_release` reads
-every file of a release and reports emails, IP addresses, phone numbers and those terms;
-`scan_text` does the same for any text. A finding names where, never the value itself (redacted).
-A landing folder's people are cached per landed file in the data dir's warehouse/ (`people_cache`):
-personal data, private like the warehouse, never part of a release.
+`forbidden_terms` lists the people found in the inputs (plus any extra terms its caller passes, such as
+the demo's canaries); `scan_release` reads every file of a release and reports emails, IP addresses,
+phone numbers and those terms; `scan_text` does the same for any text. A finding names where, never
+the value itself (redacted). A landing folder's people are cached per landed file in the data dir's
+warehouse/ (`people_cache`): personal data, private like the warehouse, never part of a release.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipelines.demo.canaries import CANARIES
 from pipelines.privacy.patterns import find_personal_patterns, redact
-from pipelines.privacy.people import People, collect, is_landing
+from pipelines.privacy.people import People, UnreadableInputs, collect, is_landing
 from pipelines.privacy.people_cache import collect_landed
 from pipelines.privacy.vocabulary import COMMON_WORDS
 
@@ -75,14 +74,15 @@ def _people(inbox: Path) -> People:
 
 
 def forbidden_terms(inbox: Path, extra: Iterable[str] = ()) -> set[str]:
-    """Names, handles, emails and phones of the people in the inputs and the demo canaries, normalised.
+    """Names, handles, emails and phones of the people in the inputs, and the `extra` terms, normalised.
 
     `inbox` is an inbox folder or a landing folder (then every landed version, API pages included; what
     each landed file yields is cached in the private `<data_dir>/warehouse/`, see `people_cache`).
     Dropped: terms shorter than 4 characters, common words, and group, city and collective names."""
     people = _people(inbox)
+    if people.unreadable:  # whose names they hold is unknown: nothing can be said safe
+        raise UnreadableInputs(sorted(people.unreadable))
     found = set(people.personal)
-    found.update(value for canary in CANARIES for value in canary.values())
     found.update(extra)
     public = {normalise(name) for name in people.public}
     public |= {word for name in public for word in name.split()}

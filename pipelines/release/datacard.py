@@ -96,9 +96,12 @@ def render_readme(
         "## Verifying this release",
         "",
         "1. `sha256sum -c SHA256SUMS` checks every data file and document.",
-        "2. `togetheros verify <this folder> --key <the community's published key>` checks the signature, "
+        "2. `ssh-keygen -Y verify -f <your allowed_signers> -I togetheros-release-signer -n togetheros-release "
+        "-s datapackage.json.sshsig < datapackage.json` checks the signature with OpenSSH, against the "
+        "community's key as you got it (compare it with `allowed_signers` here).",
+        "3. `togetheros verify <this folder> --key <the community's published key>` checks the signature, "
         "hashes, schemas, row counts and recomputes the headline figures from the published facts.",
-        "3. `frictionless validate datapackage.json` checks the package against the Data Package standard.",
+        "4. `frictionless validate datapackage.json` checks the package against the Data Package standard.",
         "",
         "The auditor guide (`docs/auditor-guide.md` in the project) explains each step.",
         "",

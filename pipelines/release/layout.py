@@ -8,6 +8,10 @@ from pathlib import Path
 DESCRIPTOR = "datapackage.json"
 SIGNATURE = "datapackage.json.sig"
 PUBLIC_KEY = "signing-key.pub"
+SSH_SIGNATURE = "datapackage.json.sshsig"  # the same signature in OpenSSH's format (ssh-keygen -Y verify)
+ALLOWED_SIGNERS = "allowed_signers"  # the release key as an ssh-keygen allowed_signers line
+ROTATION = "key-rotation.json"  # only in a release whose key differs from its predecessor's
+ROTATION_SIGNATURE = "key-rotation.json.sig"
 SHA256SUMS = "SHA256SUMS"
 QUALITY_REPORT = "quality-report.json"
 README = "README.md"
@@ -17,6 +21,8 @@ LATEST = "latest"
 
 # Files that prove the others (SHA256SUMS and the signature cover everything else).
 PROOF_FILES = frozenset({DESCRIPTOR, SIGNATURE, PUBLIC_KEY, SHA256SUMS})
+# Proof files the descriptor's togetheros:signing block asks for (older releases have none of them).
+OPTIONAL_PROOF_FILES = frozenset({SSH_SIGNATURE, ALLOWED_SIGNERS, ROTATION, ROTATION_SIGNATURE})
 # Files besides data/ that SHA256SUMS covers.
 DOCUMENT_FILES = (QUALITY_REPORT, CHANGES, README)
 

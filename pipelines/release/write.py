@@ -64,13 +64,15 @@ def check_inputs(
         raise ValueError(f"quality_report['status'] must be one of {sorted(QUALITY_STATUSES)}")
 
 
-def _previous_link(releases_dir: Path) -> tuple[Path | None, dict | None]:
+def _previous_link(releases_dir: Path) -> tuple[Path | None, dict | None, str | None]:
+    """The `latest` release, the link to it, and the id of the key that signed it."""
     previous = layout.latest_release(releases_dir)
     if previous is None:
-        return None, None
+        return None, None, None
     descriptor_path = previous / layout.DESCRIPTOR
-    previous_id = json.loads(descriptor_path.read_bytes())["id"]
-    return previous, {"id": previous_id, "descriptor_sha256": sha256_file(descriptor_path)}
+    descriptor = json.loads(descriptor_path.read_bytes())
+    link = {"id": descriptor["id"], "descriptor_sha256": sha256_file(descriptor_path)}
+    return previous, link, (descriptor.get("togetheros:signing") or {}).get("key_id")
 
 
 def switch_latest(releases_dir: Path, release_id: str) -> None:
@@ -171,12 +173,12 @@ def _write_datasets(staging: Path, releases_dir: Path, inputs: _Inputs) -> tuple
             )
             row_counts[name] = written.rows
             resources += dataset_resources(staging, name, written, docs)
-        previous_dir, previous = _previous_link(releases_dir)
+        previous_dir, previous, previous_key_id = _previous_link(releases_dir)
         primary_keys = {name: list(docs["primary_key"]) for name, docs in inputs.dataset_docs.items()}
         changes = release_changes(con, staging, previous_dir, previous and previous["id"], primary_keys)
     finally:
         con.close()
-    return resources, {"rows": row_counts, "changes": changes}, previous
+    return resources, {"rows": row_counts, "changes": changes, "previous_key_id": previous_key_id}, previous
 
 
 def _fill_release(staging: Path, releases_dir: Path, inputs: _Inputs) -> str:
@@ -184,6 +186,7 @@ def _fill_release(staging: Path, releases_dir: Path, inputs: _Inputs) -> str:
     (staging / layout.DATA_DIR).mkdir()
     resources, facts, previous = _write_datasets(staging, releases_dir, inputs)
     key = inputs.signing_key
+    rotation = key.rotation_after(previous, facts["previous_key_id"])
     documents = {
         layout.QUALITY_REPORT: dump_json(inputs.quality_report),
         layout.CHANGES: dump_json(facts["changes"]),
@@ -225,10 +228,9 @@ def _fill_release(staging: Path, releases_dir: Path, inputs: _Inputs) -> str:
         data_as_of=inputs.data_as_of,
         quality_status=inputs.quality_report["status"],
         recompute_rules=inputs.recompute_rules,
-        signing={"algorithm": "ed25519", "key_id": key.key_id, "development_key": key.development},
+        signing=key.descriptor_block(rotation),
     )
     descriptor_bytes = dump_json(descriptor)
     (staging / layout.DESCRIPTOR).write_bytes(descriptor_bytes)
-    (staging / layout.SIGNATURE).write_text(key.sign(descriptor_bytes) + "\n")
-    (staging / layout.PUBLIC_KEY).write_text(key.public_key_file_text())
+    key.write_proof_files(staging, descriptor_bytes, rotation)
     return release_id

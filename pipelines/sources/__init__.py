@@ -1,10 +1,52 @@
-"""One module per source system; `source_module(name)` finds it by its inbox folder name."""
+"""One package per source system, named by its inbox folder (`data/inbox/<source>/`) and its contract
+(`contracts/sources/<source>.yaml`). What a source package provides:
+
+`pipelines/sources/<source>/parse.py` (landing → raw), every source:
+
+    SOURCE: str
+    def parse(path, file_name, landing_sha256) -> dict[str, Checked]
+    # optional, instead of calling `parse` file by file:
+    def parse_batch(files: list[tuple[path, file_name, landing_sha256]]) -> dict[str, Checked]
+    def parse_slices(path, file_name, landing_sha256) -> Iterator[dict[str, Checked]]
+
+`parse` reads one landed file in the system's native format and returns, per entity, the rows the
+contract accepted and the rows quarantined (file, record, rule). It never raises on bad content: an
+unreadable file becomes one quarantined record naming the problem. It reads only the file it is given:
+no network, no environment. `parse_batch` checks many small files (API pages) in one contract pass;
+`parse_slices` yields a huge file's rows a slice at a time. The raw load (`pipelines/raw.py`) calls one
+of them, in that order of preference.
+
+`pipelines/sources/<source>/fetch.py` (API → landing), sources with an API (`API_SOURCES`):
+
+    class Settings:                 # frozen; `configured` is False when the API is not set up
+        @classmethod
+        def from_env(cls, env) -> Settings
+        configured: bool
+    def fetch(settings, sink: Sink, state: dict, *, client=None) -> dict
+
+`fetch` asks the API for what changed since `state` (what the last run returned), hands every page to
+`sink(file_name, body, meta)` (`pipelines.sources.http.Sink`; the landing stores it unchanged) before
+it counts as fetched, and returns the new state. On failure it raises `FetchError` whose `state`
+resumes after the last page sunk. It never parses into rows: `parse` reads the landed pages like any
+other file. Shared pieces: `http` (the client, with retries), `quarantine`, `csv_files`,
+`text`, `dates`, `money`, `contracts`.
+"""
 
 from __future__ import annotations
 
 import importlib
 from types import ModuleType
 
+API_SOURCES = ("discourse", "decidim", "opencollective")
 
-def source_module(source: str) -> ModuleType:
-    return importlib.import_module(f"pipelines.sources.{source}")
+
+def parser(source: str) -> ModuleType:
+    """The `parse` module of a source (landing → raw)."""
+    return importlib.import_module(f"pipelines.sources.{source}.parse")
+
+
+def fetcher(source: str) -> ModuleType:
+    """The `fetch` module of a source with an API (API → landing)."""
+    if source not in API_SOURCES:
+        raise ValueError(f"{source} has no API fetcher (those that do: {', '.join(API_SOURCES)})")
+    return importlib.import_module(f"pipelines.sources.{source}.fetch")

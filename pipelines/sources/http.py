@@ -21,6 +21,9 @@ import httpx
 
 log = logging.getLogger(__name__)
 
+# Where a fetcher hands each page it fetched: (file name, body bytes, meta with `url` and `cursor`).
+Sink = Callable[[str, bytes, dict], None]
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # query parameters that carry credentials in some APIs; dropped from every URL we show
 SECRET_PARAMS = frozenset(

@@ -1,4 +1,4 @@
-"""charts.py and formatting.py: pure functions, checked on their figures' traces and values."""
+"""dashboards/charts/ and formatting.py: pure functions, checked on their figures' traces and values."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from dashboards import data
+from dashboards import releases
 from pipelines.release import SigningKeyConfig, write_release
 from tests.dashboards import expectations as expect
 from tests.dashboards.release_fixture import (
@@ -82,7 +82,7 @@ def written_release(tmp_path, monkeypatch) -> FixtureRelease:
 
 
 def test_the_descriptor_of_a_real_release_is_understood(written_release):
-    release = data.latest_release()
+    release = releases.latest_release()
     assert release.id == written_release.release_id
     parquet = release.resource("participation_monthly")
     assert parquet.format == "parquet" and parquet.rows == len(written_release.tables["participation_monthly"])

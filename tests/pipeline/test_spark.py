@@ -13,8 +13,8 @@ import shutil
 import duckdb
 import pytest
 
-from pipelines.publication import public_catalog
 from pipelines.release import verify_release
+from pipelines.release.catalog import public_catalog
 from pipelines.settings import DBT_PROJECT_DIR
 from tests.conftest import DEMO
 
@@ -23,8 +23,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 @pytest.fixture(scope="module")
 def spark_run(pipeline_run, tmp_path_factory):
+    from demo.generate import generate
     from pipelines.cli import run_pipeline
-    from pipelines.demo.generate import generate
 
     if shutil.which("java") is None:
         pytest.fail("java is not installed: `apt-get install openjdk-17-jre-headless` (.ci/run does)")

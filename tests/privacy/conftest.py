@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.transform.pseudonym import register
+from pipelines.dbt_plugins.pseudonym import register
 from tests.conftest import SHARED_REALDATA
 from tests.fakes.discourse_api import ADMIN_KEY, DiscourseForum
 from tests.fakes.opencollective_api import FakeOpenCollective, make_transaction
@@ -65,8 +65,8 @@ def _captured_output(sink: io.StringIO):
 
 @pytest.fixture(scope="session")
 def privacy_run(tmp_path_factory) -> PrivacyRun:
+    from demo.generate import generate
     from pipelines.cli import run_pipeline
-    from pipelines.demo.generate import generate
 
     data_dir = tmp_path_factory.mktemp("privacy-data")
     inbox = data_dir / "inbox"

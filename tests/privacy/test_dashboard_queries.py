@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-DATA_MODULE = Path(__file__).resolve().parents[2] / "dashboards" / "data.py"
+DATA_MODULE = Path(__file__).resolve().parents[2] / "dashboards" / "queries.py"
 SQL_WORDS = re.compile(r"\b(select|from|where|insert|update|delete|union|join|read_parquet)\b", re.IGNORECASE)
 
 
@@ -47,5 +47,5 @@ def test_the_check_catches_each_way_of_building_sql():
 
 def test_dashboard_queries_are_parameterized():
     if not DATA_MODULE.exists():
-        pytest.skip("dashboards/data.py does not exist yet")
+        pytest.skip("dashboards/queries.py does not exist yet")
     assert built_sql(DATA_MODULE.read_text()) == []

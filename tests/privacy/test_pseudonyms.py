@@ -6,7 +6,7 @@ import hashlib
 
 import duckdb
 
-from pipelines.transform.pseudonym import KEY_ENV, load_key, pseudonym, register
+from pipelines.dbt_plugins.pseudonym import KEY_ENV, load_key, pseudonym, register
 
 EMAIL = "zephyrine.okonkwo.lindqvist@posteo.net"
 

@@ -37,3 +37,15 @@ def test_the_check_passes_a_clean_release(tmp_path):
 def test_the_check_is_blocking_on_the_release():
     spec = next(iter(privacy_checks[0].check_specs))
     assert spec.asset_key.path == ["publish", "release"] and spec.blocking
+
+
+def test_the_check_searches_the_configured_extra_terms(tmp_path):
+    from pipelines.assets.privacy import extra_terms
+
+    terms_file = tmp_path / "privacy" / "extra-terms.txt"
+    terms_file.parent.mkdir()
+    terms_file.write_text("# planted\nWilhelmina Quarrington\n")
+    release, landing = _data_dir(tmp_path, "thanks Wilhelmina Quarrington")
+    assert privacy_result(release, landing).passed  # not a person of the inputs
+    assert not privacy_result(release, landing, extra_terms(terms_file)).passed
+    assert extra_terms(tmp_path / "absent.txt") == []

@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.demo.canaries import CANARIES
+from demo.canaries import CANARIES
+from demo.canaries import terms as canary_terms
 from pipelines.privacy import forbidden_terms, scan_release, scan_text
 from pipelines.privacy.patterns import find_personal_patterns
 
@@ -172,9 +173,9 @@ def _write_inbox(inbox: Path) -> None:
     (inbox / "decidim" / "x-open-data.zip").write_bytes(members.getvalue())
 
 
-def test_forbidden_terms_collects_every_source_and_the_canaries(tmp_path):
+def test_forbidden_terms_collects_every_source_and_the_extra_terms(tmp_path):
     _write_inbox(tmp_path / "inbox")
-    terms = forbidden_terms(tmp_path / "inbox", extra=["Extra Person"])
+    terms = forbidden_terms(tmp_path / "inbox", extra=["Extra Person", *canary_terms()])
     expected = {
         "maria_p",
         "maria pérez",

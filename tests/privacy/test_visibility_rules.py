@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.privacy import forbidden_terms, scan_release
-from pipelines.publication import public_catalog
+from pipelines.release.catalog import public_catalog
 from pipelines.settings import DBT_PROJECT_DIR
 from tests.privacy import crafted
 from tests.privacy.conftest import CUSTOM_MIN_COUNT

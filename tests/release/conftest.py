@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -191,6 +193,56 @@ def resign(release: Path, edit) -> None:
     data = (json.dumps(descriptor, indent=2) + "\n").encode()
     path.write_bytes(data)
     (release / "datapackage.json.sig").write_text(TEST_KEY.sign(data) + "\n")
+
+
+def chain_of(releases_dir: Path, count: int = 3, **overrides) -> list[Path]:
+    """count releases in one folder, each with one group fewer and a day later than the one before."""
+    tables = sample_tables()
+    paths = [make_release(releases_dir, dict(tables), **overrides)]
+    for step in range(1, count):
+        tables["groups"] = tables["groups"].slice(1)
+        paths.append(make_release(releases_dir, dict(tables), created=CREATED + timedelta(days=step), **overrides))
+    return paths
+
+
+def resign_as(release: Path, key: SigningKeyConfig, edit=None) -> bytes:
+    """What an attacker holding `key` does: edit the descriptor, sign it, and replace the shipped key and
+    both signatures so the release is consistent with itself. Returns the new descriptor bytes."""
+    path = release / "datapackage.json"
+    descriptor = json.loads(path.read_text())
+    if edit:
+        edit(descriptor)
+    descriptor["togetheros:signing"]["key_id"] = key.key_id
+    if "public_key" in descriptor["togetheros:signing"]:
+        descriptor["togetheros:signing"]["public_key"] = base64.b64encode(key.public_key).decode()
+    data = (json.dumps(descriptor, indent=2) + "\n").encode()
+    path.write_bytes(data)
+    (release / "datapackage.json.sig").write_text(key.sign(data) + "\n")
+    (release / "signing-key.pub").write_text(key.public_key_file_text())
+    if (release / "datapackage.json.sshsig").exists():
+        from pipelines.release.signing import allowed_signers_line  # releases before OpenSSH signatures lack it
+
+        (release / "datapackage.json.sshsig").write_text(key.sign_sshsig(data))
+        (release / "allowed_signers").write_text(allowed_signers_line(key.public_key) + "\n")
+    return data
+
+
+def relink(successor: Path, predecessor: Path, key: SigningKeyConfig) -> bytes:
+    """Point successor's togetheros:previous at predecessor's current descriptor and re-sign it with key."""
+    digest = hashlib.sha256((predecessor / "datapackage.json").read_bytes()).hexdigest()
+
+    def edit(descriptor):
+        descriptor["togetheros:previous"]["descriptor_sha256"] = digest
+
+    return resign_as(successor, key, edit)
+
+
+@pytest.fixture(autouse=True)
+def trust_file(tmp_path: Path, monkeypatch) -> Path:
+    """Every test's own trust file: `togetheros verify` never reads or writes the user's."""
+    path = tmp_path / "config" / "trusted.json"
+    monkeypatch.setenv("TOGETHEROS_TRUST_FILE", str(path))
+    return path
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ EXPECTED_FILES = {
     "datapackage.json",
     "datapackage.json.sig",
     "signing-key.pub",
+    "datapackage.json.sshsig",
+    "allowed_signers",
     "SHA256SUMS",
     "quality-report.json",
     "README.md",
@@ -104,7 +106,7 @@ def test_same_inputs_give_identical_data_and_sums(tmp_path: Path):
 def test_sha256sum_check_passes(release: Path):
     result = subprocess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], cwd=release, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count(": OK") == len(EXPECTED_FILES) - 4
+    assert result.stdout.count(": OK") == len(EXPECTED_FILES) - 6  # all but the proof files
 
 
 def test_latest_switches_and_earlier_releases_are_kept(tmp_path: Path):
@@ -183,3 +185,13 @@ def test_a_failed_write_leaves_latest_and_the_folder_untouched(tmp_path: Path, m
         make_release(releases, tables={**sample_tables(), "groups": sample_tables()["groups"].slice(2)})
     assert sorted(p.name for p in releases.iterdir()) == sorted([first.name, "latest"])
     assert latest_release(releases) == first
+
+
+def test_a_renamed_download_is_noted_not_failed(release: Path, tmp_path: Path):
+    import shutil
+
+    download = tmp_path / "downloads" / "riverside-release"
+    shutil.copytree(release, download)
+    report = verify_release(download)
+    assert report.ok, report.messages()
+    assert [c.name for c in report.checks if c.status == "warn"] == ["release folder", "who signed"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from pipelines.sources import source_module
+from pipelines.sources import parser
 from pipelines.sources.contracts import Checked
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -31,7 +31,7 @@ def parse_text(module: ModuleType, tmp_path: Path, name: str, text: str, entity:
 def assert_corpus_case(source: str, name: str, entity: str, expected: list[tuple[str, str]]) -> None:
     """The corpus file parses without an exception into exactly the expected quarantine records, each
     naming its file, and every row read is accounted for."""
-    result = source_module(source).parse(CORPUS / source / name, name, "sha-corpus")[entity]
+    result = parser(source).parse(CORPUS / source / name, name, "sha-corpus")[entity]
     assert result.rows_read == result.accepted.height + result.quarantined.height
     quarantined = result.quarantined
     assert sorted(quarantined.select("record", "rule").rows()) == sorted(expected)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.sources import community
+from pipelines.sources.community import parse as community
 from tests.sources.checks import assert_corpus_case, parse_text
 
 

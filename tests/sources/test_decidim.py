@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.sources import decidim
+from pipelines.sources.decidim import fetch as decidim_api
+from pipelines.sources.decidim import parse as decidim
 from pipelines.sources.http import ApiClient, FetchError
 from tests.fakes.decidim_api import DecidimPlatform
 from tests.fakes.server import (
@@ -248,8 +249,8 @@ def platform():
         yield platform
 
 
-def settings_for(platform) -> decidim.Settings:
-    return decidim.Settings.from_env({"DECIDIM_URL": platform.server.url})
+def settings_for(platform) -> decidim_api.Settings:
+    return decidim_api.Settings.from_env({"DECIDIM_URL": platform.server.url})
 
 
 def client_for(platform, waits: list, max_retries=3) -> ApiClient:
@@ -257,13 +258,13 @@ def client_for(platform, waits: list, max_retries=3) -> ApiClient:
 
 
 def test_settings():
-    assert not decidim.Settings.from_env({}).configured
-    assert decidim.Settings.from_env({"DECIDIM_URL": "https://d.example"}).currency == "EUR"
+    assert not decidim_api.Settings.from_env({}).configured
+    assert decidim_api.Settings.from_env({"DECIDIM_URL": "https://d.example"}).currency == "EUR"
 
 
 def test_fetch_follows_cursors_to_the_end(platform, tmp_path):
     inbox = Inbox(tmp_path)
-    state = decidim.fetch(settings_for(platform), inbox, {}, client=client_for(platform, []))
+    state = decidim_api.fetch(settings_for(platform), inbox, {}, client=client_for(platform, []))
     assert [name for name, _ in inbox.pages] == [f"graphql_proposals_{i}.json" for i in range(1, 5)]
     assert inbox.proposal_ids() == platform.all_ids()
     assert state == {"cursors": {"11": "MTIw", "12": "Mw=="}}  # offsets 120 and 3
@@ -279,15 +280,15 @@ def test_fetch_follows_cursors_to_the_end(platform, tmp_path):
 
 
 def test_incremental_rerun_fetches_only_new_proposals(platform, tmp_path):
-    state = decidim.fetch(settings_for(platform), Inbox(tmp_path), {}, client=client_for(platform, []))
+    state = decidim_api.fetch(settings_for(platform), Inbox(tmp_path), {}, client=client_for(platform, []))
     again = Inbox(tmp_path / "again")
     again.folder.mkdir()
-    assert decidim.fetch(settings_for(platform), again, state, client=client_for(platform, [])) == state
+    assert decidim_api.fetch(settings_for(platform), again, state, client=client_for(platform, [])) == state
     assert again.pages == []
     new = platform.add_proposal("12")
     later = Inbox(tmp_path / "later")
     later.folder.mkdir()
-    decidim.fetch(settings_for(platform), later, state, client=client_for(platform, []))
+    decidim_api.fetch(settings_for(platform), later, state, client=client_for(platform, []))
     assert later.proposal_ids() == {int(new["id"])}
 
 
@@ -300,7 +301,7 @@ def test_fetch_survives_each_failure(platform, tmp_path, failure):
     platform.server.fail("/api", failure, failure, method="POST", after=2)  # and two proposal pages
     waits: list[float] = []
     inbox = Inbox(tmp_path)
-    decidim.fetch(settings_for(platform), inbox, {}, client=client_for(platform, waits))
+    decidim_api.fetch(settings_for(platform), inbox, {}, client=client_for(platform, waits))
     assert inbox.proposal_ids() == platform.all_ids()
     assert len(waits) == 3
 
@@ -309,14 +310,14 @@ def test_failed_fetch_keeps_pages_and_resumes_from_the_last_cursor(platform, tmp
     platform.server.fail("/api", *[UNAVAILABLE] * 3, method="POST", after=3)  # the third page fails for good
     inbox = Inbox(tmp_path)
     with pytest.raises(FetchError) as caught:
-        decidim.fetch(settings_for(platform), inbox, {}, client=client_for(platform, [], max_retries=2))
+        decidim_api.fetch(settings_for(platform), inbox, {}, client=client_for(platform, [], max_retries=2))
     assert caught.value.state == {"cursors": {"11": "MTAw"}} and len(inbox.pages) == 2
-    decidim.fetch(settings_for(platform), inbox, caught.value.state, client=client_for(platform, []))
+    decidim_api.fetch(settings_for(platform), inbox, caught.value.state, client=client_for(platform, []))
     assert len(inbox.pages) == 4 and inbox.proposal_ids() == platform.all_ids()
 
 
 def test_graphql_errors_stop_the_fetch_cleanly(platform, tmp_path):
     platform.processes[0]["components"].append({"id": "99", "__typename": "Proposals"})
     with pytest.raises(FetchError, match="Couldn't find component 99") as caught:
-        decidim.fetch(settings_for(platform), Inbox(tmp_path), {}, client=client_for(platform, []))
+        decidim_api.fetch(settings_for(platform), Inbox(tmp_path), {}, client=client_for(platform, []))
     assert set(caught.value.state["cursors"]) == {"11", "12"}

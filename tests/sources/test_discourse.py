@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.sources import discourse
+from pipelines.sources.discourse import fetch as discourse_api
+from pipelines.sources.discourse import parse as discourse
 from pipelines.sources.http import ApiClient, FetchError
 from tests.fakes.discourse_api import ADMIN_KEY, DiscourseForum
 from tests.fakes.server import (
@@ -199,8 +200,8 @@ def forum():
         yield forum
 
 
-def settings_for(forum, key=ADMIN_KEY) -> discourse.Settings:
-    return discourse.Settings.from_env(
+def settings_for(forum, key=ADMIN_KEY) -> discourse_api.Settings:
+    return discourse_api.Settings.from_env(
         {"DISCOURSE_URL": forum.server.url, "DISCOURSE_API_KEY": key, "DISCOURSE_API_USERNAME": "system"}
     )
 
@@ -220,15 +221,17 @@ def public_posts(forum) -> set:
 
 
 def test_settings():
-    assert not discourse.Settings.from_env({}).configured
-    settings = discourse.Settings.from_env({"DISCOURSE_URL": "https://f.example", "DISCOURSE_API_KEY": "k3y-secret"})
+    assert not discourse_api.Settings.from_env({}).configured
+    settings = discourse_api.Settings.from_env(
+        {"DISCOURSE_URL": "https://f.example", "DISCOURSE_API_KEY": "k3y-secret"}
+    )
     assert settings.configured and "k3y-secret" not in repr(settings)
     assert settings.headers()["Api-Username"] == "system"
 
 
 def test_full_fetch_pages_to_the_end_and_parses_back(forum, tmp_path):
     inbox = Inbox(tmp_path)
-    state = discourse.fetch(settings_for(forum), inbox, {}, client=client_for(forum, []))
+    state = discourse_api.fetch(settings_for(forum), inbox, {}, client=client_for(forum, []))
     names = inbox.names()
     assert [n for n in names if n.startswith("latest_page_")] == [f"latest_page_{i}.json" for i in range(3)]
     assert not any(n.startswith("t_99") for n in names)  # the private message
@@ -250,17 +253,17 @@ def test_full_fetch_pages_to_the_end_and_parses_back(forum, tmp_path):
 
 
 def test_incremental_rerun_fetches_nothing_new_then_only_the_bumped_topic(forum, tmp_path):
-    state = discourse.fetch(settings_for(forum), Inbox(tmp_path), {}, client=client_for(forum, []))
+    state = discourse_api.fetch(settings_for(forum), Inbox(tmp_path), {}, client=client_for(forum, []))
     forum.server.requests.clear()
     again = Inbox(tmp_path)
-    assert discourse.fetch(settings_for(forum), again, state, client=client_for(forum, [])) == state
+    assert discourse_api.fetch(settings_for(forum), again, state, client=client_for(forum, [])) == state
     assert not forum.server.requests_to("/t/{id}.json")
     assert not any(n.startswith(("latest_page", "t_")) for n in again.names())
     assert len(forum.server.requests_to("/latest.json")) == 1  # the first page shows nothing is newer
 
     post = forum.add_post(6, minutes=60 * 24 * 20)
     later = Inbox(tmp_path)
-    new_state = discourse.fetch(settings_for(forum), later, state, client=client_for(forum, []))
+    new_state = discourse_api.fetch(settings_for(forum), later, state, client=client_for(forum, []))
     assert [n for n in later.names() if n.startswith("t_")] == ["t_6.json"]
     assert new_state["bumped_at"] == post["created_at"] > state["bumped_at"]
 
@@ -275,7 +278,7 @@ def test_fetch_survives_each_failure(forum, tmp_path, failure):
         forum.server.fail(route, failure, after=1)
     waits: list[float] = []
     inbox = Inbox(tmp_path)
-    discourse.fetch(settings_for(forum), inbox, {}, client=client_for(forum, waits))
+    discourse_api.fetch(settings_for(forum), inbox, {}, client=client_for(forum, waits))
     assert inbox.parse_all()["posts"] == public_posts(forum)
     assert len(waits) == 4
     if failure in (RATE_LIMIT_JSON, RATE_LIMIT_TEXT):
@@ -287,7 +290,7 @@ def test_failed_fetch_keeps_what_it_sank_and_resumes(forum, tmp_path):
     forum.server.fail("/t/{id}.json", *[UNAVAILABLE] * 3, after=3)
     inbox = Inbox(tmp_path)
     with pytest.raises(FetchError) as caught:
-        discourse.fetch(settings_for(forum), inbox, {}, client=client_for(forum, [], max_retries=2))
+        discourse_api.fetch(settings_for(forum), inbox, {}, client=client_for(forum, [], max_retries=2))
     error = caught.value
     assert error.cause.status == 503 and ADMIN_KEY not in str(error)
     done_topics = [n for n in inbox.names() if n.startswith("t_") and "_posts_" not in n]
@@ -299,7 +302,7 @@ def test_failed_fetch_keeps_what_it_sank_and_resumes(forum, tmp_path):
 
     forum.server.requests.clear()
     resumed = Inbox(tmp_path)
-    discourse.fetch(settings_for(forum), resumed, error.state, client=client_for(forum, []))
+    discourse_api.fetch(settings_for(forum), resumed, error.state, client=client_for(forum, []))
     refetched = {n for n in resumed.names() if n.startswith("t_") and "_posts_" not in n}
     assert refetched.isdisjoint(done_topics) and len(refetched) == 4
     assert inbox.parse_all()["posts"] == public_posts(forum)
@@ -307,7 +310,7 @@ def test_failed_fetch_keeps_what_it_sank_and_resumes(forum, tmp_path):
 
 def test_non_admin_key_skips_emails(forum, tmp_path):
     inbox = Inbox(tmp_path)
-    discourse.fetch(
+    discourse_api.fetch(
         settings_for(forum, "plain-user-key"), inbox, {}, client=client_for(forum, [], key="plain-user-key")
     )
     assert not any(n.startswith("admin_users") for n in inbox.names())

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.sources import ledger
+from pipelines.sources.ledger import parse as ledger
 from tests.sources.checks import assert_corpus_case
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "ledger"

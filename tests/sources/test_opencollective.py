@@ -9,8 +9,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.sources import opencollective as oc
 from pipelines.sources.http import ApiClient, ApiError
+from pipelines.sources.opencollective import fetch as oc_api
+from pipelines.sources.opencollective import parse as oc
+from pipelines.sources.opencollective import reconcile as oc_reconcile
 from tests.fakes.opencollective_api import RATE_LIMIT, FakeOpenCollective, make_transaction
 from tests.fakes.server import SERVER_ERROR, TRUNCATED_JSON, FakeServer
 from tests.sources.checks import assert_corpus_case
@@ -140,11 +142,11 @@ def test_real_astro_export_loads_every_row_and_maps_every_header():
 
 def test_real_astro_reconciliation_reports_what_it_cannot_verify():
     frame = real_export().accepted
-    (balances,) = oc.reconcile_balances(frame).to_dicts()
+    (balances,) = oc_reconcile.reconcile_balances(frame).to_dicts()
     # the export carries no Balance column: nothing to agree with, and the report says so
     assert balances["status"] == "no_balance" and balances["rows_with_balance"] == 0
     assert balances["computed_final_minor"] == frame["net_amount_minor"].sum()
-    groups = oc.group_net_check(frame)
+    groups = oc_reconcile.group_net_check(frame)
     # an export of one account holds only that account's legs: every group is reported as unmatched
     assert groups.height == frame["group_id"].n_unique() == 1711
     assert set(groups["issue"]) == {"unmatched_leg"}
@@ -161,12 +163,12 @@ def test_reconciliation_finds_a_balance_gap_and_legs_that_disagree(tmp_path):
         "2024-03-07T10:00:00,c1,g3,x,DEBIT,EXPENSE,,,,,-3,-3,110.71,USD,coop,Coop,shop,Shop,,,,,,,,,",
     ]
     frame = parse_text(tmp_path, KEY_HEADER + "\n" + "\n".join(rows) + "\n").accepted
-    report = {r["account_slug"]: r for r in oc.reconcile_balances(frame).to_dicts()}
+    report = {r["account_slug"]: r for r in oc_reconcile.reconcile_balances(frame).to_dicts()}
     assert report["coop"]["status"] == "disagrees"
     assert (report["coop"]["first_disagreement_id"], report["coop"]["first_gap_minor"]) == ("b1", 100)
     assert report["coop"]["disagreeing_rows"] == 2  # the gap carries on to the next row
     assert report["maria"]["status"] == "agrees"
-    groups = {r["group_id"]: r for r in oc.group_net_check(frame).to_dicts()}
+    groups = {r["group_id"]: r for r in oc_reconcile.group_net_check(frame).to_dicts()}
     assert set(groups) == {"g2", "g3"}
     assert (groups["g2"]["issue"], groups["g2"]["gap_minor"]) == ("legs_disagree", 200)
     assert groups["g3"]["issue"] == "unmatched_leg"
@@ -185,7 +187,7 @@ class Landing:
         self.files.append((name, body, meta))
 
 
-def client_for(settings: oc.Settings, waits: list[float], max_retries: int = 2) -> ApiClient:
+def client_for(settings: oc_api.Settings, waits: list[float], max_retries: int = 2) -> ApiClient:
     return ApiClient(
         settings.url,
         {"Personal-Token": settings.token},
@@ -201,8 +203,8 @@ def api():
         yield FakeOpenCollective(server, [make_transaction(n) for n in range(7)], token=TOKEN)
 
 
-def settings_for(api: FakeOpenCollective, page_size: int = 3) -> oc.Settings:
-    return oc.Settings.from_env(
+def settings_for(api: FakeOpenCollective, page_size: int = 3) -> oc_api.Settings:
+    return oc_api.Settings.from_env(
         {
             "OPENCOLLECTIVE_URL": api.url,
             "OPENCOLLECTIVE_TOKEN": TOKEN,
@@ -213,15 +215,15 @@ def settings_for(api: FakeOpenCollective, page_size: int = 3) -> oc.Settings:
 
 
 def test_settings_from_env():
-    assert not oc.Settings.from_env({}).configured
-    settings = oc.Settings.from_env({"OPENCOLLECTIVE_SLUG": "coop", "OPENCOLLECTIVE_TOKEN": TOKEN})
+    assert not oc_api.Settings.from_env({}).configured
+    settings = oc_api.Settings.from_env({"OPENCOLLECTIVE_SLUG": "coop", "OPENCOLLECTIVE_TOKEN": TOKEN})
     assert settings.configured and settings.url == "https://api.opencollective.com/graphql/v2"
     assert TOKEN not in repr(settings)
 
 
 def test_fetch_pages_by_offset_then_increments_by_date_from(api, tmp_path):
     settings, sink, waits = settings_for(api), Landing(), []
-    state = oc.fetch(settings, sink, {}, client=client_for(settings, waits))
+    state = oc_api.fetch(settings, sink, {}, client=client_for(settings, waits))
     assert [q["offset"] for q in api.queries()] == [0, 3, 6]
     assert [name for name, _, _ in sink.files] == [f"graphql_transactions_{n}.json" for n in (0, 3, 6)]
     newest = make_transaction(6)["createdAt"]
@@ -235,7 +237,7 @@ def test_fetch_pages_by_offset_then_increments_by_date_from(api, tmp_path):
     # two new transactions arrive: the next run asks only from the newest one already landed
     api.transactions += [make_transaction(7), make_transaction(8)]
     sink2 = Landing()
-    state = oc.fetch(settings, sink2, state, client=client_for(settings, waits))
+    state = oc_api.fetch(settings, sink2, state, client=client_for(settings, waits))
     assert api.queries()[-1]["dateFrom"] == newest and api.queries()[-1]["offset"] == 1
     nodes = json.loads(sink2.files[0][1])["data"]["transactions"]["nodes"]
     assert [n["legacyId"] for n in nodes] == [100007, 100008]
@@ -246,7 +248,7 @@ def test_fetch_pages_by_offset_then_increments_by_date_from(api, tmp_path):
 def test_fetch_retries_rate_limit_server_error_and_cut_json(api):
     settings, sink, waits = settings_for(api), Landing(), []
     api.server.fail("/graphql/v2", RATE_LIMIT, SERVER_ERROR, TRUNCATED_JSON, method="POST", after=1)
-    oc.fetch(settings, sink, {}, client=client_for(settings, waits, max_retries=3))
+    oc_api.fetch(settings, sink, {}, client=client_for(settings, waits, max_retries=3))
     assert waits[0] == 3.0  # Retry-After of the 429
     assert len(waits) == 3 and len(sink.files) == 3
     for _, body, _ in sink.files:
@@ -259,7 +261,7 @@ def test_fetch_failing_part_way_keeps_what_it_got_and_resumes(api):
     api.server.fail("/graphql/v2", SERVER_ERROR, SERVER_ERROR, SERVER_ERROR, method="POST", after=1)
     state: dict = {}
     with pytest.raises(ApiError) as failure:
-        oc.fetch(settings, sink, state, client=client_for(settings, waits))
+        oc_api.fetch(settings, sink, state, client=client_for(settings, waits))
     assert [name for name, _, _ in sink.files] == ["graphql_transactions_0.json"]
     assert state == {"date_from": None, "offset": 3}
     for text in (
@@ -268,7 +270,7 @@ def test_fetch_failing_part_way_keeps_what_it_got_and_resumes(api):
         *(body.decode() for _, body, _ in sink.files),
     ):
         assert TOKEN not in text
-    oc.fetch(settings, sink, state, client=client_for(settings, waits))
+    oc_api.fetch(settings, sink, state, client=client_for(settings, waits))
     assert [q["offset"] for q in api.queries()[-2:]] == [3, 6]
     landed = [n["legacyId"] for _, body, _ in sink.files for n in json.loads(body)["data"]["transactions"]["nodes"]]
     assert landed == [100000 + n for n in range(7)]  # nothing lost, nothing twice
@@ -277,22 +279,22 @@ def test_fetch_failing_part_way_keeps_what_it_got_and_resumes(api):
 def test_fetch_with_its_own_client_sends_the_token_and_graphql_errors_raise(api):
     settings = settings_for(api, page_size=10)
     sink = Landing()
-    state = oc.fetch(settings, sink, {})
+    state = oc_api.fetch(settings, sink, {})
     assert len(sink.files) == 1 and state["offset"] == 1
     assert sink.files[0][2]["url"] == api.url and TOKEN not in json.dumps(sink.files[0][2])
-    wrong = oc.Settings(url=api.url, token="not-the-token-0000", slug="coop-commons")
+    wrong = oc_api.Settings(url=api.url, token="not-the-token-0000", slug="coop-commons")
     with pytest.raises(ApiError) as refused:
-        oc.fetch(wrong, Landing(), {})
+        oc_api.fetch(wrong, Landing(), {})
     assert refused.value.status == 401 and "not-the-token-0000" not in str(refused.value)
 
 
 def test_graphql_errors_raise_and_nothing_is_landed():
     with FakeServer() as server:
         server.route("/graphql/v2", lambda req: {"errors": [{"message": "Account not found"}]}, method="POST")
-        settings = oc.Settings(url=server.url + "/graphql/v2", token=TOKEN, slug="nobody")
+        settings = oc_api.Settings(url=server.url + "/graphql/v2", token=TOKEN, slug="nobody")
         sink, state = Landing(), {}
-        with pytest.raises(oc.OpenCollectiveError, match="Account not found"):
-            oc.fetch(settings, sink, state)
+        with pytest.raises(oc_api.OpenCollectiveError, match="Account not found"):
+            oc_api.fetch(settings, sink, state)
         assert sink.files == [] and state == {}
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.sources import timeoverflow
+from pipelines.sources.timeoverflow import parse as timeoverflow
 from tests.sources.checks import assert_corpus_case, parse_text
 
 

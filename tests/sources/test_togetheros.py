@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.sources import togetheros
 from pipelines.sources.contracts import load_contract
+from pipelines.sources.togetheros import parse as togetheros
 from tests.sources.checks import assert_corpus_case, parse_text
 
 

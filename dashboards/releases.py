@@ -1,0 +1,173 @@
+"""The release the dashboard reads: which one `latest` points to, and its parsed descriptor.
+
+The dashboard never opens the warehouse (the pipeline holds its lock while it writes); it reads only
+the immutable release that `<releases_dir>/latest` points to. `Release` is its descriptor (datasets,
+metric definitions, suppression threshold, data as of) and the files it holds; `queries` reads the
+datasets' Parquet files.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+RELEASES_DIR_ENV = "TOGETHEROS_RELEASES_DIR"
+
+
+DEFAULT_MIN_COUNT = 5
+
+
+# A fixed timestamp keeps the package zip byte-identical for the same release files.
+_ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+
+
+class ReleaseUnavailable(Exception):
+    """The `latest` release exists but cannot be read; the message is shown to the visitor."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    definition: str
+    formula: str = ""
+    unit: str = ""
+    grain: str = ""
+    caveats: str = ""
+    resource: str = ""
+    field: str = ""
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    path: str
+    format: str
+    rows: int | None
+    bytes: int | None
+    hash: str
+
+    @property
+    def sha256(self) -> str:
+        return self.hash.removeprefix("sha256:")
+
+
+@dataclass(frozen=True)
+class Release:
+    """The parsed descriptor of one release; `path` (its resolved directory) keys every cache."""
+
+    id: str
+    path: str
+    created: str
+    data_as_of: str
+    min_count: int
+    resources: tuple[Resource, ...]
+    metrics: tuple[Metric, ...]
+    descriptor: dict[str, Any] = field(hash=False, compare=False)
+
+    def resource(self, name: str) -> Resource | None:
+        return next((r for r in self.resources if r.name == name), None)
+
+    def has_dataset(self, name: str) -> bool:
+        """True when the release lists the dataset's Parquet file and the file is really there."""
+        resource = self.resource(name)
+        return resource is not None and self.file(resource.path).is_file()
+
+    def file(self, relative_path: str) -> Path:
+        """A path inside the release; refuses anything that would escape the release directory."""
+        root = Path(self.path)
+        candidate = (root / relative_path).resolve()
+        if not candidate.is_relative_to(root):
+            raise ReleaseUnavailable(f"The descriptor names a file outside the release: {relative_path}")
+        return candidate
+
+    def metric(self, resource: str, field_name: str) -> Metric | None:
+        return next((m for m in self.metrics if m.resource == resource and m.field == field_name), None)
+
+
+def releases_dir() -> Path:
+    return Path(os.environ.get(RELEASES_DIR_ENV) or REPO_ROOT / "data" / "releases")
+
+
+def latest_release() -> Release | None:
+    """The release `latest` points to, or None when no release has been published yet."""
+    link = releases_dir() / "latest"
+    if not link.exists():
+        return None
+    return _load_release(str(link.resolve()))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _load_release(release_path: str) -> Release:
+    descriptor_path = Path(release_path) / "datapackage.json"
+    try:
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ReleaseUnavailable(f"The descriptor {descriptor_path} cannot be read ({error}).") from error
+    return _release_from_descriptor(release_path, descriptor)
+
+
+def _release_from_descriptor(release_path: str, descriptor: dict[str, Any]) -> Release:
+    resources = tuple(
+        Resource(
+            name=r["name"],
+            path=r["path"],
+            format=r.get("format") or Path(r["path"]).suffix.lstrip("."),
+            # Parquet resources are Frictionless `file` resources, whose count is `togetheros:rows`.
+            rows=r.get("rows", r.get("togetheros:rows")),
+            bytes=r.get("bytes"),
+            hash=r.get("hash", ""),
+        )
+        for r in descriptor.get("resources", [])
+    )
+    metric_fields = set(Metric.__dataclass_fields__)
+    metrics = tuple(
+        Metric(**{k: v for k, v in m.items() if k in metric_fields} | {"caveats": _text(m.get("caveats"))})
+        for m in descriptor.get("togetheros:metrics", [])
+    )
+    suppression = descriptor.get("togetheros:suppression") or {}
+    return Release(
+        id=descriptor.get("id") or Path(release_path).name,
+        path=release_path,
+        created=descriptor.get("created", ""),
+        data_as_of=descriptor.get("togetheros:data_as_of", ""),
+        min_count=int(suppression.get("min_count", DEFAULT_MIN_COUNT)),
+        resources=resources,
+        metrics=metrics,
+        descriptor=descriptor,
+    )
+
+
+def _text(value: Any) -> str:
+    """Caveats may be a list of sentences or one string; the dashboard shows one string."""
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value or "")
+
+
+def file_bytes(release: Release, relative_path: str) -> bytes:
+    return release.file(relative_path).read_bytes()
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def package_zip(release_path: str, release_id: str) -> bytes:
+    """Every file of the release in one zip, byte-identical for identical release files."""
+    root = Path(release_path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{release_id}/{path.relative_to(root).as_posix()}", _ZIP_TIMESTAMP)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()

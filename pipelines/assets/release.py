@@ -1,0 +1,137 @@
+"""Publication: expectations over every public dataset (a failing suite blocks the release), then
+the signed, hashed release that the dashboards and auditors read."""
+
+import json
+import os
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipelines.assets.resources import DataDir
+from pipelines.assets.transform import dbt_models, dbt_project
+from pipelines.landing import Landing
+from pipelines.release.catalog import public_catalog
+from pipelines.settings import REPO_ROOT, SOURCES, duckdb_config
+
+ENGINES = ("duckdb", "polars", "pyarrow", "dbt-core", "dbt-duckdb", "dagster", "great-expectations")
+
+
+RELEASE_FACTS = "release_facts"  # public.release_facts: what the release reads besides the datasets
+
+
+def _public_keys() -> list[dg.AssetKey]:
+    datasets = public_catalog(dbt_project.manifest_path).datasets
+    return [key for key in dbt_models.keys if key.path[-1] in datasets]
+
+
+def _release_facts_key() -> dg.AssetKey:
+    return next(key for key in dbt_models.keys if key.path[-1] == RELEASE_FACTS)
+
+
+def _read_public(paths, names) -> dict:
+    with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
+        return {name: con.sql(f'select * from public."{name}"').to_arrow_table() for name in names}
+
+
+@dg.asset(
+    key=["publish", "quality_report"],
+    deps=_public_keys(),
+    group_name="publish",
+    kinds={"great_expectations"},
+    description="Great Expectations suites over every public dataset.",
+)
+def quality_report(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
+    from pipelines.release.quality import run_expectations  # GX is slow to import; only here
+
+    paths = data_dir.paths()
+    catalog = public_catalog(dbt_project.manifest_path)
+    tables = _read_public(paths, catalog.datasets)
+    report = run_expectations(
+        {n: t.to_pandas() for n, t in tables.items()}, catalog.dataset_docs, min_count=catalog.min_count
+    )
+    (paths.warehouse.parent / "quality-report.json").write_text(json.dumps(report, indent=1, sort_keys=True))
+    return dg.MaterializeResult(metadata={"status": report["status"]})
+
+
+@dg.asset_check(asset=quality_report, blocking=True, description="Every expectation suite passed.")
+def expectations_passed(data_dir: DataDir) -> dg.AssetCheckResult:
+    report = json.loads((data_dir.paths().warehouse.parent / "quality-report.json").read_text())
+    failed = sorted(name for name, result in report["datasets"].items() if not result["success"])
+    return dg.AssetCheckResult(passed=report["status"] == "passed", metadata={"failed_datasets": failed})
+
+
+def _git_commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+@dg.asset(
+    key=["publish", "release"],
+    deps=[quality_report, _release_facts_key()],
+    group_name="publish",
+    kinds={"parquet"},
+    description="The public datasets as a signed Frictionless data package, not yet visible to readers.",
+)
+def release(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
+    from pipelines.release import SigningKeyConfig, write_release
+
+    paths = data_dir.paths()
+    catalog = public_catalog(dbt_project.manifest_path)
+    tables = _read_public(paths, catalog.datasets)
+    with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config()) as con:
+        (latest_event,) = con.sql("select data_as_of from public.release_facts").fetchall()[0]
+    data_as_of = latest_event.strftime("%Y-%m-%dT%H:%M:%SZ") if latest_event else ""
+    lineage = [
+        {"sha256": f.sha256, "source": f.source, "file_name": f.file_name, "bytes": f.bytes}
+        for source in SOURCES
+        for f in Landing(paths.landing, source).current()
+    ]
+    release_dir = write_release(
+        tables,
+        releases_dir=paths.releases,
+        dataset_docs=catalog.dataset_docs,
+        metrics=catalog.metrics,
+        lineage=lineage,
+        quality_report=json.loads((paths.warehouse.parent / "quality-report.json").read_text()),
+        recompute_rules=catalog.recompute_rules,
+        signing_key=SigningKeyConfig.from_env(os.environ, paths.data),
+        code_commit=_git_commit(),
+        engine_versions={name: metadata.version(name) for name in ENGINES},
+        data_as_of=data_as_of,
+        min_count=catalog.min_count,
+        promote=False,  # the privacy check runs first; `publish/latest` promotes it
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "release_id": release_dir.name,
+            "path": str(release_dir),
+            "rows": dg.MetadataValue.json({n: t.num_rows for n, t in tables.items()}),
+        }
+    )
+
+
+def release_candidate(instance: dg.DagsterInstance) -> Path:
+    """The folder of the release written by the latest materialization of `publish/release`."""
+    event = instance.get_latest_materialization_event(release.key)
+    return Path(event.asset_materialization.metadata["path"].value)
+
+
+@dg.asset(
+    key=["publish", "latest"],
+    deps=[release],
+    group_name="publish",
+    description="Switches `latest` to the new release in one rename, once its checks passed.",
+)
+def latest(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
+    from pipelines.release import switch_latest
+
+    candidate = release_candidate(context.instance)
+    switch_latest(data_dir.paths().releases, candidate.name)
+    return dg.MaterializeResult(metadata={"release_id": candidate.name})

@@ -1,0 +1,1 @@
+"""What the community maintains by hand: which group each space belongs to, which payees are local."""

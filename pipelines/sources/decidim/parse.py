@@ -1,0 +1,350 @@
+"""Decidim, landing → raw: the open-data ZIP export (0.27 to 0.30 column names) and GraphQL proposal
+pages (as `fetch` saves them).
+
+Inbox files: `<host>-open-data.zip` (members `<host>-open-data-<entity>.csv`), a loose member CSV,
+and `graphql_proposals_<N>.json` as the fetcher saves them. Only the entities below are read;
+other members (debates, README.md, ...) are not in scope.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from pipelines.sources.contracts import Checked, TableContract, load_contract
+from pipelines.sources.csv_files import read_csv
+from pipelines.sources.money import to_minor
+from pipelines.sources.quarantine import Refused, check_rows, combine, rows_frame
+
+SOURCE = "decidim"
+
+MAX_MEMBER_BYTES = 512 * 1024 * 1024  # 11,953 proposals in 23 languages made a few hundred MB
+MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+MAX_RATIO = 200  # CSV compresses ~10x; a far higher ratio is a zip bomb
+MAX_JSON_BYTES = 64 * 1024 * 1024
+DEFAULT_CURRENCY = "EUR"  # Decidim.currency_unit defaults to "€"; the export has no currency column
+
+
+# contract column -> the export's column names, newest first (0.30, then 0.27 and earlier)
+COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "proposals": {
+        "proposal_id": ("id",),
+        "component_id": ("component/id",),
+        "author_id": ("author/id",),
+        "author_name": ("author/name",),
+        "state": ("state",),
+        "published_at": ("published_at",),
+        "withdrawn": ("withdrawn",),
+        "votes": ("votes", "supports"),
+        "likes_count": ("likes/total_count", "endorsements/total_count", "endorsements"),
+        "comments_count": ("comments", "comments_count"),
+        "reference": ("reference",),
+        "answered_at": ("answered_at",),
+        "created_at": ("created_at",),
+        "updated_at": ("updated_at",),
+    },
+    "proposal_comments": {
+        "comment_id": ("id",),
+        "commentable_id": ("commentable_id",),
+        "commentable_type": ("commentable_type",),
+        "author_id": ("author/id",),
+        "author_name": ("author/name",),
+        "created_at": ("created_at",),
+        "alignment": ("alignment",),
+        "depth": ("depth",),
+    },
+    "results": {
+        "result_id": ("id",),
+        "parent_id": ("parent/id",),
+        "component_id": ("component/id",),
+        "status_key": ("status/key",),
+        "progress": ("progress",),
+        "start_date": ("start_date",),
+        "end_date": ("end_date",),
+        "created_at": ("created_at",),
+        "updated_at": ("updated_at",),
+    },
+    "meetings": {
+        "meeting_id": ("id",),
+        "component_id": ("component/id", "component"),
+        "start_time": ("start_time",),
+        "end_time": ("end_time",),
+        "attendees_count": ("attendees_count", "attendees"),
+        "published": ("published",),
+        "private_meeting": ("private_meeting",),
+        "withdrawn_at": ("withdrawn_at",),
+        "closed_at": ("closed_at",),
+        "created_at": ("created_at",),
+    },
+    "projects": {
+        "project_id": ("id",),
+        "component_id": ("component/id",),
+        "budget_id": ("budget/id",),
+        "confirmed_votes": ("confirmed_votes",),
+        "selected_at": ("selected_at",),
+        "created_at": ("created_at",),
+    },
+    "users": {"user_id": ("id",), "name": ("name",), "nickname": ("nickname",), "deleted": ("deleted",)},
+}
+ENTITIES = tuple(COLUMNS)
+MEMBER = re.compile(r".*-open-data-(" + "|".join(ENTITIES) + r")\.csv")
+PROPOSAL_URL_ID = re.compile(r"/proposals/(\d+)/?$")
+
+
+def _contract(entity: str) -> TableContract:
+    return load_contract(SOURCE)[entity]
+
+
+def _currency() -> str:
+    return (os.environ.get("DECIDIM_CURRENCY") or DEFAULT_CURRENCY).upper()
+
+
+def _pick(values: dict[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        if name in values:
+            return values[name]
+    return None
+
+
+def _derived(entity: str, values: dict[str, str], row: dict[str, Any], record: str) -> Refused | None:
+    """Columns computed from others; a value that cannot be computed refuses the row."""
+    if entity == "proposals" and not (row.get("withdrawn") or "").strip():
+        # 0.27 marks withdrawal only by state or withdrawn_at
+        row["withdrawn"] = str(row.get("state") == "withdrawn" or bool(values.get("withdrawn_at")))
+    if entity == "results":
+        urls = [u.strip() for u in (values.get("proposal_urls") or "").split(",") if u.strip()]
+        ids = [PROPOSAL_URL_ID.search(urlsplit(u).path) for u in urls]
+        if not all(ids):
+            return Refused(
+                record,
+                "proposal_ids:format",
+                "a proposal_urls entry is not a proposal URL",
+                values.get("proposal_urls"),
+                "proposal_ids",
+            )
+        row["proposal_ids"] = ",".join(m.group(1) for m in ids) or None
+    if entity == "projects":
+        amount, currency = (values.get("budget_amount") or "").strip(), _currency()
+        minor = to_minor(amount, currency) if amount else None
+        # an amount that is not a whole number of minor units stays as text so the integer rule names it
+        row["budget_amount_minor"] = amount if amount and minor is None else minor
+        row["currency"] = currency
+    return None
+
+
+def _check_csv(entity: str, path: Path, landing_sha256: str, file_name: str) -> Checked:
+    contract = _contract(entity)
+    csv_rows = read_csv(path, separators=";,")
+    rows, refused = [], list(csv_rows.refused)
+    key_names = COLUMNS[entity][contract.key[0]]
+    if csv_rows.rows and not any(name in csv_rows.header for name in key_names):
+        # a renamed key column or a foreign separator: say so once per row rather than "required"
+        detail = (
+            f"the header has no {'/'.join(key_names)} column (separator {csv_rows.separator!r}, "
+            f"header starts {csv_rows.header[:3]})"
+        )
+        refused += [Refused(record, "header:missing_key", detail) for record, _ in csv_rows.rows]
+        csv_rows.rows = []
+    for values in csv_rows.records():
+        record = values["_record"]
+        row = {column: _pick(values, names) for column, names in COLUMNS[entity].items()}
+        problem = _derived(entity, values, row, record)
+        if problem:
+            refused.append(problem)
+        else:
+            rows.append(row | {"_record": record})
+    frame = rows_frame(rows, [c.name for c in contract.columns])
+    return check_rows(contract, frame, landing_sha256, file_name, refused)
+
+
+def _file_refused(entity: str, landing_sha256: str, file_name: str, record: str, rule: str, problem: str) -> Checked:
+    """A whole file, or one ZIP member (record = member name), refused unread."""
+    contract = _contract(entity)
+    empty = rows_frame([], [c.name for c in contract.columns])
+    return check_rows(contract, empty, landing_sha256, file_name, [Refused(record, rule, problem)])
+
+
+def _unsafe_name(name: str) -> bool:
+    path = PurePosixPath(name.replace("\\", "/"))
+    return path.is_absolute() or ".." in path.parts or bool(re.match(r"^[A-Za-z]:", name))
+
+
+def _zip_problem(info: zipfile.ZipInfo) -> tuple[str, str] | None:
+    if _unsafe_name(info.filename):
+        return "zip:unsafe_name", "member name escapes the archive folder (zip slip)"
+    if info.file_size > MAX_MEMBER_BYTES:
+        return "zip:member_too_large", f"{info.file_size} bytes, more than {MAX_MEMBER_BYTES}"
+    if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        return "zip:compression_ratio", f"expands {info.file_size / max(info.compress_size, 1):.0f} times"
+    return None
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
+    """Copy a member out, never past the size it declared (a lying header cannot blow up the disk)."""
+    with archive.open(info) as source, target.open("wb") as out:
+        remaining = info.file_size + 1
+        while chunk := source.read(min(1024 * 1024, remaining)):
+            remaining -= len(chunk)
+            if remaining <= 0:
+                raise zipfile.BadZipFile("member is larger than its header says")
+            out.write(chunk)
+
+
+def _parse_zip(path: Path, landing_sha256: str, file_name: str) -> dict[str, Checked]:
+    parts: dict[str, list[Checked]] = {}
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        return {
+            "proposals": _file_refused(
+                "proposals",
+                landing_sha256,
+                file_name,
+                "file",
+                "file:unreadable",
+                f"not a ZIP archive ({error})",
+            )
+        }
+    with archive, tempfile.TemporaryDirectory() as scratch:
+        members = archive.infolist()
+        total = sum(i.file_size for i in members)
+        if total > MAX_TOTAL_BYTES:
+            problem = f"{total} bytes uncompressed, more than {MAX_TOTAL_BYTES}"
+            return {
+                "proposals": _file_refused("proposals", landing_sha256, file_name, "file", "zip:too_large", problem)
+            }
+        for info in members:
+            match = MEMBER.fullmatch(PurePosixPath(info.filename.replace("\\", "/")).name)
+            problem = _zip_problem(info)
+            if problem is None and match is None:
+                continue  # a member we do not read (other entities, README.md, LICENSE.md)
+            entity = match.group(1) if match else "proposals"
+            member_name = f"{file_name}!{info.filename}"
+            if problem:
+                parts.setdefault(entity, []).append(
+                    _file_refused(entity, landing_sha256, file_name, info.filename, *problem)
+                )
+                continue
+            target = Path(scratch) / f"{entity}.csv"
+            try:
+                _read_member(archive, info, target)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
+                parts.setdefault(entity, []).append(
+                    _file_refused(entity, landing_sha256, file_name, info.filename, "file:unreadable", str(error))
+                )
+                continue
+            parts.setdefault(entity, []).append(_check_csv(entity, target, landing_sha256, member_name))
+    return {entity: combine(checked) for entity, checked in parts.items()}
+
+
+def _proposal_connections(data: Any) -> Iterator[tuple[Any, list]]:
+    """(component id, edges) of every `proposals` connection anywhere in a GraphQL answer."""
+    if isinstance(data, dict):
+        connection = data.get("proposals")
+        if isinstance(connection, dict) and isinstance(connection.get("edges"), list):
+            yield data.get("id"), connection["edges"]
+        for key, value in data.items():
+            if key != "proposals":
+                yield from _proposal_connections(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _proposal_connections(item)
+
+
+def _graphql_proposal(node: dict, component_id: Any) -> dict[str, Any]:
+    author = node.get("author") if isinstance(node.get("author"), dict) else {}
+    text = {k: v if not isinstance(v, dict | list) else json.dumps(v) for k, v in node.items()}
+    return {
+        "proposal_id": text.get("id"),
+        "component_id": component_id,
+        "author_id": author.get("id"),
+        "author_name": author.get("name"),
+        "state": text.get("state"),
+        "published_at": text.get("publishedAt"),
+        "withdrawn": str(bool(node.get("withdrawnAt")) or node.get("state") == "withdrawn"),
+        "votes": text.get("voteCount"),
+        "likes_count": text.get("endorsementsCount"),
+        "comments_count": text.get("totalCommentsCount"),
+        "reference": text.get("reference"),
+        "answered_at": text.get("answeredAt"),
+        "created_at": text.get("createdAt"),
+        "updated_at": text.get("updatedAt"),
+    }
+
+
+def _parse_graphql(path: Path, landing_sha256: str, file_name: str) -> dict[str, Checked]:
+    contract = _contract("proposals")
+    if path.stat().st_size > MAX_JSON_BYTES:
+        return {
+            "proposals": _file_refused(
+                "proposals",
+                landing_sha256,
+                file_name,
+                "file",
+                "file:too_large",
+                f"more than {MAX_JSON_BYTES} bytes",
+            )
+        }
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as error:
+        return {
+            "proposals": _file_refused(
+                "proposals", landing_sha256, file_name, "file", "file:unreadable", f"not JSON ({error})"
+            )
+        }
+    connections = list(_proposal_connections(data.get("data") if isinstance(data, dict) else None))
+    if not connections:
+        return {
+            "proposals": _file_refused(
+                "proposals",
+                landing_sha256,
+                file_name,
+                "file",
+                "file:shape",
+                "no data...proposals.edges in the answer",
+            )
+        }
+    rows, refused = [], []
+    for number, (component_id, edges) in enumerate(connections):
+        for index, edge in enumerate(edges):
+            record = f"$.data..proposals[{number}].edges[{index}]"
+            node = edge.get("node") if isinstance(edge, dict) else None
+            if isinstance(node, dict):
+                rows.append(_graphql_proposal(node, component_id) | {"_record": record})
+            else:
+                refused.append(
+                    Refused(record, "record:not_object", "edge without a node object", json.dumps(edge)[:200])
+                )
+    frame = rows_frame(rows, [c.name for c in contract.columns])
+    return {"proposals": check_rows(contract, frame, landing_sha256, file_name, refused)}
+
+
+def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
+    """Every entity one Decidim file holds. Unknown file names hold none ({})."""
+    name = Path(file_name).name
+    if name.endswith("-open-data.zip") or name.endswith(".zip"):
+        return _parse_zip(path, landing_sha256, file_name)
+    if match := MEMBER.fullmatch(name):
+        if path.stat().st_size > MAX_MEMBER_BYTES:
+            return {
+                match.group(1): _file_refused(
+                    match.group(1),
+                    landing_sha256,
+                    file_name,
+                    "file",
+                    "file:too_large",
+                    f"more than {MAX_MEMBER_BYTES} bytes",
+                )
+            }
+        return {match.group(1): _check_csv(match.group(1), path, landing_sha256, file_name)}
+    if re.fullmatch(r"graphql_proposals_.*\.json", name):
+        return _parse_graphql(path, landing_sha256, file_name)
+    return {}

@@ -1,0 +1,1 @@
+"""Discourse (forum topics, posts, categories, users): `parse` reads the saved API pages that `fetch` lands."""

@@ -1,0 +1,1 @@
+"""The TogetherOS platform's own tables: `parse` only (files from the inbox)."""

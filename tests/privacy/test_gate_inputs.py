@@ -1,0 +1,178 @@
+"""What the privacy gate reads: the people named in every ledger field, and only the files the raw layer
+accepted, read with the sources' limits, so that no one file can stop it.
+
+Issue 19: a name used as a ledger account reached a release while the gate said "no personal data"
+(it read no ledger file); a ZIP bomb and an oversized CSV field the raw layer had refused crashed it;
+replacing the bad file did not help, since the gate read every landed version.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.landing import Landing, land_inbox
+from pipelines.privacy import forbidden_terms, scan_release
+from pipelines.privacy.people import ledger_categories
+from pipelines.raw import load_source
+
+# one invented person per ledger field
+JOURNAL = """\
+2026/01/05 Wilhelmina Ostrowska
+    Expenses:Supplies                        $12.00
+    Assets:Checking
+
+2026/01/06 Corner Hardware
+    Expenses:Bartholomew Quince              $40.00
+    Assets:Checking
+
+2026/01/07 Corner Hardware
+    Expenses:Travel:Philippa Drummond        $25.00
+    Liabilities:Reimbursements:Evander Holt  $-25.00
+
+2026/01/08 Bank Fees
+    Expenses:Bank Fees                        $1.20
+    Ignatius Farrow:Wallet                   $-1.20
+"""
+BEANCOUNT = """\
+option "operating_currency" "EUR"
+2026-01-01 open Assets:Checking
+2026-01-01 open Expenses:Supplies
+2026-01-01 open Expenses:Cordelia-Vantongeren
+2026-01-01 open Income:Donations
+2026-01-10 * "Rosalind Achterberg" "Thank you gift for Leopold Stavros"
+  Income:Donations      -30.00 EUR
+  Assets:Checking        30.00 EUR
+2026-01-11 * "Octavian Merriweather"
+  Expenses:Supplies      10.00 EUR
+  Assets:Checking       -10.00 EUR
+2026-01-12 * "Office shop" "paper"
+  Expenses:Cordelia-Vantongeren  5.00 EUR
+  Assets:Checking       -5.00 EUR
+"""
+PLANTED = {
+    "journal payee": "wilhelmina ostrowska",
+    "journal account, second level": "bartholomew quince",
+    "journal account, third level": "philippa drummond",
+    "journal liabilities account": "evander holt",
+    "journal account root": "ignatius farrow",
+    "beancount payee": "rosalind achterberg",
+    "beancount narration": "thank you gift for leopold stavros",
+    "beancount narration alone": "octavian merriweather",
+    "beancount account": "cordelia-vantongeren",
+}
+
+
+def _ledger_inbox(root: Path) -> Path:
+    folder = root / "inbox" / "ledger"
+    folder.mkdir(parents=True)
+    (folder / "books.journal").write_text(JOURNAL)
+    (folder / "books.beancount").write_text(BEANCOUNT)
+    return root / "inbox"
+
+
+@pytest.mark.parametrize("field", sorted(PLANTED))
+def test_a_person_named_in_any_ledger_field_is_a_scan_term(tmp_path, field):
+    terms = forbidden_terms(_ledger_inbox(tmp_path))
+    assert PLANTED[field] in terms
+
+
+def test_ledger_terms_leave_the_published_categories_alone(tmp_path):
+    terms = forbidden_terms(_ledger_inbox(tmp_path))
+    # what staging publishes (roots and listed categories) is never searched for: it would fail every release
+    assert not {"expenses", "assets", "liabilities", "supplies", "travel", "bank fees", "checking"} & terms
+    assert {"bank fees", "rent", "supplies"} <= ledger_categories()
+
+
+def test_a_release_naming_a_ledger_person_is_caught(tmp_path):
+    release = tmp_path / "release"
+    (release / "data").mkdir(parents=True)
+    (release / "data" / "treasury_legs.csv").write_text("category,amount\nexpenses:bartholomew quince,4000\n")
+    findings = scan_release(release, forbidden_terms(_ledger_inbox(tmp_path)))
+    assert [(f.file, f.row_or_line, f.column, f.kind) for f in findings] == [
+        ("data/treasury_legs.csv", 1, "category", "term")
+    ]
+
+
+# --- only what the raw layer accepted, with its limits ------------------------------------------------
+
+
+def _zip_bomb() -> bytes:
+    """One CSV member of 40 MB of a single field: refused by the source (compression ratio), and beyond
+    the CSV field limit for anyone who reads it anyway."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("tos-open-data-users.csv", "name,nickname\n" + "x" * (40 * 1024 * 1024) + ",bomb\n")
+    return buffer.getvalue()
+
+
+def _oversized_field_csv() -> str:
+    header = "id,kind,amount,currency,createdAt,oppositeAccountSlug,oppositeAccountName"
+    return f"{header}\n1,CONTRIBUTION,10.00,USD,2026-01-01T00:00:00Z,{'y' * (17 * 1024 * 1024)},Big Field\n"
+
+
+def _load(root: Path, source: str) -> None:
+    """Land the source's inbox and load it into raw, as the pipeline does."""
+    land_inbox(root / "inbox", root / "landing", source)
+    (root / "warehouse").mkdir(exist_ok=True)
+    with duckdb.connect(str(root / "warehouse" / "warehouse.duckdb")) as con:
+        load_source(con, source, Landing(root / "landing", source).current(), root / "landing")
+
+
+def test_files_the_raw_layer_refused_never_reach_the_gate(tmp_path):
+    inbox = _ledger_inbox(tmp_path)
+    (inbox / "decidim").mkdir()
+    (inbox / "decidim" / "tos-open-data.zip").write_bytes(_zip_bomb())
+    (inbox / "opencollective").mkdir()
+    (inbox / "opencollective" / "transactions.csv").write_text(_oversized_field_csv())
+    for source in ("ledger", "decidim", "opencollective"):
+        _load(tmp_path, source)
+    terms = forbidden_terms(tmp_path / "landing")  # no crash, no gigabytes
+    assert PLANTED["journal payee"] in terms and "bomb" not in terms
+
+
+def test_a_replaced_file_stops_affecting_the_gate(tmp_path):
+    users = tmp_path / "inbox" / "togetheros" / "users.ndjson"
+    users.parent.mkdir(parents=True)
+    person = '{{"user_id": "u{n}", "handle": "{handle}", "display_name": "{name}", "email": "{handle}@example.org"}}\n'
+    users.write_text(person.format(n=1, handle="theodora_k", name="Theodora Kallistratou"))
+    _load(tmp_path, "togetheros")
+    assert "theodora kallistratou" in forbidden_terms(tmp_path / "landing")
+    # replaced by a version without her (she asked to be removed): only the new version is loaded now
+    users.write_text(person.format(n=2, handle="marek_z", name="Marek Zielinski"))
+    _load(tmp_path, "togetheros")
+    terms = forbidden_terms(tmp_path / "landing")
+    assert "marek zielinski" in terms and "theodora kallistratou" not in terms and "theodora_k" not in terms
+
+
+def test_a_replaced_ledger_stops_affecting_the_gate(tmp_path):
+    inbox = _ledger_inbox(tmp_path)
+    _load(tmp_path, "ledger")
+    assert PLANTED["journal payee"] in forbidden_terms(tmp_path / "landing")
+    (inbox / "ledger" / "books.journal").write_text(JOURNAL.split("\n\n", 1)[1])  # without that transaction
+    _load(tmp_path, "ledger")
+    terms = forbidden_terms(tmp_path / "landing")
+    assert PLANTED["journal payee"] not in terms and PLANTED["journal account, second level"] in terms
+
+
+def test_a_file_the_gate_cannot_read_is_reported_not_raised(tmp_path, monkeypatch):
+    from pipelines.assets.privacy import privacy_result
+    from pipelines.privacy import people
+
+    def broken(people_, name, raw):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setitem(people.READERS, "ledger", broken)
+    _ledger_inbox(tmp_path)
+    _load(tmp_path, "ledger")
+    release = tmp_path / "releases" / "r1"
+    (release / "data").mkdir(parents=True)
+    (release / "data" / "groups.csv").write_text("group_id\ng1\n")
+    result = privacy_result(release, tmp_path / "landing")
+    assert not result.passed  # fail closed: whose names the file holds is unknown
+    assert result.metadata["unreadable_inputs"].value[0].startswith("ledger/books.")
+    assert "RecursionError" in result.description
