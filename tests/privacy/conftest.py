@@ -21,7 +21,7 @@ from tests.conftest import SHARED_REALDATA
 from tests.fakes.discourse_api import ADMIN_KEY, DiscourseForum
 from tests.fakes.opencollective_api import FakeOpenCollective, make_transaction
 from tests.fakes.server import FakeServer
-from tests.privacy.crafted import copy_real_files, plant_rule_breakers
+from tests.privacy.crafted import copy_real_files, map_real_spaces, plant_rule_breakers
 
 CUSTOM_MIN_COUNT = 7
 OC_SLUG = "coop-commons"
@@ -77,6 +77,7 @@ def privacy_run(tmp_path_factory) -> PrivacyRun:
         real_inbox = data_dir / "real-inbox"
         copy_real_files(SHARED_REALDATA, real_inbox)
         shutil.copytree(real_inbox, inbox, dirs_exist_ok=True)
+        map_real_spaces(real_inbox, inbox, api_spaces=(("opencollective", OC_SLUG),))
 
     key = secrets.token_hex(32)
     oc_token = f"oc-token-{secrets.token_hex(12)}"

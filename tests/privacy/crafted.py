@@ -167,3 +167,18 @@ def copy_real_files(realdata: Path, inbox: Path) -> None:
     for book in sorted((realdata / "ledger").rglob("*")):
         if book.is_file():
             shutil.copy(book, inbox / "ledger" / f"real_{book.parent.name}_{book.name}")
+
+
+def map_real_spaces(real_inbox: Path, inbox: Path, api_spaces: tuple[tuple[str, str], ...] = ()) -> None:
+    """Map every space the real exports name, and the fake APIs' `api_spaces` (source, space id), to the
+    demo's first mapped group: with several groups, an unmapped space stops the run before dbt
+    (pipelines/spaces.py)."""
+    from pipelines.spaces import inbox_spaces
+
+    mapping = inbox / "community" / "space_groups.csv"
+    lines = mapping.read_text(encoding="utf-8").splitlines()
+    group = lines[1].split(",")[2]
+    found, _ = inbox_spaces(real_inbox)
+    named = [(space.source, space.space_id) for space in found] + list(api_spaces)
+    added = sorted({f"{source},{space_id},{group}" for source, space_id in named})
+    mapping.write_text("\n".join(lines + added) + "\n", encoding="utf-8")
