@@ -167,6 +167,22 @@ def _togetheros(inbox: Path, people: People) -> list[tuple]:
     return raw
 
 
+def is_members_public_post(post: dict, topic: dict | None) -> bool:
+    """A member's public post (the staging rule): not in a private message or deleted topic, not a
+    whisper, moderator or small action, not hidden or deleted, not by Discourse's own accounts."""
+    return not (
+        topic is None
+        or topic.get("archetype") == "private_message"
+        or topic.get("deleted_at")
+        or post.get("post_type", 1) != 1
+        or (post.get("username") or "").lower() in ("system", "discobot")
+        or post.get("hidden")
+        or post.get("user_deleted")
+        or post.get("deleted_at")
+        or post["user_id"] <= 0
+    )
+
+
 def _discourse(inbox: Path, people: People, spaces: dict) -> list[tuple]:
     folder = inbox / "discourse"
     for path in sorted(folder.glob("admin_users_*.json")):
@@ -194,17 +210,7 @@ def _discourse(inbox: Path, people: People, spaces: dict) -> list[tuple]:
     raw = []
     for post in posts.values():
         topic = topics.get(post["topic_id"])
-        if (
-            topic is None
-            or topic.get("archetype") == "private_message"
-            or topic.get("deleted_at")
-            or post.get("post_type", 1) != 1  # whispers, moderator and small actions
-            or (post.get("username") or "").lower() in ("system", "discobot")
-            or post.get("hidden")
-            or post.get("user_deleted")
-            or post.get("deleted_at")
-            or post["user_id"] <= 0
-        ):
+        if not is_members_public_post(post, topic):
             continue
         category = topic.get("category_id")
         group = spaces.get(("discourse", str(category))) or spaces.get(("discourse", str(parents.get(category))))

@@ -198,17 +198,7 @@ def discourse_topics(inbox) -> list[tuple[str, datetime, datetime | None]]:
     by_topic = defaultdict(dict)
     for post in posts.values():
         topic = topics.get(post["topic_id"])
-        if (
-            topic is None
-            or topic.get("archetype") == "private_message"
-            or topic.get("deleted_at")
-            or post.get("post_type", 1) != 1  # whispers, moderator and small actions
-            or (post.get("username") or "").lower() in ("system", "discobot")
-            or post.get("hidden")
-            or post.get("user_deleted")
-            or post.get("deleted_at")
-            or post["user_id"] <= 0
-        ):
+        if not independent.is_members_public_post(post, topic):
             continue
         by_topic[post["topic_id"]][post["post_number"]] = post
     result = []
