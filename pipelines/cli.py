@@ -54,8 +54,13 @@ def run_pipeline(data_dir: Path | None = None, wait_seconds: float = 0.0):
 
 
 def _pipeline(args: argparse.Namespace) -> int:
+    from pipelines.preflight import inbox_problem
     from pipelines.runlock import RunInProgress
 
+    problem = inbox_problem(args.data_dir.resolve() if args.data_dir else Paths.from_env().data)
+    if problem:  # before anything runs: a mistyped --data-dir must not publish an empty release
+        print(f"pipeline {problem}", file=sys.stderr)
+        return 2
     try:
         result = run_pipeline(args.data_dir, args.wait)
     except RunInProgress as refused:
@@ -69,6 +74,10 @@ def _pipeline(args: argparse.Namespace) -> int:
             if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
         ]
         print(f"pipeline failed in: {', '.join(failed) or 'unknown step'}", file=sys.stderr)
+        for event in result.all_events:  # why, for a step that says (a refused empty release does)
+            error = event.event_specific_data.error if event.is_step_failure else None
+            if error is not None and error.cls_name == "Failure":
+                print(f"  {event.step_key}: {error.message.strip()}", file=sys.stderr)
         return 1
     paths = Paths.at(args.data_dir) if args.data_dir else Paths.from_env()
     print(f"pipeline finished: release in {paths.releases / 'latest'}")

@@ -12,6 +12,7 @@ import duckdb
 from pipelines.assets.resources import DataDir, Disclosure, Signing, Warehouse
 from pipelines.assets.transform import dbt_models, dbt_project
 from pipelines.landing import Landing
+from pipelines.preflight import empty_release_problem
 from pipelines.release.catalog import public_catalog
 from pipelines.settings import REPO_ROOT, SOURCES
 
@@ -92,6 +93,9 @@ def release(
     paths = data_dir.paths()
     catalog = public_catalog(dbt_project.manifest_path)
     tables = _read_public(paths, catalog.datasets, warehouse)
+    empty = empty_release_problem({n: t.num_rows for n, t in tables.items()}, catalog.dataset_docs)
+    if empty:
+        raise dg.Failure(description=empty)
     with duckdb.connect(str(paths.warehouse), read_only=True, config=warehouse.config()) as con:
         facts = con.sql("select * from public.release_facts")
         dates = {

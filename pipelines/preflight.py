@@ -1,0 +1,60 @@
+"""Refuse to publish nothing (issue 14, item 4): a missing or empty inbox stops `togetheros pipeline`
+before anything runs, and a release whose datasets hold no data rows at all is not written.
+
+A mistyped `--data-dir` used to run for 45 s, exit 0 and publish an empty release that verified."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pipelines.settings import SOURCES
+
+
+def _has_files(folder: Path) -> bool:
+    return folder.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in folder.rglob("*"))
+
+
+def configured_apis(env: Mapping[str, str] | None = None) -> list[str]:
+    """The sources whose API is configured (their pages are fetched, so an empty inbox is fine)."""
+    from pipelines.sources import API_SOURCES, fetcher
+
+    env = os.environ if env is None else env
+    return [source for source in API_SOURCES if fetcher(source).Settings.from_env(env).configured]
+
+
+def inbox_problem(data_dir: Path, env: Mapping[str, str] | None = None) -> str | None:
+    """Why a run over `data_dir` would have nothing to read, or None when some source has input:
+    a file under inbox/<source>/ for one of SOURCES, or a configured API."""
+    inbox = Path(data_dir) / "inbox"
+    if any(_has_files(inbox / source) for source in SOURCES) or configured_apis(env):
+        return None
+    expected = f"expected the community's exports as files under {inbox}/<source>/ (<source> one of {', '.join(SOURCES)})"
+    if not Path(data_dir).is_dir():
+        found = f"the data folder {data_dir} does not exist"
+    elif not inbox.is_dir():
+        found = f"the data folder {data_dir} has no inbox/ folder"
+    else:
+        others = sorted(p.name for p in inbox.iterdir() if not p.name.startswith("."))
+        found = f"the inbox {inbox} has no files under a source's folder" + (
+            f" (found only: {', '.join(others)})" if others else " (it is empty)"
+        )
+    return (
+        f"refusing to run: {found}; {expected}, or a source's API configured. "
+        "Nothing was run and the published release was left alone. (`togetheros demo` writes a demo inbox.)"
+    )
+
+
+def empty_release_problem(rows: Mapping[str, int], dataset_docs: Mapping[str, Mapping]) -> str | None:
+    """Why a release with these row counts must not be published, or None. Datasets of no area (the
+    groups, which a default group fills) are not data: a release whose every area dataset is empty
+    would publish nothing yet verify."""
+    data = {name: count for name, count in rows.items() if (dataset_docs.get(name) or {}).get("area")}
+    if not data or any(data.values()):
+        return None
+    return (
+        f"refusing to publish a release with no data rows: all {len(data)} datasets with data "
+        f"({', '.join(sorted(data))}) are empty; every inbox file was refused or quarantined, or the "
+        "inbox holds none of the sources' exports. The published release was left alone."
+    )
