@@ -30,7 +30,9 @@ def inbox_problem(data_dir: Path, env: Mapping[str, str] | None = None) -> str |
     inbox = Path(data_dir) / "inbox"
     if any(_has_files(inbox / source) for source in SOURCES) or configured_apis(env):
         return None
-    expected = f"expected the community's exports as files under {inbox}/<source>/ (<source> one of {', '.join(SOURCES)})"
+    expected = (
+        f"expected the community's exports as files under {inbox}/<source>/ (<source> one of {', '.join(SOURCES)})"
+    )
     if not Path(data_dir).is_dir():
         found = f"the data folder {data_dir} does not exist"
     elif not inbox.is_dir():
