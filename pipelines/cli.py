@@ -108,9 +108,20 @@ def _serve(args: argparse.Namespace) -> int:
         "--server.headless",
         "true",
     ]
-    env = {**os.environ, "TOGETHEROS_RELEASES_DIR": str(Paths.from_env().releases)}
+    from dashboards.files import FILES_URL_ENV, start
+
+    releases = Paths.from_env().releases
+    # the releases as static files beside the dashboard, at stable addresses (docs/auditor-guide.md)
+    files_port = args.files_port or args.port + 1
+    files = start(releases, "", files_port)
+    files_url = args.files_url or f"http://localhost:{files.server_address[1]}"
+    env = {**os.environ, "TOGETHEROS_RELEASES_DIR": str(releases), FILES_URL_ENV: files_url}
     print(f"serving the dashboard on http://localhost:{args.port}")
-    return subprocess.call(command, cwd=REPO_ROOT, env=env)
+    print(f"serving the release files on {files_url}/releases/latest/ (and /releases/<id>/, /releases/latest.zip)")
+    try:
+        return subprocess.call(command, cwd=REPO_ROOT, env=env)
+    finally:
+        files.shutdown()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,6 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the public dashboard over the latest release")
     serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument(
+        "--files-port", type=int, default=None, help="port of the release files server (default: --port + 1)"
+    )
+    serve.add_argument(
+        "--files-url",
+        default=None,
+        help="public address of the release files, shown on the dashboard "
+        "(default: http://localhost:<files-port>; set it behind a proxy)",
+    )
     serve.set_defaults(handler=_serve)
 
     # listed for --help; its own arguments belong to pipelines.release.verify (see main)
