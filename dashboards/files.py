@@ -6,6 +6,7 @@ the files themselves, never the app's HTML nor a temporary `/media/<hash>.zip`:
     /releases/<id>/data/<dataset>.csv        a given release's files, forever
     /releases/latest.zip, /releases/<id>.zip every file of the release in one zip (byte-identical per id)
     /releases/                               the list of published release ids, one a line
+    /docs/auditor-guide.md                   the auditor guide (step by step, standard tools only)
 
 Only published releases are served: folders whose name starts with a dot (candidates, temporary
 links) are not, nor anything outside the releases folder."""
@@ -21,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+AUDITOR_GUIDE = Path(__file__).resolve().parents[1] / "docs" / "auditor-guide.md"
 FILES_URL_ENV = "TOGETHEROS_FILES_URL"  # where the dashboard says these files are (set by `togetheros serve`)
 _ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 CONTENT_TYPES = {
@@ -63,6 +65,8 @@ def release_zip(release_dir: Path, release_id: str) -> bytes:
 def resolve(releases_dir: Path, url_path: str) -> tuple[bytes, str, str] | None:
     """(body, content type, download file name) for a URL path, or None (not found)."""
     parts = [p for p in unquote(urlsplit(url_path).path).split("/") if p]
+    if parts == ["docs", "auditor-guide.md"] and AUDITOR_GUIDE.is_file():
+        return AUDITOR_GUIDE.read_bytes(), CONTENT_TYPES[".md"], AUDITOR_GUIDE.name
     if not parts or parts[0] != "releases" or any(p in (".", "..") for p in parts):
         return None
     releases_dir = releases_dir.resolve()

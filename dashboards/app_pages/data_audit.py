@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboards import filters, queries, releases, ui
+from dashboards import filters, queries, releases, ui, verify_box
 
 release = ui.require_release()
 source = filters.source_filter(release)
@@ -79,11 +79,13 @@ st.download_button(
 )
 
 st.subheader("How to verify")
-st.markdown("Unzip the release, then check every file's hash and the signature over the descriptor:")
-st.code(
-    f"unzip togetheros-release-{release.id}.zip && cd {release.id}\nsha256sum -c SHA256SUMS\ntogetheros verify .",
-    language="bash",
-)
+with st.container(border=True, key="how_to_verify"):
+    files_url = verify_box.files_url()
+    intro, commands = verify_box.steps(release, files_url)
+    st.markdown(intro)
+    if files_url is None:
+        st.caption("The release files server is not running beside this dashboard (`togetheros serve` starts it).")
+    st.code(commands, language="bash")
 
 st.subheader("Loads: records read, accepted and quarantined")
 if release.has_dataset("load_audit"):

@@ -100,3 +100,45 @@ def test_the_dashboard_still_serves_the_app(served):
     _, base, _ = served
     status, _, body = get(f"{base}/")
     assert status == 200 and b"<html" in body.lower()
+
+
+def test_the_how_to_verify_commands_work_verbatim_with_standard_tools(tmp_path, monkeypatch):
+    """The box's commands, run as written in a shell against a signed release served by the file server:
+    curl + unzip, sha256sum -c, ssh-keygen -Y verify (identity and namespace as the writer signs), then
+    `togetheros verify --key`."""
+    from dashboards import verify_box
+    from dashboards.files import start
+    from dashboards.releases import RELEASES_DIR_ENV, latest_release
+    from pipelines.release.signing import SSHSIG_NAMESPACE, SSHSIG_PRINCIPAL, allowed_signers_line
+    from tests.release.conftest import TEST_KEY, make_release
+
+    releases = tmp_path / "releases"
+    make_release(releases)
+    monkeypatch.setenv(RELEASES_DIR_ENV, str(releases))
+    server = start(releases, "127.0.0.1", 0)
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        release = latest_release()
+        assert verify_box.signer(release) == (SSHSIG_PRINCIPAL, SSHSIG_NAMESPACE)
+        intro, commands = verify_box.steps(release, base)
+        assert f"{base}/releases/latest/datapackage.json" in intro and f"{base}/docs/auditor-guide.md" in intro
+        assert get(f"{base}/docs/auditor-guide.md")[2].startswith(b"# Auditor guide")
+        home, work = tmp_path / "home", tmp_path / "work"
+        home.mkdir(), work.mkdir()
+        (home / "community.allowed_signers").write_text(allowed_signers_line(TEST_KEY.public_key) + "\n")
+        (work / "community-signing-key.pub").write_text(TEST_KEY.public_key_file_text())
+        script = commands.replace("community-signing-key.pub", str(work / "community-signing-key.pub"))
+        env = {
+            "HOME": str(home),
+            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+            "TOGETHEROS_TRUST_FILE": str(tmp_path / "trusted.json"),
+        }
+        run = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "SHA256SUMS" not in run.stderr and ": OK" in run.stdout
+        assert f'Good "{SSHSIG_NAMESPACE}" signature for {SSHSIG_PRINCIPAL}' in run.stdout + run.stderr
+        assert "signed by the pinned key" in run.stdout and "VERIFIED" in run.stdout
+    finally:
+        server.shutdown()
