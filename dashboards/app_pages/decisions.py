@@ -122,7 +122,9 @@ if ui.available(release, "delivery_rates", "Delivery rates"):
                 ui.headline(label, value, release=release, metric=release.metric("delivery_rates", field))
         st.caption(
             f"Decisions approved {period.label}: {int(total['delivered']):,} of {int(total['approved']):,}"
-            f" delivered, {int(total['on_time']):,} on time."
+            f" delivered, {int(total['on_time']):,} on time. Overdue and stalled count the initiatives of "
+            f"these decisions (approved {period.label}), as of the latest day the data covers; Initiatives & "
+            "milestones counts every initiative under way in the period instead, whenever it was decided."
         )
         ui.chart(
             release,

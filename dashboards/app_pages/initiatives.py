@@ -34,6 +34,13 @@ if ui.available(release, "delivery_initiatives", "Initiatives"):
             with column:
                 metric = release.metric("delivery_initiatives", field) if field else None
                 ui.headline(label, f"{value:,}", release=release, metric=metric)
+        st.caption(
+            f"Counted over initiatives: those of {group.name} and the groups below it under way in {period.label} "
+            "(decided by its end, not delivered before its start)"
+            + (f", from {source} only" if source else "")
+            + ", overdue or stalled as of the latest day the data covers. Decisions & delivery counts the "
+            "initiatives of the decisions approved in the period instead."
+        )
 
         shown = queries.delivery_initiatives(
             release, group.group_id, period.start, period.end, source, show, limit=SHOWN_AT_MOST
@@ -60,7 +67,7 @@ if ui.available(release, "delivery_initiatives", "Initiatives"):
             )
             st.subheader("Organizer table")
             st.dataframe(
-                charts.initiative_table(shown),
+                charts.initiative_table(shown, as_of=as_of_day(release.data_as_of)),
                 hide_index=True,
                 column_config={
                     "Overdue": st.column_config.CheckboxColumn(),

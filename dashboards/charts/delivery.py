@@ -183,11 +183,24 @@ def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_o
     return fig
 
 
-def initiative_table(initiatives: pd.DataFrame) -> pd.DataFrame:
-    """The organizer table: one row per initiative as data.delivery_initiatives returns them."""
+def days_overdue(initiatives: pd.DataFrame, as_of: date | None) -> list[int | None]:
+    """Days past the deadline as of the data's latest day, for an overdue initiative; None otherwise."""
+    days: list[int | None] = []
+    for overdue, deadline in zip(initiatives["is_overdue"], initiatives["deadline"], strict=True):
+        if as_of is None or not overdue or is_missing(deadline):
+            days.append(None)
+        else:
+            days.append((as_of - pd.Timestamp(deadline).date()).days)
+    return days
+
+
+def initiative_table(initiatives: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
+    """The organizer table: one row per initiative as data.delivery_initiatives returns them; with
+    `as_of` (the data's latest day), how many days each overdue one is past its deadline."""
     return pd.DataFrame(
         {
             "Initiative": initiative_labels(initiatives),
+            "Days overdue": pd.array(days_overdue(initiatives, as_of), dtype="Int64"),
             "Group": initiatives["group"],
             "Source": initiatives["source"],
             "State": [initiative_state(r) for r in initiatives.itertuples()],
