@@ -113,7 +113,11 @@ def _serve(args: argparse.Namespace) -> int:
     releases = Paths.from_env().releases
     # the releases as static files beside the dashboard, at stable addresses (docs/auditor-guide.md)
     files_port = args.files_port or args.port + 1
-    files = start(releases, "", files_port)
+    try:
+        files = start(releases, "", files_port)
+    except OSError as error:
+        print(f"cannot serve the release files on port {files_port} ({error}): choose --files-port", file=sys.stderr)
+        return 1
     files_url = args.files_url or f"http://localhost:{files.server_address[1]}"
     env = {**os.environ, "TOGETHEROS_RELEASES_DIR": str(releases), FILES_URL_ENV: files_url}
     print(f"serving the dashboard on http://localhost:{args.port}")

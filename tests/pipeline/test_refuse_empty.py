@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NO_API = {"PATH": "/usr/bin:/bin"}  # no source's API configured
 
 
-def _pipeline(data_dir: Path) -> subprocess.CompletedProcess:
+def _pipeline(data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     apis = ("OPENCOLLECTIVE", "DISCOURSE", "DECIDIM")
     env = {k: v for k, v in os.environ.items() if not k.startswith(apis)}
     return subprocess.run(
@@ -26,7 +26,7 @@ def _pipeline(data_dir: Path) -> subprocess.CompletedProcess:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 
@@ -64,3 +64,16 @@ def test_a_release_with_no_data_rows_is_refused_and_says_why():
     why = empty_release_problem({"groups": 1, "treasury_monthly": 0, "votes": 0}, docs)
     assert why and "no data rows" in why and "treasury_monthly, votes" in why
     assert empty_release_problem({"groups": 1, "treasury_monthly": 3, "votes": 0}, docs) is None
+
+
+def test_a_run_whose_every_file_is_refused_publishes_no_release(tmp_path: Path):
+    """An inbox with a file that passes the first check but gives no row: the release step refuses,
+    names why, and nothing is published (`latest` is never made)."""
+    data = tmp_path / "data"
+    (data / "inbox" / "discourse").mkdir(parents=True)
+    (data / "inbox" / "discourse" / "posts.json").write_text("this is not a Discourse export\n")
+    run = _pipeline(data, timeout=600)
+    assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "refusing to publish a release with no data rows" in run.stderr
+    assert "pipeline finished" not in run.stdout
+    assert not (data / "releases" / "latest").exists()
