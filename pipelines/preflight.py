@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pipelines.settings import SOURCES
 
+NON_DATA_AREA = "core"  # models/public/_core.yml: the groups and the load log
+
 
 def _has_files(folder: Path) -> bool:
     return folder.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in folder.rglob("*"))
@@ -49,10 +51,15 @@ def inbox_problem(data_dir: Path, env: Mapping[str, str] | None = None) -> str |
 
 
 def empty_release_problem(rows: Mapping[str, int], dataset_docs: Mapping[str, Mapping]) -> str | None:
-    """Why a release with these row counts must not be published, or None. Datasets of no area (the
-    groups, which a default group fills) are not data: a release whose every area dataset is empty
-    would publish nothing yet verify."""
-    data = {name: count for name, count in rows.items() if (dataset_docs.get(name) or {}).get("area")}
+    """Why a release with these row counts must not be published, or None. The core datasets (groups,
+    which a default group fills, and the load log: load_audit, file_outcomes, quarantine_reasons,
+    which a refused file fills) are not data: a release whose every other dataset is empty would
+    publish nothing yet verify."""
+    data = {
+        name: count
+        for name, count in rows.items()
+        if (dataset_docs.get(name) or {}).get("area") not in (None, NON_DATA_AREA)
+    }
     if not data or any(data.values()):
         return None
     return (

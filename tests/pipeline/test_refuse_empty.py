@@ -60,10 +60,15 @@ def test_an_inbox_with_a_source_file_or_a_configured_api_is_accepted(tmp_path: P
 
 
 def test_a_release_with_no_data_rows_is_refused_and_says_why():
-    docs = {"groups": {"area": None}, "treasury_monthly": {"area": "treasury"}, "votes": {"area": "decisions"}}
-    why = empty_release_problem({"groups": 1, "treasury_monthly": 0, "votes": 0}, docs)
+    docs = {
+        "groups": {"area": "core"},
+        "load_audit": {"area": "core"},
+        "treasury_monthly": {"area": "treasury"},
+        "votes": {"area": "decisions"},
+    }
+    why = empty_release_problem({"groups": 1, "load_audit": 1, "treasury_monthly": 0, "votes": 0}, docs)
     assert why and "no data rows" in why and "treasury_monthly, votes" in why
-    assert empty_release_problem({"groups": 1, "treasury_monthly": 3, "votes": 0}, docs) is None
+    assert empty_release_problem({"groups": 1, "load_audit": 1, "treasury_monthly": 3, "votes": 0}, docs) is None
 
 
 def test_a_run_whose_every_file_is_refused_publishes_no_release(tmp_path: Path):
