@@ -33,6 +33,11 @@ def signer(release: Release) -> tuple[str, str]:
     return principal, namespace
 
 
+def _link(base_url: str | None, url: str) -> str:
+    """A link when the file server runs, else the address as code (it has a placeholder host)."""
+    return f"[`{url}`]({url})" if base_url else f"`{url}`"
+
+
 def steps(release: Release, base_url: str | None) -> tuple[str, str]:
     """(markdown introduction, shell commands) for the box."""
     identity, namespace = signer(release)
@@ -42,11 +47,14 @@ def steps(release: Release, base_url: str | None) -> tuple[str, str]:
     intro = "\n".join(
         [
             "You need nothing from this project: `curl`, `unzip`, `sha256sum` and OpenSSH's `ssh-keygen`. "
-            f"Full guide: [auditor guide]({guide}) (`docs/auditor-guide.md`).",
+            "Full guide: "
+            + (f"[auditor guide]({guide})" if base_url else "the auditor guide")
+            + " (`docs/auditor-guide.md`).",
             "",
-            f"- Latest release, stable addresses: `{base}/releases/latest/datapackage.json`, "
-            f"`{base}/releases/latest.zip`",
-            f"- This release, forever: `{base}/releases/{release.id}/…`, `{base}/releases/{release.id}.zip`",
+            f"- Latest release, stable addresses: {_link(base_url, f'{base}/releases/latest/datapackage.json')}, "
+            f"{_link(base_url, f'{base}/releases/latest.zip')}",
+            f"- This release, forever: `{base}/releases/{release.id}/…`, "
+            f"{_link(base_url, f'{base}/releases/{release.id}.zip')}",
             "- Get the community's public key **from a place you trust** (its website, governance records), "
             f"not from the release: the release says it was signed by key `{key_id}`. Write it as an "
             f'`allowed_signers` line, `{identity} namespaces="{namespace}" ssh-ed25519 AAAA…`, and compare it '
@@ -55,11 +63,15 @@ def steps(release: Release, base_url: str | None) -> tuple[str, str]:
     )
     commands = "\n".join(
         [
-            f"curl -fO {base}/releases/{release.id}.zip && unzip {release.id}.zip && cd {release.id}",
-            "sha256sum -c SHA256SUMS          # every line OK: the files match their hashes",
-            f"ssh-keygen -Y verify -f ~/community.allowed_signers -I {identity} -n {namespace} \\",
-            "    -s datapackage.json.sshsig < datapackage.json   # Good signature: the descriptor is signed",
-            "# with the project installed, also schemas, figures, chain, and who signed (--key):",
+            f"curl -fO {base}/releases/{release.id}.zip",
+            f"unzip {release.id}.zip && cd {release.id}",
+            "# every line must say OK: the files match their hashes",
+            "sha256sum -c SHA256SUMS",
+            "# Good signature: the descriptor, which lists every data file's hash, is signed by that key",
+            "ssh-keygen -Y verify -f ~/community.allowed_signers \\",
+            f"    -I {identity} -n {namespace} \\",
+            "    -s datapackage.json.sshsig < datapackage.json",
+            "# with the project installed: schemas, figures, the chain, and who signed (--key)",
             "togetheros verify . --key community-signing-key.pub --chain",
         ]
     )

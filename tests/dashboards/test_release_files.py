@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboards.browser import free_port
+from tests.dashboards.browser import CHROMIUM, free_port, launch_browser, open_page
 from tests.dashboards.release_fixture import write_release
 
 ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 
 
 def get(url: str) -> tuple[int, str, bytes]:
@@ -142,3 +143,24 @@ def test_the_how_to_verify_commands_work_verbatim_with_standard_tools(tmp_path, 
         assert "signed by the pinned key" in run.stdout and "VERIFIED" in run.stdout
     finally:
         server.shutdown()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
+def test_the_how_to_verify_box_links_to_the_files_and_the_guide_in_a_browser(served):
+    release, base, files = served
+    with launch_browser() as browser:
+        page = browser.new_page()
+        open_page(page, f"{base}/data_audit", "Data & audit")
+        box = page.locator(".st-key-how_to_verify")
+        box.get_by_text("sha256sum -c SHA256SUMS").first.wait_for()
+        hrefs = box.locator("a").evaluate_all("links => links.map(a => a.href)")
+        assert f"{files}/releases/latest/datapackage.json" in hrefs and f"{files}/docs/auditor-guide.md" in hrefs
+        assert f"{files}/releases/{release.release_id}.zip" in hrefs
+        for href in hrefs:  # every link answers with the file, not the app's HTML
+            answer = page.request.get(href)
+            assert answer.ok and b"<html" not in answer.body()[:200].lower(), href
+        assert "-I togetheros-release-signer -n togetheros-release" in box.inner_text()
+        assert "--key" in box.inner_text()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        box.screenshot(path=str(SCREENSHOTS / "how-to-verify.png"))

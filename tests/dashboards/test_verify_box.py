@@ -22,7 +22,7 @@ def test_the_box_gives_stable_urls_standard_tools_and_who_signed(fixture_release
     assert f"{FILES}/releases/latest/datapackage.json" in markdown and f"{FILES}/releases/latest.zip" in markdown
     assert f"{FILES}/releases/{rid}.zip" in markdown and f"({FILES}/docs/auditor-guide.md)" in markdown
     assert "from a place you trust" in markdown and "dev-0707" in markdown
-    assert f"curl -fO {FILES}/releases/{rid}.zip" in code
+    assert f"curl -fO {FILES}/releases/{rid}.zip\nunzip {rid}.zip && cd {rid}" in code
     assert "sha256sum -c SHA256SUMS" in code
     assert "-I togetheros-release-signer -n togetheros-release" in code
     assert "-s datapackage.json.sshsig < datapackage.json" in code
