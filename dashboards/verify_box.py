@@ -67,7 +67,7 @@ def steps(release: Release, base_url: str | None) -> tuple[str, str]:
             f"unzip {release.id}.zip && cd {release.id}",
             "# every line must say OK: the files match their hashes",
             "sha256sum -c SHA256SUMS",
-            "# Good signature: the descriptor, which lists every data file's hash, is signed by that key",
+            "# Good signature: datapackage.json (every file's hash) is signed by that key",
             "ssh-keygen -Y verify -f ~/community.allowed_signers \\",
             f"    -I {identity} -n {namespace} \\",
             "    -s datapackage.json.sshsig < datapackage.json",
