@@ -76,13 +76,14 @@ def _pipeline(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from pipelines.sources.limits import Limits
     from pipelines.spaces import write_templates
 
     inbox = (args.data_dir.resolve() if args.data_dir else Paths.from_env().data) / "inbox"
     if not inbox.is_dir():
         print(f"no inbox at {inbox}: put the community's exports under {inbox}/<source>/ first", file=sys.stderr)
         return 1
-    for line in write_templates(inbox):
+    for line in write_templates(inbox, Limits.from_env(os.environ)):
         print(line)
     return 0
 

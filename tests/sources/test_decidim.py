@@ -129,10 +129,20 @@ def test_version_027_names_and_comma_separator_map_to_the_same_columns(tmp_path)
     assert rows[0]["created_at"] == datetime(2023, 1, 5, 9, 0)
 
 
-def test_currency_comes_from_the_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("DECIDIM_CURRENCY", "jpy")
-    project = decidim.parse(export(tmp_path, {"projects": MEMBERS_030["projects"]}), "t-open-data.zip", "s")
+def test_currency_is_the_one_the_load_hands_over(tmp_path, monkeypatch):
+    monkeypatch.setenv("DECIDIM_CURRENCY", "GBP")  # the parser reads no environment
+    zip_path = export(tmp_path, {"projects": MEMBERS_030["projects"]})
+    with decidim.budget_currency("jpy"):
+        project = decidim.parse(zip_path, "t-open-data.zip", "s")
     assert project["projects"].accepted.select("budget_amount_minor", "currency").row(0) == (15000, "JPY")
+    default = decidim.parse(zip_path, "t-open-data.zip", "s")
+    assert default["projects"].accepted.select("currency").row(0) == ("EUR",)
+
+
+@pytest.mark.parametrize("code", ["euro", "€", "E1R"])
+def test_a_currency_that_is_no_iso_code_is_refused(code):
+    with pytest.raises(ValueError, match="DECIDIM_CURRENCY=.*three-letter ISO 4217 code"):
+        decidim_api.Settings.from_env({"DECIDIM_CURRENCY": code})
 
 
 # --- malformed corpus ---------------------------------------------------------------------------
