@@ -34,10 +34,11 @@ def run_pipeline(data_dir: Path | None = None, wait_seconds: float = 0.0):
     from pipelines.release.quarantine import clean_releases
     from pipelines.runlock import run_lock, wait_for_warehouse
 
-    paths = Paths.at(Path(data_dir).resolve()) if data_dir is not None else Paths.from_env()
-    defs = build_definitions({"data_dir": DataDir(path=str(paths.data))})
+    overrides = {"data_dir": DataDir(path=str(Path(data_dir).resolve()))} if data_dir is not None else {}
+    defs = build_definitions(overrides, os.environ)
+    paths = defs.resources["data_dir"].paths()
     with run_lock(paths.data, wait_seconds):
-        wait_for_warehouse(paths.warehouse, WAREHOUSE_WAIT_SECONDS)
+        wait_for_warehouse(paths.warehouse, WAREHOUSE_WAIT_SECONDS, defs.resources["warehouse"].config())
         cleaned = clean_releases(paths.releases, paths.quarantine)
         if cleaned.temporary or cleaned.unpromoted:
             print(
@@ -70,7 +71,7 @@ def _pipeline(args: argparse.Namespace) -> int:
         ]
         print(f"pipeline failed in: {', '.join(failed) or 'unknown step'}", file=sys.stderr)
         return 1
-    paths = Paths.at(args.data_dir) if args.data_dir else Paths.from_env()
+    paths = Paths.at(args.data_dir) if args.data_dir else Paths.from_env(os.environ)
     print(f"pipeline finished: release in {paths.releases / 'latest'}")
     return 0
 
@@ -79,7 +80,7 @@ def _init(args: argparse.Namespace) -> int:
     from pipelines.sources.limits import Limits
     from pipelines.spaces import write_templates
 
-    inbox = (args.data_dir.resolve() if args.data_dir else Paths.from_env().data) / "inbox"
+    inbox = (args.data_dir.resolve() if args.data_dir else Paths.from_env(os.environ).data) / "inbox"
     if not inbox.is_dir():
         print(f"no inbox at {inbox}: put the community's exports under {inbox}/<source>/ first", file=sys.stderr)
         return 1
@@ -100,7 +101,7 @@ def _serve(args: argparse.Namespace) -> int:
         "--server.headless",
         "true",
     ]
-    env = {**os.environ, "TOGETHEROS_RELEASES_DIR": str(Paths.from_env().releases)}
+    env = {**os.environ, "TOGETHEROS_RELEASES_DIR": str(Paths.from_env(os.environ).releases)}
     print(f"serving the dashboard on http://localhost:{args.port}")
     return subprocess.call(command, cwd=REPO_ROOT, env=env)
 
