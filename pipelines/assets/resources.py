@@ -60,6 +60,13 @@ class Disclosure(dg.ConfigurableResource):
 
     min_count: int = DEFAULT_MIN_COUNT
 
+    @field_validator("min_count")
+    @classmethod
+    def _at_least_one(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"min_count (TOGETHEROS_MIN_COUNT) is a number of people, 1 or more, not {value}")
+        return value
+
 
 class Signing(dg.ConfigurableResource):
     """The release signing key (base64 seed); empty means a development key under data/keys."""

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pipelines.assets.ingest import landing_asset, raw_asset
-from pipelines.assets.resources import DataDir, InputLimits, Sources, Warehouse, configured_resources
+from pipelines.assets.resources import DataDir, Disclosure, InputLimits, Sources, Warehouse, configured_resources
 from pipelines.definitions import build_definitions
 from pipelines.settings import Paths
 from tests.sources.test_decidim import MEMBERS_030, export
@@ -69,6 +69,7 @@ def test_the_environment_is_read_once_into_the_resources():
         ({"TOGETHEROS_LIMIT_LINE_BYTES": "-5"}, "TOGETHEROS_LIMIT_LINE_BYTES='-5'.*whole number"),
         ({"OPENCOLLECTIVE_PAGE_SIZE": "0"}, "OPENCOLLECTIVE_PAGE_SIZE='0'.*positive"),
         ({"DISCOURSE_URL": "forum.example"}, "http:// or https://.*forum.example"),
+        ({"TOGETHEROS_MIN_COUNT": "five"}, "TOGETHEROS_MIN_COUNT='five'.*1 or more"),
     ],
 )
 def test_an_invalid_setting_is_refused_naming_it(env, message):
@@ -81,3 +82,5 @@ def test_an_invalid_resource_value_is_refused_naming_it():
         InputLimits(files=0)
     with pytest.raises(Exception, match="three-letter ISO 4217"):
         Sources(decidim_currency="€")
+    with pytest.raises(Exception, match=r"min_count \(TOGETHEROS_MIN_COUNT\) is a number of people"):
+        Disclosure(min_count=0)
