@@ -6,7 +6,8 @@
 - `Disclosure`: the smallest count of people a published cell may show (TOGETHEROS_MIN_COUNT).
 - `Signing`: the release signing key (TOGETHEROS_SIGNING_KEY, a secret: passed as an `EnvVar`).
 - `Sources`: each API's settings (DISCOURSE_*, DECIDIM_URL, OPENCOLLECTIVE_*; keys and tokens are
-  secrets, passed as `EnvVar`s) and the currency of Decidim's budgets (DECIDIM_CURRENCY).
+  secrets, passed as `EnvVar`s when they are the process's) and the currency of Decidim's budgets
+  (DECIDIM_CURRENCY).
 - `InputLimits`: what no input may exceed (TOGETHEROS_LIMIT_*, `pipelines/sources/limits.py`).
 
 Values are validated when the resource is built: a bad one stops the definitions from loading with a
@@ -18,6 +19,7 @@ limits and the currency to the raw load.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import fields
@@ -169,11 +171,17 @@ SOURCE_ENV = {
 SECRETS = {"DISCOURSE_API_KEY", "OPENCOLLECTIVE_TOKEN"}
 
 
+def _secret(env: Mapping[str, str], variable: str):
+    """A secret as an `EnvVar` (Dagster resolves it at run time and never shows its value) when it is
+    the process's; given in another mapping (a test's), its value."""
+    return dg.EnvVar(variable) if os.environ.get(variable) == env[variable] else env[variable]
+
+
 def _sources(env: Mapping[str, str]) -> Sources:
     values: dict = {}
     for name, variable in SOURCE_ENV.items():
         if env.get(variable):
-            values[name] = dg.EnvVar(variable) if variable in SECRETS else env[variable]
+            values[name] = _secret(env, variable) if variable in SECRETS else env[variable]
     values["opencollective_page_size"] = opencollective_fetch.Settings.from_env(env).page_size
     return Sources(**values)
 
@@ -196,7 +204,7 @@ def configured_resources(env: Mapping[str, str]) -> dict[str, dg.ConfigurableRes
         "data_dir": DataDir(path=str(Paths.from_env(env).data)),
         "warehouse": Warehouse(memory_limit=duckdb_config(env)["memory_limit"]),
         "disclosure": Disclosure(min_count=min_count(env)),
-        "signing": Signing(key=dg.EnvVar(SIGNING_KEY_ENV) if env.get(SIGNING_KEY_ENV) else ""),
+        "signing": Signing(key=_secret(env, SIGNING_KEY_ENV) if env.get(SIGNING_KEY_ENV) else ""),
         "sources": _sources(env),
         "limits": InputLimits(**{name: value for name, value in parse_env(env).items() if value}),
     }

@@ -50,6 +50,7 @@ def test_the_environment_is_read_once_into_the_resources():
             "DECIDIM_CURRENCY": "chf",
             "DECIDIM_URL": "https://decidim.example",
             "OPENCOLLECTIVE_SLUG": "coop",
+            "OPENCOLLECTIVE_TOKEN": "t0ken-not-in-the-process-env",
             "OPENCOLLECTIVE_PAGE_SIZE": "50",
             "TOGETHEROS_LIMIT_LINE_BYTES": "1_000",
             "TOGETHEROS_LIMIT_FILES": "0",  # 0 keeps the default
@@ -58,6 +59,7 @@ def test_the_environment_is_read_once_into_the_resources():
     sources, limits = resources["sources"], resources["limits"].limits()
     assert sources.api("decidim").currency == "CHF" and sources.api("decidim").configured
     assert sources.api("opencollective").page_size == 50 and not sources.api("discourse").configured
+    assert sources.api("opencollective").token == "t0ken-not-in-the-process-env"
     assert limits.line_bytes == 1000 and limits.files == InputLimits().files
 
 
