@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -85,7 +86,7 @@ def run_one(case: str, work: Path) -> dict:
     source = make_case(case, work / "inbox")
     started = time.monotonic()
     landed, _ = land_inbox(work / "inbox", work / "landing", source)
-    with duckdb.connect(str(work / "warehouse.duckdb"), config=duckdb_config()) as con:
+    with duckdb.connect(str(work / "warehouse.duckdb"), config=duckdb_config(os.environ)) as con:
         load_source(con, source, landed, work / "landing")
         outcomes = con.execute(
             "select file_name, outcome, rule, rows_accepted, rows_quarantined from raw.file_outcomes order by 1"

@@ -28,19 +28,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bench.timing import percentile
+from dashboards.navigation import HEADINGS as PAGES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# url path -> page heading; the Overview is the default page at "/"
-PAGES = {
-    "": "Overview",
-    "participation": "Participation",
-    "decisions": "Decisions & delivery",
-    "initiatives": "Initiatives & milestones",
-    "treasury": "Treasury",
-    "local_value": "Local value",
-    "time_bank": "Time bank",
-    "data_audit": "Data & audit",
-}
 IDLE_JS = (
     "() => !['initial', 'running', undefined].includes("
     "document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState)"

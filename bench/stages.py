@@ -18,9 +18,9 @@ def _selections():
         "land": dg.AssetSelection.key_prefixes("landing"),
         "load": dg.AssetSelection.key_prefixes("raw"),
         "dbt_build": dg.AssetSelection.assets(dbt_models),
-        "quality": dg.AssetSelection.keys(dg.AssetKey(["publish", "quality_report"])),
+        "quality": dg.AssetSelection.keys(dg.AssetKey(["release", "quality_report"])),
         # written, checked, then promoted to `latest`
-        "release": dg.AssetSelection.keys(dg.AssetKey(["publish", "release"]), dg.AssetKey(["publish", "latest"])),
+        "release": dg.AssetSelection.keys(dg.AssetKey(["release", "release"]), dg.AssetKey(["release", "latest"])),
     }
 
 

@@ -1,24 +1,17 @@
 """Entry point of the public dashboard: `streamlit run dashboards/app.py`.
 
-Only builds the navigation; each page under app_pages/ does filters → query → chart.
+Only builds the navigation (the pages: `navigation.PAGES`); each page under app_pages/ does
+filters → query → chart.
 """
-
-from pathlib import Path
 
 import streamlit as st
 
-PAGES_DIR = Path(__file__).parent / "app_pages"
+from dashboards.navigation import PAGES, PAGES_DIR
 
 st.set_page_config(page_title="TogetherOS Transparency", page_icon=":material/public:", layout="wide")
 
 pages = [
-    st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page(PAGES_DIR / "participation.py", title="Participation", icon=":material/groups:"),
-    st.Page(PAGES_DIR / "decisions.py", title="Decisions & delivery", icon=":material/how_to_vote:"),
-    st.Page(PAGES_DIR / "initiatives.py", title="Initiatives & milestones", icon=":material/flag:"),
-    st.Page(PAGES_DIR / "treasury.py", title="Treasury", icon=":material/account_balance:"),
-    st.Page(PAGES_DIR / "local_value.py", title="Local value", icon=":material/storefront:"),
-    st.Page(PAGES_DIR / "time_bank.py", title="Time bank", icon=":material/schedule:"),
-    st.Page(PAGES_DIR / "data_audit.py", title="Data & audit", icon=":material/verified:"),
+    st.Page(PAGES_DIR / f"{name}.py", title=title, icon=icon, default=i == 0)
+    for i, (name, title, icon) in enumerate(PAGES)
 ]
 st.navigation(pages).run()

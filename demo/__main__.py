@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import date
@@ -37,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    inbox = args.inbox or Paths.from_env().inbox
+    inbox = args.inbox or Paths.from_env(os.environ).inbox
 
     def report(message: str) -> None:
         if not args.quiet:

@@ -34,10 +34,11 @@ def run_pipeline(data_dir: Path | None = None, wait_seconds: float = 0.0):
     from pipelines.release.quarantine import clean_releases
     from pipelines.runlock import run_lock, wait_for_warehouse
 
-    paths = Paths.at(Path(data_dir).resolve()) if data_dir is not None else Paths.from_env()
-    defs = build_definitions({"data_dir": DataDir(path=str(paths.data))})
+    overrides = {"data_dir": DataDir(path=str(Path(data_dir).resolve()))} if data_dir is not None else {}
+    defs = build_definitions(overrides, os.environ)
+    paths = defs.resources["data_dir"].paths()
     with run_lock(paths.data, wait_seconds):
-        wait_for_warehouse(paths.warehouse, WAREHOUSE_WAIT_SECONDS)
+        wait_for_warehouse(paths.warehouse, WAREHOUSE_WAIT_SECONDS, defs.resources["warehouse"].config())
         cleaned = clean_releases(paths.releases, paths.quarantine)
         if cleaned.temporary or cleaned.unpromoted:
             print(
@@ -57,7 +58,7 @@ def _pipeline(args: argparse.Namespace) -> int:
     from pipelines.preflight import inbox_problem
     from pipelines.runlock import RunInProgress
 
-    problem = inbox_problem(args.data_dir.resolve() if args.data_dir else Paths.from_env().data)
+    problem = inbox_problem(args.data_dir.resolve() if args.data_dir else Paths.from_env(os.environ).data, os.environ)
     if problem:  # before anything runs: a mistyped --data-dir must not publish an empty release
         print(f"pipeline {problem}", file=sys.stderr)
         return 2
@@ -79,19 +80,20 @@ def _pipeline(args: argparse.Namespace) -> int:
             if error is not None and error.cls_name == "Failure":
                 print(f"  {event.step_key}: {error.message.strip()}", file=sys.stderr)
         return 1
-    paths = Paths.at(args.data_dir) if args.data_dir else Paths.from_env()
+    paths = Paths.at(args.data_dir) if args.data_dir else Paths.from_env(os.environ)
     print(f"pipeline finished: release in {paths.releases / 'latest'}")
     return 0
 
 
 def _init(args: argparse.Namespace) -> int:
+    from pipelines.sources.limits import Limits
     from pipelines.spaces import write_templates
 
-    inbox = (args.data_dir.resolve() if args.data_dir else Paths.from_env().data) / "inbox"
+    inbox = (args.data_dir.resolve() if args.data_dir else Paths.from_env(os.environ).data) / "inbox"
     if not inbox.is_dir():
         print(f"no inbox at {inbox}: put the community's exports under {inbox}/<source>/ first", file=sys.stderr)
         return 1
-    for line in write_templates(inbox):
+    for line in write_templates(inbox, Limits.from_env(os.environ)):
         print(line)
     return 0
 
@@ -110,7 +112,7 @@ def _serve(args: argparse.Namespace) -> int:
     ]
     from dashboards.files import FILES_URL_ENV, start
 
-    releases = Paths.from_env().releases
+    releases = Paths.from_env(os.environ).releases
     # the releases as static files beside the dashboard, at stable addresses (docs/auditor-guide.md)
     files_port = args.files_port or args.port + 1
     try:

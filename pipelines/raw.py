@@ -115,8 +115,9 @@ def load_source(
     `refuse(rule, message)` from the parser or any exception while reading a file rolls back that file
     only and records it as refused with a rule and a message; the other files load. A batch that fails
     is loaded again file by file, so one bad page refuses only itself. A refused file is read again on
-    the next run (a raised limit or a fixed parser may then load it)."""
-    limits = limits or Limits.from_env()
+    the next run (a raised limit or a fixed parser may then load it). `limits` default to `Limits()`'s
+    defaults; the pipeline passes the `InputLimits` resource's."""
+    limits = limits or Limits()
     with active(limits):
         return _load_source(con, source, landed, landing_dir, limits)
 

@@ -67,14 +67,13 @@ def run_lock(data_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
         handle.close()  # closing the file releases the lock
 
 
-def wait_for_warehouse(warehouse: Path, wait_seconds: float) -> None:
+def wait_for_warehouse(warehouse: Path, wait_seconds: float, config: dict[str, str] | None = None) -> None:
     """Wait until no other process holds the DuckDB warehouse (e.g. the dbt child of a run that was
     killed, still finishing its build); raise RunInProgress naming the holder after `wait_seconds`.
 
-    DuckDB's lock is the kernel's, so a dead process never holds it: only a live one is waited for."""
+    DuckDB's lock is the kernel's, so a dead process never holds it: only a live one is waited for.
+    `config`: the connection's DuckDB settings (`Warehouse.config()`)."""
     import duckdb
-
-    from pipelines.settings import duckdb_config
 
     if not warehouse.exists():
         return
@@ -84,7 +83,7 @@ def wait_for_warehouse(warehouse: Path, wait_seconds: float) -> None:
         builders = _dbt_processes_for(warehouse.parent.parent)
         try:
             if not builders:
-                duckdb.connect(str(warehouse), config=duckdb_config()).close()  # replays a left WAL
+                duckdb.connect(str(warehouse), config=config or {}).close()  # replays a left WAL
                 return
             holder = f"dbt process(es) {', '.join(map(str, builders))} of an earlier run"
         except duckdb.IOException as error:

@@ -3,7 +3,6 @@ the whole pipeline at a temporary folder with one setting (`DataDir`, `togethero
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,16 +14,23 @@ DEFAULT_MIN_COUNT = 5
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 
 
-def min_count(env: Mapping[str, str] | None = None) -> int:
+def min_count(env: Mapping[str, str]) -> int:
     """Smallest number of distinct people a published cell may count (TOGETHEROS_MIN_COUNT)."""
-    env = os.environ if env is None else env
-    return int(env.get("TOGETHEROS_MIN_COUNT") or DEFAULT_MIN_COUNT)
+    text = env.get("TOGETHEROS_MIN_COUNT") or str(DEFAULT_MIN_COUNT)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(
+            f"TOGETHEROS_MIN_COUNT={text!r}: the suppression threshold is a whole number of people, 1 or more"
+        )
+    return value
 
 
-def duckdb_config(env: Mapping[str, str] | None = None) -> dict[str, str]:
+def duckdb_config(env: Mapping[str, str]) -> dict[str, str]:
     """DuckDB settings for a connection (TOGETHEROS_DUCKDB_MEMORY_LIMIT): DuckDB would take 80 % of the
     machine's memory; with a limit it spills to disk instead. The assets get it from `Warehouse`."""
-    env = os.environ if env is None else env
     return {"memory_limit": env.get("TOGETHEROS_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT}
 
 
@@ -41,9 +47,9 @@ class Paths:
         return cls(Path(path or REPO_ROOT / "data").resolve())
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Paths:
-        """The data directory TOGETHEROS_DATA_DIR names, else ./data."""
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str]) -> Paths:
+        """The data directory TOGETHEROS_DATA_DIR names, else ./data (the command line passes its
+        environment; the pipeline reads it once, into `DataDir`)."""
         return cls.at(env.get("TOGETHEROS_DATA_DIR"))
 
     @property

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.sources.limits import Limits
+
 DEFAULT_GROUP = "community"
 JOURNAL_STEM = r"regexp_replace(journal, '\.[^.]*$', '')"
 FILE_STEM = r"regexp_replace(file_name, '\.[^.]*$', '')"
@@ -139,9 +141,9 @@ def check(con: duckdb.DuckDBPyConnection, inbox: Path) -> SpaceReport:
 # --- `togetheros init`: the community folder's templates ------------------------------------------
 
 
-def inbox_spaces(inbox: Path) -> tuple[list[Space], list[str]]:
-    """The spaces and TogetherOS groups the inbox's files name, read by the real parsers into a
-    throwaway warehouse (nothing under data/ changes)."""
+def inbox_spaces(inbox: Path, limits: Limits | None = None) -> tuple[list[Space], list[str]]:
+    """The spaces and TogetherOS groups the inbox's files name, read by the real parsers (within
+    `limits`, default `Limits()`) into a throwaway warehouse (nothing under data/ changes)."""
     from pipelines.landing import land_inbox
     from pipelines.raw import load_source
     from pipelines.settings import SOURCES
@@ -149,16 +151,16 @@ def inbox_spaces(inbox: Path) -> tuple[list[Space], list[str]]:
     with tempfile.TemporaryDirectory(prefix="togetheros-init-") as scratch, duckdb.connect() as con:
         for source in SOURCES:
             landed, _ = land_inbox(inbox, Path(scratch), source)
-            load_source(con, source, landed, Path(scratch))
+            load_source(con, source, landed, Path(scratch), limits)
         groups = sorted({g for (g,) in _rows(con, "togetheros__groups", "group_id")})
         return spaces(con), groups
 
 
-def write_templates(inbox: Path) -> list[str]:
+def write_templates(inbox: Path, limits: Limits | None = None) -> list[str]:
     """Write community/groups.csv (when the community has no groups yet) and community/space_groups.csv
     (every space the inbox names, in the default group) unless they exist; returns what was done, in
     words. An existing space_groups.csv is left alone and the lines it lacks are listed instead."""
-    found, togetheros_groups = inbox_spaces(inbox)
+    found, togetheros_groups = inbox_spaces(inbox, limits)
     folder = inbox / "community"
     folder.mkdir(parents=True, exist_ok=True)
     done: list[str] = []

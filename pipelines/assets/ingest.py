@@ -3,26 +3,24 @@ API is configured) are landed under their SHA-256, then parsed into typed raw ta
 
 import hashlib
 import json
-import os
 from datetime import timedelta
 
 import dagster as dg
 import duckdb
 
-from pipelines.assets.resources import DataDir, Warehouse
+from pipelines.assets.resources import DataDir, InputLimits, Sources, Warehouse
 from pipelines.landing import Landing, land_inbox
 from pipelines.raw import conservation_breaches, files_without_outcome, load_source
 from pipelines.settings import SOURCES
 from pipelines.sources import API_SOURCES, fetcher
 from pipelines.sources.contracts import load_contract
 from pipelines.sources.http import FetchError
-from pipelines.sources.limits import Limits
 
 
-def _fetch_api(source: str, paths, log) -> int:
-    """Fetch new API pages for a configured source; returns how many pages were sunk."""
+def _fetch_api(source: str, settings, paths, log) -> int:
+    """Fetch new API pages for a configured source (`settings`: its `fetch.Settings`, from the
+    `Sources` resource); returns how many pages were sunk."""
     module = fetcher(source)
-    settings = module.Settings.from_env(os.environ)
     if not settings.configured:
         return 0
     landing = Landing(paths.landing, source)
@@ -58,9 +56,9 @@ def landing_asset(source: str) -> dg.AssetsDefinition:
         description=f"{source} files from the inbox{' and its API' if source in API_SOURCES else ''}, "
         "stored unchanged under their SHA-256.",
     )
-    def _landing(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
+    def _landing(context: dg.AssetExecutionContext, data_dir: DataDir, sources: Sources) -> dg.MaterializeResult:
         paths = data_dir.paths()
-        pages = _fetch_api(source, paths, context.log) if source in API_SOURCES else 0
+        pages = _fetch_api(source, sources.api(source), paths, context.log) if source in API_SOURCES else 0
         current, new = land_inbox(paths.inbox, paths.landing, source)
         return dg.MaterializeResult(
             metadata={
@@ -108,12 +106,18 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
             )
         ],
     )
-    def _raw(context: dg.AssetExecutionContext, data_dir: DataDir, warehouse: Warehouse):
+    def _raw(
+        context: dg.AssetExecutionContext,
+        data_dir: DataDir,
+        warehouse: Warehouse,
+        sources: Sources,
+        limits: InputLimits,
+    ):
         paths = data_dir.paths()
         landed = Landing(paths.landing, source).current()
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(paths.warehouse), config=warehouse.config()) as con:
-            summary = load_source(con, source, landed, paths.landing, Limits.from_env())
+        with duckdb.connect(str(paths.warehouse), config=warehouse.config()) as con, sources.parsing(source):
+            summary = load_source(con, source, landed, paths.landing, limits.limits())
             breaches = conservation_breaches(con, source)
             silent = files_without_outcome(con, source, landed)
             refused = con.execute(

@@ -37,9 +37,9 @@ def _read_public(paths, names, warehouse: Warehouse) -> dict:
 
 
 @dg.asset(
-    key=["publish", "quality_report"],
+    key=["release", "quality_report"],
     deps=_public_keys(),
-    group_name="publish",
+    group_name="release",
     kinds={"great_expectations"},
     description="Great Expectations suites over every public dataset.",
 )
@@ -75,9 +75,9 @@ def _git_commit() -> str:
 
 
 @dg.asset(
-    key=["publish", "release"],
+    key=["release", "release"],
     deps=[quality_report, _release_facts_key()],
-    group_name="publish",
+    group_name="release",
     kinds={"parquet"},
     description="The public datasets as a signed Frictionless data package, not yet visible to readers.",
 )
@@ -124,7 +124,7 @@ def release(
         data_as_of=data_as_of,
         dataset_as_of=dataset_as_of,
         min_count=disclosure.min_count,
-        promote=False,  # the privacy check runs first; `publish/latest` promotes it
+        promote=False,  # the privacy check runs first; `release/latest` promotes it
     )
     return dg.MaterializeResult(
         metadata={
@@ -136,15 +136,15 @@ def release(
 
 
 def release_candidate(instance: dg.DagsterInstance) -> Path:
-    """The folder of the release written by the latest materialization of `publish/release`."""
+    """The folder of the release written by the latest materialization of `release/release`."""
     event = instance.get_latest_materialization_event(release.key)
     return Path(event.asset_materialization.metadata["path"].value)
 
 
 @dg.asset(
-    key=["publish", "latest"],
+    key=["release", "latest"],
     deps=[release],
-    group_name="publish",
+    group_name="release",
     description="Switches `latest` to the new release in one rename, once its checks passed.",
 )
 def latest(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:

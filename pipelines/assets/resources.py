@@ -5,20 +5,35 @@
 - `Warehouse`: DuckDB's memory limit for the raw load, dbt and the release (TOGETHEROS_DUCKDB_MEMORY_LIMIT).
 - `Disclosure`: the smallest count of people a published cell may show (TOGETHEROS_MIN_COUNT).
 - `Signing`: the release signing key (TOGETHEROS_SIGNING_KEY, a secret: passed as an `EnvVar`).
+- `Sources`: each API's settings (DISCOURSE_*, DECIDIM_URL, OPENCOLLECTIVE_*; keys and tokens are
+  secrets, passed as `EnvVar`s when they are the process's) and the currency of Decidim's budgets
+  (DECIDIM_CURRENCY).
+- `InputLimits`: what no input may exceed (TOGETHEROS_LIMIT_*, `pipelines/sources/limits.py`).
 
-dbt receives the data dir, the threshold and the memory limit as `--vars` (`dbt_vars`); the API
-sources' settings are read by their `fetch.Settings.from_env`.
+Values are validated when the resource is built: a bad one stops the definitions from loading with a
+message naming the setting. dbt receives the data dir, the threshold and the memory limit as `--vars`
+(`dbt_vars`); the landing assets hand a source's API settings to its `fetch`, the raw assets hand the
+limits and the currency to the raw load.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import fields
 from pathlib import Path
 
 import dagster as dg
+from pydantic import field_validator, model_validator
 
 from pipelines.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_MIN_COUNT, Paths, duckdb_config, min_count
+from pipelines.sources.decidim import fetch as decidim_fetch
+from pipelines.sources.decidim.parse import DEFAULT_CURRENCY, budget_currency, valid_currency
+from pipelines.sources.discourse import fetch as discourse_fetch
+from pipelines.sources.limits import Limits, parse_env
+from pipelines.sources.opencollective import fetch as opencollective_fetch
 
 SIGNING_KEY_ENV = "TOGETHEROS_SIGNING_KEY"
 
@@ -47,6 +62,13 @@ class Disclosure(dg.ConfigurableResource):
 
     min_count: int = DEFAULT_MIN_COUNT
 
+    @field_validator("min_count")
+    @classmethod
+    def _at_least_one(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"min_count (TOGETHEROS_MIN_COUNT) is a number of people, 1 or more, not {value}")
+        return value
+
 
 class Signing(dg.ConfigurableResource):
     """The release signing key (base64 seed); empty means a development key under data/keys."""
@@ -56,6 +78,112 @@ class Signing(dg.ConfigurableResource):
     def environment(self) -> dict[str, str]:
         """The key as `SigningKeyConfig.from_env` reads it."""
         return {SIGNING_KEY_ENV: self.key} if self.key else {}
+
+
+class Sources(dg.ConfigurableResource):
+    """Each API's settings (an API with no URL, or for Open Collective no slug, is not fetched: only
+    inbox files are read) and Decidim's budget currency."""
+
+    discourse_url: str = ""
+    discourse_api_key: str = ""
+    discourse_api_username: str = ""
+    decidim_url: str = ""
+    decidim_currency: str = DEFAULT_CURRENCY
+    opencollective_url: str = opencollective_fetch.DEFAULT_URL
+    opencollective_token: str = ""
+    opencollective_slug: str = ""
+    opencollective_page_size: int = 1000
+
+    @field_validator("discourse_url", "decidim_url", "opencollective_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"an API URL starts with http:// or https://, not {value!r}")
+        return value
+
+    @field_validator("decidim_currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return valid_currency(value)
+
+    @field_validator("opencollective_page_size")
+    @classmethod
+    def _page_size(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError(f"opencollective_page_size (OPENCOLLECTIVE_PAGE_SIZE) must be positive, not {value}")
+        return value
+
+    def api(self, source: str):
+        """The `fetch.Settings` of an API source."""
+        if source == "discourse":
+            return discourse_fetch.Settings(
+                self.discourse_url or None, self.discourse_api_key or None, self.discourse_api_username or None
+            )
+        if source == "decidim":
+            return decidim_fetch.Settings(self.decidim_url or None, self.decidim_currency)
+        if source == "opencollective":
+            return opencollective_fetch.Settings(
+                url=self.opencollective_url or opencollective_fetch.DEFAULT_URL,
+                token=self.opencollective_token or None,
+                slug=self.opencollective_slug or None,
+                page_size=self.opencollective_page_size,
+            )
+        raise KeyError(f"{source} has no API")
+
+    def parsing(self, source: str) -> AbstractContextManager:
+        """What a source's parser needs while the raw load reads it (Decidim: the budget currency)."""
+        return budget_currency(self.decidim_currency) if source == "decidim" else nullcontext()
+
+
+class InputLimits(dg.ConfigurableResource):
+    """The input limits (`Limits`): a positive number of bytes or items each."""
+
+    file_bytes: int = Limits.file_bytes
+    streamed_file_bytes: int = Limits.streamed_file_bytes
+    line_bytes: int = Limits.line_bytes
+    json_depth: int = Limits.json_depth
+    records: int = Limits.records
+    files: int = Limits.files
+    archive_members: int = Limits.archive_members
+    archive_member_bytes: int = Limits.archive_member_bytes
+    archive_bytes: int = Limits.archive_bytes
+
+    @model_validator(mode="after")
+    def _positive(self) -> InputLimits:
+        self.limits()  # Limits refuses a value that is not a positive whole number, naming it
+        return self
+
+    def limits(self) -> Limits:
+        return Limits(**{f.name: getattr(self, f.name) for f in fields(Limits)})
+
+
+# environment variable of each `Sources` field; the secret ones are passed as `EnvVar`s
+SOURCE_ENV = {
+    "discourse_url": "DISCOURSE_URL",
+    "discourse_api_key": "DISCOURSE_API_KEY",
+    "discourse_api_username": "DISCOURSE_API_USERNAME",
+    "decidim_url": "DECIDIM_URL",
+    "decidim_currency": "DECIDIM_CURRENCY",
+    "opencollective_url": "OPENCOLLECTIVE_URL",
+    "opencollective_token": "OPENCOLLECTIVE_TOKEN",
+    "opencollective_slug": "OPENCOLLECTIVE_SLUG",
+}
+SECRETS = {"DISCOURSE_API_KEY", "OPENCOLLECTIVE_TOKEN"}
+
+
+def _secret(env: Mapping[str, str], variable: str):
+    """A secret as an `EnvVar` (Dagster resolves it at run time and never shows its value) when it is
+    the process's; given in another mapping (a test's), its value."""
+    return dg.EnvVar(variable) if os.environ.get(variable) == env[variable] else env[variable]
+
+
+def _sources(env: Mapping[str, str]) -> Sources:
+    values: dict = {}
+    for name, variable in SOURCE_ENV.items():
+        if env.get(variable):
+            values[name] = _secret(env, variable) if variable in SECRETS else env[variable]
+    values["opencollective_page_size"] = opencollective_fetch.Settings.from_env(env).page_size
+    return Sources(**values)
 
 
 def dbt_vars(data_dir: Path, warehouse: Warehouse, disclosure: Disclosure) -> str:
@@ -76,5 +204,7 @@ def configured_resources(env: Mapping[str, str]) -> dict[str, dg.ConfigurableRes
         "data_dir": DataDir(path=str(Paths.from_env(env).data)),
         "warehouse": Warehouse(memory_limit=duckdb_config(env)["memory_limit"]),
         "disclosure": Disclosure(min_count=min_count(env)),
-        "signing": Signing(key=dg.EnvVar(SIGNING_KEY_ENV) if env.get(SIGNING_KEY_ENV) else ""),
+        "signing": Signing(key=_secret(env, SIGNING_KEY_ENV) if env.get(SIGNING_KEY_ENV) else ""),
+        "sources": _sources(env),
+        "limits": InputLimits(**{name: value for name, value in parse_env(env).items() if value}),
     }

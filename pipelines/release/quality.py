@@ -7,17 +7,13 @@ The report holds counts only, never the offending values, because it is publishe
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 
+import great_expectations as gx
+import great_expectations.expectations as gxe
 import pandas as pd
-
-os.environ.setdefault("TQDM_DISABLE", "1")  # GX draws tqdm bars on stderr for every metric
-
-import great_expectations as gx  # noqa: E402  (after TQDM_DISABLE)
-import great_expectations.expectations as gxe  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
-from great_expectations.expectations.row_conditions import Column  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations.row_conditions import Column
 
 SUPPRESSION_FLAG = "is_suppressed"
 PERSONAL_DATA_PATTERNS = {

@@ -406,7 +406,7 @@ def rotate_key_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--old-key", type=Path, required=True, help="file holding the old key's base64 seed")
     parser.add_argument("--data-dir", type=Path, default=None, help="data directory (default: TOGETHEROS_DATA_DIR)")
     args = parser.parse_args(argv)
-    data_dir = args.data_dir.resolve() if args.data_dir else Paths.from_env().data
+    data_dir = args.data_dir.resolve() if args.data_dir else Paths.from_env(os.environ).data
     try:
         old_seed = _decode_seed(args.old_key.read_text(), str(args.old_key))
         new_key = SigningKeyConfig.from_env(os.environ, data_dir)

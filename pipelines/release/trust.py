@@ -41,8 +41,7 @@ TRUST_FORMAT = "togetheros-trust/1"
 TRUST_FILE_ENV = "TOGETHEROS_TRUST_FILE"
 
 
-def default_trust_file(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
+def default_trust_file(env: Mapping[str, str]) -> Path:
     if env.get(TRUST_FILE_ENV):
         return Path(env[TRUST_FILE_ENV]).expanduser()
     config = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
@@ -204,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     trust = None
     if not args.no_trust_file:
         try:
-            trust = TrustFile.load(args.trust_file or default_trust_file())
+            trust = TrustFile.load(args.trust_file or default_trust_file(os.environ))
         except ValueError as error:
             print(f"cannot use the trust file: {error}", file=sys.stderr)
             return 2

@@ -12,8 +12,9 @@
 `parse` reads one landed file in the system's native format and returns, per entity, the rows the
 contract accepted and the rows quarantined (file, record, rule). It never raises on bad content: an
 unreadable file becomes one quarantined record naming the problem. It reads only the file it is given,
-never the network (one exception to "no settings" so far: Decidim's parser takes the budgets' currency
-from DECIDIM_CURRENCY, as its export has no currency column). `parse_batch` checks many small files
+never the network, never the environment (the one setting a parser has, Decidim's budget currency, as
+its export has no currency column, is handed over by the raw asset: `decidim.parse.budget_currency`,
+from the `Sources` resource; the limits likewise, `limits.active`). `parse_batch` checks many small files
 (API pages) in one contract pass; `parse_slices` yields a huge file's rows a slice at a time. The raw
 load (`pipelines/raw.py`) calls one of them, in that order of preference.
 
@@ -21,8 +22,8 @@ load (`pipelines/raw.py`) calls one of them, in that order of preference.
 
     class Settings:                 # frozen; `configured` is False when the API is not set up
         @classmethod
-        def from_env(cls, env) -> Settings
-        configured: bool
+        def from_env(cls, env) -> Settings   # for tests and tools; the pipeline builds it from the
+        configured: bool                     # `Sources` resource (`Sources.api(source)`)
     def fetch(settings, sink: Sink, state: dict, *, client=None) -> dict
 
 `fetch` asks the API for what changed since `state` (what the last run returned), hands every page to
@@ -30,7 +31,7 @@ load (`pipelines/raw.py`) calls one of them, in that order of preference.
 it counts as fetched, and returns the new state. On failure it raises `FetchError` whose `state`
 resumes after the last page sunk. It never parses into rows: `parse` reads the landed pages like any
 other file. Shared pieces: `http` (the client, with retries), `quarantine`, `csv_files`,
-`text`, `dates`, `money`, `contracts`.
+`text`, `dates`, `money`, `contracts`, `formats`, `limits`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Input limits: no shape of input may grow the raw load past its memory budget (4 GiB by default).
 
 Each limit is an environment variable (`TOGETHEROS_LIMIT_<NAME>`, a plain number of bytes or of items;
-`0` or unset keeps the default); docs/operations.md lists them. The raw load (`pipelines/raw.py`)
-enforces the ones that need no knowledge of a format before a parser opens a file, so a file that
-breaks one is refused with the limit's rule and never read into memory:
+`0` or unset keeps the default), read once into the `InputLimits` resource; docs/inputs.md lists them.
+The raw load (`pipelines/raw.py`) enforces the ones that need no knowledge of a format before a
+parser opens a file, so a file that breaks one is refused with the limit's rule and never read into memory:
 
 - `file_bytes`: a file a parser reads whole (CSV, JSON page, journal). Reading a CSV whole costs about
   six to eight times its size (bytes, text, fields, frame); 256 MiB stays under 2 GiB.
@@ -24,10 +24,9 @@ oversized field quarantines its record, the rest of the file loads.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 MiB = 1024 * 1024
 
@@ -44,15 +43,40 @@ class Limits:
     archive_member_bytes: int = 512 * MiB
     archive_bytes: int = 2048 * MiB
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"limit {f.name} ({env_name(f.name)}) must be a positive whole number, not {value!r}")
+
     @classmethod
-    def from_env(cls, env=None) -> Limits:
-        env = os.environ if env is None else env
-        limits = cls()
-        for f in fields(cls):
-            text = env.get(f"TOGETHEROS_LIMIT_{f.name.upper()}", "").strip().replace("_", "")
-            if text and int(text) > 0:
-                limits = replace(limits, **{f.name: int(text)})
-        return limits
+    def from_env(cls, env: Mapping[str, str]) -> Limits:
+        """The limits `TOGETHEROS_LIMIT_<NAME>` set (`0` or empty keeps the default); the pipeline reads
+        them once, into the `InputLimits` resource (`pipelines/assets/resources.py`)."""
+        return cls(**{name: value for name, value in parse_env(env).items() if value})
+
+
+def env_name(field_name: str) -> str:
+    return f"TOGETHEROS_LIMIT_{field_name.upper()}"
+
+
+def parse_env(env: Mapping[str, str]) -> dict[str, int]:
+    """Each limit's variable as a number (`1_000` allowed; 0 for empty or unset, meaning the default);
+    anything else is refused naming the variable."""
+    values = {}
+    for f in fields(Limits):
+        text = env.get(env_name(f.name), "").strip().replace("_", "")
+        try:
+            value = int(text or 0)
+        except ValueError:
+            value = -1
+        if value < 0:
+            raise ValueError(
+                f"{env_name(f.name)}={env.get(env_name(f.name))!r}: a limit is a whole number of bytes or items "
+                "(0 or empty keeps the default)"
+            )
+        values[f.name] = value
+    return values
 
 
 _active = Limits()

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from dashboards.navigation import HEADINGS as PAGES
 from tests.dashboards import expectations as expect
 from tests.dashboards.browser import (
     CHROMIUM,
@@ -22,17 +23,6 @@ from tests.dashboards.browser import (
 from tests.dashboards.release_fixture import SUPPRESSED_CELL, write_release
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-# url path -> page heading; the Overview is the default page at "/".
-PAGES = {
-    "": "Overview",
-    "participation": "Participation",
-    "decisions": "Decisions & delivery",
-    "initiatives": "Initiatives & milestones",
-    "treasury": "Treasury",
-    "local_value": "Local value",
-    "time_bank": "Time bank",
-    "data_audit": "Data & audit",
-}
 
 pytestmark = [
     pytest.mark.browser,

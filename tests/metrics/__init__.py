@@ -8,6 +8,7 @@ methodology promises, and the suppression rules.
 
 from __future__ import annotations
 
+import os
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ import pyarrow.parquet as pq
 
 from pipelines.settings import min_count
 
-MIN_COUNT = min_count()
+MIN_COUNT = min_count(os.environ)
 
 
 def released(release: Path, dataset: str) -> list[dict]:

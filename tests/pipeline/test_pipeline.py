@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dashboards.navigation import HEADINGS as PAGES
 from pipelines.release import verify_release
 from tests import independent
 
@@ -18,16 +19,6 @@ pytestmark = pytest.mark.slow
 
 MIN_COUNT = 5
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-PAGES = {
-    "": "Overview",
-    "participation": "Participation",
-    "decisions": "Decisions & delivery",
-    "initiatives": "Initiatives & milestones",
-    "treasury": "Treasury",
-    "local_value": "Local value",
-    "time_bank": "Time bank",
-    "data_audit": "Data & audit",
-}
 
 
 def released(run, dataset: str, columns: str) -> list[tuple]:

@@ -36,7 +36,7 @@ def test_the_check_passes_a_clean_release(tmp_path):
 
 def test_the_check_is_blocking_on_the_release():
     spec = next(iter(privacy_checks[0].check_specs))
-    assert spec.asset_key.path == ["publish", "release"] and spec.blocking
+    assert spec.asset_key.path == ["release", "release"] and spec.blocking
 
 
 def test_the_check_searches_the_configured_extra_terms(tmp_path):

@@ -100,7 +100,7 @@ def test_a_release_failing_the_privacy_check_is_quarantined_and_never_promoted(t
     releases = tmp_path / "releases"
     published = make_release(releases)
 
-    @dg.asset(key=["publish", "release"], group_name="publish")
+    @dg.asset(key=["release", "release"], group_name="release")
     def release() -> dg.MaterializeResult:
         """A release that names a person from the inputs, written unpromoted as the real asset does."""
         from datetime import UTC, datetime

@@ -1,4 +1,4 @@
-"""Decidim: open-data ZIPs of both versions, a malformed corpus, ZIP safety, and the GraphQL fetcher."""
+"""Decidim: open-data ZIPs of both versions, the malformed corpus's extra cases, ZIP safety, and the GraphQL fetcher."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ from tests.fakes.server import (
     UNAVAILABLE,
     FakeServer,
 )
+from tests.sources import checks
 from tests.sources.checks import conserved
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "decidim"
+CORPUS = checks.CORPUS / "decidim"
 
 
 # --- a well-formed export of each version ---------------------------------------------------------
@@ -129,53 +130,23 @@ def test_version_027_names_and_comma_separator_map_to_the_same_columns(tmp_path)
     assert rows[0]["created_at"] == datetime(2023, 1, 5, 9, 0)
 
 
-def test_currency_comes_from_the_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("DECIDIM_CURRENCY", "jpy")
-    project = decidim.parse(export(tmp_path, {"projects": MEMBERS_030["projects"]}), "t-open-data.zip", "s")
+def test_currency_is_the_one_the_load_hands_over(tmp_path, monkeypatch):
+    monkeypatch.setenv("DECIDIM_CURRENCY", "GBP")  # the parser reads no environment
+    zip_path = export(tmp_path, {"projects": MEMBERS_030["projects"]})
+    with decidim.budget_currency("jpy"):
+        project = decidim.parse(zip_path, "t-open-data.zip", "s")
     assert project["projects"].accepted.select("budget_amount_minor", "currency").row(0) == (15000, "JPY")
+    default = decidim.parse(zip_path, "t-open-data.zip", "s")
+    assert default["projects"].accepted.select("currency").row(0) == ("EUR",)
 
 
-# --- malformed corpus ---------------------------------------------------------------------------
-
-EXPECTED = {  # case -> (entity, record, rule)
-    "garbage_date": ("proposals", "3", "published_at:type:timestamp"),
-    "negative_votes": ("proposals", "3", "votes:minimum:0"),
-    "bom_comma_027_bad_state": ("proposals", "3", "state:valid_values"),
-    "latin1": ("proposal_comments", "2", "encoding:not_utf8"),
-    "alignment_out_of_range": ("proposal_comments", "3", "alignment:valid_values"),
-    "wrong_separator": ("meetings", "2", "header:missing_key"),
-    "renamed_key": ("users", "2", "header:missing_key"),
-    "duplicate_id": ("results", "3", "result_id:duplicate_key"),
-    "bad_proposal_url": ("results", "3", "proposal_ids:format"),
-    "progress_over_100": ("results", "3", "progress:maximum:100"),
-    "short_row": ("projects", "3", "row:field_count"),
-    "fractional_budget": ("projects", "3", "budget_amount_minor:type:integer"),
-    "truncated": ("proposals", "file", "file:unreadable"),
-    "edge_without_node": ("proposals", "$.data..proposals[0].edges[1]", "record:not_object"),
-    "graphql_errors": ("proposals", "file", "file:shape"),
-    "zip_slip": ("proposals", "../../etc/tos-open-data-proposals.csv", "zip:unsafe_name"),
-    "not_a_zip": ("proposals", "file", "file:unreadable"),
-}
+@pytest.mark.parametrize("code", ["euro", "€", "E1R"])
+def test_a_currency_that_is_no_iso_code_is_refused(code):
+    with pytest.raises(ValueError, match="DECIDIM_CURRENCY=.*three-letter ISO 4217 code"):
+        decidim_api.Settings.from_env({"DECIDIM_CURRENCY": code})
 
 
-def test_corpus_is_complete():
-    assert sorted(p.name.split("__")[0] for p in CORPUS.iterdir()) == sorted(EXPECTED)
-
-
-@pytest.mark.parametrize("case", sorted(EXPECTED))
-def test_corpus_case_is_quarantined_with_file_record_and_rule(case):
-    (path,) = CORPUS.glob(f"{case}__*")
-    inbox_name = path.name.split("__")[1]
-    result = decidim.parse(path, inbox_name, "sha-" + case)
-    conserved(result)
-    entity, record, rule = EXPECTED[case]
-    bad = result[entity].quarantined
-    assert bad.height == 1, bad
-    row = bad.row(0, named=True)
-    assert (row["record"], row["rule"]) == (record, rule)
-    assert row["file_name"].startswith(inbox_name) and inbox_name in row["message"]
-    assert row["landing_sha256"] == "sha-" + case
-    assert sum(c.quarantined.height for e, c in result.items() if e != entity) == 0
+# --- malformed corpus (the cases: tests/sources/test_corpus.py) --------------------------------
 
 
 def test_zip_slip_does_not_stop_the_safe_members():

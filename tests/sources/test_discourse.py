@@ -1,4 +1,4 @@
-"""Discourse: real recorded responses, a malformed corpus, and the fetcher against a fake forum."""
+"""Discourse: real recorded responses, the malformed corpus's extra cases, and the fetcher against a fake forum."""
 
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ from tests.fakes.server import (
     UNAVAILABLE,
     FakeServer,
 )
+from tests.sources import checks
 from tests.sources.checks import conserved
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / ".." / "shared" / "realdata"
-CORPUS = ROOT / "tests" / "corpus" / "discourse"
+CORPUS = checks.CORPUS / "discourse"
 
 
 # --- real recorded responses --------------------------------------------------------------------
@@ -101,45 +102,7 @@ def test_real_categories(name):
     assert None not in checked.accepted["read_restricted"].to_list()
 
 
-# --- malformed corpus ---------------------------------------------------------------------------
-
-EXPECTED = {  # case -> (entity, record, rule)
-    "wrong_type_post_id": ("posts", "$.post_stream.posts[1]", "post_id:type:integer"),
-    "missing_created_at": ("posts", "$.post_stream.posts[1]", "created_at:required"),
-    "post_type_out_of_range": ("posts", "$.post_stream.posts[1]", "post_type:valid_values"),
-    "duplicate_post_id": ("posts", "$.post_stream.posts[1]", "post_id:duplicate_key"),
-    "garbage_date": ("posts", "$.post_stream.posts[1]", "updated_at:type:timestamp"),
-    "float_post_number": ("posts", "$.post_stream.posts[1]", "post_number:type:integer"),
-    "not_an_object": ("topics", "$.topic_list.topics[1]", "record:not_object"),
-    "unknown_archetype": ("topics", "$.topic_list.topics[1]", "archetype:valid_values"),
-    "boolean_as_word": ("topics", "$.topic_list.topics[0]", "visible:type:boolean"),
-    "missing_topic_list": ("categories", "file", "file:shape"),
-    "object_not_list": ("users", "file", "file:shape"),
-    "missing_username": ("users", "$[1]", "username:required"),
-    "nested_id": ("categories", "$.category_list.categories[1]", "category_id:type:integer"),
-    "truncated": ("topics", "file", "file:unreadable"),
-    "not_json": ("posts", "file", "file:unreadable"),
-}
-
-
-def test_corpus_is_complete():
-    assert sorted(p.name.split("__")[0] for p in CORPUS.iterdir()) == sorted(EXPECTED)
-
-
-@pytest.mark.parametrize("case", sorted(EXPECTED))
-def test_corpus_case_is_quarantined_with_file_record_and_rule(case):
-    (path,) = CORPUS.glob(f"{case}__*")
-    inbox_name = path.name.split("__")[1]
-    result = discourse.parse(path, inbox_name, "sha-" + case)
-    conserved(result)
-    entity, record, rule = EXPECTED[case]
-    bad = result[entity].quarantined
-    assert bad.height == 1, bad
-    row = bad.row(0, named=True)
-    assert (row["file_name"], row["record"], row["rule"]) == (inbox_name, record, rule)
-    assert row["landing_sha256"] == "sha-" + case and inbox_name in row["message"]
-    others = sum(c.quarantined.height for e, c in result.items() if e != entity)
-    assert others == 0
+# --- malformed corpus (the cases: tests/sources/test_corpus.py) --------------------------------
 
 
 def test_oversized_field_and_file_are_refused(tmp_path, monkeypatch):

@@ -7,11 +7,10 @@ from where the state says the last run stopped.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pipelines.sources.decidim.parse import DEFAULT_CURRENCY, SOURCE
+from pipelines.sources.decidim.parse import DEFAULT_CURRENCY, SOURCE, valid_currency
 from pipelines.sources.http import ApiClient, ApiError, FetchError, Sink
 
 COMPONENTS_QUERY = "{ participatoryProcesses { id components { id __typename } } }"
@@ -41,9 +40,8 @@ class Settings:
     currency: str = DEFAULT_CURRENCY
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-        return cls(env.get("DECIDIM_URL") or None, (env.get("DECIDIM_CURRENCY") or DEFAULT_CURRENCY).upper())
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        return cls(env.get("DECIDIM_URL") or None, valid_currency(env.get("DECIDIM_CURRENCY")))
 
     @property
     def configured(self) -> bool:

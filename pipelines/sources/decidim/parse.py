@@ -16,11 +16,11 @@ export needs), an export of an entity we do not read (`file:not_read`), a spread
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +38,7 @@ SOURCE = "decidim"
 # members' sizes and counts: pipelines/sources/limits.py (11,953 proposals in 23 languages made a few hundred MB)
 MAX_RATIO = 200  # CSV compresses ~10x; a far higher ratio is a zip bomb
 MAX_JSON_BYTES = 64 * 1024 * 1024
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 DEFAULT_CURRENCY = "EUR"  # Decidim.currency_unit defaults to "€"; the export has no currency column
 
 
@@ -121,8 +122,33 @@ def _contract(entity: str) -> TableContract:
     return load_contract(SOURCE)[entity]
 
 
+_budget_currency = DEFAULT_CURRENCY
+
+
+def valid_currency(code: str | None) -> str:
+    """An ISO 4217 code (three letters, any case; empty means DEFAULT_CURRENCY), upper-cased."""
+    code = (code or DEFAULT_CURRENCY).strip().upper()
+    if not CURRENCY_CODE.fullmatch(code):
+        raise ValueError(
+            f"DECIDIM_CURRENCY={code!r}: Decidim's budget currency is a three-letter ISO 4217 code, like EUR"
+        )
+    return code
+
+
+@contextmanager
+def budget_currency(code: str) -> Iterator[str]:
+    """Decidim budgets parsed inside are in `code` (the export has no currency column): the raw load
+    hands over the `Sources` resource's `decidim_currency`; a parser reads no environment."""
+    global _budget_currency
+    previous, _budget_currency = _budget_currency, valid_currency(code)
+    try:
+        yield _budget_currency
+    finally:
+        _budget_currency = previous
+
+
 def _currency() -> str:
-    return (os.environ.get("DECIDIM_CURRENCY") or DEFAULT_CURRENCY).upper()
+    return _budget_currency
 
 
 def _pick(values: dict[str, str], names: tuple[str, ...]) -> str | None:

@@ -9,7 +9,6 @@ and, with an admin API key, `/admin/users/list/active.json` pages. Paginated lis
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,8 +29,7 @@ class Settings:
     api_username: str | None = None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
         return cls(
             env.get("DISCOURSE_URL") or None,
             env.get("DISCOURSE_API_KEY") or None,

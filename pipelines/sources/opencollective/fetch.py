@@ -35,6 +35,17 @@ query Transactions($slug: String!, $limit: Int!, $offset: Int!, $dateFrom: DateT
 """
 
 
+def _page_size(text: str | None) -> int:
+    """OPENCOLLECTIVE_PAGE_SIZE: transactions per GraphQL page, empty for 1000."""
+    try:
+        size = int(text or 1000)
+    except ValueError:
+        size = 0
+    if size <= 0:
+        raise ValueError(f"OPENCOLLECTIVE_PAGE_SIZE={text!r}: transactions per page is a positive whole number")
+    return size
+
+
 class OpenCollectiveError(Exception):
     """The API answered, but not with transactions (GraphQL errors, a page of the wrong shape)."""
 
@@ -52,7 +63,7 @@ class Settings:
             url=env.get("OPENCOLLECTIVE_URL") or DEFAULT_URL,
             token=env.get("OPENCOLLECTIVE_TOKEN") or None,
             slug=env.get("OPENCOLLECTIVE_SLUG") or None,
-            page_size=int(env.get("OPENCOLLECTIVE_PAGE_SIZE") or 1000),
+            page_size=_page_size(env.get("OPENCOLLECTIVE_PAGE_SIZE")),
         )
 
     @property
