@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -124,9 +125,19 @@ def _serve(args: argparse.Namespace) -> int:
     env = {**os.environ, "TOGETHEROS_RELEASES_DIR": str(releases), FILES_URL_ENV: files_url}
     print(f"serving the dashboard on http://localhost:{args.port}")
     print(f"serving the release files on {files_url}/releases/latest/ (and /releases/<id>/, /releases/latest.zip)")
+    dashboard = subprocess.Popen(command, cwd=REPO_ROOT, env=env)
+    # stopped with SIGTERM (a service manager, a test), stop the dashboard too: it would outlive us
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
-        return subprocess.call(command, cwd=REPO_ROOT, env=env)
+        return dashboard.wait()
     finally:
+        if dashboard.poll() is None:
+            dashboard.terminate()
+            try:
+                dashboard.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                dashboard.kill()
+                dashboard.wait()
         files.shutdown()
 
 

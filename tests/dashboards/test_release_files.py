@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -32,6 +33,39 @@ def get(url: str) -> tuple[int, str, bytes]:
         return error.code, error.headers["Content-Type"], error.read()
 
 
+def start_serve(data: Path) -> tuple[subprocess.Popen, str, str]:
+    """`togetheros serve` over data/releases; returns it, the dashboard's and the files' base URLs."""
+    port, files_port = free_port(), free_port()
+    env = {**os.environ, "TOGETHEROS_DATA_DIR": str(data)}
+    env.pop("TOGETHEROS_RELEASES_DIR", None)
+    command = [sys.executable, "-m", "pipelines.cli", "serve", "--port", str(port), "--files-port", str(files_port)]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    base, files = f"http://localhost:{port}", f"http://localhost:{files_port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.stdout.read().decode()
+        try:
+            if get(f"{base}/_stcore/health")[0] == 200 and get(f"{files}/releases/")[0] == 200:
+                break
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return server, base, files
+
+
+def stop_serve(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    finally:
+        try:
+            os.killpg(server.pid, signal.SIGKILL)  # whatever is left of its process group
+        except ProcessLookupError:
+            pass
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
@@ -39,30 +73,11 @@ def served(tmp_path_factory):
     release = write_release(data / "releases")
     (data / "releases" / ".candidate-x").mkdir()
     (data / "releases" / ".candidate-x" / "datapackage.json").write_text("{}")
-    port, files_port = free_port(), free_port()
-    env = {**os.environ, "TOGETHEROS_DATA_DIR": str(data)}
-    env.pop("TOGETHEROS_RELEASES_DIR", None)
-    command = [sys.executable, "-m", "pipelines.cli", "serve", "--port", str(port), "--files-port", str(files_port)]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base, files = f"http://localhost:{port}", f"http://localhost:{files_port}"
+    server, base, files = start_serve(data)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert server.poll() is None, server.stdout.read().decode()
-            try:
-                if get(f"{base}/_stcore/health")[0] == 200 and get(f"{files}/releases/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.5)
         yield release, base, files
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_serve(server)
 
 
 def test_latest_and_each_release_are_files_at_stable_addresses(served):
@@ -164,3 +179,23 @@ def test_the_how_to_verify_box_links_to_the_files_and_the_guide_in_a_browser(ser
         assert "--key" in box.inner_text()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         box.screenshot(path=str(SCREENSHOTS / "how-to-verify.png"))
+
+
+def test_stopping_serve_stops_the_dashboard_too(tmp_path):
+    (tmp_path / "releases").mkdir()
+    write_release(tmp_path / "releases")
+    server, base, files = start_serve(tmp_path)
+    server.terminate()  # SIGTERM to `togetheros serve` only, as a service manager sends it
+    assert server.wait(timeout=20) != 0
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            get(f"{base}/_stcore/health")
+        except OSError:
+            break  # nothing listens any more
+        time.sleep(0.5)
+    else:
+        os.killpg(server.pid, signal.SIGKILL)
+        pytest.fail("the dashboard outlived `togetheros serve`")
+    with pytest.raises(OSError):
+        get(f"{files}/releases/")
