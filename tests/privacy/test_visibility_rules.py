@@ -45,6 +45,18 @@ def test_release_is_clean_with_real_names_among_the_terms(privacy_run):
     assert scan_release(privacy_run.release, terms) == []
 
 
+def test_the_real_books_are_published_and_their_people_are_not(privacy_run):
+    if privacy_run.real_inbox is None:
+        pytest.skip("../shared/realdata is not beside this checkout")
+    legs = pq.read_table(privacy_run.release / "data" / "treasury_legs.parquet").to_pylist()
+    books = {row["account"].split(":", 1)[0] for row in legs}
+    assert {crafted.REAL_BOOKS_FOLDER, crafted.REAL_BOOK} <= books  # both sets of books are counted
+    # the people the real books name (a member's loan account, payees) are searched for, and absent
+    real = forbidden_terms(privacy_run.real_inbox)
+    assert {"christopheragocs", "jessicafong", "harrison shoebridge", "zach latta"} <= real
+    assert scan_release(privacy_run.release, real) == []
+
+
 def test_discourse_private_messages_whispers_hidden_and_deleted_posts_do_not_count(privacy_run):
     with privacy_run.warehouse() as con:
         raw = _ids(
