@@ -114,6 +114,18 @@ def input_files(folder: Path) -> Iterator[InputFile]:
         yield InputFile(source, path.relative_to(folder / source).as_posix(), path)
 
 
+def book_names(folder: Path) -> set[str]:
+    """The books' own names: each ledger file's path under inbox/ledger/, every landed version's. Chosen
+    by the operator and mapped in community/space_groups.csv, they are published by construction (the
+    first part of every account in the treasury datasets, and file_outcomes)."""
+    ledger = folder / "ledger"
+    if (ledger / "meta").is_dir():  # a landing folder
+        return {json.loads(meta.read_text())["file_name"] for meta in sorted((ledger / "meta").glob("*.json"))}
+    if not ledger.is_dir():
+        return set()
+    return {p.relative_to(ledger).as_posix() for p in ledger.rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
 def read_people(item: InputFile) -> People:
     """The people one input file names; a file that cannot be read is named in `unreadable`."""
     people = People()

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.privacy.patterns import find_personal_patterns, redact
-from pipelines.privacy.people import People, UnreadableInputs, collect, is_landing
+from pipelines.privacy.people import People, UnreadableInputs, book_names, collect, is_landing
 from pipelines.privacy.people_cache import collect_landed
 from pipelines.privacy.vocabulary import COMMON_WORDS, release_vocabulary
 
@@ -87,9 +87,9 @@ def forbidden_terms(inbox: Path, extra: Iterable[str] = (), vocabulary: Iterable
     `inbox` is an inbox folder or a landing folder (then every landed version, API pages included; what
     each landed file yields is cached in the private `<data_dir>/warehouse/`, see `people_cache`).
     The books' free text (payees, narrations, withheld account levels) is a term too, unless the text
-    every release writes whatever its inputs (`vocabulary`, by default `release_vocabulary()`) contains
-    it as whole words. Dropped: terms shorter than 4 characters, common words, and group, city and
-    collective names."""
+    every release writes whatever its inputs (`vocabulary`, by default `release_vocabulary()`, and the
+    books' own names, `book_names`) contains it as whole words. Dropped: terms shorter than 4 characters,
+    common words, and group, city and collective names."""
     people = _people(inbox)
     if people.unreadable:  # whose names they hold is unknown: nothing can be said safe
         raise UnreadableInputs(sorted(people.unreadable))
@@ -100,7 +100,7 @@ def forbidden_terms(inbox: Path, extra: Iterable[str] = (), vocabulary: Iterable
     terms = {normalise(value) for value in found}
     # a term found elsewhere too (a contributor, a user) stays a term whatever the books' vocabulary says
     ledger = {normalise(value) for value in people.ledger} - terms
-    vocabulary = release_vocabulary() if vocabulary is None else vocabulary
+    vocabulary = [*(release_vocabulary() if vocabulary is None else vocabulary), *book_names(inbox)]
     terms |= ledger - bookkeeping_words(ledger, vocabulary)
     # a phone written differently in a release still has the same digits
     terms |= {re.sub(r"\D", "", t) for t in terms if _is_phone_like(t)}

@@ -262,3 +262,18 @@ def test_real_books_raise_no_finding_and_their_people_stay_terms(tmp_path):
     assert scan_release(_release_of_its_own_words(tmp_path), terms) == []
     # people the real books name: accounts lent by members (sshchicago), payees (hackclub)
     assert {"christopheragocs", "jessicafong", "harrison shoebridge", "zach latta"} <= terms
+
+
+def test_a_books_own_name_is_not_a_finding(tmp_path):
+    # books kept per account, named after it: the release writes the book's name as the account's first
+    # part ("stripe:assets"), so the withheld level Stripe would match every leg of those books
+    folder = tmp_path / "inbox" / "ledger"
+    folder.mkdir(parents=True)
+    (folder / "stripe.journal").write_text(JOURNAL.replace("Assets:Checking", "Assets:Stripe"))
+    terms = forbidden_terms(tmp_path / "inbox")
+    assert "stripe" not in terms
+    assert {name for field, name in PLANTED.items() if field.startswith("journal")} <= terms
+    release = tmp_path / "release"
+    (release / "data").mkdir(parents=True)
+    (release / "data" / "treasury_legs.csv").write_text("account,category\nstripe:assets,assets\n")
+    assert scan_release(release, terms) == []
