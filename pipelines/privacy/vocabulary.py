@@ -50,16 +50,18 @@ def release_vocabulary(manifest_path: Path = DBT_MANIFEST) -> tuple[str, ...]:
     descriptor and reports (`RELEASE_WRITERS`, docstrings left out); the ledger categories of the seed
     and the account roots. Authored in the project, never read from the inputs. Without a manifest only
     the rest (the gate is then stricter, never looser)."""
-    return _vocabulary(Path(manifest_path))
+    manifest_path = Path(manifest_path)
+    # read again when dbt rewrites the manifest (a long-lived Dagster process sees every parse)
+    return _vocabulary(manifest_path, manifest_path.stat().st_mtime_ns if manifest_path.is_file() else None)
 
 
 @functools.cache
-def _vocabulary(manifest_path: Path) -> tuple[str, ...]:
+def _vocabulary(manifest_path: Path, modified: int | None) -> tuple[str, ...]:
     from pipelines.privacy.people import LEDGER_ROOTS, ledger_categories
 
     texts = [*sorted(LEDGER_ROOTS), *sorted(ledger_categories())]
     texts += [text for module in RELEASE_WRITERS if module.is_file() for text in _literals(module)]
-    if not manifest_path.is_file():
+    if modified is None:
         return tuple(texts)
     nodes = json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"].values()
     public = {n["unique_id"] for n in nodes if n["resource_type"] == "model" and n["fqn"][1:2] == ["public"]}

@@ -277,3 +277,15 @@ def test_a_books_own_name_is_not_a_finding(tmp_path):
     (release / "data").mkdir(parents=True)
     (release / "data" / "treasury_legs.csv").write_text("account,category\nstripe:assets,assets\n")
     assert scan_release(release, terms) == []
+
+
+def test_without_the_release_vocabulary_every_bookkeeping_word_is_a_term(tmp_path):
+    # no manifest to read (or an empty vocabulary): the gate is stricter, never looser
+    from pipelines.privacy.vocabulary import release_vocabulary
+
+    inbox = _ledger_inbox(tmp_path)
+    (inbox / "ledger" / "generic.journal").write_text(GENERIC)
+    assert {"individual", "opening balance", "checks"} <= forbidden_terms(inbox, vocabulary=())
+    # without a manifest only the release writers' own text and the seed: "checks" is in the README's lines
+    terms = forbidden_terms(inbox, vocabulary=release_vocabulary(tmp_path / "no-manifest.json"))
+    assert {"individual", "opening balance"} <= terms and "checks" not in terms
