@@ -7,8 +7,10 @@ import copy
 import csv
 import io
 import json
+import re
 import shutil
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 # distinctive ids, so each planted record can be found again in the warehouse
@@ -152,6 +154,24 @@ REAL_DISCOURSE = {
 
 
 REAL_BOOKS_FOLDER, REAL_BOOK = "sshchicago", "hackclub_main"  # their space ids: "sshchicago/" and "hackclub_main"
+
+
+def real_book_people(realdata: Path) -> set[str]:
+    """People the real books name, found without writing their names here: the members who lent the
+    hackerspace money (sshchicago keeps each loan in an account `Liabilities:<Name>`, noted "Borrowed
+    funds from member") and hackclub's most frequent payee (a person); normalised as scan terms."""
+    loans = re.compile(r"^\s+Liabilities:(\w+)\t.*Borrowed funds from member", re.MULTILINE)
+    lenders = {
+        name.casefold()
+        for book in sorted((realdata / "ledger" / "sshchicago").glob("fy*.dat"))
+        for name in loans.findall(book.read_text(encoding="utf-8"))
+    }
+    payees = re.findall(
+        r"^\d{4}/\d\d/\d\d[ \t]+(?:[*!][ \t]+)?(.+?)\s*$",
+        (realdata / "ledger" / "hackclub" / "hackclub_main.ledger").read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
+    return lenders | {Counter(payees).most_common(1)[0][0].casefold()}
 
 
 def copy_real_files(realdata: Path, inbox: Path) -> None:
