@@ -37,8 +37,9 @@ serve: setup
 # install (`.ci/run` installs them).
 TEST_TOOLS := /usr/bin/chromium ledger hledger ssh-keygen
 
+# two workers, each taking whole test files (module fixtures and ordered tests stay on one worker)
 test: setup test-tools
-	$(UV) run pytest
+	$(UV) run pytest -n 2 --dist loadfile
 
 test-tools:
 	@missing=""; for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \

@@ -13,6 +13,12 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
+def pytest_collection_modifyitems(items):
+    """Tests that run whole pipelines (marked slow) first: `make test` hands whole files to two
+    workers (pytest-xdist --dist loadfile), and a long file started last would run alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def realdata() -> Path:
     if not SHARED_REALDATA.exists():

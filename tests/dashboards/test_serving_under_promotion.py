@@ -11,6 +11,7 @@ from bench.serving import PAGES, measure, prepare
 from tests.dashboards.browser import CHROMIUM
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium"),
     pytest.mark.timeout(1200),

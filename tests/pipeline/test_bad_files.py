@@ -16,7 +16,7 @@ import pytest
 from pipelines.release import verify_release
 from tests.conftest import DEMO
 
-pytestmark = pytest.mark.timeout(3600)  # two whole pipeline runs (a clean one and this one)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]  # two whole pipeline runs (a clean one and this one)
 DEEP = 1_000_000
 AUDIT = {"load_audit", "quarantine_reasons", "file_outcomes"}
 

@@ -21,6 +21,8 @@ from bench import incremental
 from pipelines.settings import DBT_PROJECT_DIR
 from tests.conftest import DEMO
 
+pytestmark = pytest.mark.slow
+
 DBT = Path(sys.executable).with_name("dbt")
 INCREMENTAL = [
     "fct_member_months",

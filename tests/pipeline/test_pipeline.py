@@ -14,6 +14,8 @@ import pytest
 from pipelines.release import verify_release
 from tests import independent
 
+pytestmark = pytest.mark.slow
+
 MIN_COUNT = 5
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 PAGES = {

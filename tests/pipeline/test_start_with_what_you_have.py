@@ -19,6 +19,8 @@ from pipelines.raw import load_source
 from pipelines.release import verify_release
 from pipelines.settings import SOURCES
 
+pytestmark = pytest.mark.slow
+
 BOOK = """2024-01-05 * Member dues
     Assets:Bank:Checking      120.00 USD
     Income:Dues
