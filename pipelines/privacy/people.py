@@ -72,9 +72,15 @@ class People:
     personal: set[str] = field(default_factory=set)  # as found, not yet normalised
     public: set[str] = field(default_factory=set)  # group, city and collective names
     unreadable: set[str] = field(default_factory=set)  # "<source>/<file>: why", files we could not read
+    # the books' free text: payees, narrations and withheld account levels, as found. Each may name a
+    # person, or be a bookkeeping word ("Opening Balance", "Checks"): see `scan.forbidden_terms`
+    ledger: set[str] = field(default_factory=set)
 
     def add(self, *values: Any) -> None:
         self.personal.update(str(v) for v in values if v not in (None, ""))
+
+    def add_ledger(self, *values: Any) -> None:
+        self.ledger.update(str(v) for v in values if v not in (None, ""))
 
     def add_public(self, *values: Any) -> None:
         self.public.update(str(v) for v in values if v not in (None, ""))
@@ -83,6 +89,7 @@ class People:
         self.personal |= other.personal
         self.public |= other.public
         self.unreadable |= other.unreadable
+        self.ledger |= other.ledger
 
 
 def landed_input(folder: Path, meta_path: Path) -> InputFile | None:
@@ -105,6 +112,18 @@ def input_files(folder: Path) -> Iterator[InputFile]:
     for path in sorted(p for p in folder.glob("*/**/*") if p.is_file() and not p.name.startswith(".")):
         source = path.relative_to(folder).parts[0]
         yield InputFile(source, path.relative_to(folder / source).as_posix(), path)
+
+
+def book_names(folder: Path) -> set[str]:
+    """The books' own names: each ledger file's path under inbox/ledger/, every landed version's. Chosen
+    by the operator and mapped in community/space_groups.csv, they are published by construction (the
+    first part of every account in the treasury datasets, and file_outcomes)."""
+    ledger = folder / "ledger"
+    if (ledger / "meta").is_dir():  # a landing folder
+        return {json.loads(meta.read_text())["file_name"] for meta in sorted((ledger / "meta").glob("*.json"))}
+    if not ledger.is_dir():
+        return set()
+    return {p.relative_to(ledger).as_posix() for p in ledger.rglob("*") if p.is_file() and not p.name.startswith(".")}
 
 
 def read_people(item: InputFile) -> People:
@@ -287,13 +306,13 @@ def _ledger_account(people: People, account: str) -> None:
         if level.lower() in LEDGER_ROOTS or level.lower() in ledger_categories():
             people.add_public(level)
         else:
-            people.add(level)
+            people.add_ledger(level)
 
 
 def _ledger_text(people: People, text: str | None) -> None:
     """A payee or narration: a name unless it is one of the published categories (payee "Bank Fees")."""
     if text and text.strip().lower() not in ledger_categories():
-        people.add(text.strip())
+        people.add_ledger(text.strip())
 
 
 def _ledger(people: People, name: str, raw: bytes) -> None:

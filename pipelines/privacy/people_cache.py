@@ -1,9 +1,10 @@
 """What each landed file yields to `people`, kept so that a refresh reads only the newly landed files.
 
 Landed files never change (they are named by their SHA-256), so the values the readers find in one
-(personal and public, as found, before any normalisation) are stored once per source and sha256, in a
-DuckDB file in the data dir's `warehouse/` folder. It holds personal data (names, handles, emails,
-phones): it belongs in the private data dir only, never in landing/ (landed bytes alone) nor in a release.
+(personal, public and the books' free text, as found, before any normalisation) are stored once per
+source and sha256, in a DuckDB file in the data dir's `warehouse/` folder. It holds personal data
+(names, handles, emails, phones): it belongs in the private data dir only, never in landing/ (landed
+bytes alone) nor in a release.
 Its name carries a digest of the readers' code, so changing a reader starts a new cache.
 """
 
@@ -36,6 +37,7 @@ SCHEMA = pa.schema(
         ("personal", pa.list_(pa.binary())),
         ("public", pa.list_(pa.binary())),
         ("unreadable", pa.list_(pa.string())),
+        ("ledger", pa.list_(pa.binary())),
     ]
 )
 
@@ -94,7 +96,7 @@ def _open(cache_dir: Path) -> duckdb.DuckDBPyConnection:
     db = duckdb.connect(str(path))
     db.execute(
         "CREATE TABLE IF NOT EXISTS found (source VARCHAR, sha256 VARCHAR, personal BLOB[], public BLOB[], "
-        "unreadable VARCHAR[], "
+        "unreadable VARCHAR[], ledger BLOB[], "
         "PRIMARY KEY (source, sha256))"
     )
     return db
@@ -117,6 +119,7 @@ def _store(db: duckdb.DuckDBPyConnection, landing_dir: Path, new: list[tuple[str
                     "personal": _encoded(found.personal),
                     "public": _encoded(found.public),
                     "unreadable": sorted(found.unreadable),
+                    "ledger": _encoded(found.ledger),
                 }
             )
     db.register("batch", pa.Table.from_pylist(rows, schema=SCHEMA))
@@ -143,7 +146,7 @@ def collect_landed(landing_dir: Path, cache_dir: Path) -> People:
         for start in range(0, len(new), BATCH_FILES):
             _store(db, landing_dir, new[start : start + BATCH_FILES])
         people = People()
-        for column, values in (("personal", people.personal), ("public", people.public)):
+        for column, values in (("personal", people.personal), ("public", people.public), ("ledger", people.ledger)):
             query = f"SELECT DISTINCT unnest({column}) FROM found JOIN present USING (source, sha256)"
             values.update(value.decode("utf-8", "surrogatepass") for (value,) in db.execute(query).fetchall())
         query = "SELECT DISTINCT unnest(unreadable) FROM found JOIN present USING (source, sha256)"

@@ -24,9 +24,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.privacy.patterns import find_personal_patterns, redact
-from pipelines.privacy.people import People, UnreadableInputs, collect, is_landing
+from pipelines.privacy.people import People, UnreadableInputs, book_names, collect, is_landing
 from pipelines.privacy.people_cache import collect_landed
-from pipelines.privacy.vocabulary import COMMON_WORDS
+from pipelines.privacy.vocabulary import COMMON_WORDS, release_vocabulary
 
 MIN_TERM_LENGTH = 4
 BINARY_SUFFIXES = {".sig", ".parquet"}  # signatures are bytes; Parquet is read as a table
@@ -73,12 +73,23 @@ def _people(inbox: Path) -> People:
     return collect(inbox)
 
 
-def forbidden_terms(inbox: Path, extra: Iterable[str] = ()) -> set[str]:
+def bookkeeping_words(ledger_terms: Iterable[str], vocabulary: Iterable[str]) -> set[str]:
+    """The books' terms that the release's own vocabulary contains as whole words (as the scan would
+    match them): "opening balance", "checks", "individual" are written by every release, whatever a
+    payee or an account level says, so finding them there would prove nothing."""
+    index = TermIndex(ledger_terms)
+    return {term for text in vocabulary for term in index.find(text)}
+
+
+def forbidden_terms(inbox: Path, extra: Iterable[str] = (), vocabulary: Iterable[str] | None = None) -> set[str]:
     """Names, handles, emails and phones of the people in the inputs, and the `extra` terms, normalised.
 
     `inbox` is an inbox folder or a landing folder (then every landed version, API pages included; what
     each landed file yields is cached in the private `<data_dir>/warehouse/`, see `people_cache`).
-    Dropped: terms shorter than 4 characters, common words, and group, city and collective names."""
+    The books' free text (payees, narrations, withheld account levels) is a term too, unless the text
+    every release writes whatever its inputs (`vocabulary`, by default `release_vocabulary()`, and the
+    books' own names, `book_names`) contains it as whole words. Dropped: terms shorter than 4 characters,
+    common words, and group, city and collective names."""
     people = _people(inbox)
     if people.unreadable:  # whose names they hold is unknown: nothing can be said safe
         raise UnreadableInputs(sorted(people.unreadable))
@@ -87,6 +98,10 @@ def forbidden_terms(inbox: Path, extra: Iterable[str] = ()) -> set[str]:
     public = {normalise(name) for name in people.public}
     public |= {word for name in public for word in name.split()}
     terms = {normalise(value) for value in found}
+    # a term found elsewhere too (a contributor, a user) stays a term whatever the books' vocabulary says
+    ledger = {normalise(value) for value in people.ledger} - terms
+    vocabulary = [*(release_vocabulary() if vocabulary is None else vocabulary), *book_names(inbox)]
+    terms |= ledger - bookkeeping_words(ledger, vocabulary)
     # a phone written differently in a release still has the same digits
     terms |= {re.sub(r"\D", "", t) for t in terms if _is_phone_like(t)}
     return {t for t in terms if _meaningful(t, public)}

@@ -19,13 +19,6 @@ import pytest
 from tests.conftest import SHARED_REALDATA
 from tests.sources.test_opencollective import KEY_HEADER
 
-# Passed in full before main's privacy gate over ledger terms was merged (17:05 run: all 5 green);
-# since that merge the gate refuses this fixture's release (1681 findings, not yet investigated), so
-# the module is marked until the fixture's books and the gate's terms are reconciled.
-pytestmark = pytest.mark.skip(
-    reason="release refused by the privacy gate over ledger terms since main's merge; see report"
-)
-
 RULES = Path(__file__).resolve().parents[1] / "fixtures" / "books" / "rules.journal"
 SSHCHICAGO = SHARED_REALDATA / "ledger" / "sshchicago"
 

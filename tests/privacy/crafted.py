@@ -7,8 +7,10 @@ import copy
 import csv
 import io
 import json
+import re
 import shutil
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 # distinctive ids, so each planted record can be found again in the warehouse
@@ -151,6 +153,27 @@ REAL_DISCOURSE = {
 }
 
 
+REAL_BOOKS_FOLDER, REAL_BOOK = "sshchicago", "hackclub_main"  # their space ids: "sshchicago/" and "hackclub_main"
+
+
+def real_book_people(realdata: Path) -> set[str]:
+    """People the real books name, found without writing their names here: the members who lent the
+    hackerspace money (sshchicago keeps each loan in an account `Liabilities:<Name>`, noted "Borrowed
+    funds from member") and hackclub's most frequent payee (a person); normalised as scan terms."""
+    loans = re.compile(r"^\s+Liabilities:(\w+)\t.*Borrowed funds from member", re.MULTILINE)
+    lenders = {
+        name.casefold()
+        for book in sorted((realdata / "ledger" / "sshchicago").glob("fy*.dat"))
+        for name in loans.findall(book.read_text(encoding="utf-8"))
+    }
+    payees = re.findall(
+        r"^\d{4}/\d\d/\d\d[ \t]+(?:[*!][ \t]+)?(.+?)\s*$",
+        (realdata / "ledger" / "hackclub" / "hackclub_main.ledger").read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
+    return lenders | {Counter(payees).most_common(1)[0][0].casefold()}
+
+
 def copy_real_files(realdata: Path, inbox: Path) -> None:
     """Copy the real exports into an inbox layout (Discourse pages in a subfolder, beside any demo pages)."""
     discourse = inbox / "discourse" / "real"
@@ -164,9 +187,10 @@ def copy_real_files(realdata: Path, inbox: Path) -> None:
         realdata / "opencollective" / "astro_oc_transactions.csv",
         inbox / "opencollective" / "astrodotbuild-transactions.csv",
     )
-    # the real books are left out: mapped, their withheld account levels become scan terms, and common
-    # words among them appear in any release's text (a false alarm of the gate to fix, issue 19 follow-up);
-    # unmapped, they stop a run with several groups. tests/privacy/test_ledger_release.py covers books.
+    # the real books: one ledger-cli file per fiscal year (one set of books, a folder) and a single file;
+    # their payees, narrations and withheld account levels are scan terms, their people must not leak
+    shutil.copytree(realdata / "ledger" / "sshchicago", inbox / "ledger" / REAL_BOOKS_FOLDER)
+    shutil.copy(realdata / "ledger" / "hackclub" / "hackclub_main.ledger", inbox / "ledger" / f"{REAL_BOOK}.ledger")
 
 
 def map_real_spaces(real_inbox: Path, inbox: Path, api_spaces: tuple[tuple[str, str], ...] = ()) -> None:
@@ -179,6 +203,15 @@ def map_real_spaces(real_inbox: Path, inbox: Path, api_spaces: tuple[tuple[str, 
     lines = mapping.read_text(encoding="utf-8").splitlines()
     group = lines[1].split(",")[2]
     found, _ = inbox_spaces(real_inbox)
-    named = [(space.source, space.space_id) for space in found] + list(api_spaces)
+    # a folder of yearly ledger files is one set of books: mapped once, with a trailing `/`
+    named = [
+        (
+            space.source,
+            f"{space.space_id.split('/')[0]}/"
+            if space.source == "ledger" and "/" in space.space_id
+            else space.space_id,
+        )
+        for space in found
+    ] + list(api_spaces)
     added = sorted({f"{source},{space_id},{group}" for source, space_id in named})
     mapping.write_text("\n".join(lines + added) + "\n", encoding="utf-8")

@@ -9,6 +9,8 @@ replacing the bad file did not help, since the gate read every landed version.
 from __future__ import annotations
 
 import io
+import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -19,6 +21,10 @@ from pipelines.landing import Landing, land_inbox
 from pipelines.privacy import forbidden_terms, scan_release
 from pipelines.privacy.people import ledger_categories
 from pipelines.raw import load_source
+from tests.conftest import SHARED_REALDATA
+from tests.privacy.crafted import real_book_people
+
+RULES = Path(__file__).resolve().parents[1] / "fixtures" / "books" / "rules.journal"
 
 # one invented person per ledger field
 JOURNAL = """\
@@ -176,3 +182,112 @@ def test_a_file_the_gate_cannot_read_is_reported_not_raised(tmp_path, monkeypatc
     assert not result.passed  # fail closed: whose names the file holds is unknown
     assert result.metadata["unreadable_inputs"].value[0].startswith("ledger/books.")
     assert "RecursionError" in result.description
+
+
+# --- ordinary bookkeeping words are not people ------------------------------------------------------
+
+# the words real books use that every release also writes (measured on the sshchicago and hackclub books
+# and rules.journal: 1,696 findings from these alone): an opening balance, a store named Target, the
+# account levels Checks, Funds and Individual
+GENERIC = """\
+2025/01/01 Opening Balance
+    Assets:Checking                          $500.00
+    Equity:Opening Balances
+
+2025/01/02 Target
+    Expenses:Administrative:Checks            $10.00
+    Assets:Checking
+
+2025/01/03 Donation
+    Revenue:Donations:Individual             $-20.00
+    Assets:Checking
+
+2025/01/04 Funds
+    Expenses:Funds:RapidAction                $40.00
+    Assets:Checking
+"""
+
+
+def _release_of_its_own_words(root: Path, cell: str = "individual") -> Path:
+    """A release holding only what every release writes whatever its inputs: the public datasets' and
+    columns' documentation (as in datapackage.json), the README's fixed lines, and a row whose values
+    are the enumerations the models publish, plus `cell` in its counterparty_type column."""
+    from pipelines.release.catalog import public_catalog
+    from pipelines.settings import DBT_PROJECT_DIR
+
+    catalog = public_catalog(DBT_PROJECT_DIR / "target" / "manifest.json")
+    release = root / "release"
+    (release / "data").mkdir(parents=True)
+    docs = {
+        name: {"description": d["description"], "columns": d["columns"]} for name, d in catalog.dataset_docs.items()
+    }
+    (release / "datapackage.json").write_text(json.dumps({"resources": docs, "metrics": catalog.metrics}))
+    (release / "README.md").write_text("- Data-quality checks: **passed** (details in `quality-report.json`)\n")
+    (release / "data" / "treasury_legs.csv").write_text(
+        "account,category,flow_class,counterparty_type\n"
+        "books:assets:checking,expenses,opening,internal_transfer\n"
+        f"books:assets:checking,income,income,{cell}\n"
+    )
+    return release
+
+
+def test_bookkeeping_words_are_not_findings_but_planted_people_are_terms(tmp_path):
+    inbox = _ledger_inbox(tmp_path)
+    (inbox / "ledger" / "generic.journal").write_text(GENERIC)
+    terms = forbidden_terms(inbox)
+    # the old rule searched for every one of these, and each is in the release by construction
+    assert not {"opening balance", "opening balances", "target", "checks", "funds", "individual"} & terms
+    assert scan_release(_release_of_its_own_words(tmp_path), terms) == []
+    assert set(PLANTED.values()) <= terms
+    assert "rapidaction" in terms  # a withheld level the release does not write stays a term
+
+
+@pytest.mark.parametrize("field", sorted(PLANTED))
+def test_a_planted_person_beside_bookkeeping_words_is_still_found(tmp_path, field):
+    inbox = _ledger_inbox(tmp_path)
+    (inbox / "ledger" / "generic.journal").write_text(GENERIC)
+    release = _release_of_its_own_words(tmp_path, cell=f"expenses:{PLANTED[field]}")
+    findings = scan_release(release, forbidden_terms(inbox))
+    assert [(f.file, f.row_or_line, f.column, f.kind) for f in findings] == [
+        ("data/treasury_legs.csv", 2, "counterparty_type", "term")
+    ]
+
+
+@pytest.mark.skipif(not SHARED_REALDATA.exists(), reason="../shared/realdata is not beside this checkout")
+def test_real_books_raise_no_finding_and_their_people_stay_terms(tmp_path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SHARED_REALDATA / "ledger" / "sshchicago", inbox / "ledger" / "sshchicago")
+    shutil.copy(SHARED_REALDATA / "ledger" / "hackclub" / "hackclub_main.ledger", inbox / "ledger")
+    shutil.copy(RULES, inbox / "ledger" / "rules.journal")
+    terms = forbidden_terms(inbox)
+    assert scan_release(_release_of_its_own_words(tmp_path), terms) == []
+    # people the real books name: members' loan accounts (sshchicago), a payee (hackclub)
+    people = real_book_people(SHARED_REALDATA)
+    assert len(people) > 5 and people <= terms
+
+
+def test_a_books_own_name_is_not_a_finding(tmp_path):
+    # books kept per account, named after it: the release writes the book's name as the account's first
+    # part ("stripe:assets"), so the withheld level Stripe would match every leg of those books
+    folder = tmp_path / "inbox" / "ledger"
+    folder.mkdir(parents=True)
+    (folder / "stripe.journal").write_text(JOURNAL.replace("Assets:Checking", "Assets:Stripe"))
+    terms = forbidden_terms(tmp_path / "inbox")
+    assert "stripe" not in terms
+    assert {name for field, name in PLANTED.items() if field.startswith("journal")} <= terms
+    release = tmp_path / "release"
+    (release / "data").mkdir(parents=True)
+    (release / "data" / "treasury_legs.csv").write_text("account,category\nstripe:assets,assets\n")
+    assert scan_release(release, terms) == []
+
+
+def test_without_the_release_vocabulary_every_bookkeeping_word_is_a_term(tmp_path):
+    # no manifest to read (or an empty vocabulary): the gate is stricter, never looser
+    from pipelines.privacy.vocabulary import release_vocabulary
+
+    inbox = _ledger_inbox(tmp_path)
+    (inbox / "ledger" / "generic.journal").write_text(GENERIC)
+    assert {"individual", "opening balance", "checks"} <= forbidden_terms(inbox, vocabulary=())
+    # without a manifest only the release writers' own text and the seed: "checks" is in the README's lines
+    terms = forbidden_terms(inbox, vocabulary=release_vocabulary(tmp_path / "no-manifest.json"))
+    assert {"individual", "opening balance"} <= terms and "checks" not in terms

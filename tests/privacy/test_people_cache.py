@@ -70,3 +70,17 @@ def test_undecodable_names_survive_and_the_cache_stays_out_of_landing(tmp_path):
     assert first == collect(tmp_path / "landing") and "Ingrid \udcff Solberg" in first.personal
     assert sorted((tmp_path / "landing").rglob("*")) == landed
     assert len(list((tmp_path / "warehouse").glob("privacy-people-*.duckdb"))) == 1
+
+
+def test_the_books_free_text_is_cached_apart_from_the_people(tmp_path):
+    from tests.privacy.test_gate_inputs import JOURNAL
+
+    (tmp_path / "inbox" / "ledger").mkdir(parents=True)
+    (tmp_path / "inbox" / "ledger" / "books.journal").write_text(JOURNAL)
+    land_inbox(tmp_path / "inbox", tmp_path / "landing", "ledger")
+    cached = people_cache.collect_landed(tmp_path / "landing", tmp_path / "warehouse")
+    assert cached == people_cache.collect_landed(tmp_path / "landing", tmp_path / "warehouse")
+    assert cached == collect(tmp_path / "landing")
+    # payees and withheld levels are the books' free text, checked against the release's own vocabulary
+    assert {"Wilhelmina Ostrowska", "Bartholomew Quince", "Corner Hardware"} <= cached.ledger
+    assert not cached.personal

@@ -13,8 +13,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.privacy import forbidden_terms, scan_release
+from pipelines.privacy.people import collect
+from pipelines.privacy.scan import normalise
 from pipelines.release.catalog import public_catalog
 from pipelines.settings import DBT_PROJECT_DIR
+from tests.conftest import SHARED_REALDATA
 from tests.privacy import crafted
 from tests.privacy.conftest import CUSTOM_MIN_COUNT
 from tests.privacy.suppression import assert_suppressed_below
@@ -37,12 +40,33 @@ def test_the_run_succeeded_and_released(privacy_run):
     assert (privacy_run.release / "datapackage.json").is_file()
 
 
+def _real_terms(privacy_run) -> set[str]:
+    """The real exports' people, read on their own, less the words of the whole run's public names (the
+    demo's group "TogetherOS United States" makes the real books' payee "United", the airline, no term)."""
+    public = {normalise(name) for name in collect(privacy_run.data_dir / "landing").public}
+    public |= {word for name in public for word in name.split()}
+    return forbidden_terms(privacy_run.real_inbox) - public
+
+
 def test_release_is_clean_with_real_names_among_the_terms(privacy_run):
     terms = forbidden_terms(privacy_run.data_dir / "landing")
     if privacy_run.real_inbox is not None:
-        real = forbidden_terms(privacy_run.real_inbox)  # the real exports' people, read on their own
+        real = _real_terms(privacy_run)
         assert len(real) > 100 and real <= terms
     assert scan_release(privacy_run.release, terms) == []
+
+
+def test_the_real_books_are_published_and_their_people_are_not(privacy_run):
+    if privacy_run.real_inbox is None:
+        pytest.skip("../shared/realdata is not beside this checkout")
+    legs = pq.read_table(privacy_run.release / "data" / "treasury_legs.parquet").to_pylist()
+    books = {row["account"].split(":", 1)[0] for row in legs}
+    assert {crafted.REAL_BOOKS_FOLDER, crafted.REAL_BOOK} <= books  # both sets of books are counted
+    # the people the real books name (a member's loan account, payees) are searched for, and absent
+    real = _real_terms(privacy_run)
+    people = crafted.real_book_people(SHARED_REALDATA)
+    assert len(people) > 5 and people <= real
+    assert scan_release(privacy_run.release, real) == []
 
 
 def test_discourse_private_messages_whispers_hidden_and_deleted_posts_do_not_count(privacy_run):
