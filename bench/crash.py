@@ -34,9 +34,9 @@ STAGES = {
     "landing": (("landing__",), 1.0),
     "raw": (("raw_",), 2.0),
     "dbt": (("dbt_models",), 30.0),
-    "checks": (("publish__quality_report", "publish__release_release_has_no_personal_data"), 4.0),
-    "release": (("publish__release",), 2.0),
-    "promotion": (("publish__latest",), 0.05),
+    "checks": (("release__quality_report", "release__release_release_has_no_personal_data"), 4.0),
+    "release": (("release__release",), 2.0),
+    "promotion": (("release__latest",), 0.05),
 }
 STEP_START = 'STEP_START - Started execution of step "'
 TINY_DEMO = {"seed": 5, "members": 60, "start": date(2026, 1, 1), "end": date(2026, 3, 31), "events": 1000}
