@@ -136,7 +136,8 @@ def test_beancount_errors_are_quarantined_records_of_the_file_not_postings(tmp_p
     con = duckdb.connect()
     load_source(con, "ledger", landed, tmp_path / "landing")
     log = con.execute("select entity, rows_read, rows_accepted, rows_quarantined from raw.load_log").fetchall()
-    assert sorted(log) == [("file", len(result.file_problems), 0, len(result.file_problems)), ("postings", 4, 4, 0)]
+    problems = len(result.file_problems)
+    assert sorted(log) == [("balance_assertions", 1, 1, 0), ("file", problems, 0, problems), ("postings", 4, 4, 0)]
     assert {r for (r,) in con.execute("select distinct rule from raw.quarantine").fetchall()} == {"beancount:error"}
 
 
@@ -170,3 +171,21 @@ def test_landed_books_resolve_includes_and_every_file_has_one_outcome(tmp_path):
     journals = con.execute("select distinct journal from raw.ledger__postings").fetchall()
     assert journals == [("coop/main.journal",)]
     assert con.execute("select count(*) from raw.ledger__postings").fetchone() == (4,)
+
+
+def test_balance_assertions_are_the_books_stated_balances(tmp_path):
+    write(tmp_path, {"main.journal": "include 2023.journal\ninclude 2024.journal\n", "2023.journal": RENT_2023})
+    write(tmp_path, {"2024.journal": RENT_2024.replace("= $-22.00", "= $-22.00 ; stated\n    (budget)  1 EUR ==1 EUR")})
+    result = ledger.parse(tmp_path / "main.journal", "main.journal", "sha")["balance_assertions"]
+    rows = result.accepted.sort("assertion_id").select(
+        "assertion_id", "journal", "transaction_id", "account", "amount_minor", "currency"
+    )
+    assert rows.rows() == [
+        ("2024.journal:3", "main.journal", "2024.journal:1", "assets:bank", -2200, "USD"),
+        ("2024.journal:4", "main.journal", "2024.journal:1", "budget", 100, "EUR"),
+    ]
+    write(tmp_path, {"coop.beancount": BEAN_MAIN, "opening.beancount": BEAN_OPENING})
+    beancount = ledger.parse(tmp_path / "coop.beancount", "coop.beancount", "sha")["balance_assertions"]
+    assert beancount.accepted.select("assertion_id", "transaction_id", "account", "amount_minor").rows() == [
+        ("coop.beancount:8", None, "Assets:Bank", 12500)
+    ]

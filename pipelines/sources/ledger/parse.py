@@ -94,6 +94,7 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
         }
     inbox = Inbox(path, file_name)
     problems: list[Refused] = []
+    stated = Stated()
     try:
         if including := inbox.included_by(file_name):
             empty = check_rows(contract, rows_frame([], [c.name for c in contract.columns]), landing_sha256, file_name)
@@ -103,9 +104,9 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
             return {"postings": empty}
         files = inbox.tree(file_name)  # refuses an include that leaves the inbox, is missing or cycles
         if suffix in JOURNAL_SUFFIXES:
-            rows, refused = _journal_rows(inbox, files, file_name)
+            rows, refused = _journal_rows(inbox, files, file_name, stated)
         else:
-            rows, refused, problems = _beancount_rows(inbox, files, file_name)
+            rows, refused, problems = _beancount_rows(inbox, files, file_name, stated)
     except (OSError, ValueError) as error:
         return {"postings": unreadable(contract, landing_sha256, file_name, error)}
     frame = rows_frame(rows, [c.name for c in contract.columns])
@@ -116,7 +117,53 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
         checked.outcome_message = f"book of {len(files)} files through include: {', '.join(files[1:6])}" + (
             ", …" if len(files) > 6 else ""
         )
-    return {"postings": checked}
+    assertions = load_contract(SOURCE)["balance_assertions"]
+    frame = rows_frame(stated.rows, [c.name for c in assertions.columns])
+    stated_checked = check_rows(assertions, frame, landing_sha256, file_name, stated.refused)
+    return {"postings": checked, "balance_assertions": stated_checked}
+
+
+@dataclass
+class Stated:
+    """The balances a book states (balance assertions), and those we cannot read."""
+
+    rows: list[dict] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+
+    def add(
+        self,
+        journal: str,
+        book: str,
+        line: object,
+        transaction_id: str | None,
+        posted_on: str,
+        account: str,
+        text: str,
+        default_commodity: str | None = None,
+    ) -> None:
+        record = _record(line, journal, book)
+        try:
+            number, currency = read_amount(text, default_commodity)
+            minor = to_minor(number, currency)
+            if minor is None:
+                raise Unreadable("amount:precision", f"{number} {currency} has more decimals than {currency} has")
+        except Unreadable as error:
+            self.refused.append(
+                Refused(record, error.rule, f"balance assertion on line {line} of {journal}: {error}", text[:200])
+            )
+            return
+        self.rows.append(
+            {
+                "assertion_id": f"{journal}:{line}",
+                "journal": book,
+                "transaction_id": transaction_id,
+                "posted_on": posted_on,
+                "account": account,
+                "amount_minor": minor,
+                "currency": currency,
+                "_record": record,
+            }
+        )
 
 
 # --- amounts and balancing (shared by both syntaxes) ------------------------------------------------
@@ -347,7 +394,7 @@ def _posting(number: int, line: str) -> Posting:
     return Posting(number, account, amount.strip(), is_virtual, balanced, assertion)
 
 
-def _journal_rows(inbox: Inbox, files: list[str], book: str) -> tuple[list[dict], list[Refused]]:
+def _journal_rows(inbox: Inbox, files: list[str], book: str, stated: Stated) -> tuple[list[dict], list[Refused]]:
     """The postings of a book: its root file and the files it includes, each transaction under the file
     it is written in; a `D` default commodity carries on into the files included after it."""
     rows: list[dict] = []
@@ -364,6 +411,19 @@ def _journal_rows(inbox: Inbox, files: list[str], book: str) -> tuple[list[dict]
                 if not transaction.postings:
                     raise Unreadable("transaction:no_postings", "a transaction header without postings")
                 rows += balance_rows(transaction, journal, default_commodity, book)
+                for posting in transaction.postings:
+                    if posting.assertion:
+                        transaction_id = f"{journal}:{transaction.line}"
+                        stated.add(
+                            journal,
+                            book,
+                            posting.line,
+                            transaction_id,
+                            transaction.posted_on,
+                            posting.account,
+                            posting.assertion,
+                            default_commodity,
+                        )
             except Unreadable as error:
                 refused += _refuse_transaction(transaction, journal, error, book)
     return rows, refused
@@ -372,7 +432,9 @@ def _journal_rows(inbox: Inbox, files: list[str], book: str) -> tuple[list[dict]
 # --- beancount ---------------------------------------------------------------------------------------
 
 
-def _beancount_rows(inbox: Inbox, files: list[str], book: str) -> tuple[list[dict], list[Refused], list[Refused]]:
+def _beancount_rows(
+    inbox: Inbox, files: list[str], book: str, stated: Stated
+) -> tuple[list[dict], list[Refused], list[Refused]]:
     """The book read by the beancount library (`loader.load_file`: includes, options, pad, balance
     assertions), from a private copy of the book's files under their inbox paths, so its includes can
     reach nothing but the files `Inbox.tree` checked. Returns postings, refused postings, and the
@@ -438,6 +500,10 @@ def _beancount_rows(inbox: Inbox, files: list[str], book: str) -> tuple[list[dic
         rows: list[dict] = []
         refused: list[Refused] = []
         for entry in entries:
+            if isinstance(entry, data.Balance) and entry.amount is not None:
+                journal, line = where(entry.meta)
+                amount = f"{entry.amount.number} {entry.amount.currency}"
+                stated.add(journal, book, line, None, entry.date.isoformat(), entry.account, amount)
             if not isinstance(entry, data.Transaction):
                 continue
             journal, line = where(entry.meta)
