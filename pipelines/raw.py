@@ -141,6 +141,12 @@ def _load_source(con, source, landed, landing_dir, limits: Limits) -> LoadSummar
         _forget(con, source, contracts, retry)
     _backfill_outcomes(con, source)  # a warehouse loaded before outcomes were recorded
     done = _shas(con, "select landing_sha256 from raw.file_outcomes where source = ?", source)
+    if (stale or current.keys() - done) and hasattr(module, "read_again_on_change"):
+        # files whose rows depend on other files (books that include others): read again when any changed
+        again = sorted(module.read_again_on_change([current[sha] for sha in sorted(done & current.keys())]))
+        if again:
+            _forget(con, source, contracts, again)
+            done -= set(again)
 
     new_files = [current[sha] for sha in sorted(current.keys() - done)]
     if len(new_files) > limits.files:

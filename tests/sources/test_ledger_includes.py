@@ -189,3 +189,34 @@ def test_balance_assertions_are_the_books_stated_balances(tmp_path):
     assert beancount.accepted.select("assertion_id", "transaction_id", "account", "amount_minor").rows() == [
         ("coop.beancount:8", None, "Assets:Bank", 12500)
     ]
+
+
+def test_a_change_to_an_included_file_reloads_its_book(tmp_path):
+    inbox = tmp_path / "inbox"
+    files = {"coop/main.journal": "include 2023.journal\n", "coop/2023.journal": RENT_2023}
+    write(inbox / "ledger", files)
+    con = duckdb.connect()
+
+    def load() -> list[tuple]:
+        landed, _ = land_inbox(inbox, tmp_path / "landing", "ledger")
+        load_source(con, "ledger", landed, tmp_path / "landing")
+        assert files_without_outcome(con, "ledger", landed) == []
+        return con.execute(
+            "select journal, transaction_id, amount_minor from raw.ledger__postings order by all"
+        ).fetchall()
+
+    assert load() == [
+        ("coop/main.journal", "coop/2023.journal:1", -1000),
+        ("coop/main.journal", "coop/2023.journal:1", 1000),
+    ]
+    write(inbox / "ledger", {"coop/2023.journal": RENT_2023.replace("$10.00", "$11.00")})
+    assert load() == [
+        ("coop/main.journal", "coop/2023.journal:1", -1100),
+        ("coop/main.journal", "coop/2023.journal:1", 1100),
+    ]
+    # the book no longer includes it: the yearly file is a book of its own again
+    write(inbox / "ledger", {"coop/main.journal": "; nothing included\n"})
+    assert load() == [
+        ("coop/2023.journal", "coop/2023.journal:1", -1100),
+        ("coop/2023.journal", "coop/2023.journal:1", 1100),
+    ]

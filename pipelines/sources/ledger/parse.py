@@ -22,7 +22,7 @@ from typing import Any
 
 from pipelines.sources.contracts import Checked, load_contract
 from pipelines.sources.formats import refuse_spreadsheet
-from pipelines.sources.ledger.books import Inbox
+from pipelines.sources.ledger.books import Inbox, family
 from pipelines.sources.money import CURRENCY_EXPONENTS, CURRENCY_SYMBOLS, to_minor
 from pipelines.sources.quarantine import Refused, check_rows, refuse_file, refuse_future, rows_frame, unreadable
 from pipelines.sources.text import has_undecodable
@@ -164,6 +164,13 @@ class Stated:
                 "_record": record,
             }
         )
+
+
+def read_again_on_change(loaded: list[Any]) -> list[str]:
+    """The loaded books to read again when a ledger file is added, changed or removed: every journal and
+    beancount file, since any of them may include, or be included by, the file that changed (a book is
+    loaded with the files it includes, and a file included by another loads only there)."""
+    return [f.sha256 for f in loaded if family(f.file_name)]
 
 
 # --- amounts and balancing (shared by both syntaxes) ------------------------------------------------
