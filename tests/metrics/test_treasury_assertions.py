@@ -110,7 +110,7 @@ def test_included_yearly_files_load_once_through_the_book_that_includes_them(war
 
 
 def test_balance_assertions_reach_the_reconciliation(warehouse):
-    coop = reconciliation(warehouse, "coop/main:assets")
+    coop = reconciliation(warehouse, "coop/main:assets:bank")
     assert coop["closing_balance_minor"] == 6500
     # stated: the second opening balance ($120) and three assertions, the last of them ($60) wrong by $5
     assert coop["statements"] == 4 and coop["disagreeing_statements"] == 1
@@ -119,7 +119,7 @@ def test_balance_assertions_reach_the_reconciliation(warehouse):
     assert coop["source_balance_minor"] == 6000 and coop["difference_minor"] == 500
     assert coop["status"] == "disagrees"
 
-    bean = reconciliation(warehouse, "bean/main:assets")
+    bean = reconciliation(warehouse, "bean/main:assets:bank")
     assert bean["closing_balance_minor"] == 12500 and bean["starts_with_opening_balance"]
     assert (bean["statements"], bean["disagreeing_statements"], bean["status"]) == (1, 0, "agrees")
     assert bean["source_balance_minor"] == 12500
