@@ -1,14 +1,17 @@
 """Plain-text double-entry books (data/inbox/ledger/): ledger-cli / hledger journals and beancount files.
 
-Journals (`*.journal`, `*.ledger`, `*.dat`) are read by a small parser of the common syntax: a header
-line `DATE[=DATE2] [*|!] [(CODE)] PAYEE`, then indented postings `ACCOUNT<tab or 2+ spaces>AMOUNT`
+Journals (`*.journal`, `*.ledger`, `*.dat`, `*.hledger`) are read by a small parser of the common syntax:
+a header line `DATE[=DATE2] [*|!] [(CODE)] PAYEE`, then indented postings `ACCOUNT<tab or 2+ spaces>AMOUNT`
 with at most one amount left blank (inferred), `;` comments, `(virtual)` and `[virtual]` accounts,
-`@`/`@@` prices and `= balance` assertions. Directives (account, commodity, P, include, …) and periodic
-or automated transactions are skipped. Beancount files (`*.beancount`) are read by the beancount library.
+`@`/`@@` prices and `= balance` assertions (read as the books' stated balances). `include` directives are
+followed inside the inbox folder (books.py); other directives (account, commodity, P, …) and periodic or
+automated transactions are skipped. Beancount files (`*.beancount`) are read by the beancount library
+(`loader.load_file`: includes, options, pad, balance), its errors quarantined as records of the file.
 
-One row per posting; transaction_id = `<journal>:<line of the transaction header>`. A transaction that
-does not balance per currency is quarantined whole (rule `transaction:unbalanced`), as is one with an
-amount we cannot read, a commodity that is not a known currency or more than one blank amount.
+One row per posting; transaction_id = `<file>:<line of the transaction header>`, journal = the book's
+root file. A transaction that does not balance per currency is quarantined whole (rule
+`transaction:unbalanced`), as is one with an amount we cannot read, a commodity that is not a known
+currency or more than one blank amount.
 """
 
 from __future__ import annotations
