@@ -179,18 +179,37 @@ class Inbox:
     def included_by(self, name: str) -> str | None:
         """The inbox file of the same syntax whose book includes `name` (directly or through another
         included file), when that book's includes all resolve; None when `name` is a book of its own."""
-        kind = family(name)
+        return self.includers().get(name)
+
+    def includers(self) -> dict[str, str]:
+        """Each included file -> the file whose book includes it. Worked out once per landing index (the
+        raw load parses every file of the inbox with the same index)."""
+        key = None
+        if self.landed is not None:
+            index = self.files.parent / "index.json"
+            stat = index.stat()
+            key = (str(index), stat.st_mtime_ns, stat.st_size)
+            if key in _INCLUDERS:
+                return _INCLUDERS[key]
+        found: dict[str, str] = {}
         for other in self.names():
-            if other == name or family(other) != kind:
+            if family(other) is None:
                 continue
             try:
                 if not includes_of(self.text(other)):
                     continue
-                if name in self.tree(other)[1:]:
-                    return other
-            except Exception:  # noqa: BLE001 - a broken book is refused on its own; `name` then loads itself
+                for child in self.tree(other)[1:]:
+                    if family(child) == family(other):
+                        found.setdefault(child, other)
+            except Exception:  # noqa: BLE001 - a broken book is refused on its own; its files then load alone
                 continue
-        return None
+        if key is not None:
+            _INCLUDERS.clear()  # one index at a time
+            _INCLUDERS[key] = found
+        return found
+
+
+_INCLUDERS: dict[tuple, dict[str, str]] = {}
 
 
 def _strip(path: Path, file_name: str) -> Path:
