@@ -220,3 +220,13 @@ def test_a_change_to_an_included_file_reloads_its_book(tmp_path):
         ("coop/2023.journal", "coop/2023.journal:1", -1100),
         ("coop/2023.journal", "coop/2023.journal:1", 1100),
     ]
+
+
+def test_an_absolute_include_inside_the_inbox_is_followed_and_a_beancount_escape_refused(tmp_path):
+    write(
+        tmp_path, {"main.journal": f"include {tmp_path / 'years' / '2023.journal'}\n", "years/2023.journal": RENT_2023}
+    )
+    assert parse(tmp_path, "main.journal").accepted.height == 2
+    write(tmp_path, {"coop.beancount": 'include "../../etc/passwd"\n'})
+    error = refusal(tmp_path, "coop.beancount")
+    assert error.rule == "include:outside_inbox" and error.message.startswith("coop.beancount, line 1")
