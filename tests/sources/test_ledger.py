@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from pipelines.sources.ledger import parse as ledger
+from pipelines.sources.quarantine import FileRefused
 from tests.sources.checks import assert_corpus_case
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "ledger"
@@ -196,12 +197,11 @@ def test_malformed_corpus(name):
 
 def test_beancount_plugin_is_refused_not_run(tmp_path):
     text = 'plugin "os"\noption "insert_pythonpath" "TRUE"\n2024-01-01 open Assets:Bank EUR\n'
-    result = parse_text(tmp_path, text, "unsafe.beancount")
-    assert result.accepted.height == 0
-    assert result.quarantined.select("record", "rule").rows() == [
-        ("1", "beancount:directive_refused"),
-        ("2", "beancount:directive_refused"),
-    ]
+    (tmp_path / "unsafe.beancount").write_text(text, encoding="utf-8")
+    with pytest.raises(FileRefused) as refused:  # the whole file: nothing of it is read
+        ledger.parse(tmp_path / "unsafe.beancount", "unsafe.beancount", "sha-test")
+    assert refused.value.rule == "beancount:directive_refused"
+    assert "lines unsafe.beancount:1, unsafe.beancount:2" in refused.value.message
 
 
 def test_a_journal_that_only_includes_others_loads_through_its_includes(tmp_path):

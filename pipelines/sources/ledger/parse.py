@@ -27,7 +27,7 @@ from pipelines.sources.contracts import Checked, load_contract
 from pipelines.sources.formats import refuse_spreadsheet
 from pipelines.sources.ledger.books import Inbox, family
 from pipelines.sources.money import CURRENCY_EXPONENTS, CURRENCY_SYMBOLS, to_minor
-from pipelines.sources.quarantine import Refused, check_rows, refuse_file, refuse_future, rows_frame, unreadable
+from pipelines.sources.quarantine import Refused, check_rows, refuse, refuse_file, refuse_future, rows_frame, unreadable
 from pipelines.sources.text import has_undecodable
 
 SOURCE = "ledger"
@@ -470,14 +470,11 @@ def _beancount_rows(
         for n, line in enumerate(text.splitlines(), start=1)
         if UNSAFE_BEANCOUNT.match(line)
     ]
-    if unsafe:
-        return [], unsafe, []
+    if unsafe:  # nothing of the book is read
+        lines = ", ".join(f"{r.record if ':' in r.record else f'{book}:{r.record}'}" for r in unsafe[:5])
+        refuse("beancount:directive_refused", f"{unsafe[0].detail}; remove them (lines {lines})")
     if broken := [name for name, text in texts.items() if has_undecodable(text)]:
-        return (
-            [],
-            [Refused(_record("file", name, book), "encoding:not_utf8", "bytes that are not UTF-8") for name in broken],
-            [],
-        )
+        return [], [], [Refused(f"{name}:file", "encoding:not_utf8", "bytes that are not UTF-8") for name in broken]
     with tempfile.TemporaryDirectory(prefix="togetheros-beancount-") as folder:
         root = Path(folder)
         for name, text in texts.items():
