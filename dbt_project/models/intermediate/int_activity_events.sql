@@ -13,37 +13,68 @@ togetheros_proposals as (
 ),
 
 events as (
-    select 'togetheros' as source, author_id as source_user_id, 'proposal.created' as verb,
-        'togetheros:proposal:' || proposal_id as object, group_id, created_at as ts
+    select
+        'togetheros' as source,
+        author_id as source_user_id,
+        'proposal.created' as verb,
+        'togetheros:proposal:' || proposal_id as object,
+        group_id,
+        created_at as ts
     from togetheros_proposals
 
     union all
-    select 'togetheros', votes.member_id, 'proposal.voted', 'togetheros:proposal:' || votes.proposal_id,
-        togetheros_proposals.group_id, votes.voted_at
+    select
+        'togetheros' as source,
+        votes.member_id as source_user_id,
+        'proposal.voted' as verb,
+        'togetheros:proposal:' || votes.proposal_id as object,
+        togetheros_proposals.group_id,
+        votes.voted_at as ts
     from {{ ref('stg_togetheros__proposal_votes') }} as votes
     inner join togetheros_proposals on votes.proposal_id = togetheros_proposals.proposal_id
 
     union all
-    select 'togetheros', author_id, 'forum.posted', 'togetheros:post:' || post_id, group_id, created_at
+    select
+        'togetheros' as source,
+        author_id as source_user_id,
+        'forum.posted' as verb,
+        'togetheros:post:' || post_id as object,
+        group_id,
+        created_at as ts
     from {{ ref('stg_togetheros__forum_posts') }}
 
     union all
-    select 'togetheros', member_id, 'support_points.allocated', 'togetheros:allocation:' || allocation_id,
-        group_id, created_at
+    select
+        'togetheros' as source,
+        member_id as source_user_id,
+        'support_points.allocated' as verb,
+        'togetheros:allocation:' || allocation_id as object,
+        group_id,
+        created_at as ts
     from {{ ref('stg_togetheros__support_points_allocations') }}
 
     union all
-    select 'togetheros', person_id, 'timebank.' || role, 'togetheros:timebank:' || transaction_id,
-        group_id, confirmed_at
-    from {{ ref('stg_togetheros__timebank_transactions') }}
+    select
+        'togetheros' as source,
+        sides.person_id as source_user_id,
+        'timebank.' || sides.role as verb,
+        'togetheros:timebank:' || transactions.transaction_id as object,
+        transactions.group_id,
+        transactions.confirmed_at as ts
+    from {{ ref('stg_togetheros__timebank_transactions') }} as transactions
     cross join lateral (
-        values ('provided', provider_id), ('received', receiver_id)
+        values ('provided', transactions.provider_id), ('received', transactions.receiver_id)
     ) as sides (role, person_id)
-    where status = 'confirmed'
+    where transactions.status = 'confirmed'
 
     union all
-    select 'discourse', posts.user_id, 'forum.posted', 'discourse:post:' || posts.post_id,
-        coalesce(own.group_id, parent.group_id), posts.created_at
+    select
+        'discourse' as source,
+        posts.user_id as source_user_id,
+        'forum.posted' as verb,
+        'discourse:post:' || posts.post_id as object,
+        coalesce(own.group_id, parent.group_id) as group_id,
+        posts.created_at as ts
     from {{ ref('stg_discourse__posts') }} as posts
     left join discourse_categories on posts.category_id = discourse_categories.category_id
     left join space_groups as own
@@ -52,35 +83,56 @@ events as (
         on parent.source = 'discourse' and parent.space_id = cast(discourse_categories.parent_category_id as varchar)
 
     union all
-    select 'decidim', proposals.author_id, 'proposal.created', 'decidim:proposal:' || proposals.proposal_id,
-        space_groups.group_id, proposals.published_at
+    select
+        'decidim' as source,
+        proposals.author_id as source_user_id,
+        'proposal.created' as verb,
+        'decidim:proposal:' || proposals.proposal_id as object,
+        space_groups.group_id,
+        proposals.published_at as ts
     from {{ ref('stg_decidim__proposals') }} as proposals
     inner join space_groups
         on space_groups.source = 'decidim' and space_groups.space_id = cast(proposals.component_id as varchar)
 
     union all
-    select 'decidim', comments.author_id, 'proposal.commented', 'decidim:comment:' || comments.comment_id,
-        space_groups.group_id, comments.created_at
+    select
+        'decidim' as source,
+        comments.author_id as source_user_id,
+        'proposal.commented' as verb,
+        'decidim:comment:' || comments.comment_id as object,
+        space_groups.group_id,
+        comments.created_at as ts
     from {{ ref('stg_decidim__proposal_comments') }} as comments
     inner join space_groups
         on space_groups.source = 'decidim' and space_groups.space_id = cast(comments.component_id as varchar)
 
     union all
-    select 'timeoverflow', movements.user_id,
+    select
+        'timeoverflow' as source,
+        movements.user_id as source_user_id,
         -- the credited account earned the hours: its holder provided the service
-        case when movements.amount_seconds > 0 then 'timebank.provided' else 'timebank.received' end,
-        'timeoverflow:transfer:' || movements.transfer_id, space_groups.group_id, movements.created_at
+        case when movements.amount_seconds > 0 then 'timebank.provided' else 'timebank.received' end as verb,
+        'timeoverflow:transfer:' || movements.transfer_id as object,
+        space_groups.group_id,
+        movements.created_at as ts
     from {{ ref('stg_timeoverflow__movements') }} as movements
     inner join space_groups
         on space_groups.source = 'timeoverflow' and space_groups.space_id = cast(movements.organization_id as varchar)
     where movements.accountable_type = 'Member'
 
     union all
-    select 'timebank_hours', person_key, 'timebank.' || role, 'hours:' || exchange_id,
-        space_groups.group_id, cast(exchanged_on as timestamp)
+    select
+        'timebank_hours' as source,
+        sides.person_key as source_user_id,
+        'timebank.' || sides.role as verb,
+        'hours:' || hours.exchange_id as object,
+        space_groups.group_id,
+        cast(hours.exchanged_on as timestamp) as ts
     from {{ ref('stg_timeoverflow__hours') }} as hours
-    cross join lateral (values ('provided', provider_key), ('received', receiver_key)) as sides (role, person_key)
-    inner join space_groups on space_groups.source = 'timeoverflow' and space_groups.space_id = hours.space_id
+    cross join lateral (
+        values ('provided', hours.provider_key), ('received', hours.receiver_key)
+    ) as sides (role, person_key)
+    inner join space_groups on hours.space_id = space_groups.space_id and space_groups.source = 'timeoverflow'
 ),
 
 members as (

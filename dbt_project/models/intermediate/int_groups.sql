@@ -5,7 +5,7 @@ with recursive groups as (
 ),
 
 ancestry (group_id, ancestor_id, distance) as (
-    select group_id, group_id, 0 from groups
+    select group_id, group_id as ancestor_id, 0 as distance from groups
     union all
     select ancestry.group_id, groups.parent_id, ancestry.distance + 1
     from ancestry

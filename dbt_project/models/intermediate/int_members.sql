@@ -49,8 +49,8 @@ corrected as (
         on resolved.source = links.source and resolved.source_user_id = links.source_user_id
     left join resolved as linked
         on links.action = 'merge'
-        and linked.source = links.linked_source
-        and linked.source_user_id = links.linked_source_user_id
+        and links.linked_source = linked.source
+        and links.linked_source_user_id = linked.source_user_id
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- Vote turnout per group and month. Voters and active members are withheld together when either is
 -- small, or when participation_monthly withholds the month's active members (the rate would give a
--- withheld count away).
+-- withheld count away). The rate is mart_vote_turnout's.
 with turnout as (
     select * from {{ ref('mart_vote_turnout') }}
 ),
@@ -23,7 +23,7 @@ final as (
         cast(month as date) as month,
         cast(case when not is_withheld then voters end as bigint) as voters,
         cast(case when not is_withheld then active_members end as bigint) as active_members,
-        case when not is_withheld then {{ percent_tenths('voters', 'active_members') }} end as turnout_pct,
+        cast(case when not is_withheld then turnout_pct end as decimal(5, 1)) as turnout_pct,
         is_withheld as is_suppressed
     from flagged
 )

@@ -1,18 +1,17 @@
--- Per source and entity: every record read was either accepted or quarantined.
-with load_log as (
-    select * from {{ source('pipeline', 'load_log') }}
+-- Per source and entity: every record read was either accepted or quarantined (mart_load_audit).
+with load_audit as (
+    select * from {{ ref('mart_load_audit') }}
 ),
 
 final as (
     select
         cast(source as varchar) as source,
         cast(entity as varchar) as entity,
-        cast(count(distinct landing_sha256) as bigint) as files,
-        cast(sum(rows_read) as bigint) as rows_read,
-        cast(sum(rows_accepted) as bigint) as rows_accepted,
-        cast(sum(rows_quarantined) as bigint) as rows_quarantined
-    from load_log
-    group by all
+        cast(files as bigint) as files,
+        cast(rows_read as bigint) as rows_read,
+        cast(rows_accepted as bigint) as rows_accepted,
+        cast(rows_quarantined as bigint) as rows_quarantined
+    from load_audit
 )
 
 select * from final

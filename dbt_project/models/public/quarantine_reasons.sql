@@ -1,6 +1,6 @@
 -- Why records were refused, counted by rule (never the refused values: they may be personal).
-with quarantine as (
-    select * from {{ source('pipeline', 'quarantine') }}
+with quarantine_reasons as (
+    select * from {{ ref('mart_quarantine_reasons') }}
 ),
 
 final as (
@@ -8,9 +8,8 @@ final as (
         cast(source as varchar) as source,
         cast(entity as varchar) as entity,
         cast(rule as varchar) as rule,
-        cast(count(*) as bigint) as records
-    from quarantine
-    group by all
+        cast(records as bigint) as records
+    from quarantine_reasons
 )
 
 select * from final

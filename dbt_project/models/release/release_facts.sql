@@ -11,7 +11,11 @@ areas as (
     select
         (select max(ts) from events) as participation_as_of,
         greatest(
-            (select max(ts) from events where verb like 'proposal.%'),
+            (
+                select max(ts)
+                from events
+                where verb like 'proposal.%'
+            ),
             (select max(decided_at) from {{ ref('fct_proposal_decisions') }})
         ) as governance_as_of,
         -- lateness is judged as of the activity data (macro delivery_as_of_date): so is the dataset

@@ -16,6 +16,11 @@ initiatives as (
     select * from {{ ref('fct_initiatives') }}
 ),
 
+decidim_approvals as (
+    select outcome as state from {{ ref('proposal_outcomes') }}
+    where source = 'decidim' and is_approved
+),
+
 decisions as (
     select
         proposal_id,
@@ -28,14 +33,15 @@ decisions as (
     union all
 
     select
-        'decidim-proposal-' || decidim_proposals.proposal_id,
-        'decidim',
+        'decidim-proposal-' || decidim_proposals.proposal_id as proposal_id,
+        'decidim' as source,
         space_groups.group_id,
-        cast(decidim_proposals.answered_at as date)
+        cast(decidim_proposals.answered_at as date) as decided_on
     from decidim_proposals
     inner join space_groups
         on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_proposals.component_id as varchar)
-    where decidim_proposals.state = 'accepted' and decidim_proposals.answered_at is not null
+    inner join decidim_approvals on decidim_proposals.state = decidim_approvals.state
+    where decidim_proposals.answered_at is not null
 ),
 
 delivery as (

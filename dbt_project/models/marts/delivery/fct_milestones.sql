@@ -22,15 +22,17 @@ decidim as (
     where parent_id is not null
 ),
 
+milestones as (
+    select * from togetheros
+    union all
+    select * from decidim
+),
+
 final as (
     select
         *,
         {{ delivery_is_late('target_date', 'is_completed', 'completed_on') }} as is_late
-    from (
-        select * from togetheros
-        union all
-        select * from decidim
-    )
+    from milestones
 )
 
 select * from final

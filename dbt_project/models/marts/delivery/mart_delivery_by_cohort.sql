@@ -1,5 +1,6 @@
 -- Delivery of decisions per group (and every group below it) and decision month: approved, delivered,
--- delivered by the deadline, days from decision to delivery, and initiatives now overdue or stalled.
+-- delivered by the deadline, the two rates, days from decision to delivery, and initiatives now overdue
+-- or stalled.
 with decisions as (
     select * from {{ ref('fct_approved_decisions') }}
 ),
@@ -8,7 +9,7 @@ groups as (
     select * from {{ ref('int_groups') }}
 ),
 
-final as (
+cohorts as (
     select
         groups.ancestor_id as group_id,
         decisions.decision_month,
@@ -22,6 +23,21 @@ final as (
     from decisions
     inner join groups on decisions.group_id = groups.group_id
     group by all
+),
+
+final as (
+    select
+        group_id,
+        decision_month,
+        decisions_approved,
+        decisions_delivered,
+        delivered_on_time,
+        {{ percent_tenths('decisions_delivered', 'decisions_approved') }} as delivery_rate_pct,
+        {{ percent_tenths('delivered_on_time', 'decisions_delivered') }} as on_time_rate_pct,
+        median_days_to_delivery,
+        initiatives_overdue,
+        initiatives_stalled
+    from cohorts
 )
 
 select * from final

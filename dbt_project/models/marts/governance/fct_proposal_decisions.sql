@@ -8,6 +8,11 @@ votes as (
     select * from {{ ref('stg_togetheros__proposal_votes') }}
 ),
 
+outcomes as (
+    select * from {{ ref('proposal_outcomes') }}
+    where source = 'togetheros'
+),
+
 tallies as (
     select
         proposal_id,
@@ -27,7 +32,7 @@ final as (
         proposals.decided_at,
         {{ month_of('proposals.decided_at') }} as decided_month,
         proposals.decision_outcome,
-        proposals.decision_outcome in ('approved', 'amended') as is_approved,
+        outcomes.is_approved,
         coalesce(tallies.votes_cast, 0) as votes_cast,
         coalesce(tallies.consents, 0) as consents,
         coalesce(tallies.blocks, 0) as blocks,
@@ -36,6 +41,7 @@ final as (
         coalesce(proposals.has_minority_report, false) as has_minority_report
     from proposals
     left join tallies on proposals.proposal_id = tallies.proposal_id
+    left join outcomes on proposals.decision_outcome = outcomes.outcome
     where proposals.decided_at is not null and proposals.group_id is not null
 )
 

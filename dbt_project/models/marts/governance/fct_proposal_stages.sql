@@ -8,23 +8,45 @@ changes as (
     select * from {{ ref('stg_togetheros__proposal_status_changes') }}
 ),
 
+funnel_stages as (
+    select * from {{ ref('proposal_stages') }}
+    where is_funnel_stage
+),
+
 entries as (
-    select proposal_id, 'draft' as stage, created_at as entered_at from proposals
+    select
+        proposal_id,
+        'draft' as stage,
+        created_at as entered_at
+    from proposals
+
     union all
-    select proposal_id, to_status, min(changed_at) from changes where to_status <> 'draft' group by all
+    select
+        proposal_id,
+        to_status as stage,
+        min(changed_at) as entered_at
+    from changes
+    where to_status <> 'draft'
+    group by all
+
     union all
     -- a stage the proposal is in now counts as reached even if the history misses its change
-    select proposal_id, status, coalesce(updated_at, created_at) from proposals
+    select
+        proposal_id,
+        status as stage,
+        coalesce(updated_at, created_at) as entered_at
+    from proposals
     where status <> 'draft'
 ),
 
 first_entries as (
     select
-        proposal_id,
-        stage,
-        min(entered_at) as entered_at
+        entries.proposal_id,
+        entries.stage,
+        funnel_stages.stage_order,
+        min(entries.entered_at) as entered_at
     from entries
-    where {{ governance_stage_order('stage') }} is not null
+    inner join funnel_stages on entries.stage = funnel_stages.stage
     group by all
 ),
 
@@ -32,13 +54,14 @@ with_exits as (
     select
         first_entries.proposal_id,
         first_entries.stage,
+        first_entries.stage_order,
         first_entries.entered_at,
         min(changes.changed_at) as left_at
     from first_entries
     left join changes
         on first_entries.proposal_id = changes.proposal_id
-        and changes.from_status = first_entries.stage
-        and changes.changed_at >= first_entries.entered_at
+        and first_entries.stage = changes.from_status
+        and first_entries.entered_at <= changes.changed_at
     group by all
 ),
 
@@ -48,7 +71,7 @@ final as (
         proposals.group_id,
         {{ month_of('proposals.created_at') }} as cohort_month,
         with_exits.stage,
-        {{ governance_stage_order('with_exits.stage') }} as stage_order,
+        with_exits.stage_order,
         with_exits.entered_at,
         with_exits.left_at,
         cast(date_diff('second', with_exits.entered_at, with_exits.left_at) as bigint) as seconds_in_stage

@@ -1,5 +1,5 @@
 -- Vote turnout per group (and every group below it) and month: distinct members who voted on a
--- proposal of the group that month, against the group's active members that month.
+-- proposal of the group that month, against the group's active members that month, and the rate.
 with events as (
     select * from {{ ref('int_activity_events') }}
 ),
@@ -28,7 +28,8 @@ final as (
         voters.group_id,
         voters.month,
         voters.voters,
-        active.active_members
+        active.active_members,
+        {{ percent_tenths('voters.voters', 'active.active_members') }} as turnout_pct
     from voters
     inner join active on voters.group_id = active.group_id and voters.month = active.month
 )

@@ -29,7 +29,7 @@ togetheros as (
     left join togetheros_posts
         on togetheros_topics.topic_id = togetheros_posts.topic_id
         and togetheros_posts.author_id is distinct from togetheros_topics.author_id
-        and togetheros_posts.created_at >= togetheros_topics.created_at
+        and togetheros_topics.created_at <= togetheros_posts.created_at
     where togetheros_topics.group_id is not null
     group by all
 ),
@@ -61,19 +61,21 @@ discourse as (
     left join discourse_posts as replies
         on discourse_openers.topic_id = replies.topic_id
         and replies.post_number > 1
-        and replies.user_id <> discourse_openers.user_id
+        and discourse_openers.user_id <> replies.user_id
     group by all
+),
+
+topics as (
+    select * from togetheros
+    union all
+    select * from discourse
 ),
 
 final as (
     select
         *,
         cast(date_diff('second', created_at, first_reply_at) as bigint) as seconds_to_first_response
-    from (
-        select * from togetheros
-        union all
-        select * from discourse
-    )
+    from topics
 )
 
 select * from final

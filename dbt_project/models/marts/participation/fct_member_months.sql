@@ -26,14 +26,18 @@ member_months as (
     group by all
 ),
 
-{% if is_incremental() -%}
--- the months kept from the last build all come before the rebuilt ones
+-- the months kept from the last build all come before the rebuilt ones (none on a whole build)
 earlier_first_months as (
+    {% if is_incremental() -%}
     select group_id, actor_id, min(first_month) as first_month
     from {{ this }}
     group by all
+    {%- else -%}
+    select group_id, actor_id, month as first_month
+    from member_months
+    where false
+    {%- endif %}
 ),
-{%- endif %}
 
 final as (
     select
@@ -41,23 +45,16 @@ final as (
         member_months.actor_id,
         member_months.month,
         member_months.contributions,
-        {% if is_incremental() -%}
         least(
             min(member_months.month) over (partition by member_months.group_id, member_months.actor_id),
             earlier_first_months.first_month
         ) as first_month,
-        {%- else -%}
-        min(member_months.month) over (partition by member_months.group_id, member_months.actor_id)
-            as first_month,
-        {%- endif %}
         fingerprints.inputs_fingerprint
     from member_months
     inner join fingerprints on member_months.month = fingerprints.month
-    {% if is_incremental() -%}
     left join earlier_first_months
         on member_months.group_id = earlier_first_months.group_id
         and member_months.actor_id = earlier_first_months.actor_id
-    {%- endif %}
 )
 
 select * from final

@@ -1,33 +1,33 @@
--- Distinct members active in each group, or in any group below it, per calendar month (UTC).
--- Incremental: a refresh rebuilds only the months whose events or groups changed (macros/incremental_months).
-{{ incremental_by_month('int_activity_events', 'ts', ['int_groups']) }}
+-- Distinct members active in each group, or in any group below it, per calendar month (UTC), and their
+-- activities: the member months of fct_member_months counted (the one place the roll-up is built).
+-- Incremental: a refresh rebuilds only the months whose member months changed (macros/incremental_months).
+{{ incremental_by_month('fct_member_months', 'month') }}
 
-with events as (
-    {{ input_rows_to_rebuild('int_activity_events', 'ts', ['int_groups']) }}
-),
-
-groups as (
-    select * from {{ ref('int_groups') }}
+with member_months as (
+    {{ input_rows_to_rebuild('fct_member_months', 'month', []) }}
 ),
 
 fingerprints as (
-    {{ month_fingerprints('int_activity_events', 'ts', ['int_groups']) }}
+    {{ month_fingerprints('fct_member_months', 'month', []) }}
 ),
 
 monthly as (
     select
-        groups.ancestor_id as group_id,
-        {{ month_of('events.ts') }} as month,
-        count(distinct events.actor_id) as active_members,
-        count(*) as activities
-    from events
-    inner join groups on events.context = groups.group_id
+        group_id,
+        month,
+        count(*) as active_members,
+        -- every activity event weighs one contribution
+        cast(sum(contributions) as bigint) as activities
+    from member_months
     group by all
 ),
 
 final as (
     select
-        monthly.*,
+        monthly.group_id,
+        monthly.month,
+        monthly.active_members,
+        monthly.activities,
         fingerprints.inputs_fingerprint
     from monthly
     inner join fingerprints on monthly.month = fingerprints.month

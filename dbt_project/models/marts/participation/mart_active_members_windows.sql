@@ -52,7 +52,7 @@ as_of_dates as (
 ),
 
 window_lengths as (
-    select * from (values (7), (30)) as lengths (window_days)
+    select unnest([7, 30]) as window_days
 ),
 
 -- each member's active days in a group or below it, with the day they were active before that
@@ -85,9 +85,22 @@ spans as (
 ),
 
 span_edges as (
-    select group_id, window_days, first_covered as day, 1 as change from spans where first_covered <= last_covered
+    select
+        group_id,
+        window_days,
+        first_covered as day,
+        1 as change
+    from spans
+    where first_covered <= last_covered
+
     union all
-    select group_id, window_days, last_covered + 1, -1 from spans where first_covered <= last_covered
+    select
+        group_id,
+        window_days,
+        last_covered + 1 as day,
+        -1 as change
+    from spans
+    where first_covered <= last_covered
 ),
 
 daily_changes as (
@@ -115,7 +128,11 @@ windows as (
         wanted.as_of,
         wanted.window_days,
         open_spans.active_members
-    from (select * from group_windows cross join as_of_dates) as wanted
+    from (
+        select group_windows.group_id, group_windows.window_days, as_of_dates.as_of
+        from group_windows
+        cross join as_of_dates
+    ) as wanted
     asof inner join open_spans
         on wanted.group_id = open_spans.group_id
         and wanted.window_days = open_spans.window_days

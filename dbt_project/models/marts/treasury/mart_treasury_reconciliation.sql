@@ -56,7 +56,11 @@ oc_rows as (
         ) as position
     from {{ ref('stg_opencollective__transactions') }} as transactions
     inner join oc_exports on transactions.landing_sha256 = oc_exports.landing_sha256
-    inner join (select distinct account from legs where flow_id like 'oc:%') as own
+    inner join (
+        select distinct account
+        from legs
+        where flow_id like 'oc:%'
+    ) as own
         on transactions.account_slug = own.account
 ),
 
@@ -126,7 +130,7 @@ book_statements as (
         on book_entries.book_id = counted.book_id
         and book_entries.account_category = counted.account_category
         and book_entries.currency = counted.currency
-        and counted.book_order < book_entries.book_order
+        and book_entries.book_order > counted.book_order
     group by all
 ),
 
@@ -216,12 +220,12 @@ final as (
         closing.group_id,
         closing.account,
         closing.currency,
-        coalesce(checked.source, case when closing.account in (select account from oc_rows) then 'opencollective' else 'ledger' end)
+        coalesce(checked.source, case when closing.account in (select oc_rows.account from oc_rows) then 'opencollective' else 'ledger' end)
             as source,
         closing.starts_on,
         -- whether the balance has a starting point: an opening balance in the books, or an export
         -- whose first row is the account's first (empty when the export states no balance)
-        case when closing.account in (select account from oc_rows) then oc_starts.starts_at_zero
+        case when closing.account in (select oc_rows.account from oc_rows) then oc_starts.starts_at_zero
             else closing.has_opening_leg end as starts_with_opening_balance,
         closing.closing_balance_minor,
         closing.closing_balance_minor + checked.last_gap_minor as source_balance_minor,

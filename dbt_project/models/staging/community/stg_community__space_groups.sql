@@ -31,41 +31,41 @@ spaces as (
     select distinct 'discourse' as source, cast(category_id as varchar) as space_id
     from {{ source('discourse', 'discourse__categories') }}
     union
-    select distinct 'discourse', cast(category_id as varchar)
+    select distinct 'discourse' as source, cast(category_id as varchar) as space_id
     from {{ source('discourse', 'discourse__topics') }}
     where category_id is not null
     union
-    select distinct 'discourse', cast(category_id as varchar)
+    select distinct 'discourse' as source, cast(category_id as varchar) as space_id
     from {{ source('discourse', 'discourse__posts') }}
     where category_id is not null
     union
-    select distinct 'decidim', cast(component_id as varchar)
+    select distinct 'decidim' as source, cast(component_id as varchar) as space_id
     from {{ source('decidim', 'decidim__proposals') }}
     where component_id is not null
     union
-    select distinct 'decidim', cast(component_id as varchar)
+    select distinct 'decidim' as source, cast(component_id as varchar) as space_id
     from {{ source('decidim', 'decidim__results') }}
     where component_id is not null
     union
-    select distinct 'decidim', cast(component_id as varchar)
+    select distinct 'decidim' as source, cast(component_id as varchar) as space_id
     from {{ source('decidim', 'decidim__meetings') }}
     where component_id is not null
     union
-    select distinct 'decidim', cast(component_id as varchar)
+    select distinct 'decidim' as source, cast(component_id as varchar) as space_id
     from {{ source('decidim', 'decidim__projects') }}
     where component_id is not null
     union
-    select distinct 'opencollective', account_slug
+    select distinct 'opencollective' as source, account_slug as space_id
     from {{ source('opencollective', 'opencollective__transactions') }}
     where account_slug is not null
     union
-    select distinct 'ledger', space_id
+    select distinct 'ledger' as source, space_id
     from {{ ref('stg_ledger__postings') }}
     union
-    select distinct 'timeoverflow', cast(organization_id as varchar)
+    select distinct 'timeoverflow' as source, cast(organization_id as varchar) as space_id
     from {{ source('timeoverflow', 'timeoverflow__organizations') }}
     union
-    select distinct 'timeoverflow', space_id
+    select distinct 'timeoverflow' as source, space_id
     from {{ ref('stg_timeoverflow__hours') }}
 ),
 
