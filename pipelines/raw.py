@@ -142,6 +142,12 @@ def _load_source(con, source, landed, landing_dir, limits: Limits) -> LoadSummar
         _forget(con, source, contracts, retry)
     _backfill_outcomes(con, source)  # a warehouse loaded before outcomes were recorded
     done = _shas(con, "select landing_sha256 from raw.file_outcomes where source = ?", source)
+    if (stale or current.keys() - done) and hasattr(module, "read_again_on_change"):
+        # files whose rows depend on other files (books that include others): read again when any changed
+        again = sorted(module.read_again_on_change([current[sha] for sha in sorted(done & current.keys())]))
+        if again:
+            _forget(con, source, contracts, again)
+            done -= set(again)
 
     new_files = [current[sha] for sha in sorted(current.keys() - done)]
     if len(new_files) > limits.files:
@@ -419,6 +425,7 @@ def _load(
     try:
         _record_landing_files(con, source, batch)
         read = 0
+        messages: dict[str, str] = {}
         for checked_entities in parts_of():
             for entity, checked in checked_entities.items():
                 if entity not in contracts:
@@ -432,10 +439,15 @@ def _load(
                         f"more than {max_records} records in one file (limit TOGETHEROS_LIMIT_RECORDS); "
                         "split the export or raise the limit",
                     )
+                problems, message = checked.file_problems, checked.outcome_message
                 checked = refuse_recorded_in_future(checked, contracts[entity], batch)
                 _insert(con, contracts[entity].table, checked)
                 _log_per_file(con, source, entity, batch, checked)
-        _record_outcomes(con, source, batch, recognised)
+                if len(batch) == 1:
+                    _file_problems(con, source, batch[0], problems)
+                    if message:
+                        messages[batch[0].sha256] = message
+        _record_outcomes(con, source, batch, recognised, messages)
         con.execute("commit")
         return None
     except Exception as error:  # noqa: BLE001 - any failure of one file is that file's refusal
@@ -572,7 +584,47 @@ def _insert_outcome(con, source, f: LandedFile, outcome, rule, message, accepted
     )
 
 
-def _record_outcomes(con: duckdb.DuckDBPyConnection, source: str, batch: list[LandedFile], recognised=None) -> None:
+def _file_problems(con: duckdb.DuckDBPyConnection, source: str, f: LandedFile, problems: list) -> None:
+    """Records of a file that are no entity's rows (a beancount book's errors, with file and line):
+    quarantined under entity `file`, logged as read and quarantined under that entity only."""
+    if not problems:
+        return
+    quarantine = pl.DataFrame(
+        {
+            "source": [source] * len(problems),
+            "entity": [FILE_ENTITY] * len(problems),
+            "landing_sha256": [f.sha256] * len(problems),
+            "file_name": [f.file_name] * len(problems),
+            "record": [p.record for p in problems],
+            "rule": [p.rule for p in problems],
+            "column_name": [None] * len(problems),
+            "value": [None] * len(problems),
+            "message": [
+                printable(f"{f.file_name}: record {p.record} breaks rule {p.rule}: {p.detail}") for p in problems
+            ],
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
+    _insert_frame(con, "raw.quarantine", quarantine)
+    log = {
+        "source": [source],
+        "entity": [FILE_ENTITY],
+        "landing_sha256": [f.sha256],
+        "file_name": [f.file_name],
+        "rows_read": [len(problems)],
+        "rows_accepted": [0],
+        "rows_quarantined": [len(problems)],
+    }
+    _insert_frame(con, "raw.load_log", pl.DataFrame(log))
+
+
+def _record_outcomes(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    batch: list[LandedFile],
+    recognised=None,
+    messages: dict[str, str] | None = None,
+) -> None:
     """The outcome of files whose parse returned: loaded (rows per entity), empty (read, no records), or
     refused, when the parser refused the whole file (`refuse_file`) or recognised nothing in it."""
     shas = [f.sha256 for f in batch]
@@ -595,7 +647,7 @@ def _record_outcomes(con: duckdb.DuckDBPyConnection, source: str, batch: list[La
         entities = per_file.get(f.sha256, {})
         accepted = sum(a for _, a, _ in entities.values())
         quarantined = sum(q for _, _, q in entities.values())
-        counts = json.dumps({e: a for e, (_, a, _) in entities.items()}, sort_keys=True)
+        counts = json.dumps({e: a for e, (_, a, _) in entities.items() if e != FILE_ENTITY}, sort_keys=True)
         nothing = all(r == 0 for r, _, _ in entities.values())
         if not entities or nothing and recognised is not None and not recognised(f):
             outcome, rule = "refused", "file:not_recognised"
@@ -608,11 +660,14 @@ def _record_outcomes(con: duckdb.DuckDBPyConnection, source: str, batch: list[La
         elif accepted == 0 and f.sha256 in whole:
             outcome, (rule, message) = "refused", whole[f.sha256]
         elif all(r == 0 for r, _, _ in entities.values()):
-            outcome, rule, message = "empty", None, "read: the file holds no records"
+            outcome, rule = "empty", None
+            message = (messages or {}).get(f.sha256, "read: the file holds no records")
         else:
             outcome, rule = "loaded", None
-            parts = ", ".join(f"{a} {e}" for e, (_, a, _) in entities.items())
+            parts = ", ".join(f"{a} {e}" for e, (_, a, _) in entities.items() if e != FILE_ENTITY)
             message = f"loaded: {parts}" + (f"; {quarantined} record(s) quarantined" if quarantined else "")
+            if (messages or {}).get(f.sha256):
+                message += f" ({messages[f.sha256]})"
         _insert_outcome(con, source, f, outcome, rule, message, accepted, quarantined, counts, None)
 
 

@@ -79,6 +79,10 @@ class Checked:
     quarantined: pl.DataFrame
     rows_read: int = 0
     notes: list[str] = field(default_factory=list)
+    # records of the file that are not rows of the entity (a beancount book's errors): quarantined under
+    # entity `file`, not counted as rows of this one
+    file_problems: list = field(default_factory=list)
+    outcome_message: str | None = None  # what the file's outcome says when it is not the usual count
 
 
 def _column(spec: dict) -> Column:

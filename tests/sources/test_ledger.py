@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from pipelines.sources.ledger import parse as ledger
+from pipelines.sources.quarantine import FileRefused
 from tests.sources.checks import assert_corpus_case
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "realdata" / "ledger"
@@ -194,23 +195,24 @@ def test_malformed_corpus(name):
     assert_corpus_case("ledger", name, "postings", CORPUS[name])
 
 
-def test_beancount_include_and_plugin_are_refused_not_run(tmp_path):
-    text = 'plugin "os"\ninclude "/etc/passwd"\n2024-01-01 open Assets:Bank EUR\n'
-    result = parse_text(tmp_path, text, "unsafe.beancount")
-    assert result.accepted.height == 0
-    assert result.quarantined.select("record", "rule").rows() == [
-        ("1", "beancount:directive_refused"),
-        ("2", "beancount:directive_refused"),
-    ]
+def test_beancount_plugin_is_refused_not_run(tmp_path):
+    text = 'plugin "os"\noption "insert_pythonpath" "TRUE"\n2024-01-01 open Assets:Bank EUR\n'
+    (tmp_path / "unsafe.beancount").write_text(text, encoding="utf-8")
+    with pytest.raises(FileRefused) as refused:  # the whole file: nothing of it is read
+        ledger.parse(tmp_path / "unsafe.beancount", "unsafe.beancount", "sha-test")
+    assert refused.value.rule == "beancount:directive_refused"
+    assert "lines unsafe.beancount:1, unsafe.beancount:2" in refused.value.message
 
 
-def test_a_journal_that_only_includes_others_has_an_explicit_outcome(tmp_path):
-    """An hledger `main.journal` of includes is not silently empty: refused with the reason, naming its
-    includes (the included files are inbox files and load themselves)."""
-    path = tmp_path / "main.journal"
+def test_a_journal_that_only_includes_others_loads_through_its_includes(tmp_path):
+    """An hledger `main.journal` of includes is the book: its included files' postings load under it."""
+    (tmp_path / "books").mkdir()
+    path = tmp_path / "books" / "main.journal"
     path.write_text("; the books\ninclude 2023.journal\n!include 2024.journal\naccount assets:bank\n")
-    result = ledger.parse(path, "books/main.journal", "sha")
-    (row,) = result["postings"].quarantined.rows(named=True)
-    assert row["rule"] == "journal:include_only" and "2023.journal, 2024.journal" in row["message"]
-    path.write_text("include 2023.journal\n\n2024-01-02 Rent\n    expenses:rent  10 EUR\n    assets:bank\n")
-    assert ledger.parse(path, "main.journal", "sha")["postings"].accepted.height == 2
+    (tmp_path / "books" / "2023.journal").write_text("2023-01-02 Rent\n    expenses:rent  10 EUR\n    assets:bank\n")
+    (tmp_path / "books" / "2024.journal").write_text("2024-01-02 Rent\n    expenses:rent  12 EUR\n    assets:bank\n")
+    result = ledger.parse(path, "books/main.journal", "sha")["postings"]
+    assert result.accepted.height == 4
+    assert set(result.accepted["journal"]) == {"books/main.journal"}
+    assert sorted(set(result.accepted["transaction_id"])) == ["books/2023.journal:1", "books/2024.journal:1"]
+    assert "book of 3 files" in result.outcome_message

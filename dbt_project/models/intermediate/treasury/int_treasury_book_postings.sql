@@ -1,7 +1,8 @@
 -- Every posting of the books the community lists, placed in its set of books and in book order.
 -- A set of books is a file (`space_id` = its path under inbox/ledger/ without extension) or a folder
 -- (`space_id` ending in `/`: every file below it is one set of books, e.g. one file per fiscal year).
--- Book order: files by their first date, then lines. Opening balances and closing entries
+-- Book order: files by their first date, then lines; a file is the one the transaction is written in
+-- (the part of transaction_id before its line), an included file's own name in a book of includes. Opening balances and closing entries
 -- (`is_balance_entry`) count only as the first entry on each of their asset accounts; every later
 -- one carries the balance from one file to the next and is checked as the books' own statement of
 -- the balance (int_treasury_book_statements), never counted as money in or out.
@@ -20,6 +21,7 @@ postings as (
         postings.*,
         space_groups.group_id,
         space_groups.book_id,
+        regexp_extract(postings.transaction_id, '^(.*):[0-9]+$', 1) as file,
         cast(regexp_extract(postings.transaction_id, ':([0-9]+)$', 1) as integer) as line
     from {{ ref('stg_ledger__postings') }} as postings
     inner join space_groups
@@ -33,7 +35,7 @@ postings as (
 ),
 
 files as (
-    select book_id, journal, min(posted_on) as file_first_day
+    select book_id, file, min(posted_on) as file_first_day
     from postings
     group by all
 ),
@@ -45,10 +47,10 @@ ordered as (
         -- the position of the transaction in its set of books: files by first date, then lines
         dense_rank() over (
             partition by postings.book_id
-            order by files.file_first_day, postings.journal, postings.line
+            order by files.file_first_day, postings.file, postings.line
         ) as book_order
     from postings
-    inner join files on postings.book_id = files.book_id and postings.journal = files.journal
+    inner join files on postings.book_id = files.book_id and postings.file = files.file
 ),
 
 first_on_account as (

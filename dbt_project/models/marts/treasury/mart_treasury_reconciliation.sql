@@ -2,7 +2,8 @@
 -- and where they first part. The source's statements: Open Collective's running `balance` column
 -- (after every row), and in the books every opening balance or closing entry after the first one
 -- on the account (an opening states the balance the account starts the file with; a closing entry
--- states, by moving it all to equity, the balance it had). Nothing here changes a published figure:
+-- states, by moving it all to equity, the balance it had) and every balance assertion (ledger and
+-- hledger `= amount` after a posting, beancount `balance` at the start of its date). Nothing here changes a published figure:
 -- a difference is reported, never smoothed over.
 with legs as (
     select * from {{ ref('fct_treasury_legs') }}
@@ -108,7 +109,7 @@ book_entries as (
 ),
 
 counted_book_postings as (
-    select book_id, account_category, currency, book_order, amount_minor
+    select book_id, account_category, currency, book_order, posted_on, amount_minor
     from book_postings
     where account_root = 'assets' and (not is_balance_entry or is_opening_balance)
 ),
@@ -133,10 +134,67 @@ book_statements as (
     group by all
 ),
 
+-- the books' balance assertions on an asset account that they state whole (see
+-- stg_ledger__balance_assertions): after their transaction, or at the start of their date when
+-- they belong to none (beancount)
+book_files as (
+    select distinct journal, book_id from book_postings
+),
+
+book_transactions as (
+    select distinct transaction_id, book_order from book_postings
+),
+
+assertions as (
+    select
+        book_files.book_id,
+        assertions.assertion_id,
+        assertions.account_category,
+        assertions.currency,
+        assertions.posted_on,
+        assertions.amount_minor,
+        book_transactions.book_order
+    from {{ ref('stg_ledger__balance_assertions') }} as assertions
+    inner join book_files on assertions.journal = book_files.journal
+    left join book_transactions on assertions.transaction_id = book_transactions.transaction_id
+    where assertions.account_root = 'assets' and assertions.states_whole_account
+),
+
+assertion_statements as (
+    select
+        assertions.book_id || ':' || assertions.account_category as account,
+        assertions.currency,
+        'ledger' as source,
+        'ledger:' || assertions.assertion_id as record,
+        assertions.posted_on as stated_on,
+        -- after its transaction; a dated statement sits after the last transaction before its date
+        coalesce(any_value(assertions.book_order), max(counted.book_order) + 0.5, 0.5) as position,
+        assertions.amount_minor as stated_minor,
+        coalesce(sum(counted.amount_minor), 0) as ours_minor
+    from assertions
+    left join counted_book_postings as counted
+        on assertions.book_id = counted.book_id
+        and assertions.account_category = counted.account_category
+        and assertions.currency = counted.currency
+        and (
+            assertions.book_order >= counted.book_order
+            or (assertions.book_order is null and assertions.posted_on > counted.posted_on)
+        )
+    group by
+        assertions.book_id,
+        assertions.account_category,
+        assertions.currency,
+        assertions.assertion_id,
+        assertions.posted_on,
+        assertions.amount_minor
+),
+
 statements as (
     select * from oc_statements
     union all
     select * from book_statements
+    union all
+    select * from assertion_statements
 ),
 
 checked as (
