@@ -18,6 +18,8 @@ import pytest
 
 from tests.conftest import SHARED_REALDATA
 
+pytestmark = pytest.mark.slow
+
 SSHCHICAGO = SHARED_REALDATA / "ledger" / "sshchicago"
 
 BOOKS = {

@@ -19,6 +19,8 @@ import pytest
 from tests.conftest import SHARED_REALDATA
 from tests.sources.test_opencollective import KEY_HEADER
 
+pytestmark = pytest.mark.slow
+
 RULES = Path(__file__).resolve().parents[1] / "fixtures" / "books" / "rules.journal"
 SSHCHICAGO = SHARED_REALDATA / "ledger" / "sshchicago"
 

@@ -71,6 +71,7 @@ def test_a_release_with_no_data_rows_is_refused_and_says_why():
     assert empty_release_problem({"groups": 1, "load_audit": 1, "treasury_monthly": 3, "votes": 0}, docs) is None
 
 
+@pytest.mark.slow
 def test_a_run_whose_every_file_is_refused_publishes_no_release(tmp_path: Path):
     """An inbox with a file that passes the first check but gives no row: the release step refuses,
     names why, and nothing is published (`latest` is never made)."""
