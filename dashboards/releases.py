@@ -8,24 +8,20 @@ datasets' Parquet files.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from dashboards.files import release_zip
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 RELEASES_DIR_ENV = "TOGETHEROS_RELEASES_DIR"
-
-
-# A fixed timestamp keeps the package zip byte-identical for the same release files.
-_ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
 
 class ReleaseUnavailable(Exception):
@@ -173,13 +169,6 @@ def file_bytes(release: Release, relative_path: str) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=2)
 def package_zip(release_path: str, release_id: str) -> bytes:
-    """Every file of the release in one zip, byte-identical for identical release files."""
-    root = Path(release_path)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"{release_id}/{path.relative_to(root).as_posix()}", _ZIP_TIMESTAMP)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
+    """Every file of the release in one zip, byte-identical for identical release files (the same
+    bytes the file server hands out at /releases/<id>.zip)."""
+    return release_zip(Path(release_path), release_id)

@@ -17,6 +17,8 @@ import duckdb
 import pytest
 
 from tests.conftest import SHARED_REALDATA
+from tests.metrics.books import demo_inbox_with_books
+from tests.sources.test_ledger_includes import BEAN_OPENING
 
 pytestmark = pytest.mark.slow
 
@@ -56,37 +58,20 @@ include "opening.beancount"
 
 2024-02-02 balance Assets:Bank  125.00 EUR
 """,
-    "bean/opening.beancount": """\
-2024-01-01 open Assets:Bank EUR
-2024-01-01 open Income:Dues EUR
-2024-01-01 open Equity:Opening-Balances EUR
-2024-01-01 * "Opening balance"
-  Assets:Bank               100.00 EUR
-  Equity:Opening-Balances
-""",
+    "bean/opening.beancount": BEAN_OPENING,
 }
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    from demo.generate import generate
     from pipelines.cli import run_pipeline
 
     data_dir = tmp_path_factory.mktemp("assertions-data")
-    inbox = data_dir / "inbox"
-    generate(inbox, members=60, seed=7)
-    groups_csv = inbox / "community" / "space_groups.csv"
-    group_id = next(r["group_id"] for r in csv.DictReader(groups_csv.open()) if r["source"] == "ledger")
-    for name, text in BOOKS.items():
-        (inbox / "ledger" / name).parent.mkdir(parents=True, exist_ok=True)
-        (inbox / "ledger" / name).write_text(text, encoding="utf-8")
-    spaces = ["ledger,coop/main", "ledger,bean/main"]
+    spaces = ["ledger,coop/main", "ledger,bean/main"] + ["ledger,sshchicago/main"] * SSHCHICAGO.exists()
+    inbox = demo_inbox_with_books(data_dir, members=60, seed=7, books=BOOKS, spaces=spaces)
     if SSHCHICAGO.exists():
         shutil.copytree(SSHCHICAGO, inbox / "ledger" / "sshchicago")
         (inbox / "ledger" / "sshchicago" / "main.journal").write_text("include fy*.dat\n")
-        spaces.append("ledger,sshchicago/main")
-    with groups_csv.open("a", encoding="utf-8") as handle:
-        handle.writelines(f"{space},{group_id}\n" for space in spaces)
     run_pipeline(data_dir)
     con = duckdb.connect(str(data_dir / "warehouse" / "warehouse.duckdb"), read_only=True)
     yield con

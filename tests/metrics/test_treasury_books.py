@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from tests.conftest import SHARED_REALDATA
+from tests.metrics.books import demo_inbox_with_books
 from tests.sources.test_opencollective import KEY_HEADER
 
 pytestmark = pytest.mark.slow
@@ -92,25 +93,15 @@ def ledger_closing(book: Path, account: str) -> int:
 
 @pytest.fixture(scope="module")
 def books_run(tmp_path_factory):
-    from demo.generate import generate
     from pipelines.cli import run_pipeline
 
     data_dir = tmp_path_factory.mktemp("books-data")
-    inbox = data_dir / "inbox"
-    generate(inbox, members=120, seed=5)
-    groups_csv = inbox / "community" / "space_groups.csv"
-    group_id = next(r["group_id"] for r in csv.DictReader(groups_csv.open()) if r["source"] == "ledger")
-    shutil.copy(RULES, inbox / "ledger" / "rules.journal")
-    for name, text in DRIFT.items():
-        (inbox / "ledger" / name).parent.mkdir(parents=True, exist_ok=True)
-        (inbox / "ledger" / name).write_text(text, encoding="utf-8")
+    books = {"rules.journal": RULES.read_text(encoding="utf-8"), **DRIFT}
+    spaces = ["ledger,rules", "ledger,drift/", "opencollective,books-oc"] + ["ledger,sshchicago/"] * SSHCHICAGO.exists()
+    inbox = demo_inbox_with_books(data_dir, members=120, seed=5, books=books, spaces=spaces)
     (inbox / "opencollective" / "books-oc-transactions.csv").write_text(KEY_HEADER + "\n" + "\n".join(OC_ROWS) + "\n")
-    spaces = ["ledger,rules", "ledger,drift/", "opencollective,books-oc"]
     if SSHCHICAGO.exists():
         shutil.copytree(SSHCHICAGO, inbox / "ledger" / "sshchicago")
-        spaces.append("ledger,sshchicago/")
-    with groups_csv.open("a", encoding="utf-8") as handle:
-        handle.writelines(f"{space},{group_id}\n" for space in spaces)
     run_pipeline(data_dir)
     release = (data_dir / "releases" / "latest").resolve()
     return lambda dataset: pl.read_parquet(release / "data" / f"{dataset}.parquet")
