@@ -49,10 +49,9 @@ test-tools:
 	  exit 1; \
 	fi
 
+# the Dagster UI over data/dagster_home, the instance `togetheros pipeline` records its runs in
 dev: setup
-	@mkdir -p data/dagster_home
-	@printf 'telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\n' > data/dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/data/dagster_home $(UV) run dagster dev -m pipelines.definitions
+	$(UV) run togetheros dev
 
 lint: setup
 	$(UV) run ruff check pipelines dashboards demo tests bench

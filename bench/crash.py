@@ -61,7 +61,8 @@ def start_pipeline(data_dir: Path, *extra: str) -> subprocess.Popen:
     # this checkout first on the path, for dbt's plugin too: never another checkout the venv points at
     env = os.environ | {"TOGETHEROS_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO_ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "pipeline", "--data-dir", str(data_dir), *extra],
+        # --verbose: the watcher follows Dagster's STEP_START lines
+        [sys.executable, "-m", "pipelines.cli", "pipeline", "--data-dir", str(data_dir), "--verbose", *extra],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -6,6 +6,8 @@ the files themselves, never the app's HTML nor a temporary `/media/<hash>.zip`:
     /releases/<id>/data/<dataset>.csv        a given release's files, forever
     /releases/latest.zip, /releases/<id>.zip every file of the release in one zip (byte-identical per id)
     /releases/                               the list of published release ids, one a line
+    /releases/latest/alerts/<group_id>.atom  a group's alerts as an Atom feed (all.atom: every group;
+                                             docs/alerts.md)
     /docs/auditor-guide.md                   the auditor guide (step by step, standard tools only)
 
 Only published releases are served: folders whose name starts with a dot (candidates, temporary
@@ -27,6 +29,7 @@ FILES_URL_ENV = "TOGETHEROS_FILES_URL"  # where the dashboard says these files a
 _ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 CONTENT_TYPES = {
     ".json": "application/json",
+    ".atom": "application/atom+xml; charset=utf-8",
     ".csv": "text/csv; charset=utf-8",
     ".parquet": "application/vnd.apache.parquet",
     ".zip": "application/zip",

@@ -22,20 +22,60 @@ def _demo(args: argparse.Namespace) -> int:
     return run(args)
 
 
-def run_pipeline(data_dir: Path | None = None, wait_seconds: float = 0.0):
+# the Dagster instance under the data dir (`make dev` uses the same): runs one at a time, no telemetry
+DAGSTER_YAML = "telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\n"
+
+
+def dagster_home(data_dir: Path) -> Path:
+    """<data_dir>/dagster_home, with its dagster.yaml: where runs, materializations and checks are kept."""
+    home = Path(data_dir) / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.is_file() or config.read_text() != DAGSTER_YAML:
+        config.write_text(DAGSTER_YAML)
+    return home
+
+
+def _close_interrupted_runs(instance) -> None:
+    """A command-line run killed mid-way (kill -9, a power cut) stays "started" in the instance: under
+    the run lock no other command-line run is going, so it is marked failed (the UI's runs are not)."""
+    import dagster as dg
+
+    from pipelines.progress import RUN_TAG
+
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])):
+        if RUN_TAG in run.tags:
+            instance.report_run_failed(run, "interrupted: the process running it stopped (see docs/run-safety.md)")
+
+
+def run_pipeline(
+    data_dir: Path | None = None,
+    wait_seconds: float = 0.0,
+    *,
+    verbose: bool = True,
+    allow_empty: bool = False,
+    progress=None,
+):
     """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR, else
-    ./data); every other setting comes from the environment (`build_definitions`).
+    ./data); every other setting comes from the environment (`build_definitions`). The run is recorded
+    in the Dagster instance under the data dir (`dagster_home`). Dagster's console log is at DEBUG with
+    `verbose`, else warnings only; `progress` (a StageReporter) gets one line per stage.
 
     Holds the data directory's run lock throughout (a run in progress is waited for up to `wait_seconds`,
     then `RunInProgress` is raised and nothing is touched), and first clears what an interrupted run left."""
+    import uuid
+
     import dagster as dg
 
-    from pipelines.assets.resources import DataDir
+    from pipelines.assets.resources import DataDir, Publishing
     from pipelines.definitions import build_definitions, release_checks
+    from pipelines.progress import RUN_TAG, RunFollower
     from pipelines.release.quarantine import clean_releases
     from pipelines.runlock import run_lock, wait_for_warehouse
 
     overrides = {"data_dir": DataDir(path=str(Path(data_dir).resolve()))} if data_dir is not None else {}
+    if allow_empty:
+        overrides["publishing"] = Publishing(allow_empty=True)
     defs = build_definitions(overrides, os.environ)
     paths = defs.resources["data_dir"].paths()
     with run_lock(paths.data, wait_seconds):
@@ -47,24 +87,43 @@ def run_pipeline(data_dir: Path | None = None, wait_seconds: float = 0.0):
                 f"{len(cleaned.unpromoted)} unpromoted release(s) moved to {paths.quarantine}",
                 file=sys.stderr,
             )
-        return dg.materialize(
-            [*defs.assets, *release_checks],
-            resources=defs.resources,
-            instance=dg.DagsterInstance.ephemeral(),
-            raise_on_error=False,
-        )
+        instance = dg.DagsterInstance.from_config(str(dagster_home(paths.data)))
+        _close_interrupted_runs(instance)
+        token = uuid.uuid4().hex
+        follower = RunFollower(instance, token, progress) if progress is not None else None
+        if follower:
+            follower.start()
+        try:
+            return dg.materialize(
+                [*defs.assets, *release_checks],
+                resources=defs.resources,
+                instance=instance,
+                raise_on_error=False,
+                tags={RUN_TAG: token},
+                run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}},
+            )
+        finally:
+            if follower:
+                follower.stop()
 
 
 def _pipeline(args: argparse.Namespace) -> int:
+    import time
+
     from pipelines.preflight import inbox_problem
+    from pipelines.progress import StageReporter, summary
     from pipelines.runlock import RunInProgress
 
-    problem = inbox_problem(args.data_dir.resolve() if args.data_dir else Paths.from_env(os.environ).data, os.environ)
+    data_dir = args.data_dir.resolve() if args.data_dir else Paths.from_env(os.environ).data
+    problem = inbox_problem(data_dir, os.environ, args.allow_empty)
     if problem:  # before anything runs: a mistyped --data-dir must not publish an empty release
         print(f"pipeline {problem}", file=sys.stderr)
         return 2
+    started = time.monotonic()
     try:
-        result = run_pipeline(args.data_dir, args.wait)
+        result = run_pipeline(
+            args.data_dir, args.wait, verbose=args.verbose, allow_empty=args.allow_empty, progress=StageReporter()
+        )
     except RunInProgress as refused:
         print(f"pipeline {refused}", file=sys.stderr)
         return EXIT_RUN_IN_PROGRESS
@@ -82,8 +141,17 @@ def _pipeline(args: argparse.Namespace) -> int:
                 print(f"  {event.step_key}: {error.message.strip()}", file=sys.stderr)
         return 1
     paths = Paths.at(args.data_dir) if args.data_dir else Paths.from_env(os.environ)
-    print(f"pipeline finished: release in {paths.releases / 'latest'}")
+    for line in summary((paths.releases / "latest").resolve(), time.monotonic() - started):
+        print(line)
     return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    """The Dagster UI over the instance `togetheros pipeline` records its runs in."""
+    data_dir = args.data_dir.resolve() if args.data_dir else Paths.from_env(os.environ).data
+    env = {**os.environ, "DAGSTER_HOME": str(dagster_home(data_dir)), "TOGETHEROS_DATA_DIR": str(data_dir)}
+    command = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "--port", str(args.port)]
+    return subprocess.call(command, cwd=REPO_ROOT, env=env)
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -160,7 +228,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="if another run holds the data directory, wait this long for it (default: refuse at once)",
     )
+    pipeline.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="publish even an empty inbox, or a release with no data rows (a deliberate empty release; "
+        "the data folder must exist)",
+    )
+    pipeline.add_argument("--verbose", action="store_true", help="print Dagster's whole log (DEBUG) too")
     pipeline.set_defaults(handler=_pipeline)
+
+    dev = commands.add_parser("dev", help="the Dagster UI (runs, checks, schedule, sensors) over the data dir")
+    dev.add_argument("--data-dir", type=Path, default=None, help="data directory (default: ./data)")
+    dev.add_argument("--port", type=int, default=3000)
+    dev.set_defaults(handler=_dev)
 
     init = commands.add_parser(
         "init", help="write the community folder's templates (groups, space_groups) with the inbox's space ids"

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from pipelines.assets.alerts import alerts
 from pipelines.assets.ingest import (
     api_schedule,
     inbox_job,
@@ -37,7 +38,7 @@ def build_definitions(
         **(overrides or {}),
     }
     return dg.Definitions(
-        assets=[*landing_assets, *raw_assets, *load_bookkeeping, dbt_models, quality_report, release, latest],
+        assets=[*landing_assets, *raw_assets, *load_bookkeeping, dbt_models, quality_report, release, latest, alerts],
         asset_checks=release_checks,
         jobs=[inbox_job],
         sensors=[inbox_sensor],

@@ -1,5 +1,7 @@
 """Refuse to publish nothing (issue 14, item 4): a missing or empty inbox stops `togetheros pipeline`
 before anything runs, and a release whose datasets hold no data rows at all is not written.
+`togetheros pipeline --allow-empty` allows both for a data folder that exists (a deliberate empty
+release); a data folder that does not exist is refused even then (a mistyped path is never deliberate).
 
 A mistyped `--data-dir` used to run for 45 s, exit 0 and publish an empty release that verified."""
 
@@ -32,10 +34,13 @@ def configured_apis(env: Mapping[str, str]) -> list[str]:
     return configured
 
 
-def inbox_problem(data_dir: Path, env: Mapping[str, str]) -> str | None:
+def inbox_problem(data_dir: Path, env: Mapping[str, str], allow_empty: bool = False) -> str | None:
     """Why a run over `data_dir` would have nothing to read, or None when some source has input:
-    a file under inbox/<source>/ for one of SOURCES, or a configured API."""
+    a file under inbox/<source>/ for one of SOURCES, or a configured API (or, with allow_empty, when
+    the data folder exists)."""
     inbox = Path(data_dir) / "inbox"
+    if allow_empty and Path(data_dir).is_dir():
+        return None
     if any(_has_files(inbox / source) for source in SOURCES) or configured_apis(env):
         return None
     expected = (
@@ -52,7 +57,8 @@ def inbox_problem(data_dir: Path, env: Mapping[str, str]) -> str | None:
         )
     return (
         f"refusing to run: {found}; {expected}, or a source's API configured. "
-        "Nothing was run and the published release was left alone. (`togetheros demo` writes a demo inbox.)"
+        "Nothing was run and the published release was left alone. (`togetheros demo` writes a demo inbox; "
+        "`--allow-empty` publishes a deliberate empty release from an existing data folder.)"
     )
 
 
@@ -71,5 +77,6 @@ def empty_release_problem(rows: Mapping[str, int], dataset_docs: Mapping[str, Ma
     return (
         f"refusing to publish a release with no data rows: all {len(data)} datasets with data "
         f"({', '.join(sorted(data))}) are empty; every inbox file was refused or quarantined, or the "
-        "inbox holds none of the sources' exports. The published release was left alone."
+        "inbox holds none of the sources' exports. The published release was left alone "
+        "(`togetheros pipeline --allow-empty` publishes it if that is what you mean)."
     )

@@ -184,7 +184,7 @@ load_bookkeeping = [
 inbox_job = dg.define_asset_job("ingest_and_publish", selection=dg.AssetSelection.all())
 
 
-@dg.sensor(job=inbox_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
+@dg.sensor(job=inbox_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def inbox_sensor(context: dg.SensorEvaluationContext, data_dir: DataDir):
     """Runs the pipeline when a new or changed file appears in data/inbox/."""
     inbox = data_dir.paths().inbox
@@ -198,5 +198,5 @@ def inbox_sensor(context: dg.SensorEvaluationContext, data_dir: DataDir):
 
 
 api_schedule = dg.ScheduleDefinition(
-    name="daily_api_refresh", job=inbox_job, cron_schedule="0 4 * * *", default_status=dg.DefaultScheduleStatus.STOPPED
+    name="daily_api_refresh", job=inbox_job, cron_schedule="0 4 * * *", default_status=dg.DefaultScheduleStatus.RUNNING
 )

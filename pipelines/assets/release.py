@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.assets.resources import DataDir, Disclosure, Signing, Warehouse
+from pipelines.assets.resources import Alerts, DataDir, Disclosure, Publishing, Signing, Warehouse
 from pipelines.assets.transform import dbt_models, dbt_project
 from pipelines.landing import Landing
 from pipelines.preflight import empty_release_problem
@@ -87,6 +87,8 @@ def release(
     warehouse: Warehouse,
     disclosure: Disclosure,
     signing: Signing,
+    alerts: Alerts,
+    publishing: Publishing,
 ) -> dg.MaterializeResult:
     from pipelines.release import SigningKeyConfig, write_release
 
@@ -94,8 +96,10 @@ def release(
     catalog = public_catalog(dbt_project.manifest_path)
     tables = _read_public(paths, catalog.datasets, warehouse)
     empty = empty_release_problem({n: t.num_rows for n, t in tables.items()}, catalog.dataset_docs)
-    if empty:
+    if empty and not publishing.allow_empty:
         raise dg.Failure(description=empty)
+    if empty:
+        context.log.warning("publishing a release with no data rows, as asked (--allow-empty)")
     with duckdb.connect(str(paths.warehouse), read_only=True, config=warehouse.config()) as con:
         facts = con.sql("select * from public.release_facts")
         dates = {
@@ -125,6 +129,7 @@ def release(
         dataset_as_of=dataset_as_of,
         min_count=disclosure.min_count,
         promote=False,  # the privacy check runs first; `release/latest` promotes it
+        stale_after_days=alerts.stale_after_days,
     )
     return dg.MaterializeResult(
         metadata={

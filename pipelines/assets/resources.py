@@ -9,6 +9,12 @@
   secrets, passed as `EnvVar`s when they are the process's) and the currency of Decidim's budgets
   (DECIDIM_CURRENCY).
 - `InputLimits`: what no input may exceed (TOGETHEROS_LIMIT_*, `pipelines/sources/limits.py`).
+- `Alerts`: where a release's new alerts are posted (TOGETHEROS_ALERT_WEBHOOKS, http(s) URLs separated
+  by commas or spaces: a secret, passed as an `EnvVar`), each attempt's timeout and the retries
+  (TOGETHEROS_ALERT_TIMEOUT, TOGETHEROS_ALERT_RETRIES), and after how many days without new data an
+  area is stale (TOGETHEROS_ALERT_STALE_DAYS); docs/alerts.md.
+- `Publishing`: whether a release with no data rows may be published (`togetheros pipeline
+  --allow-empty` only: a deliberate empty release).
 
 Values are validated when the resource is built: a bad one stops the definitions from loading with a
 message naming the setting. dbt receives the data dir, the threshold and the memory limit as `--vars`
@@ -24,10 +30,12 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dagster as dg
 from pydantic import field_validator, model_validator
 
+from pipelines.alerts.feed import DEFAULT_STALE_AFTER_DAYS
 from pipelines.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_MIN_COUNT, Paths, duckdb_config, min_count
 from pipelines.sources.decidim import fetch as decidim_fetch
 from pipelines.sources.decidim.parse import DEFAULT_CURRENCY, budget_currency, valid_currency
@@ -157,6 +165,67 @@ class InputLimits(dg.ConfigurableResource):
         return Limits(**{f.name: getattr(self, f.name) for f in fields(Limits)})
 
 
+WEBHOOKS_ENV = "TOGETHEROS_ALERT_WEBHOOKS"
+
+
+def webhook_urls(value: str) -> list[str]:
+    """The webhook URLs of TOGETHEROS_ALERT_WEBHOOKS (commas or spaces between them); refuses one that
+    is not http(s), naming the setting but not the URL (a webhook's URL is often its secret)."""
+    urls = [url for url in value.replace(",", " ").split() if url]
+    for position, url in enumerate(urls, 1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{WEBHOOKS_ENV}: URL {position} of {len(urls)} is not an http(s):// URL with a host")
+    return urls
+
+
+class Alerts(dg.ConfigurableResource):
+    """Alert delivery (pipelines/alerts/): the webhooks, one attempt's timeout, the retries, and the
+    days without new data after which an area is announced stale."""
+
+    webhooks: str = ""
+    timeout_seconds: float = 10.0
+    retries: int = 3
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
+
+    @model_validator(mode="after")
+    def _valid(self) -> Alerts:
+        if self.timeout_seconds <= 0 or self.timeout_seconds > 300:
+            raise ValueError(f"TOGETHEROS_ALERT_TIMEOUT is seconds, over 0, at most 300, not {self.timeout_seconds}")
+        if not 0 <= self.retries <= 10:
+            raise ValueError(f"TOGETHEROS_ALERT_RETRIES is 0 to 10, not {self.retries}")
+        if self.stale_after_days < 1:
+            raise ValueError(f"TOGETHEROS_ALERT_STALE_DAYS is a number of days, 1 or more, not {self.stale_after_days}")
+        return self
+
+    def urls(self) -> list[str]:
+        return webhook_urls(self.webhooks)
+
+
+class Publishing(dg.ConfigurableResource):
+    """allow_empty: publish a release with no data rows (a deliberate empty release)."""
+
+    allow_empty: bool = False
+
+
+def _alerts(env: Mapping[str, str]) -> Alerts:
+    values: dict = {}
+    if env.get(WEBHOOKS_ENV):
+        webhook_urls(env[WEBHOOKS_ENV])  # refused here, before anything runs
+        values["webhooks"] = _secret(env, WEBHOOKS_ENV)
+    for name, variable, kind in (
+        ("timeout_seconds", "TOGETHEROS_ALERT_TIMEOUT", float),
+        ("retries", "TOGETHEROS_ALERT_RETRIES", int),
+        ("stale_after_days", "TOGETHEROS_ALERT_STALE_DAYS", int),
+    ):
+        if env.get(variable):
+            try:
+                values[name] = kind(env[variable])
+            except ValueError:
+                raise ValueError(f"{variable} must be a number, not {env[variable]!r}") from None
+    return Alerts(**values)
+
+
 # environment variable of each `Sources` field; the secret ones are passed as `EnvVar`s
 SOURCE_ENV = {
     "discourse_url": "DISCOURSE_URL",
@@ -207,4 +276,6 @@ def configured_resources(env: Mapping[str, str]) -> dict[str, dg.ConfigurableRes
         "signing": Signing(key=_secret(env, SIGNING_KEY_ENV) if env.get(SIGNING_KEY_ENV) else ""),
         "sources": _sources(env),
         "limits": InputLimits(**{name: value for name, value in parse_env(env).items() if value}),
+        "alerts": _alerts(env),
+        "publishing": Publishing(),
     }

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from pipelines.alerts import feed
 from pipelines.release import layout
 from pipelines.release.changes import release_changes
 from pipelines.release.datacard import render_readme
@@ -113,6 +114,7 @@ class _Inputs:
     min_count: int
     created: datetime
     license_id: str
+    stale_after_days: int
 
 
 def write_release(
@@ -133,6 +135,7 @@ def write_release(
     created: datetime | None = None,
     license: str = "ODbL-1.0",
     promote: bool = True,
+    stale_after_days: int = feed.DEFAULT_STALE_AFTER_DAYS,
 ) -> Path:
     """Write a verified release of the public datasets and make it `latest`; returns its folder.
 
@@ -156,6 +159,7 @@ def write_release(
         min_count=min_count,
         created=(created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0),
         license_id=license,
+        stale_after_days=stale_after_days,
     )
     releases_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".tmp-release-", dir=releases_dir))
@@ -202,6 +206,29 @@ def _write_datasets(staging: Path, releases_dir: Path, inputs: _Inputs) -> tuple
     return resources, {"rows": row_counts, "changes": changes, "previous_key_id": previous_key_id}, previous
 
 
+def _alert_documents(releases_dir: Path, inputs: _Inputs) -> dict[str, bytes]:
+    """alerts/: what became overdue, stalled or stale since `latest` (pipelines/alerts/feed.py)."""
+    previous_initiatives, announced = feed.previous_state(layout.latest_release(releases_dir))
+    area_as_of = {
+        docs["area"]: inputs.dataset_as_of[name]
+        for name, docs in sorted(inputs.dataset_docs.items())
+        if docs.get("area") not in (None, "core")
+    }
+    created = inputs.created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    alerts = feed.new_alerts(
+        inputs.tables.get(feed.INITIATIVES, pa.table({})),
+        previous_initiatives,
+        area_as_of,
+        {alert["id"] for alert in announced},
+        inputs.created.date(),
+        inputs.stale_after_days,
+    )
+    groups = inputs.tables.get("groups")
+    group_ids = groups.column("group_id").to_pylist() if groups is not None else []
+    files = feed.alert_files(alerts, announced, group_ids, created)
+    return {f"{feed.ALERTS_DIR}/{name}": content for name, content in files.items()}
+
+
 def _fill_release(staging: Path, releases_dir: Path, inputs: _Inputs) -> str:
     """Write every file of the release into staging; return the release id."""
     (staging / layout.DATA_DIR).mkdir()
@@ -226,6 +253,8 @@ def _fill_release(staging: Path, releases_dir: Path, inputs: _Inputs) -> str:
             lineage_files=len(inputs.lineage),
         ).encode(),
     }
+    documents.update(_alert_documents(releases_dir, inputs))
+    (staging / feed.ALERTS_DIR).mkdir()
     for file_name, content in documents.items():
         (staging / file_name).write_bytes(content)
 

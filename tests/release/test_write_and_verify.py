@@ -25,6 +25,10 @@ EXPECTED_FILES = {
     "README.md",
     "changes.json",
     *(f"data/{name}.{ext}" for name in sample_tables() for ext in ("parquet", "csv")),
+    # the alerts (pipelines/alerts/feed.py): their list, a feed for all and one per group
+    "alerts/alerts.json",
+    "alerts/all.atom",
+    *(f"alerts/{group_id}.atom" for group_id in sample_tables()["groups"].column("group_id").to_pylist()),
 }
 
 
