@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from contextlib import nullcontext, redirect_stdout
 from pathlib import Path
 
 from pipelines.settings import REPO_ROOT, Paths
@@ -93,15 +94,17 @@ def run_pipeline(
         follower = RunFollower(instance, token, progress) if progress is not None else None
         if follower:
             follower.start()
+        # dagster-dbt copies dbt's whole log to stdout (~800 lines on the demo): shown with verbose only
         try:
-            return dg.materialize(
-                [*defs.assets, *release_checks],
-                resources=defs.resources,
-                instance=instance,
-                raise_on_error=False,
-                tags={RUN_TAG: token},
-                run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}},
-            )
+            with open(os.devnull, "w") as devnull, nullcontext() if verbose else redirect_stdout(devnull):
+                return dg.materialize(
+                    [*defs.assets, *release_checks],
+                    resources=defs.resources,
+                    instance=instance,
+                    raise_on_error=False,
+                    tags={RUN_TAG: token},
+                    run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}},
+                )
         finally:
             if follower:
                 follower.stop()

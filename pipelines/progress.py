@@ -17,14 +17,15 @@ import dagster as dg
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-# stage -> prefixes of its step keys, in run order; the first matching prefix wins (a check's step
-# key starts with its asset's)
+# stage -> prefixes of its step keys, in run order; the longest matching prefix wins (the privacy
+# check's step key starts with the release's)
 STAGES = (
     ("landing", ("landing__",)),
     ("raw load", ("raw_", "load_")),
     ("dbt", ("dbt_models",)),
-    ("checks", ("release__quality_report", "release__release_release_has")),
+    ("quality", ("release__quality_report",)),
     ("release", ("release__release",)),
+    ("privacy", ("release__release_release_has",)),
     ("promotion", ("release__latest",)),
     ("alerts", ("release__alerts",)),
 )
@@ -39,10 +40,9 @@ RUN_TAG = "togetheros/run"  # tags the command line's runs, to find this one in 
 
 
 def stage_of(step_key: str) -> str:
-    for stage, prefixes in STAGES:
-        if step_key.startswith(prefixes):
-            return stage
-    return step_key
+    """The stage a step belongs to (a step of no stage is a stage of its own)."""
+    matches = [(len(prefix), stage) for stage, prefixes in STAGES for prefix in prefixes if step_key.startswith(prefix)]
+    return max(matches)[1] if matches else step_key
 
 
 @dataclass
@@ -56,7 +56,9 @@ class _Stage:
     checks_passed: int = 0
     checks_failed: int = 0
 
-    def line(self, position: int) -> str:
+    def line(self) -> str:
+        names = [stage for stage, _ in STAGES]
+        position = names.index(self.name) + 1 if self.name in names else "?"
         done = [f"{self.assets} asset(s)"]
         if self.checks_passed or self.checks_failed:
             failed = f", {self.checks_failed} FAILED" if self.checks_failed else ""
@@ -71,7 +73,7 @@ class _Stage:
 class StageReporter:
     """Follows a run's events and prints each stage's line once the next stage starts (or the run ends)."""
 
-    out: TextIO = sys.stdout
+    out: TextIO = field(default_factory=lambda: sys.stdout)  # the terminal, even while stdout is muted
     stages: list[_Stage] = field(default_factory=list)
 
     def event(self, entry) -> None:
@@ -99,7 +101,7 @@ class StageReporter:
 
     def _close(self) -> None:
         if self.stages:
-            print(self.stages[-1].line(len(self.stages)), file=self.out, flush=True)
+            print(self.stages[-1].line(), file=self.out, flush=True)
 
     def finish(self) -> None:
         self._close()
@@ -112,12 +114,12 @@ class RunFollower(threading.Thread):
     def __init__(self, instance: dg.DagsterInstance, token: str, reporter: StageReporter, interval: float = 0.5):
         super().__init__(name="run-progress", daemon=True)
         self.instance, self.token, self.reporter, self.interval = instance, token, reporter, interval
-        self._stop = threading.Event()
+        self._done = threading.Event()
         self._cursor: str | None = None
         self._run_id: str | None = None
 
     def run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._done.wait(self.interval):
             self.poll()
 
     def poll(self) -> None:
@@ -136,7 +138,7 @@ class RunFollower(threading.Thread):
 
     def stop(self) -> None:
         """Stop polling, read what is left and print the last stage's line."""
-        self._stop.set()
+        self._done.set()
         self.join()
         self.poll()
         self.reporter.finish()

@@ -54,30 +54,31 @@ def post_alerts(
         return []
     state = json.loads(state_file.read_text()) if state_file.is_file() else {}
     deliveries = []
-    for url in urls:
-        if state.get(_key(url)) == body["release_id"]:
-            continue
-        failure = _post(url, body, timeout, retries, backoff)
-        if failure:
-            deliveries.append(Delivery(shown(url), False, failure))
-            continue
-        state[_key(url)] = body["release_id"]
-        deliveries.append(Delivery(shown(url), True, f"{len(body['alerts'])} alert(s) delivered"))
+    with httpx.Client(timeout=timeout) as client:
+        for url in urls:
+            if state.get(_key(url)) == body["release_id"]:
+                continue
+            failure = _post(client, url, body, retries, backoff)
+            if failure:
+                deliveries.append(Delivery(shown(url), False, failure))
+                continue
+            state[_key(url)] = body["release_id"]
+            deliveries.append(Delivery(shown(url), True, f"{len(body['alerts'])} alert(s) delivered"))
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n")
     return deliveries
 
 
-def _post(url: str, body: dict, timeout: float, retries: int, backoff: float) -> str | None:
+def _post(client: httpx.Client, url: str, body: dict, retries: int, backoff: float) -> str | None:
     """POST with bounded retries; None once a 2xx came back, else why it failed (no URL in it)."""
     why = ""
     for attempt in range(retries + 1):
         if attempt:
             time.sleep(backoff * 2 ** (attempt - 1))
         try:
-            status = httpx.post(url, json=body, timeout=timeout).status_code
+            status = client.post(url, json=body).status_code
         except httpx.TimeoutException:
-            why = f"no answer within {timeout:g} s"
+            why = f"no answer within {client.timeout.read:g} s"
             continue
         except httpx.TransportError as error:
             why = f"connection failed ({type(error).__name__})"

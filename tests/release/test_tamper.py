@@ -155,9 +155,10 @@ def test_the_trusted_key_passes_for_a_genuine_release(release: Path):
 
 def test_a_malformed_sums_line_and_a_path_outside_the_release_fail(release: Path):
     sums = release / "SHA256SUMS"
+    bad_line = len(sums.read_text().splitlines()) + 1
     sums.write_text(sums.read_text() + "not a checksum line\n" + "0" * 64 + "  ../outside.txt\n")
     messages = problems(release)
-    assert "SHA256SUMS line 14 is not '<sha256>  <path>'" in messages
+    assert f"SHA256SUMS line {bad_line} is not '<sha256>  <path>'" in messages
     assert "'../outside.txt' is not a path inside the release" in messages
 
 
