@@ -10,6 +10,7 @@ carried over from the previous release) and one feed per group plus one for all,
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -31,10 +32,12 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 def feed_name(group_id: str) -> str:
-    """The feed file of a group under alerts/ (refused for an id that is not a safe file name)."""
-    if not _SAFE_NAME.match(group_id) or group_id == "all":
-        raise ValueError(f"group id {group_id!r} cannot name a feed file (letters, digits, . _ - only)")
-    return f"{group_id}.atom"
+    """The feed file of a group under alerts/: `<group_id>.atom`, or for an id that cannot name a file
+    (other than letters, digits, . _ -) `group-<sha256 of the id, 16 hex>.atom` (alerts.json maps
+    every group to its feed)."""
+    if _SAFE_NAME.match(group_id) and group_id != "all":
+        return f"{group_id}.atom"
+    return f"group-{hashlib.sha256(group_id.encode()).hexdigest()[:16]}.atom"
 
 
 def _flagged(table: pa.Table | None, column: str) -> dict[str, dict]:
@@ -154,11 +157,13 @@ def alert_files(alerts: list[dict], announced: list[dict], group_ids: list[str],
     kept, and a feed per group and one for all."""
     new = [{**alert, "announced": created} for alert in alerts]
     kept = (new + announced)[:KEPT]
-    files = {ALERTS_JSON: (json.dumps({"new": new, "alerts": kept}, indent=1, sort_keys=True) + "\n").encode()}
+    feeds = {group_id: feed_name(group_id) for group_id in group_ids}
+    document = {"new": new, "alerts": kept, "feeds": {"all": ALL_FEED, **feeds}}
+    files = {ALERTS_JSON: (json.dumps(document, indent=1, sort_keys=True) + "\n").encode()}
     files[ALL_FEED] = atom_feed("urn:togetheros:alerts:all", "TogetherOS alerts: every group", created, kept)
     for group_id in sorted(group_ids):
         mine = [a for a in kept if a.get("group_id") in (group_id, None)]
-        files[feed_name(group_id)] = atom_feed(
+        files[feeds[group_id]] = atom_feed(
             f"urn:togetheros:alerts:group:{group_id}", f"TogetherOS alerts: group {group_id}", created, mine
         )
     return files

@@ -147,9 +147,11 @@ def test_the_feeds_hold_no_free_text_and_are_part_of_the_signed_release(three_re
     assert "Riverside" not in text  # a group's name, the only words in the datasets, is not repeated
 
 
-def test_a_group_id_that_cannot_name_a_file_is_refused():
-    with pytest.raises(ValueError, match="cannot name a feed file"):
-        feed.feed_name("../etc")
+def test_a_group_id_that_cannot_name_a_file_gets_a_hashed_feed_name(three_releases):
+    assert feed.feed_name("g1") == "g1.atom"
+    for group_id in ("../etc", "all", "Two words"):
+        assert feed.feed_name(group_id).startswith("group-") and "/" not in feed.feed_name(group_id)
+    assert _kept(three_releases[0])["feeds"]["g1"] == "g1.atom"
 
 
 def test_the_file_server_serves_a_groups_feed_as_atom(three_releases):
