@@ -1,5 +1,7 @@
 """Refuse to publish nothing (issue 14): a missing or empty inbox stops `togetheros pipeline` before
-anything runs, with the folder and what was expected; a release with no data rows is not written."""
+anything runs, with the folder and what was expected; a release with no data rows is not written;
+`--allow-empty` publishes one on purpose. The whole run here also shows what the command prints (one
+line per stage, a summary, no Dagster DEBUG) and that its runs are kept in the data dir's instance."""
 
 from __future__ import annotations
 
@@ -9,19 +11,22 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from pipelines.preflight import empty_release_problem, inbox_problem
+from pipelines.progress import STAGES
+from pipelines.release import verify_release
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_API = {"PATH": "/usr/bin:/bin"}  # no source's API configured
 
 
-def _pipeline(data_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+def _pipeline(data_dir: Path, *extra: str, timeout: float = 120) -> subprocess.CompletedProcess:
     apis = ("OPENCOLLECTIVE", "DISCOURSE", "DECIDIM")
     env = {k: v for k, v in os.environ.items() if not k.startswith(apis)}
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "pipeline", "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "pipelines.cli", "pipeline", "--data-dir", str(data_dir), *extra],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -51,6 +56,15 @@ def test_pipeline_refuses_a_data_dir_with_nothing_to_read(tmp_path: Path, layout
         assert "found only: discourse, export.csv" in run.stderr
 
 
+def test_allow_empty_accepts_an_empty_inbox_but_never_a_missing_data_folder(tmp_path: Path):
+    (tmp_path / "inbox").mkdir()
+    assert inbox_problem(tmp_path, NO_API) is not None
+    assert inbox_problem(tmp_path, NO_API, allow_empty=True) is None
+    run = _pipeline(tmp_path / "mistyped", "--allow-empty")
+    assert run.returncode == 2 and "does not exist" in run.stderr
+    assert not (tmp_path / "mistyped").exists()
+
+
 def test_an_inbox_with_a_source_file_or_a_configured_api_is_accepted(tmp_path: Path):
     (tmp_path / "inbox" / "ledger").mkdir(parents=True)
     assert inbox_problem(tmp_path, NO_API) is not None
@@ -78,8 +92,33 @@ def test_a_run_whose_every_file_is_refused_publishes_no_release(tmp_path: Path):
     data = tmp_path / "data"
     (data / "inbox" / "discourse").mkdir(parents=True)
     (data / "inbox" / "discourse" / "posts.json").write_text("this is not a Discourse export\n")
-    run = _pipeline(data, timeout=600)
+    run = _pipeline(data, timeout=900)
     assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
     assert "refusing to publish a release with no data rows" in run.stderr
+    assert "--allow-empty" in run.stderr  # says how to publish it on purpose
     assert "pipeline finished" not in run.stdout
     assert not (data / "releases" / "latest").exists()
+
+    # the same inbox, published on purpose; what the command prints; the runs kept in the instance
+    run = _pipeline(data, "--allow-empty", timeout=900)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    release = (data / "releases" / "latest").resolve()
+    assert verify_release(release).ok
+    lines = run.stdout.splitlines()
+    stages = [stage for stage, _ in STAGES]
+    assert [line.split("]")[1].split()[0] for line in lines[: len(stages)]] == [s.split()[0] for s in stages]
+    assert all(line.startswith(f"[{n}/{len(stages)}]") and line.endswith(" s") for n, line in enumerate(lines[:8], 1))
+    assert lines[len(stages)] == f"pipeline finished in {lines[len(stages)].split()[3]} s: release {release.name}"
+    assert "rows loaded 0, rows quarantined 0, files refused 1" in lines[len(stages) + 1]
+    assert len(lines) == len(stages) + 4, run.stdout
+    assert "DEBUG" not in run.stdout + run.stderr and "STEP_START" not in run.stderr
+    assert "publishing a release with no data rows, as asked" in run.stderr  # a warning is still shown
+
+    instance = dg.DagsterInstance.from_config(str(data / "dagster_home"))
+    runs = instance.get_runs()
+    assert [r.status for r in runs] == [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE]
+    for key in (["release", "latest"], ["release", "alerts"], ["landing", "discourse"]):
+        event = instance.get_latest_materialization_event(dg.AssetKey(key))
+        assert event is not None and event.run_id == runs[0].run_id, key
+    checks = instance.get_records_for_run(runs[0].run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    assert len(checks.records) > 100  # dbt's tests and the release's checks, for the UI's check history
