@@ -1,6 +1,6 @@
 """What `togetheros pipeline` prints: one line per stage as it finishes (progress, what it did, how long),
-then a summary read from the published release. Dagster's own log (959 DEBUG lines of ~1,900 on the
-demo) is shown only with --verbose.
+then a summary read from the published release. Dagster's own log and dbt's (1,916 lines, 1,057 of them
+DEBUG, on a tiny demo) are shown only with --verbose; without it a run prints 13 lines, plus warnings.
 
 The lines come from the run's events in the Dagster instance, polled from a thread while the run goes
 on in the main one (Dagster wants the main thread for its signal handling)."""
