@@ -86,13 +86,14 @@ def test_a_release_with_no_data_rows_is_refused_and_says_why():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)  # two whole pipeline runs (the refused one and the deliberate empty one)
 def test_a_run_whose_every_file_is_refused_publishes_no_release(tmp_path: Path):
     """An inbox with a file that passes the first check but gives no row: the release step refuses,
     names why, and nothing is published (`latest` is never made)."""
     data = tmp_path / "data"
     (data / "inbox" / "discourse").mkdir(parents=True)
     (data / "inbox" / "discourse" / "posts.json").write_text("this is not a Discourse export\n")
-    run = _pipeline(data, timeout=900)
+    run = _pipeline(data, timeout=1200)
     assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
     assert "refusing to publish a release with no data rows" in run.stderr
     assert "--allow-empty" in run.stderr  # says how to publish it on purpose
@@ -100,7 +101,7 @@ def test_a_run_whose_every_file_is_refused_publishes_no_release(tmp_path: Path):
     assert not (data / "releases" / "latest").exists()
 
     # the same inbox, published on purpose; what the command prints; the runs kept in the instance
-    run = _pipeline(data, "--allow-empty", timeout=900)
+    run = _pipeline(data, "--allow-empty", timeout=1200)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     release = (data / "releases" / "latest").resolve()
     assert verify_release(release).ok
