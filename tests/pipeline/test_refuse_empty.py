@@ -110,7 +110,7 @@ def test_a_run_whose_every_file_is_refused_publishes_no_release(tmp_path: Path):
     assert [line.split("]")[1].split()[0] for line in lines[: len(stages)]] == [s.split()[0] for s in stages]
     assert all(line.startswith(f"[{n}/{len(stages)}]") and line.endswith(" s") for n, line in enumerate(lines[:8], 1))
     assert lines[len(stages)] == f"pipeline finished in {lines[len(stages)].split()[3]} s: release {release.name}"
-    assert "rows loaded 0, rows quarantined 0, files refused 1" in lines[len(stages) + 1]
+    assert "rows loaded 0, rows quarantined 1, files refused 1" in lines[len(stages) + 1]
     assert len(lines) == len(stages) + 4, run.stdout
     assert "DEBUG" not in run.stdout + run.stderr and "STEP_START" not in run.stderr
     assert "publishing a release with no data rows, as asked" in run.stderr  # a warning is still shown
