@@ -36,6 +36,7 @@ togetheros as (
         togetheros_initiatives.deadline,
         cast(coalesce(togetheros_initiatives.delivered_at, togetheros_initiatives.verified_at) as date)
             as delivered_on,
+        cast(togetheros_initiatives.verified_at as date) as verified_on,
         cast(
             greatest(
                 togetheros_initiatives.created_at,
@@ -59,6 +60,8 @@ decidim as (
         decidim_results.end_date as deadline,
         case when decidim_results.progress_pct >= 100 then cast(decidim_results.updated_at as date) end
             as delivered_on,
+        -- Decidim publishes no verification of a result
+        cast(null as date) as verified_on,
         cast(decidim_results.updated_at as date) as last_status_change_on
     from decidim_results
     inner join space_groups
