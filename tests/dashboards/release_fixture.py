@@ -301,6 +301,11 @@ NEW_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
         "is_suppressed": _B,
     },
 }
+# Every public dataset with a group id carries the group's name and level beside it (the dbt macro
+# select_with_group_names); the writer below fills them from `groups`.
+for _fields in NEW_SCHEMAS.values():
+    if "group_id" in _fields:
+        _fields.update({"group_name": _S, "group_level": _S})
 SCHEMAS = {
     "groups": pa.schema({"group_id": _S, "name": _S, "level": _S, "parent_id": _S}),
     "participation_monthly": pa.schema({"group_id": _S, "month": _D, "active_members": _I, "is_suppressed": _B}),
@@ -1260,7 +1265,10 @@ def write_release(
     release_dir = releases_dir / release_id
     (release_dir / "data").mkdir(parents=True)
     resources = []
+    named = {g["group_id"]: {"group_name": g["name"], "group_level": g["level"]} for g in tables["groups"]}
     for name, rows in tables.items():
+        if "group_name" in SCHEMAS[name].names:
+            rows = [{**row, **named[row["group_id"]]} for row in rows]
         table = pa.Table.from_pylist(rows, schema=SCHEMAS[name])
         parquet_path, csv_path = (
             release_dir / "data" / f"{name}.parquet",
