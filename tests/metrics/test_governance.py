@@ -191,7 +191,9 @@ def test_decision_history_tallies_are_withheld_below_the_threshold(pipeline_run,
         tally[vote["proposal_id"]][vote["vote_type"]] += 1
     decided = {pid: p for pid, p in platform["proposals"].items() if p.get("decided_at")}
     history = released(pipeline_run.release, "governance_decision_history")
-    rows = keyed((r for r in history if r["source"] == "togetheros"), "proposal_id")
+    rows = {
+        key: row for (key,), row in keyed((r for r in history if r["source"] == "togetheros"), "proposal_id").items()
+    }
     assert set(rows) == set(decided)
     shown = withheld = 0
     for pid, proposal in decided.items():
