@@ -8,12 +8,12 @@ Rules travel inside the release, so the verifier treats them as untrusted: ident
 the Table Schemas (and are quoted), and a measure must fit a small grammar, re-rendered from its parse:
 
     measure  := sum(value) | count(*) | count(value) | count(distinct column)
+    value    := operand | case when column op number then operand else operand end
+    operand  := [-]column | number | null          op := = | != | <> | < | <= | > | >=
 
 A rule may add `"up_the_hierarchy_of": "groups"`: each fact then also counts for every group above its own
 (`group_id` → `parent_id` in the released `groups` dataset), as the hierarchy's figures do. A rule may add
 `"where": "<boolean column of the facts>"`: only the facts where it is true count (e.g. approved decisions).
-    value    := operand | case when column op number then operand else operand end
-    operand  := [-]column | number | null          op := = | != | <> | < | <= | > | >=
 """
 
 from __future__ import annotations
