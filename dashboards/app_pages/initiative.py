@@ -90,5 +90,6 @@ else:
     )
 
 st.subheader("History")
-st.dataframe(charts.initiative_history(row, milestones, as_of), hide_index=True)
+history = charts.initiative_history(row, milestones, as_of)
+st.markdown("\n".join(f"- **{day}** · {event}" for day, event in zip(history["Day"], history["Event"], strict=True)))
 st.caption("From the dates the release publishes: no names, no free text.")

@@ -22,6 +22,7 @@ st.markdown(
     f"in {period.label}, most urgent first. Open one for its milestones, history and its page where it came from."
 )
 
+LISTED = {"all": "initiatives", "overdue": "overdue", "stalled": "stalled", "overdue_or_stalled": "overdue or stalled"}
 PER_PAGE = 20  # a page of the list (and of its chart) stays readable on a phone
 
 if ui.available(release, "delivery_initiatives", "Initiatives"):
@@ -83,10 +84,10 @@ if ui.available(release, "delivery_initiatives", "Initiatives"):
         else:
             first = (number - 1) * PER_PAGE + 1
             st.caption(
-                f"{first:,}–{first + len(shown) - 1:,} of {total:,} "
-                f"{filters.INITIATIVE_SHOW_LABELS[show].lower()}"
+                f"{first:,}–{first + len(shown) - 1:,} of {total:,} {LISTED[show]}"
                 + (f" matching “{search}”" if search else "")
-                + ": overdue first (longest overdue first), then stalled, then by deadline."
+                + ", most urgent first: overdue (longest first), then stalled (longest without progress), then by "
+                "deadline."
             )
             for row, label in zip(shown.itertuples(), charts.initiative_labels(shown), strict=True):
                 initiative_views.initiative_link(row, label)
