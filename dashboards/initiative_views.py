@@ -42,10 +42,12 @@ def initiative_link(row: Any, label: str) -> None:
     """A link to the initiative's page, saying how urgent it is."""
     st.page_link(
         INITIATIVE_PAGE,
-        label=f"**{label}** · {charts.urgency_text(row)}",
+        label=f"**{label}**",
         query_params={"id": row.initiative_id},
         icon=":material/warning:" if row.is_overdue or row.is_stalled else ":material/flag:",
     )
+    # on its own line: a link's label does not wrap, and a phone would cut it
+    st.caption(charts.urgency_text(row))
 
 
 def decision_link(proposal_id: Any) -> None:

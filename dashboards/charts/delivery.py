@@ -207,7 +207,9 @@ def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_o
             text="data as of",
             font={"size": 11},
         )
-    phone_friendly(fig, "Initiatives and milestones", height=max(320, 26 * len(labels) + 160))
+    height = max(240, 26 * len(labels) + 160)
+    phone_friendly(fig, "Initiatives and milestones", height=height)
+    fig.update_layout(legend={"y": -56 / (height - 56)})  # just under the dates, however many rows
     fig.update_yaxes(
         autorange="reversed",
         type="category",

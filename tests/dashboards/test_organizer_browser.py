@@ -57,7 +57,8 @@ def test_from_the_list_to_an_initiative_and_to_where_it_came_from(served, viewpo
     full_page_screenshot(page, SCREENSHOTS / f"initiatives-list{suffix}.png")
 
     most_urgent = ours[0]
-    page.locator(LINKS).filter(has_text=f"Overdue {most_urgent['days_overdue']} days").first.click()
+    assert f"Overdue {most_urgent['days_overdue']} days" in page.locator('[data-testid="stMain"]').inner_text()
+    page.locator(LINKS).filter(has_text=most_urgent["initiative_id"]).first.click()
     page.get_by_role("heading", name="Initiative Lyon", exact=False).first.wait_for()
     open_page(page, page.url, page.get_by_role("heading", level=1).first.inner_text())
     assert parse_qs(urlparse(page.url).query)["id"] == [most_urgent["initiative_id"]]
