@@ -39,7 +39,12 @@ def overdue_figures(release: releases.Release, counts: dict[str, int], columns: 
 
 
 def initiative_link(row: Any, label: str) -> None:
-    """A link to the initiative's page, saying how urgent it is."""
+    """A link to the initiative's page and, under it in the same box, how urgent it is."""
+    with st.container(border=True, gap="small"):
+        _initiative_link(row, label)
+
+
+def _initiative_link(row: Any, label: str) -> None:
     st.page_link(
         INITIATIVE_PAGE,
         label=f"**{label}**",
