@@ -19,7 +19,7 @@ SOURCE_NAMES = {"togetheros": "TogetherOS", "decidim": "Decidim"}
 
 
 def population_text(group: Group, period: Period, source: str | None = None) -> str:
-    """The initiatives the counts are over, in words (queries._UNDER_WAY)."""
+    """The initiatives the counts are over, in words (queries._INITIATIVES_UNDER_WAY)."""
     only = f", from {SOURCE_NAMES.get(source, source)} only" if source else ""
     return (
         f"Counted over the initiatives of {group.name} and the groups below it under way in {period.label} "
