@@ -16,6 +16,7 @@ from dashboards.charts.common import (
     SEQUENTIAL,
     SERIES_COLOURS,
     cells,
+    day_text,
     month_start_of,
     period_trend,
     phone_friendly,
@@ -32,10 +33,13 @@ from dashboards.charts.delivery import (
     GANTT_COLOURS,
     ON_TIME_TARGET_PCT,
     delivery_rates,
+    initiative_history,
+    initiative_href,
     initiative_labels,
     initiative_state,
     initiative_table,
     milestone_gantt,
+    urgency_text,
 )
 from dashboards.charts.local_value import ROUND_COLOURS, ROUND_NAMES, local_value
 from dashboards.charts.participation import (
@@ -82,6 +86,7 @@ __all__ = [
     "cells",
     "cohort_retention",
     "days_in_stage",
+    "day_text",
     "decidim_proposals",
     "decisions",
     "delivery_rates",
@@ -90,6 +95,8 @@ __all__ = [
     "reconciliation_table",
     "first_response",
     "inequality",
+    "initiative_history",
+    "initiative_href",
     "initiative_labels",
     "initiative_state",
     "initiative_table",
@@ -106,4 +113,5 @@ __all__ = [
     "traders",
     "treasury_flows",
     "treasury_sankey",
+    "urgency_text",
 ]

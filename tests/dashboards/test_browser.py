@@ -79,7 +79,7 @@ def test_time_bank_and_initiatives_read_the_fixture(served):
     open_page(page, f"{base_url}/initiatives?group=fed&show=overdue", "Initiatives & milestones")
     overdue = [r for r in release.tables["delivery_initiatives"] if r["is_overdue"]]
     shown = metric_values(page)
-    assert shown["Overdue"] == str(len(overdue))
+    assert shown["Overdue now"] == str(len(overdue))
     assert "show=overdue" in page.url
 
 

@@ -234,12 +234,14 @@ def test_delivery_rates_bars_and_target():
             "delivered_on_time": [2],
             "delivery_rate_pct": [75.0],
             "on_time_rate_pct": [66.7],
+            "initiatives_overdue": [1],
+            "initiatives_stalled": [0],
         }
     )
     fig = charts.delivery_rates(frame)
     rate, on_time = fig.data
     assert list(rate.y) == [75.0] and list(on_time.y) == [66.7]
-    assert "3 of 4 approved decisions delivered" in rate.hovertext[0]
+    assert "3 of 4 approved decisions delivered; of their initiatives 1 overdue, 0 stalled now" in rate.hovertext[0]
     assert fig.layout.shapes[0].y0 == charts.ON_TIME_TARGET_PCT
 
 
@@ -258,6 +260,8 @@ def test_milestone_gantt_highlights_overdue_and_late():
             "milestones_done": [0, 1],
             "milestones_total": [1, 1],
             "next_milestone_due": [date(2025, 2, 1), None],
+            "days_overdue": [121, None],
+            "days_since_progress": [180, None],
         }
     )
     milestones = pd.DataFrame(
@@ -281,6 +285,14 @@ def test_milestone_gantt_highlights_overdue_and_late():
     assert list(table["State"]) == ["Overdue", "Delivered"] and list(table["Milestones done"]) == [
         "0 of 1",
         "1 of 1",
+    ]
+    assert list(table["Days overdue"].fillna(0)) == [121, 0]
+    assert list(table["Page"]) == ["initiative?id=ini-aaaaaaaa-1", "initiative?id=ini-bbbbbbbb-2"]
+    # each row label of the chart opens the initiative's page in the dashboard itself
+    assert fig.layout.yaxis.ticktext[0] == '<a href="initiative?id=ini-aaaaaaaa-1" target="_self">Lyon · ini-aaaa</a>'
+    assert [charts.urgency_text(r) for r in initiatives.itertuples()] == [
+        "Overdue 121 days, no progress for 180 days",
+        "Delivered 2025-03-20",
     ]
 
 
