@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -10,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboards.navigation import HEADINGS as PAGES
+from tests.dashboards import axe
 from tests.dashboards import expectations as expect
 from tests.dashboards.browser import (
     CHROMIUM,
@@ -40,26 +42,43 @@ def served(tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("viewport", "suffix"),
-    [({"width": 1280, "height": 900}, ""), ({"width": 390, "height": 844}, "-phone")],
+    [({"width": 1400, "height": 900}, ""), ({"width": 390, "height": 844}, "-phone")],
     ids=["desktop", "phone"],
 )
-def test_every_page_renders_and_is_captured(served, viewport, suffix):
+def test_every_page_renders_accessibly_from_its_own_host_and_is_captured(served, viewport, suffix):
     release, base_url, browser = served
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport=viewport)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    reports = {}
     for url_path, heading in PAGES.items():
         open_page(page, f"{base_url}/{url_path}?group=city-lyon", heading)
         main = page.locator('[data-testid="stMain"]')
         assert not page.locator('[data-testid="stException"]').count(), f"{heading} raised"
         if url_path not in ("data_audit",):
-            assert page.locator('[data-testid="stPlotlyChart"]').count(), f"{heading} draws charts"
-            assert "Data as of" in main.inner_text(), f"{heading} shows its data-as-of"
+            charts = page.locator('[data-testid="stPlotlyChart"]').count()
+            assert charts, f"{heading} draws charts"
+            assert main.inner_text().count("Data as of") == 1, f"{heading} shows its data-as-of once"
+            # every chart is followed by its text summary (what a screen reader reads instead)
+            assert main.inner_text().count("Chart summary:") >= charts, f"{heading}: a chart has no summary"
+            assert not page.locator(".modebar").count(), f"{heading} shows Plotly's toolbar over a title"
+        assert "No published definition" not in main.inner_text(), heading
         # Nothing wider than the screen: the page must not scroll sideways on a phone.
         overflow = page.evaluate(
             "() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth - window.innerWidth"
         )
         assert overflow <= 1, f"{heading} is {overflow}px wider than the viewport"
+        found = axe.violations(page)
+        reports[heading] = found
         full_page_screenshot(page, SCREENSHOTS / f"{url_path or 'overview'}{suffix}.png")
+        assert not axe.blocking(found), (heading, axe.blocking(found))
+    (SCREENSHOTS / f"axe{suffix}.json").write_text(json.dumps(reports, indent=1))
+    own = urlparse(base_url).netloc
+    elsewhere = [
+        u for u in requested if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != own
+    ]
+    assert requested and not elsewhere, elsewhere
 
 
 def test_time_bank_and_initiatives_read_the_fixture(served):

@@ -245,7 +245,10 @@ def test_treasury_page(fixture_release):
         for r in expect.rows(fixture_release, "treasury_balances", account="togetheros-lyon")
         if expect.within(r["month"], start, end)
     ]
-    assert trace(balances, "togetheros-lyon")["y"] == lyon
+    # legends name accounts in words, with the group holding them, never by their internal id
+    (shown,) = [t for t in balances["data"] if t["name"].startswith("Lyon: Open Collective")]
+    assert shown["y"] == lyon
+    assert not [t["name"] for t in balances["data"] if "togetheros-" in t["name"] or ":assets:" in t["name"]]
     fees = [
         r["fees_minor"] / 100
         for r in expect.rows(fixture_release, "treasury_fees", group_id=group_id, currency="EUR")
@@ -258,8 +261,9 @@ def test_treasury_page_shows_the_reconciliation_beside_the_balances(fixture_rele
     app = run_app({"group": "nat-fr", "from": "2024-10", "to": "2025-03"}, page="treasury")
     rows = [r for r in fixture_release.tables["treasury_reconciliation"] if r["group_id"] in expect.subtree("nat-fr")]
     table = next(d.value for d in app.dataframe if "Balance the source states" in d.value.columns)
-    assert sorted(table["Account"]) == sorted(r["account"] for r in rows)
-    by_account = {r["Account"]: r for r in table.to_dict("records")}
+    assert sorted(table["Account id"]) == sorted(r["account"] for r in rows)
+    assert "Grenoble: checking" in set(table["Account"]), "accounts are named in words beside their id"
+    by_account = {r["Account id"]: r for r in table.to_dict("records")}
     for row in rows:
         shown = by_account[row["account"]]
         assert shown["Our closing balance"] == expect.money_text(row["closing_balance_minor"], row["currency"])
@@ -274,7 +278,15 @@ def test_treasury_page_shows_the_reconciliation_beside_the_balances(fixture_rele
     assert any("differs from the balance the source" in w.value for w in app.warning)
     # books without an opening balance: the chart says where they start
     start = next(r["starts_on"] for r in rows if r["account"] == "grenoble:assets:checking")
-    assert f"grenoble:assets:checking (EUR): the data start on {start} without an opening balance" in captions(app)
+    assert f"Grenoble: checking (EUR): the data start on {start} without an opening balance" in captions(app)
+    (balances,) = [f for title, f in figures(app).items() if title.startswith("Balances")]
+    assert any(t["name"] == f"Grenoble: checking (from 0 on {start})" for t in balances["data"])
+    # from the month they start, the chart marks the point where the books begin
+    app = run_app({"group": "city-grenoble", "from": f"{start:%Y-%m}", "to": "2025-06"}, page="treasury")
+    (balances,) = [f for title, f in figures(app).items() if title.startswith("Balances")]
+    assert [a["x"] for a in balances["layout"]["annotations"] if "books start here" in a["text"]] == [
+        f"{start:%Y-%m}-01"
+    ]
 
 
 def test_budget_vs_actual(fixture_release):
