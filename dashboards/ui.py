@@ -119,6 +119,7 @@ def scope_caption(release: releases.Release, group: Group, period: Period | None
 
 STALE_AFTER_ENV = "TOGETHEROS_STALE_AFTER_DAYS"
 DEFAULT_STALE_AFTER_DAYS = 30
+RELEASE_LAG_DAYS = 7  # a release built within a week of its data's end is on time, not worth a word
 
 
 def stale_after_days() -> int:
@@ -145,7 +146,7 @@ def freshness_notice(release: releases.Release, datasets: list[str], today: date
             "what happened since is not shown."
         )
     built = as_of_day(release.created)
-    if built and (built - oldest).days > 1:
+    if built and (built - oldest).days > RELEASE_LAG_DAYS:
         parts.append(f"The release was built on {built:%d %b %Y}, {(built - oldest).days} days after this data ends.")
     return " ".join(parts)
 

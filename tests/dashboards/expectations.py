@@ -89,3 +89,13 @@ def subtree(group_id: str) -> set[str]:
 
 def count_text(release: FixtureRelease, row: dict[str, Any], column: str) -> str:
     return f"fewer than {release.min_count}" if row["is_suppressed"] else f"{row[column]:,}"
+
+
+def reads_as(compact: str, amount_minor: int, currency: str) -> bool:
+    """A compact headline ('35.5k EUR') is the amount to its shown precision (half its last digit)."""
+    number, unit = compact.rsplit(" ", 1)
+    scale = {"k": 1e3, "M": 1e6, "G": 1e9}.get(number[-1], 1)
+    digits = number.rstrip("kMG")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    shown = float(digits.replace(",", "")) * scale
+    return unit == currency and abs(shown - amount_minor / 100) <= 0.5 * 10**-decimals * scale
