@@ -8,7 +8,8 @@ from dashboards.formatting import format_money
 from dashboards.labels import account_label
 
 BUDGET_LINES = 10
-TABLE_HEIGHT = 360  # px: a long table scrolls inside its box instead of lengthening the page
+LONG_TABLE = 10  # rows; a longer table scrolls inside a box of TABLE_HEIGHT instead of lengthening the page
+TABLE_HEIGHT = 380
 
 release = ui.require_release()
 group = ui.require_group(filters.group_filter(release))
@@ -25,6 +26,10 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
         account_label(a, names.get(g, g)) for a, g in zip(frame["account_id"], frame["group_id"], strict=True)
     ]
     return frame
+
+
+def table_height(rows: pd.DataFrame) -> int | str:
+    return TABLE_HEIGHT if len(rows) > LONG_TABLE else "content"
 
 
 st.title("Treasury")
@@ -72,7 +77,7 @@ if ui.available(release, "treasury_budget_vs_actual", "Budgets"):
                 ("treasury_budget_vs_actual", "reported_spent_share"),
                 note=shown if len(largest) < len(in_currency) else "",
             )
-        st.dataframe(charts.budget_table(lines), hide_index=True, height=TABLE_HEIGHT)
+        st.dataframe(charts.budget_table(lines), hide_index=True, height=table_height(lines))
         ui.definitions(release, ("treasury_budget_vs_actual", "treasury_spent_minor"))
 
 st.subheader("Balances")
@@ -98,7 +103,7 @@ if reconciliation is not None:
                 f"{len(disagreeing)} account(s) where our closing balance differs from the balance the source"
                 " itself states: see the difference and the first statement where they part."
             )
-        st.dataframe(charts.reconciliation_table(reconciliation), hide_index=True, height=TABLE_HEIGHT)
+        st.dataframe(charts.reconciliation_table(reconciliation), hide_index=True, height=table_height(reconciliation))
         ui.definitions(
             release,
             ("treasury_reconciliation", "closing_balance_minor"),

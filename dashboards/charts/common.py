@@ -178,7 +178,11 @@ def monthly_axes(fig: go.Figure) -> None:
 
 
 def with_secondary_axis() -> go.Figure:
-    return make_subplots(specs=[[{"secondary_y": True}]])
+    """A figure with a right-hand axis that picks its own round ticks: Streamlit's theme would line
+    them up with the left axis' gridlines, at values such as 2.312 and 1.734."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.update_yaxes(tickmode="auto", nticks=6, showgrid=False, secondary_y=True)
+    return fig
 
 
 def pct_text(value: Any) -> str:
@@ -193,7 +197,7 @@ def day_text(value: Any) -> str:
     return "" if is_missing(value) else f"{pd.Timestamp(value).date()}"
 
 
-SUMMARY_POINTS = 6  # categories named in a summary; the table beside the chart has them all
+SUMMARY_POINTS = 4  # categories named in a summary; the table beside the chart has them all
 
 
 def summary(fig: go.Figure) -> str:
