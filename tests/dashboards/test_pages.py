@@ -313,8 +313,9 @@ def test_local_value_page_shows_the_ratio_its_formula_and_assumptions(fixture_re
     shown = metrics(app)
     ratio = (Decimal(r1 + r2 + r3) / Decimal(r1)).quantize(Decimal("0.01"))
     assert shown["Local multiplier (EUR)"] == f"{ratio}"
-    assert shown["R2 spent locally (EUR)"] == expect.money_text(r2, "EUR")
-    assert shown["R3 re-spent (estimate) (EUR)"] == expect.money_text(r3, "EUR")
+    for label, amount in (("R2 spent locally (EUR)", r2), ("R3 re-spent (estimate) (EUR)", r3)):
+        assert expect.reads_as(shown[label], amount, "EUR"), (label, shown[label])
+        assert f"Exact: {expect.money_text(amount, 'EUR')}" in next(m.help for m in app.metric if m.label == label)
     page = texts(app)
     assert "(R1 + R2 + R3) ÷ R1" in page
     formulas = [m["formula"] for m in contract_metrics() if m["resource"] == "local_value"]
