@@ -33,7 +33,8 @@ serve: setup
 	$(UV) run togetheros serve --port $(PORT)
 
 # The browser, ledger-reconciliation and standard-tool signature tests need Debian's chromium, ledger,
-# hledger and ssh-keygen; without them those tests would skip, so `make test` stops and says what to
+# hledger and ssh-keygen (and npm, which fetches axe-core for the accessibility check); without them those
+# tests would skip, so `make test` stops and says what to
 # install (`.ci/run` installs them).
 TEST_TOOLS := /usr/bin/chromium ledger hledger ssh-keygen npm
 

@@ -98,9 +98,15 @@ def data_as_of_text(release: releases.Release, datasets: list[str]) -> str:
             if area_of(name) not in areas:
                 areas.append(area_of(name))
     if len(by_date) <= 1:
-        return f"Data as of {next(iter(by_date), release.data_as_of or 'unknown')}"
-    parts = [f"{date} ({', '.join(areas)})" for date, areas in sorted(by_date.items(), reverse=True)]
+        return f"Data as of {day_label(next(iter(by_date), release.data_as_of or 'unknown'))}"
+    parts = [f"{day_label(date)} ({', '.join(areas)})" for date, areas in sorted(by_date.items(), reverse=True)]
     return "Data as of " + "; ".join(parts)
+
+
+def day_label(timestamp: str) -> str:
+    """'2025-06-30T23:59:59Z' -> '30 Jun 2025' (the exact timestamp is in the release's descriptor)."""
+    day = as_of_day(timestamp)
+    return f"{day:%d %b %Y}" if day else timestamp
 
 
 def scope_caption(release: releases.Release, group: Group, period: Period | None, *datasets: str) -> None:

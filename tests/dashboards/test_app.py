@@ -77,7 +77,7 @@ def test_headlines_carry_their_definition_and_the_page_its_data_as_of(fixture_re
     captions = [c.value for c in app.caption]
     assert any(definition in c for c in captions)
     (as_of,) = [c for c in captions if "Data as of" in c]  # once per page, each dataset's date
-    assert "2025-06-30T23:59:59Z (participation, decisions)" in as_of and "2025-12-31T00:00:00Z (treasury)" in as_of
+    assert "30 Jun 2025 (participation, decisions)" in as_of and "31 Dec 2025 (treasury)" in as_of
     assert len([m for m in app.metric if m.help]) == len(app.metric)
 
 

@@ -48,13 +48,13 @@ def test_every_page_at_every_level(fixture_release, level):
 
 # what each page says of its data's date, once (the fixture's treasury runs half a year past the rest)
 PAGE_AS_OF = {
-    "overview": "Data as of 2025-12-31T00:00:00Z (treasury); 2025-06-30T23:59:59Z (participation, decisions)",
-    "participation": "Data as of 2025-06-30T23:59:59Z",
-    "decisions": "Data as of 2025-06-30T23:59:59Z",
-    "initiatives": "Data as of 2025-06-30T23:59:59Z",
-    "treasury": "Data as of 2025-12-31T00:00:00Z",
-    "local_value": "Data as of 2025-12-31T00:00:00Z",
-    "time_bank": "Data as of 2025-06-30T23:59:59Z",
+    "overview": "Data as of 31 Dec 2025 (treasury); 30 Jun 2025 (participation, decisions)",
+    "participation": "Data as of 30 Jun 2025",
+    "decisions": "Data as of 30 Jun 2025",
+    "initiatives": "Data as of 30 Jun 2025",
+    "treasury": "Data as of 31 Dec 2025",
+    "local_value": "Data as of 31 Dec 2025",
+    "time_bank": "Data as of 30 Jun 2025",
 }
 
 
