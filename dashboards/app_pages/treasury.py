@@ -52,14 +52,13 @@ if ui.available(release, "treasury_legs", "Treasury movements"):
     links = queries.treasury_links(release, group.group_id, period.start, period.end)
     if ui.has_rows(links, "treasury movement", group, period):
         for currency in sorted(links["currency"].unique()):
-            ui.chart(
-                release,
-                charts.treasury_sankey(links, currency),
-                ("treasury_flows_by_category", "amount_minor"),
-                note="Income by category into the treasuries of each group, then out to spending by category"
-                " (local payees or not) and to fees. Transfers between the community's own treasuries are"
-                " left out.",
-            )
+            ui.plot(charts.treasury_sankey(links, currency))
+        st.caption(
+            "Income by category into the treasuries of each group, then out to spending by category (local"
+            " payees or not) and to fees; beyond the largest, categories and treasuries are one “other”."
+            " Transfers between the community's own treasuries are left out."
+        )
+        ui.definitions(release, ("treasury_flows_by_category", "amount_minor"))
 
 st.subheader("Budgets against spending")
 if ui.available(release, "treasury_budget_vs_actual", "Budgets"):
@@ -69,16 +68,18 @@ if ui.available(release, "treasury_budget_vs_actual", "Budgets"):
             in_currency = lines[lines["currency"] == currency]
             # the largest lines drawn; a federation has hundreds, all of them in the table below
             largest = in_currency.nlargest(BUDGET_LINES, "allocated_minor", keep="first")
-            shown = f"The {len(largest)} largest of {len(in_currency)} budget lines; the table below has them all."
-            ui.chart(
-                release,
-                charts.budget_vs_actual(largest, currency),
-                ("treasury_budget_vs_actual", "remaining_minor"),
-                ("treasury_budget_vs_actual", "reported_spent_share"),
-                note=shown if len(largest) < len(in_currency) else "",
-            )
+            ui.plot(charts.budget_vs_actual(largest, currency))
+            if len(largest) < len(in_currency):
+                st.caption(
+                    f"The {len(largest)} largest of {len(in_currency)} budget lines; the table below has them all."
+                )
         st.dataframe(charts.budget_table(lines), hide_index=True, height=table_height(lines))
-        ui.definitions(release, ("treasury_budget_vs_actual", "treasury_spent_minor"))
+        ui.definitions(
+            release,
+            ("treasury_budget_vs_actual", "remaining_minor"),
+            ("treasury_budget_vs_actual", "reported_spent_share"),
+            ("treasury_budget_vs_actual", "treasury_spent_minor"),
+        )
 
 st.subheader("Balances")
 reconciliation = (
@@ -91,7 +92,8 @@ if ui.available(release, "treasury_balances", "Balances"):
     if ui.has_rows(balances, "treasury account", group, period):
         from_zero = {} if reconciliation is None else charts.counted_from_zero(reconciliation)
         for currency in sorted(balances["currency"].unique()):
-            ui.chart(release, charts.balances(balances, currency, from_zero), ("treasury_balances", "balance_minor"))
+            ui.plot(charts.balances(balances, currency, from_zero))
+        ui.definitions(release, ("treasury_balances", "balance_minor"))
 if reconciliation is not None:
     for note in charts.books_start_notes(reconciliation):
         st.caption(note)
@@ -117,9 +119,5 @@ if ui.available(release, "treasury_fees", "Fees"):
     fees = queries.group_months(release, "treasury_fees", group.group_id, period.start, period.end)
     if ui.has_rows(fees, "fee", group, period):
         for currency in sorted(fees["currency"].unique()):
-            ui.chart(
-                release,
-                charts.fees(fees, currency),
-                ("treasury_fees", "fees_minor"),
-                ("treasury_fees", "fee_share"),
-            )
+            ui.plot(charts.fees(fees, currency))
+        ui.definitions(release, ("treasury_fees", "fees_minor"), ("treasury_fees", "fee_share"))
