@@ -81,6 +81,17 @@ def phone_friendly(fig: go.Figure, title: str, *, height: int = 360) -> go.Figur
     return fig
 
 
+NOTE = "note"  # the name of an annotation that the chart's text summary repeats
+
+
+def add_note(fig: go.Figure, text: str) -> None:
+    """A note above the plot (lines split with <br>) that the text summary repeats."""
+    fig.add_annotation(
+        x=0, y=1, xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False, align="left",
+        text=text, name=NOTE, font={"size": 11, "color": OKABE_ITO["black"]},
+    )  # fmt: skip
+
+
 def month_keys(frame: pd.DataFrame) -> list[str]:
     return [month_key(m) for m in pd.to_datetime(frame["month"]).dt.date]
 
@@ -227,6 +238,9 @@ def summary(fig: go.Figure) -> str:
             shown = ", ".join(f"{x} {compact_number(float(y))}" for x, y in points[:SUMMARY_POINTS])
             more = f" and {len(points) - SUMMARY_POINTS} more" if len(points) > SUMMARY_POINTS else ""
             parts.append(f"{trace.name or 'value'}{unit and ' (' + unit.strip() + ')'}: {shown}{more}")
+    notes = [a.text.replace("<br>", " ") for a in fig.layout.annotations if a.name == NOTE]
+    if notes:
+        parts.append(" ".join(notes))
     span = _x_span(fig)
     latest = ("; latest: " + "; ".join(parts)) if span and parts else (": " + "; ".join(parts)) if parts else ""
     return f"{title}{span}{latest}."

@@ -10,6 +10,7 @@ from dashboards.charts.common import (
     OKABE_ITO,
     OUTFLOW_COLOUR,
     SERIES_COLOURS,
+    add_note,
     day_text,
     month_keys,
     month_start_of,
@@ -169,39 +170,36 @@ def balances(frame: pd.DataFrame, currency: str, counted_from_zero: dict[str, ob
     """Month-end balance of the largest accounts in one currency (one line each, at most BALANCE_LINES);
     frame: month, account (its name in words), currency, balance_minor.
 
-    `counted_from_zero`: account -> the day its data start without an opening balance. Such a line is
-    marked where its books start: before it nothing is known, and its level is what moved since."""
+    `counted_from_zero`: account -> the day its books start without an opening balance. Its balance is
+    unknown (a running sum from zero would fall to an invented −15k), so it is not drawn: the chart says
+    where its books start instead."""
+    starts = counted_from_zero or {}
     rows = frame[frame["currency"] == currency]
+    unknown = sorted(a for a in rows["account"].unique() if a in starts)
+    rows = rows[~rows["account"].isin(unknown)]
     closing = rows.sort_values("month").groupby("account")["balance_minor"].last().abs()
     shown = list(closing.sort_values(ascending=False, kind="stable").index[:BALANCE_LINES])
-    starts = counted_from_zero or {}
-    fig, marked = go.Figure(), set()
+    fig = go.Figure()
     for index, account in enumerate(sorted(shown)):
         series = rows[rows["account"] == account]
-        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-        name = f"{account} (from 0 on {day_text(starts[account])})" if account in starts else str(account)
         fig.add_trace(
             go.Scatter(
                 x=months_x(series),
                 y=[to_major(int(v), currency) for v in series["balance_minor"]],
-                name=name,
+                name=str(account),
                 mode="lines+markers",
-                line={"color": colour, "width": 2},
+                line={"color": SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 2},
                 hovertemplate="%{y:,.2f} " + currency + "<extra>" + str(account) + "</extra>",
             )
         )
-        start = month_start_of(f"{pd.Timestamp(starts[account]):%Y-%m}") if account in starts else None
-        if start and start not in marked and start >= min(months_x(series), default=start):
-            marked.add(start)
-            fig.add_vline(x=start, line={"color": colour, "dash": "dot", "width": 1})
-            fig.add_annotation(
-                x=start, y=1, yref="paper", xanchor="left", yanchor="top", showarrow=False,
-                text="books start here (no opening balance)", font={"size": 11, "color": OKABE_ITO["black"]},
-            )  # fmt: skip
+    lines = [f"{account}: books start {day_text(starts[account])}, no opening balance" for account in unknown]
+    if lines:
+        add_note(fig, "Not drawn, balance unknown:<br>" + "<br>".join(lines))
     title = f"Balances at month end ({currency})"
     if len(closing) > len(shown):
         title = f"Balances, {len(shown)} largest of {len(closing)} accounts ({currency})"
     phone_friendly(fig, title)
+    fig.update_layout(margin={"t": 48 + 16 * (len(lines) + 1) if lines else 48})
     fig.update_yaxes(title_text=currency)
     monthly_axes(fig)
     return fig
@@ -315,13 +313,13 @@ def _from_zero(row: object) -> bool:
 
 
 def books_start_notes(frame: pd.DataFrame) -> list[str]:
-    """One sentence per account whose balances start from zero at its first transaction in the data
-    (no opening balance): the chart's balance is then what moved since, not what the account holds."""
+    """One sentence per account whose books start without an opening balance (what it holds is unknown)."""
     notes = []
     for row in frame.itertuples():
         if _from_zero(row):
             notes.append(
                 f"{row.account} ({row.currency}): the data start on {day_text(row.starts_on)}"
-                " without an opening balance; its balance counts from zero there."
+                " without an opening balance: what it holds is unknown, so the chart does not draw it (its money"
+                " in and out is in the flows above)."
             )
     return notes
