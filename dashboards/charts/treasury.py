@@ -192,14 +192,17 @@ def balances(frame: pd.DataFrame, currency: str, counted_from_zero: dict[str, ob
                 hovertemplate="%{y:,.2f} " + currency + "<extra>" + str(account) + "</extra>",
             )
         )
-    lines = [f"{account}: books start {day_text(starts[account])}, no opening balance" for account in unknown]
+    # short lines: a Plotly note does not wrap, and must fit a phone
+    lines = [f"{account}, from {day_text(starts[account])}" for account in unknown]
     if lines:
-        add_note(fig, "Not drawn, balance unknown:<br>" + "<br>".join(lines))
+        add_note(
+            fig, "Balance unknown, not drawn<br>(books start without an opening balance):<br>" + "<br>".join(lines)
+        )
     title = f"Balances at month end ({currency})"
     if len(closing) > len(shown):
         title = f"Balances, {len(shown)} largest of {len(closing)} accounts ({currency})"
     phone_friendly(fig, title)
-    fig.update_layout(margin={"t": 48 + 16 * (len(lines) + 1) if lines else 48})
+    fig.update_layout(margin={"t": 48 + 16 * (len(lines) + 2) if lines else 48})
     fig.update_yaxes(title_text=currency)
     monthly_axes(fig)
     return fig
