@@ -486,7 +486,7 @@ def treasury_balances(release: Release, group_id: str, start: str, end: str) -> 
     return _read_period(
         release,
         "treasury_balances",
-        "select month, account, currency, balance_minor from read_parquet($path)"
+        "select month, group_id, account, currency, balance_minor from read_parquet($path)"
         " where list_contains($groups, group_id) and month between $start and $end"
         " order by currency, account, month",
         start,
@@ -501,7 +501,7 @@ def treasury_reconciliation(release: Release, group_id: str) -> pd.DataFrame:
     return _read(
         release,
         "treasury_reconciliation",
-        "select account, currency, source, starts_on, starts_with_opening_balance, closing_balance_minor,"
+        "select group_id, account, currency, source, starts_on, starts_with_opening_balance, closing_balance_minor,"
         " source_balance_minor, difference_minor, statements, disagreeing_statements, first_divergence_on,"
         " first_divergence_record, first_divergence_minor, status from read_parquet($path)"
         " where list_contains($groups, group_id) order by currency, account",

@@ -85,7 +85,9 @@ with st.container(border=True, key="how_to_verify"):
     st.markdown(intro)
     if files_url is None:
         st.caption("The release files server is not running beside this dashboard (`togetheros serve` starts it).")
-    st.code(commands, language="bash")  # not wrapped: a wrapped option reads wrongly
+    # wrapped on a phone: a box that scrolls sideways cannot be reached from the keyboard (axe-core's
+    # scrollable-region-focusable); each step stays one line on a desktop
+    st.code(commands, language="bash", wrap_lines=True)
 
 st.subheader("Loads: records read, accepted and quarantined")
 if release.has_dataset("load_audit"):

@@ -105,3 +105,13 @@ def initiatives_under_way(
         and (r["delivered_on"] is None or r["delivered_on"] >= month(start))
         and (flag is None or r[flag])
     ]
+
+
+def reads_as(compact: str, amount_minor: int, currency: str) -> bool:
+    """A compact headline ('35.5k EUR') is the amount to its shown precision (half its last digit)."""
+    number, unit = compact.rsplit(" ", 1)
+    scale = {"k": 1e3, "M": 1e6, "G": 1e9}.get(number[-1], 1)
+    digits = number.rstrip("kMG")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    shown = float(digits.replace(",", "")) * scale
+    return unit == currency and abs(shown - amount_minor / 100) <= 0.5 * 10**-decimals * scale
