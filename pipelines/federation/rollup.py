@@ -59,10 +59,17 @@ ROLLUPS = (
     ),
     Rollup(
         "proposals_by_stage",
-        "Proposals per stage; a hub group sums what its members published: a lower bound when a member "
-        "withheld a small cell (suppressed_cells says how many).",
+        "Proposals per current stage; a hub group sums its members exactly.",
         ("stage",),
-        sums_at_least=("proposals",),
+        sums=("proposals",),
+    ),
+    Rollup(
+        "governance_support_points",
+        "Support points allocated per month. A member withholds a month with few allocators; a hub group "
+        "sums what its members published, a lower bound (suppressed_cells says how many were withheld).",
+        ("month",),
+        sums_at_least=("allocations", "points_allocated"),
+        people_at_least=("allocators",),
         suppressed_flag="is_suppressed",
     ),
     Rollup(
