@@ -1,23 +1,24 @@
-"""Small city instances built by the real pipeline (demo generator + every Dagster asset), each with its
-own data dir and development key: the members a hub in the tests takes in."""
+"""A small federation built as `togetheros demo --federation` writes it, each city instance run by the real
+pipeline (every Dagster asset), with its own data dir and development key."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-# small: a quarter with few members keeps a city's pipeline short; disjoint: one seed per city
+from demo.instances import CITY_SEEDS, write_federation
+
+# small: a quarter with few members keeps each city's pipeline short
 CITY_DEMO = {"members": 80, "start": date(2026, 1, 1), "end": date(2026, 3, 31), "events": 1200}
-CITY_SEEDS = {"aurora": 31, "borealis": 32, "cascadia": 33}
 
 
-def build_city(data_dir: Path, seed: int) -> Path:
-    """Generate a demo community into data_dir/inbox and run the whole pipeline; returns releases/."""
-    from demo.generate import generate
+def build_federation(root: Path) -> dict[str, Path]:
+    """The demo federation under root, every city's pipeline run; returns city -> its data dir."""
     from pipelines.cli import run_pipeline
 
-    generate(data_dir / "inbox", seed=seed, **CITY_DEMO)
-    result = run_pipeline(data_dir)
-    if not result.success:
-        raise RuntimeError(f"the pipeline of the city in {data_dir} failed")
-    return data_dir / "releases"
+    write_federation(root, **CITY_DEMO)
+    cities = {city: root / "cities" / city for city in CITY_SEEDS}
+    for city, data_dir in cities.items():
+        if not run_pipeline(data_dir).success:
+            raise RuntimeError(f"the pipeline of city {city} in {data_dir} failed")
+    return cities
