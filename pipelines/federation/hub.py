@@ -91,32 +91,34 @@ def _member_column_docs(releases: dict[str, Path]) -> dict[str, dict]:
     return docs
 
 
-def refresh_hub(
+def intake_member(
+    config: FederationConfig, paths: Paths, name: str, fetch=None, now: datetime | None = None
+) -> IntakeResult:
+    """One member's intake (a Dagster partition, or a step of `refresh_hub`)."""
+    folder = hub_dir(paths)
+    return MemberIntake(config.member(name), folder, paths.landing, HubState.load(folder)).run(fetch, now)
+
+
+def publish_hub(
     config: FederationConfig,
     paths: Paths,
     signing_key: SigningKeyConfig,
     min_count: int,
     *,
     code_commit: str = "unknown",
-    fetchers: dict | None = None,
     now: datetime | None = None,
-) -> HubRefresh:
-    """Intake every member (fetchers: member name -> fetch function, for tests; default its configured
-    place), then write the hub's release from every member's last accepted release."""
+) -> Path | None:
+    """The hub's release from every member's last accepted release; None if none was ever accepted."""
     now = now or datetime.now(UTC)
     folder = hub_dir(paths)
     state = HubState.load(folder)
-    results = [
-        MemberIntake(member, folder, paths.landing, state).run((fetchers or {}).get(member.name), now)
-        for member in config.members
-    ]
     releases = {
         m.name: accepted_release(folder, m.name, state.member(m.name).accepted)
         for m in config.members
         if state.member(m.name).accepted is not None
     }
     if not releases:
-        return HubRefresh(results, None)
+        return None
     tables = build_hub_tables(config, releases, min_count)
     docs = dataset_docs(tables, _member_column_docs(releases))
     tables[MEMBERS_DATASET] = members_table(config, state, now)
@@ -134,17 +136,21 @@ def refresh_hub(
             }
         )
     data_as_of = max((state.member(n).data_as_of for n in releases), default="") or utc_text(now)
-    release = write_release(
+    # outcomes only: a refusal's reason can name the hub's own paths, it stays in the state files
+    outcomes = [
+        {"member": m.name, "outcome": state.member(m.name).last_check.get("outcome"), "refusal": None}
+        for m in config.members
+    ]
+    for outcome in outcomes:
+        if outcome["outcome"] == "refused":
+            outcome["refusal"] = state.member(outcome["member"]).last_check.get("refusal")
+    return write_release(
         tables,
         releases_dir=paths.releases,
         dataset_docs=docs,
         metrics=[],
         lineage=lineage,
-        # outcomes only: a refusal's reason can name the hub's own paths, it stays in the state file
-        quality_report={
-            "status": "passed",
-            "federation": [{"member": r.member, "outcome": r.outcome, "refusal": r.refusal} for r in results],
-        },
+        quality_report={"status": "passed", "federation": outcomes},
         recompute_rules=[],
         signing_key=signing_key,
         code_commit=code_commit,
@@ -153,4 +159,21 @@ def refresh_hub(
         min_count=min_count,
         created=now,
     )
+
+
+def refresh_hub(
+    config: FederationConfig,
+    paths: Paths,
+    signing_key: SigningKeyConfig,
+    min_count: int,
+    *,
+    code_commit: str = "unknown",
+    fetchers: dict | None = None,
+    now: datetime | None = None,
+) -> HubRefresh:
+    """Intake every member (fetchers: member name -> fetch function; default its configured place),
+    then publish the hub's release from every member's last accepted release."""
+    now = now or datetime.now(UTC)
+    results = [intake_member(config, paths, m.name, (fetchers or {}).get(m.name), now) for m in config.members]
+    release = publish_hub(config, paths, signing_key, min_count, code_commit=code_commit, now=now)
     return HubRefresh(results, release)

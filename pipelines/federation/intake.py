@@ -8,7 +8,7 @@ Per member, under the hub's data directory:
     federation/members/<member>/releases/<id>/        the releases accepted from it, oldest to newest: the
                                                       chain the next release must descend from
     federation/members/<member>/refused/<id>-<sha8>/  what was refused, kept for the operator (never read)
-    federation/state.json                             the decisions (pipelines.federation.state)
+    federation/members/<member>/state.json            the decisions (pipelines.federation.state)
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.federation.config import Member
-from pipelines.federation.state import HubState, MemberState, utc_text
+from pipelines.federation.state import HubState, MemberState
 from pipelines.landing import Landing
 from pipelines.release import layout
 from pipelines.release.archive import release_zip, unpack_release_zip
@@ -123,7 +123,7 @@ class MemberIntake:
 
     def _record(self, now: datetime, result: IntakeResult) -> IntakeResult:
         self.entry.checked(now, result.outcome, result.release_id, result.refusal, result.reason)
-        self.state.save()
+        self.state.save(self.member.name)
         return result
 
     def _land(self, data: bytes, name: str, origin: str) -> str:
@@ -189,7 +189,7 @@ class MemberIntake:
 
     def _set_aside_unaccepted(self) -> None:
         """A crash between unpacking and the decision leaves releases nobody accepted: set them aside."""
-        for folder in sorted(self.releases.iterdir()):
+        for folder in sorted(p for p in self.releases.iterdir() if p.is_dir()):
             if folder.name not in self.entry.accepted_ids:
                 self._set_aside(folder.name)
 
@@ -209,11 +209,3 @@ class MemberIntake:
 def accepted_release(hub_dir: Path, member: str, accepted: Accepted) -> Path:
     """The folder of the release last accepted from member (what the roll-up reads)."""
     return hub_dir / "members" / member / "releases" / accepted.release_id
-
-
-def intake_all(members, hub_dir: Path, landing_dir: Path, now: datetime | None = None) -> list[IntakeResult]:
-    state = HubState.load(hub_dir)
-    return [MemberIntake(member, hub_dir, landing_dir, state).run(now=now) for member in members]
-
-
-__all__ = ["IntakeResult", "MemberIntake", "Offline", "accepted_release", "fetcher", "intake_all", "utc_text"]

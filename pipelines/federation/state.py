@@ -1,16 +1,14 @@
-"""The hub state: what the hub accepted from each member and every decision it took, in
-<data dir>/federation/state.json (written whole and renamed, never half a file):
+"""The hub state: what the hub accepted from each member and every decision it took, one file per member
+(<data dir>/federation/members/<member>/state.json, written whole and renamed, never half a file; one
+file each so that members' intakes can run at once):
 
     {
       "format": "togetheros-hub-state/1",
-      "members": {
-        "<member>": {
-          "accepted": {"id", "descriptor_sha256", "created", "public_key", "key_id", "data_as_of", "at"} | null,
-          "accepted_ids": ["<every release of its chain the hub holds, oldest first>"],
-          "last_check": {"at", "outcome", "release_id", "refusal", "reason"},
-          "refusals": [{"at", "release_id", "refusal", "reason"}, ...]   (the newest 20)
-        }
-      }
+      "member": "<member>",
+      "accepted": {"id", "descriptor_sha256", "created", "public_key", "key_id", "data_as_of", "at"} | null,
+      "accepted_ids": ["<every release of its chain the hub holds, oldest first>"],
+      "last_check": {"at", "outcome", "release_id", "refusal", "reason"},
+      "refusals": [{"at", "release_id", "refusal", "reason"}, ...]   (the newest 20)
     }
 
 outcome is accepted, unchanged, refused or offline. A member that is offline or refused keeps its last
@@ -21,7 +19,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,33 +118,30 @@ class MemberState:
 
 @dataclass
 class HubState:
-    path: Path
+    hub_dir: Path
     members: dict[str, MemberState]
 
     @classmethod
     def load(cls, hub_dir: Path) -> HubState:
-        path = Path(hub_dir) / "state.json"
-        if not path.exists():
-            return cls(path, {})
-        try:
-            document = json.loads(path.read_bytes())
-            if document.get("format") != STATE_FORMAT:
-                raise ValueError(f"its format is not {STATE_FORMAT!r}")
-            members = {name: MemberState.from_json(entry) for name, entry in document["members"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-            raise ValueError(f"{path} is not a hub state file: {error}") from None
-        return cls(path, members)
+        members = {}
+        for path in sorted(Path(hub_dir).glob("members/*/state.json")):
+            try:
+                document = json.loads(path.read_bytes())
+                if document.get("format") != STATE_FORMAT:
+                    raise ValueError(f"its format is not {STATE_FORMAT!r}")
+                members[path.parent.name] = MemberState.from_json(document)
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+                raise ValueError(f"{path} is not a hub state file: {error}") from None
+        return cls(Path(hub_dir), members)
 
     def member(self, name: str) -> MemberState:
         return self.members.setdefault(name, MemberState())
 
-    def save(self) -> None:
-        document = {
-            "format": STATE_FORMAT,
-            "members": {name: entry.to_json() for name, entry in sorted(self.members.items())},
-        }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=".state-", dir=self.path.parent)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(json.dumps(document, indent=2) + "\n")
-        os.replace(temporary, self.path)
+    def save(self, name: str) -> None:
+        """Write one member's file (temporary file, then rename)."""
+        path = self.hub_dir / "members" / name / "state.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document = {"format": STATE_FORMAT, "member": name, **self.member(name).to_json()}
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_text(json.dumps(document, indent=2) + "\n")
+        os.replace(temporary, path)
