@@ -141,7 +141,6 @@ class InputLimits(dg.ConfigurableResource):
     file_bytes: int = Limits.file_bytes
     streamed_file_bytes: int = Limits.streamed_file_bytes
     line_bytes: int = Limits.line_bytes
-    json_depth: int = Limits.json_depth
     records: int = Limits.records
     files: int = Limits.files
     archive_members: int = Limits.archive_members

@@ -17,7 +17,7 @@ import functools
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -27,8 +27,11 @@ from pipelines.settings import DBT_PROJECT_DIR
 from pipelines.sources.csv_files import sniff_separator
 from pipelines.sources.text import decode_text
 from pipelines.sources.timeoverflow import REPORT_HEADERS
+from pipelines.sources.togetheros.parse import STREAMED_SUFFIXES, line_slices
 
-MAX_INPUT_BYTES = 512 * 1024 * 1024  # the largest file the sources accept; beyond it we read nothing
+# Above this a file is not read whole: TogetherOS tables are streamed as raw streams them; any other
+# file this large (only if its source's limit was raised past it) is reported unreadable, never skipped.
+MAX_INPUT_BYTES = 512 * 1024 * 1024
 MAX_ZIP_MEMBER_BYTES = 512 * 1024 * 1024  # as pipelines/sources/decidim.py: larger members are refused
 MAX_ZIP_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
 MAX_ZIP_RATIO = 200  # a member expanding more than this (beyond 1 MB) is a zip bomb, refused by the source
@@ -130,11 +133,18 @@ def read_people(item: InputFile) -> People:
     """The people one input file names; a file that cannot be read is named in `unreadable`."""
     people = People()
     reader = READERS.get(item.source)
-    # beyond MAX_INPUT_BYTES the source refuses the file whole, so nothing of it can reach a release
-    if reader is None or item.path.stat().st_size > MAX_INPUT_BYTES:
+    if reader is None:
         return people
+    name = PurePosixPath(item.name).name
     try:
-        reader(people, PurePosixPath(item.name).name, item.path.read_bytes())
+        if item.source == "togetheros" and name.endswith(STREAMED_SUFFIXES):
+            _togetheros(people, name, (line for _, lines in line_slices(item.path) for line in lines))
+        elif item.path.stat().st_size > MAX_INPUT_BYTES:
+            people.unreadable.add(
+                f"{item.source}/{item.name}: larger than the gate reads whole ({MAX_INPUT_BYTES:,} bytes)"
+            )
+        else:
+            reader(people, name, item.path.read_bytes())
     except Exception as error:  # noqa: BLE001 - one file must never stop the gate; it is reported instead
         people.unreadable.add(f"{item.source}/{item.name}: {type(error).__name__}: {str(error)[:200]}")
     return people
@@ -178,9 +188,9 @@ def _json(raw: bytes) -> Any:
         return None
 
 
-def _ndjson(raw: bytes) -> Iterator[dict]:
-    for line in decode_text(raw).splitlines():
-        record = _json(line.encode()) if line.strip() else None
+def _ndjson(lines: Iterable[str]) -> Iterator[dict]:
+    for line in lines:
+        record = _json(line.encode("utf-8", "surrogateescape")) if line.strip() else None
         if isinstance(record, dict):
             yield record
 
@@ -282,13 +292,14 @@ def _timeoverflow(people: People, name: str, raw: bytes) -> None:
             people.add(*(v for k, v in row.items() if k and k.strip().lower() in aliases))
 
 
-def _togetheros(people: People, name: str, raw: bytes) -> None:
+def _togetheros(people: People, name: str, raw: bytes | Iterable[str]) -> None:
+    lines = decode_text(raw).splitlines() if isinstance(raw, bytes) else raw
     if name == "users.ndjson":
-        for user in _ndjson(raw):
+        for user in _ndjson(lines):
             people.add(*(user.get(f) for f in TOGETHEROS_USER_FIELDS))
             people.add_public(user.get("geocoded_city"))
     elif name == "groups.ndjson":
-        for group in _ndjson(raw):
+        for group in _ndjson(lines):
             people.add_public(group.get("name"), group.get("handle"))
 
 

@@ -25,6 +25,7 @@ from pipelines.sources.csv_files import sniff_separator
 from pipelines.sources.ledger import parse as ledger_source
 from pipelines.sources.text import decode_text
 from pipelines.sources.timeoverflow import REPORT_HEADERS
+from pipelines.sources.togetheros.parse import line_slices
 
 CACHE_GLOB = "privacy-people-*.duckdb*"  # the database and its write-ahead log
 BATCH_FILES = 1000  # stored as they are read: an interrupted first run keeps what it read
@@ -48,6 +49,7 @@ def _readers_digest() -> str:
     used = [
         Path(people_module.__file__).read_text(),
         inspect.getsource(decode_text),
+        inspect.getsource(line_slices),  # the TogetherOS tables are read a slice at a time
         inspect.getsource(sniff_separator),
         json.dumps({k: sorted(v) for k, v in REPORT_HEADERS.items()}),
         inspect.getsource(ledger_source),  # the ledger reader uses the source's journal parser

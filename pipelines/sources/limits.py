@@ -11,12 +11,13 @@ parser opens a file, so a file that breaks one is refused with the limit's rule 
   memory does not grow with the file.
 - `line_bytes`: one line of a text file (a CSV row, an NDJSON record, a journal line). A single 500 MB
   NDJSON line drove the run to 7.9 GB before this limit.
-- `json_depth`: nesting of JSON arrays and objects; Python's decoder stops at its recursion limit
-  (about 1,000) and the load reports it under this rule.
 - `records`: records read from one file (all entities).
 - `files`: files one source loads in one run; the rest wait for the next run.
 - `archive_members` / `archive_member_bytes` / `archive_bytes`: members of an archive (Decidim's open
   data ZIP), each member's and all members' uncompressed size.
+
+JSON nesting has no setting: Python's decoder stops at its recursion limit (about 1,000 levels) and
+the load refuses the file under `limit:json_depth`.
 
 Fields have their limit in the contracts (`maxLength`, else `MAX_FIELD_CHARS` in `contracts.py`): an
 oversized field quarantines its record, the rest of the file loads.
@@ -36,7 +37,6 @@ class Limits:
     file_bytes: int = 256 * MiB
     streamed_file_bytes: int = 64 * 1024 * MiB
     line_bytes: int = 16 * MiB
-    json_depth: int = 900
     records: int = 50_000_000
     files: int = 1_000_000
     archive_members: int = 1_000

@@ -184,6 +184,26 @@ def test_a_file_the_gate_cannot_read_is_reported_not_raised(tmp_path, monkeypatc
     assert "RecursionError" in result.description
 
 
+def test_a_file_too_large_to_read_whole_is_streamed_or_reported_never_skipped(tmp_path, monkeypatch):
+    """TogetherOS tables are streamed by raw with no whole-file limit, so the gate streams them too; any
+    other file above what the gate reads whole (a source limit raised past it) is reported unreadable."""
+    from pipelines.privacy import people
+
+    users = tmp_path / "inbox" / "togetheros" / "users.ndjson"
+    users.parent.mkdir(parents=True)
+    users.write_text('{"user_id": "u1", "handle": "theodora_k", "display_name": "Theodora Kallistratou"}\n')
+    _load(tmp_path, "togetheros")
+    _ledger_inbox(tmp_path)
+    _load(tmp_path, "ledger")
+    monkeypatch.setattr(people, "MAX_INPUT_BYTES", 10)  # both files are now "too large"
+    found = people.collect(tmp_path / "landing")
+    assert "Theodora Kallistratou" in found.personal
+    assert sorted(entry.split(":")[0] for entry in found.unreadable) == [
+        "ledger/books.beancount",
+        "ledger/books.journal",
+    ]
+
+
 # --- ordinary bookkeeping words are not people ------------------------------------------------------
 
 # the words real books use that every release also writes (measured on the sshchicago and hackclub books

@@ -94,7 +94,7 @@ def parse_slices(path: Path, file_name: str, landing_sha256: str) -> Iterator[di
     key = pl.concat_str([pl.col(c).cast(pl.String) for c in contract.key], separator="\x1f")
     seen = pl.Series(dtype=pl.String)
     try:
-        for first_number, lines in _line_slices(path):
+        for first_number, lines in line_slices(path):
             records, refused = _ndjson_records(lines, first_number)
             checked = _check(contract, records, refused, landing_sha256, file_name)
             if contract.key and seen.len():
@@ -115,7 +115,7 @@ def parse_slices(path: Path, file_name: str, landing_sha256: str) -> Iterator[di
         yield {entity: unreadable(contract, landing_sha256, file_name, error)}
 
 
-def _line_slices(path: Path) -> Iterator[tuple[int, list[str]]]:
+def line_slices(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(number of the first line, lines) per slice; slices end at a newline, so they split the text
     exactly as one `splitlines` of the whole file does."""
     first_number = 1
