@@ -2,6 +2,7 @@
 
     togetheros federation refresh [--data-dir DIR]   intake every member, publish the hub's release
     togetheros federation status [--data-dir DIR]    every member: key, last accepted release, age, refusals
+    togetheros federation verify HUB_RELEASE --member NAME=FOLDER ...   re-verify cited members, recompute
 
 The hub is configured by DIR/inbox/community/federation.yaml (pipelines.federation.config)."""
 
@@ -46,6 +47,11 @@ def status_lines(paths: Paths, now: datetime) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["verify"]:  # the auditor's check: its own arguments
+        from pipelines.federation.audit import main as verify
+
+        return verify(argv[1:])
     args = build_parser().parse_args(argv)
     paths = Paths.at(args.data_dir) if args.data_dir else Paths.from_env(os.environ)
     try:
