@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from dashboards import files
+from pipelines.federation.audit import verify_federation
 from pipelines.federation.cli import main as federation_main
 from pipelines.federation.config import load_config
 from pipelines.federation.hub import refresh_hub
@@ -75,6 +76,11 @@ def test_every_city_accepted_and_the_hub_release_verifies(federation):
         cited = lineage[f"federation/{city}"]
         assert cited["file_name"] == city_release.name  # the hub cites the city release it used
         assert cited["sha256"] == hashlib.sha256((city_release / "datapackage.json").read_bytes()).hexdigest()
+
+
+def test_an_auditor_recomputes_the_hub_from_the_cited_city_releases(federation):
+    cities = {city: (d / "releases" / "latest").resolve() for city, d in federation["cities"].items()}
+    assert verify_federation(federation["refresh"].release, cities, K) == []
 
 
 @pytest.mark.parametrize("spec", [s for s in ROLLUPS if s.sums], ids=lambda s: s.dataset)
