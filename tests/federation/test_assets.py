@@ -1,5 +1,6 @@
 """Hub mode in Dagster, in process: the member intake partitions and the hub release, over member
-releases written here; and `defs` switches to hub mode when the community folder has federation.yaml."""
+releases written here; `defs` switches to hub mode when the community folder has federation.yaml; the
+Data & audit page lists a hub's members."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ import yaml
 
 from pipelines.assets.federation import hub_release, member_partitions, member_release, members_sensor
 from pipelines.assets.resources import DataDir, Disclosure, Signing
+from pipelines.federation.config import load_config
+from pipelines.federation.hub import refresh_hub
+from pipelines.release.signing import SigningKeyConfig
 from pipelines.release.verify import verify_release
+from pipelines.settings import Paths
+from tests.dashboards.test_app import run_app, texts
 from tests.release.conftest import OTHER_KEY, TEST_KEY, make_release
 
 
@@ -74,3 +80,14 @@ def test_defs_is_a_hub_when_the_community_folder_has_federation_yaml(tmp_path, m
     keys = {k.to_user_string() for k in hub.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {"federation/member_release", "federation/hub_release"}
     assert [s.name for s in hub.sensors] == ["members_sensor"]
+
+
+def test_the_data_audit_page_lists_the_members(tmp_path, monkeypatch):
+    paths = Paths(_hub(tmp_path))
+    config = load_config(paths.inbox / "community" / "federation.yaml")
+    refresh_hub(config, paths, SigningKeyConfig.from_env({}, paths.data), 5)
+    monkeypatch.setenv("TOGETHEROS_RELEASES_DIR", str(paths.releases))
+    app = run_app(page="data_audit")
+    assert "Members" in texts(app)
+    table = next(frame.value for frame in app.dataframe if "Member" in frame.value.columns)
+    assert table["Member"].tolist() == ["east", "west"] and table["Last refusal"].tolist()[1] == "pinned key"
