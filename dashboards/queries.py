@@ -174,6 +174,16 @@ def sources(release: Release, datasets: tuple[str, ...] = ("load_audit", "quaran
     return sorted(found)
 
 
+def federation_members(release: Release) -> pd.DataFrame:
+    """A hub's member instances: key, the release its figures come from, data as of, status, last refusal."""
+    return _read(
+        release,
+        "federation_members",
+        "select member, group_id, key_id, release_id, data_as_of, status, last_check, last_refusal"
+        " from read_parquet($path) order by member",
+    )
+
+
 def load_audit(release: Release, source: str | None) -> pd.DataFrame:
     """Per source and entity: files, rows read, accepted and quarantined (all sources when None)."""
     return _read(
