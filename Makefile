@@ -33,9 +33,10 @@ serve: setup
 	$(UV) run togetheros serve --port $(PORT)
 
 # The browser, ledger-reconciliation and standard-tool signature tests need Debian's chromium, ledger,
-# hledger and ssh-keygen; without them those tests would skip, so `make test` stops and says what to
+# hledger and ssh-keygen (and npm, which fetches axe-core for the accessibility check); without them those
+# tests would skip, so `make test` stops and says what to
 # install (`.ci/run` installs them).
-TEST_TOOLS := /usr/bin/chromium ledger hledger ssh-keygen
+TEST_TOOLS := /usr/bin/chromium ledger hledger ssh-keygen npm
 
 # two workers, each taking whole test files (module fixtures and ordered tests stay on one worker)
 test: setup test-tools

@@ -16,17 +16,16 @@ links) are not, nor anything outside the releases folder."""
 from __future__ import annotations
 
 import functools
-import io
 import threading
-import zipfile
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pipelines.release import archive
+
 AUDITOR_GUIDE = Path(__file__).resolve().parents[1] / "docs" / "auditor-guide.md"
 FILES_URL_ENV = "TOGETHEROS_FILES_URL"  # where the dashboard says these files are (set by `togetheros serve`)
-_ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 CONTENT_TYPES = {
     ".json": "application/json",
     ".atom": "application/atom+xml; charset=utf-8",
@@ -51,18 +50,8 @@ def _release_id(releases_dir: Path, name: str) -> str | None:
     return folder.name
 
 
-@functools.lru_cache(maxsize=4)
-def release_zip(release_dir: Path, release_id: str) -> bytes:
-    """Every file of the release in one zip under <release_id>/; a release never changes, so per id
-    the zip is byte-identical (a fixed timestamp)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in release_dir.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(f"{release_id}/{path.relative_to(release_dir).as_posix()}", _ZIP_TIMESTAMP)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
+# a release never changes: the zip of the newest few is kept
+release_zip = functools.lru_cache(maxsize=4)(archive.release_zip)
 
 
 def resolve(releases_dir: Path, url_path: str) -> tuple[bytes, str, str] | None:

@@ -99,3 +99,20 @@ def format_ratio(value: Any, digits: int = 2) -> str:
 
 def format_pct(value: Any) -> str:
     return "n/a" if is_missing(value) else f"{float(value):.1f}%"
+
+
+def compact_number(value: float) -> str:
+    """31210.28 -> '31.2k', 1_250_000 -> '1.25M', 412 -> '412': a headline that fits its box; the exact
+    value goes in the tooltip."""
+    size = abs(value)
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            scaled = value / limit
+            digits = 2 if abs(scaled) < 10 else 1 if abs(scaled) < 100 else 0
+            return f"{scaled:.{digits}f}".rstrip("0").rstrip(".") + suffix
+    return f"{value:,.0f}" if size >= 100 or value == int(value) else f"{value:,.2f}"
+
+
+def compact_money(amount_minor: int, currency: str) -> str:
+    """12345678, 'EUR' -> '123k EUR' (the headline; `format_money` gives the exact value)."""
+    return f"{compact_number(to_major(int(amount_minor), currency))} {currency}"

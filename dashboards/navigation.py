@@ -17,5 +17,10 @@ PAGES = (
     ("time_bank", "Time bank", ":material/schedule:"),
     ("data_audit", "Data & audit", ":material/verified:"),
 )
+# Pages of one item, opened from the lists and charts with its id (`/initiative?id=…`): not in the menu.
+ITEM_PAGES = (
+    ("initiative", "Initiative", ":material/flag:"),
+    ("decision", "Decision", ":material/gavel:"),
+)
 # url path -> page heading; the Overview is the default page at "/"
 HEADINGS = {("" if i == 0 else name): title for i, (name, title, _) in enumerate(PAGES)}

@@ -174,6 +174,16 @@ def sources(release: Release, datasets: tuple[str, ...] = ("load_audit", "quaran
     return sorted(found)
 
 
+def federation_members(release: Release) -> pd.DataFrame:
+    """A hub's member instances: key, the release its figures come from, data as of, status, last refusal."""
+    return _read(
+        release,
+        "federation_members",
+        "select member, group_id, key_id, release_id, data_as_of, status, last_check, last_refusal"
+        " from read_parquet($path) order by member",
+    )
+
+
 def load_audit(release: Release, source: str | None) -> pd.DataFrame:
     """Per source and entity: files, rows read, accepted and quarantined (all sources when None)."""
     return _read(
@@ -347,25 +357,38 @@ def delivery_totals(release: Release, group_id: str, start: str, end: str) -> pd
     )
 
 
+# Initiatives "under way" in a period, of a group and the groups below it, of one source or all: decided
+# by the period's end and not delivered before its start. Every overdue/stalled count on every page is
+# over this one population (the flags themselves are delivery_initiatives' is_overdue and is_stalled),
+# listed most urgent first: overdue (longest overdue first), then stalled (longest without progress),
+# then by deadline. One literal query (SQL is never assembled from pieces), read by both functions below.
+_INITIATIVES_UNDER_WAY = (
+    "select *, count(*) over () as matches from read_parquet($path)"
+    " where list_contains($groups, group_id) and ($source is null or source = $source)"
+    " and (decided_on is null or decided_on <= last_day($end)) and (delivered_on is null or delivered_on >= $start)"
+    " and ($show = 'all' or ($show = 'overdue' and is_overdue) or ($show = 'stalled' and is_stalled)"
+    " or ($show = 'overdue_or_stalled' and (is_overdue or is_stalled)))"
+    " and ($search = '' or contains(lower(initiative_id), $search) or contains(lower(status), $search)"
+    " or contains(lower(coalesce(proposal_id, '')), $search) or list_contains($named, group_id))"
+    " order by is_overdue desc, days_overdue desc nulls last, is_stalled desc, days_since_progress desc nulls last,"
+    " deadline nulls last, initiative_id"
+    " limit coalesce($limit, 9223372036854775807) offset $offset"
+)
+
+
 def delivery_initiative_counts(
     release: Release, group_id: str, start: str, end: str, source: str | None
 ) -> dict[str, int]:
     """How many initiatives `delivery_initiatives` would list for each `show`, and how many were delivered."""
-    row = _read_period(
-        release,
-        "delivery_initiatives",
-        "select count(*) as all, count(delivered_on) as delivered, coalesce(count_if(is_overdue), 0) as overdue,"
-        " coalesce(count_if(is_stalled), 0) as stalled,"
-        " coalesce(count_if(is_overdue or is_stalled), 0) as overdue_or_stalled"  # count_if of no rows: null
-        " from read_parquet($path) where list_contains($groups, group_id) and ($source is null or source = $source)"
-        " and (decided_on is null or decided_on <= last_day($end))"
-        " and (delivered_on is null or delivered_on >= $start)",
-        start,
-        end,
-        groups=subtree(release, group_id),
-        source=source,
-    ).iloc[0]
-    return {name: int(value) for name, value in row.items()}
+    under_way = delivery_initiatives(release, group_id, start, end, source)
+    overdue, stalled = under_way["is_overdue"].astype(bool), under_way["is_stalled"].astype(bool)
+    return {
+        "all": len(under_way),
+        "delivered": int(under_way["delivered_on"].notna().sum()),
+        "overdue": int(overdue.sum()),
+        "stalled": int(stalled.sum()),
+        "overdue_or_stalled": int((overdue | stalled).sum()),
+    }
 
 
 def delivery_initiatives(
@@ -375,28 +398,55 @@ def delivery_initiatives(
     end: str,
     source: str | None,
     show: str = "all",
+    *,
+    search: str = "",
     limit: int | None = None,
+    offset: int = 0,
 ) -> pd.DataFrame:
-    """Initiatives of the group and the groups below it under way during the months (decided by the end,
-    not delivered before the start), of one source or all, all or only those overdue and/or stalled
-    (`show`, one of INITIATIVE_SHOWS), overdue and stalled first, at most `limit`; with the holding
-    group's name as `group`."""
+    """Initiatives under way in the months (see _INITIATIVES_UNDER_WAY), all or only those overdue and/or
+    stalled (`show`, one of INITIATIVE_SHOWS), whose id, decision, status or group name contains `search`;
+    most urgent first, `limit` of them from `offset`; with the holding group's name as `group` and, as
+    `matches`, how many there are in all."""
+    names = group_names(release)
+    needle = search.strip().lower()
     frame = _read_period(
         release,
         "delivery_initiatives",
-        "select * from read_parquet($path) where list_contains($groups, group_id)"
-        " and ($source is null or source = $source)"
-        " and (decided_on is null or decided_on <= last_day($end)) and (delivered_on is null or delivered_on >= $start)"
-        " and ($show = 'all' or ($show = 'overdue' and is_overdue) or ($show = 'stalled' and is_stalled)"
-        " or ($show = 'overdue_or_stalled' and (is_overdue or is_stalled)))"
-        " order by is_overdue desc, is_stalled desc, deadline nulls last, initiative_id"
-        " limit coalesce($limit, 9223372036854775807)",
+        _INITIATIVES_UNDER_WAY,
         start,
         end,
         groups=subtree(release, group_id),
         source=source,
         show=show,
+        search=needle,
+        named=[g for g, name in names.items() if needle and needle in str(name).lower()],
         limit=limit,
+        offset=offset,
+    )
+    frame.insert(0, "group", frame["group_id"].map(names))
+    return frame
+
+
+def initiative(release: Release, initiative_id: str) -> pd.DataFrame:
+    """The one initiative (no row when the release has none of that id), with its group's name."""
+    frame = _read(
+        release,
+        "delivery_initiatives",
+        "select * from read_parquet($path) where initiative_id = $initiative_id",
+        initiative_id=initiative_id,
+    )
+    frame.insert(0, "group", frame["group_id"].map(group_names(release)))
+    return frame
+
+
+def decision_initiatives(release: Release, proposal_id: str) -> pd.DataFrame:
+    """Every initiative carrying out one decision (the decided proposal), most urgent first."""
+    frame = _read(
+        release,
+        "delivery_initiatives",
+        "select * from read_parquet($path) where proposal_id = $proposal_id"
+        " order by is_overdue desc, days_overdue desc nulls last, is_stalled desc, deadline nulls last, initiative_id",
+        proposal_id=proposal_id,
     )
     frame.insert(0, "group", frame["group_id"].map(group_names(release)))
     return frame
@@ -446,7 +496,7 @@ def treasury_balances(release: Release, group_id: str, start: str, end: str) -> 
     return _read_period(
         release,
         "treasury_balances",
-        "select month, account, currency, balance_minor from read_parquet($path)"
+        "select month, group_id, account, currency, balance_minor from read_parquet($path)"
         " where list_contains($groups, group_id) and month between $start and $end"
         " order by currency, account, month",
         start,
@@ -461,7 +511,7 @@ def treasury_reconciliation(release: Release, group_id: str) -> pd.DataFrame:
     return _read(
         release,
         "treasury_reconciliation",
-        "select account, currency, source, starts_on, starts_with_opening_balance, closing_balance_minor,"
+        "select group_id, account, currency, source, starts_on, starts_with_opening_balance, closing_balance_minor,"
         " source_balance_minor, difference_minor, statements, disagreeing_statements, first_divergence_on,"
         " first_divergence_record, first_divergence_minor, status from read_parquet($path)"
         " where list_contains($groups, group_id) order by currency, account",

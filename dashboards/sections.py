@@ -7,7 +7,7 @@ import streamlit as st
 from dashboards import charts, queries, releases
 from dashboards.filters import Group, Period
 from dashboards.formatting import month_label, months_between, previous_period
-from dashboards.ui import CHART_CONFIG, chart, definitions, not_in_release
+from dashboards.ui import chart, definitions, not_in_release, plot
 
 
 def participation_trend(release: releases.Release, group: Group, period: Period | None) -> None:
@@ -57,6 +57,6 @@ def treasury_charts(release: releases.Release, group: Group, period: Period | No
         st.info(f"No treasury flows are recorded for {group.name} in {period.label}.")
         return
     for currency in sorted(flows["currency"].unique()):
-        st.plotly_chart(charts.treasury_flows(flows, currency), config=CHART_CONFIG, width="stretch")
+        plot(charts.treasury_flows(flows, currency))
     st.caption("Money in and out of the group's accounts per month, in each currency (never converted).")
     definitions(release, ("treasury_monthly", "inflow_minor"), ("treasury_monthly", "outflow_minor"))

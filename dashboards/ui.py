@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboards import releases
+from dashboards.charts.common import PLOTLY_CONFIG, summary
 from dashboards.filters import Group, Period
+from dashboards.formatting import as_of_day
 
 
 def require_release() -> releases.Release:
@@ -53,13 +58,18 @@ def headline(
     metric: releases.Metric | None,
     delta: int | str | None = None,
     delta_description: str | None = None,
+    exact: str | None = None,
+    definition: str | None = None,
 ) -> None:
     """One headline figure with its definition (tooltip and caption); the page says once how recent
-    its data is (`scope_caption`)."""
-    help_text = metric_help(metric)
+    its data is (`scope_caption`). `value` is short enough for a phone's box (`compact_money`), `exact`
+    the full figure in the tooltip; `definition` is for a figure derived here from published ones."""
+    text = definition or (metric.definition if metric else f"{label}, as published in this release.")
+    help_text = metric_help(metric) if metric and not definition else text
+    if exact and exact != value:
+        help_text = f"Exact: {exact}\n\n{help_text}"
     st.metric(label, value, delta=delta, help=help_text, delta_description=delta_description, border=True)
-    definition = metric.definition if metric else "No published definition in this release."
-    st.caption(definition)
+    st.caption(text)
 
 
 # what a dataset is about, in a reader's words, by its name
@@ -88,23 +98,63 @@ def data_as_of_text(release: releases.Release, datasets: list[str]) -> str:
             if area_of(name) not in areas:
                 areas.append(area_of(name))
     if len(by_date) <= 1:
-        return f"Data as of {next(iter(by_date), release.data_as_of or 'unknown')}"
-    parts = [f"{date} ({', '.join(areas)})" for date, areas in sorted(by_date.items(), reverse=True)]
+        return f"Data as of {day_label(next(iter(by_date), release.data_as_of or 'unknown'))}"
+    parts = [f"{day_label(date)} ({', '.join(areas)})" for date, areas in sorted(by_date.items(), reverse=True)]
     return "Data as of " + "; ".join(parts)
+
+
+def day_label(timestamp: str) -> str:
+    """'2025-06-30T23:59:59Z' -> '30 Jun 2025' (the exact timestamp is in the release's descriptor)."""
+    day = as_of_day(timestamp)
+    return f"{day:%d %b %Y}" if day else timestamp
 
 
 def scope_caption(release: releases.Release, group: Group, period: Period | None, *datasets: str) -> None:
     """The page's scope and, once per page, how recent the data of the datasets it draws on is
-    (`datasets`: names or name prefixes)."""
+    (`datasets`: names or name prefixes), with a notice when that data is old."""
     period_text = f" · {period.label}" if period else ""
     drawn = release.datasets(*datasets) if datasets else []
     st.caption(
         f"**{group.name}** ({group.level_name}){period_text} · release `{release.id}` · "
         f"{data_as_of_text(release, drawn)}"
     )
+    notice = freshness_notice(release, drawn, date.today(), stale_after_days())
+    if notice:
+        st.warning(notice, icon=":material/schedule:")
 
 
-CHART_CONFIG = {"displaylogo": False, "responsive": True}
+STALE_AFTER_ENV = "TOGETHEROS_STALE_AFTER_DAYS"
+DEFAULT_STALE_AFTER_DAYS = 30
+RELEASE_LAG_DAYS = 7  # a release built within a week of its data's end is on time, not worth a word
+
+
+def stale_after_days() -> int:
+    """Age in days past which a page warns that its data is old (TOGETHEROS_STALE_AFTER_DAYS)."""
+    text = os.environ.get(STALE_AFTER_ENV) or str(DEFAULT_STALE_AFTER_DAYS)
+    if not text.isdigit():
+        raise ValueError(f"{STALE_AFTER_ENV}={text!r}: the age of stale data is a whole number of days")
+    return int(text)
+
+
+def freshness_notice(release: releases.Release, datasets: list[str], today: date, stale_after: int) -> str:
+    """What a visitor must know about the age of the page's data: that its oldest dataset ends more than
+    `stale_after` days ago, and that the release was built well after its data end; "" when neither."""
+    days = [as_of_day(release.dataset_as_of(name)) for name in datasets if release.has_dataset(name)]
+    known = [d for d in days if d] or [d for d in (as_of_day(release.data_as_of),) if d]
+    if not known:
+        return ""
+    oldest = min(known)
+    parts = []
+    age = (today - oldest).days
+    if age > stale_after:
+        parts.append(
+            f"This page's data ends on {oldest:%d %b %Y}, {age} days ago (older than {stale_after} days): "
+            "what happened since is not shown."
+        )
+    built = as_of_day(release.created)
+    if built and (built - oldest).days > RELEASE_LAG_DAYS:
+        parts.append(f"The release was built on {built:%d %b %Y}, {(built - oldest).days} days after this data ends.")
+    return " ".join(parts)
 
 
 def available(release: releases.Release, dataset: str, what: str) -> bool:
@@ -146,9 +196,16 @@ def definitions(release: releases.Release, *fields: tuple[str, str], full: bool 
             st.markdown("\n\n".join(details))
 
 
+def plot(figure: go.Figure) -> None:
+    """A figure at the container's width, its toolbar hidden, and its text summary beneath it (what a
+    screen reader announces in place of the drawing)."""
+    st.plotly_chart(figure, config=PLOTLY_CONFIG, width="stretch")
+    st.caption(f"Chart summary: {summary(figure)}")
+
+
 def chart(release: releases.Release, figure: go.Figure, *fields: tuple[str, str], note: str = "") -> None:
-    """A figure at the container's width, with its definitions beneath it."""
-    st.plotly_chart(figure, config=CHART_CONFIG, width="stretch")
+    """A figure with its summary, then its definitions beneath it."""
+    plot(figure)
     if note:
         st.caption(note)
     definitions(release, *fields)

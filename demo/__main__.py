@@ -31,6 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         default=None,
         help="approximate activity events across sources (default: 40 per member-year)",
     )
+    parser.add_argument(
+        "--federation",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write a hub and three city instances under DIR instead (--members is per city)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     parser.add_argument("--summary", type=Path, default=None, help="also write the summary as JSON here")
     return parser
@@ -44,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[{time.monotonic() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
+    if args.federation is not None:
+        return _federation(args, report)
     try:
         summary = generate(
             inbox,
@@ -64,6 +73,25 @@ def run(args: argparse.Namespace) -> int:
         f"demo community in {inbox}: {summary['events']:,} activity events; rows: {rows}; "
         f"{len(summary['defects'])} planted defects"
     )
+    return 0
+
+
+def _federation(args: argparse.Namespace, report) -> int:
+    from demo.instances import write_federation
+
+    try:
+        summaries = write_federation(
+            args.federation, members=args.members, start=args.start, end=args.end, events=args.events, progress=report
+        )
+    except ValueError as error:
+        print(f"demo: {error}", file=sys.stderr)
+        return 2
+    root = args.federation
+    for city, summary in summaries.items():
+        print(f"city {city}: {summary['events']:,} activity events in {root / 'cities' / city / 'inbox'}")
+    print(f"hub: {root / 'hub' / 'inbox' / 'community' / 'federation.yaml'}; next, for each city:")
+    print(f"  togetheros pipeline --data-dir {root}/cities/<city>")
+    print(f"then: togetheros federation refresh --data-dir {root}/hub")
     return 0
 
 

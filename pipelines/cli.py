@@ -266,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # listed for --help; its own arguments belong to pipelines.release.verify (see main)
     commands.add_parser("verify", help="verify a release: hashes, signature, schemas, figures (PATH [--key] [--chain])")
+    commands.add_parser("federation", help="a hub over member instances' releases (refresh | status)")
     commands.add_parser("rotate-key", help="hand the releases over to a new signing key (--old-key SEED_FILE)")
     return parser
 
@@ -276,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
         from pipelines.release.verify import main as verify
 
         return verify(argv[1:])
+    if argv[:1] == ["federation"]:  # the hub's commands parse their own arguments
+        from pipelines.federation.cli import main as federation
+
+        return federation(argv[1:])
     if argv[:1] == ["rotate-key"]:
         from pipelines.release.signing import rotate_key_main
 

@@ -50,4 +50,11 @@ def build_definitions(
 
 @dg.definitions
 def defs() -> dg.Definitions:
+    """An instance of its own sources, or a hub when its community folder has a federation.yaml."""
+    from pipelines.assets.federation import hub_definitions
+    from pipelines.federation.config import config_path
+
+    resources = configured_resources(os.environ)
+    if config_path(resources["data_dir"].paths().inbox / "community").exists():
+        return hub_definitions(resources)
     return build_definitions()

@@ -3,6 +3,7 @@ the whole pipeline at a temporary folder with one setting (`DataDir`, `togethero
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,16 @@ def duckdb_config(env: Mapping[str, str]) -> dict[str, str]:
     """DuckDB settings for a connection (TOGETHEROS_DUCKDB_MEMORY_LIMIT): DuckDB would take 80 % of the
     machine's memory; with a limit it spills to disk instead. The assets get it from `Warehouse`."""
     return {"memory_limit": env.get("TOGETHEROS_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT}
+
+
+def git_commit() -> str:
+    """The code's commit, recorded in every release ("unknown" outside a git checkout)."""
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 SOURCES = ("discourse", "decidim", "opencollective", "ledger", "timeoverflow", "togetheros", "community")

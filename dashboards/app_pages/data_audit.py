@@ -85,7 +85,9 @@ with st.container(border=True, key="how_to_verify"):
     st.markdown(intro)
     if files_url is None:
         st.caption("The release files server is not running beside this dashboard (`togetheros serve` starts it).")
-    st.code(commands, language="bash")  # not wrapped: a wrapped option reads wrongly
+    # wrapped on a phone: a box that scrolls sideways cannot be reached from the keyboard (axe-core's
+    # scrollable-region-focusable); each step stays one line on a desktop
+    st.code(commands, language="bash", wrap_lines=True)
 
 st.subheader("Loads: records read, accepted and quarantined")
 if release.has_dataset("load_audit"):
@@ -130,3 +132,21 @@ if release.has_dataset("file_outcomes"):
         )
 else:
     ui.not_in_release("The list of refused files")
+
+if release.has_dataset("federation_members"):  # a hub: its figures come from its members' releases
+    st.subheader("Members")
+    st.markdown(
+        "This release is a hub's: its figures roll up the signed releases of the member instances below, "
+        "each verified against the member's pinned key. A member offline or refused keeps its last accepted "
+        "release, shown with its date."
+    )
+    st.dataframe(
+        queries.federation_members(release).rename(
+            columns={
+                "member": "Member", "group_id": "Hub group", "key_id": "Key", "release_id": "Release used",
+                "data_as_of": "Data as of", "status": "Status", "last_check": "Last check",
+                "last_refusal": "Last refusal",
+            }
+        ),
+        hide_index=True,
+    )  # fmt: skip

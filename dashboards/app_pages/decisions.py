@@ -4,8 +4,9 @@ whether approved decisions get delivered (on time)."""
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, filters, queries, sections, ui
+from dashboards import charts, filters, initiative_views, queries, sections, ui
 from dashboards.formatting import format_count, format_pct, months_between, previous_period
+from dashboards.navigation import PAGES_DIR
 
 release = ui.require_release()
 group = ui.require_group(filters.group_filter(release))
@@ -114,17 +115,24 @@ if ui.available(release, "delivery_rates", "Delivery rates"):
         figures = (
             ("Delivery rate", format_pct(total["delivery_rate_pct"]), "delivery_rate_pct"),
             ("On time", format_pct(total["on_time_rate_pct"]), "on_time_rate_pct"),
-            ("Overdue now", f"{int(total['overdue']):,}", "initiatives_overdue"),
-            ("Stalled now", f"{int(total['stalled']):,}", "initiatives_stalled"),
         )
-        for column, (label, value, field) in zip(columns, figures, strict=True):
+        for column, (label, value, field) in zip(columns[:2], figures, strict=True):
             with column:
                 ui.headline(label, value, release=release, metric=release.metric("delivery_rates", field))
+        if release.has_dataset("delivery_initiatives"):
+            # the same initiatives, and the same count, as Initiatives & milestones shows for this filter
+            counts = queries.delivery_initiative_counts(release, group.group_id, period.start, period.end, None)
+            initiative_views.overdue_figures(release, counts, columns[2:])
         st.caption(
             f"Decisions approved {period.label}: {int(total['delivered']):,} of {int(total['approved']):,}"
-            f" delivered, {int(total['on_time']):,} on time. Overdue and stalled count the initiatives of "
-            f"these decisions (approved {period.label}), as of the latest day the data covers; Initiatives & "
-            "milestones counts every initiative under way in the period instead, whenever it was decided."
+            f" delivered, {int(total['on_time']):,} on time. "
+            + (initiative_views.population_text(group, period) if release.has_dataset("delivery_initiatives") else "")
+        )
+        st.page_link(
+            PAGES_DIR / "initiatives.py",
+            label="The initiatives, most urgent first",
+            query_params={"show": "overdue_or_stalled"},
+            icon=":material/flag:",
         )
         ui.chart(
             release,
@@ -132,4 +140,6 @@ if ui.available(release, "delivery_rates", "Delivery rates"):
             ("delivery_rates", "delivery_rate_pct"),
             ("delivery_rates", "on_time_rate_pct"),
             ("delivery_rates", "median_days_to_delivery"),
+            ("delivery_rates", "initiatives_overdue"),
+            ("delivery_rates", "initiatives_stalled"),
         )

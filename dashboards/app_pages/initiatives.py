@@ -1,9 +1,12 @@
-"""Initiatives & milestones, for organizers: every initiative carrying out a decision, its milestones,
-and which are overdue or stalled as of the latest day the data covers."""
+"""Initiatives & milestones, for organizers: every initiative carrying out a decision, most urgent first,
+a page at a time or found by search, each opening its own page; which are overdue or stalled as of the
+latest day the data covers."""
+
+import math
 
 import streamlit as st
 
-from dashboards import charts, filters, queries, ui
+from dashboards import charts, filters, initiative_views, queries, ui
 from dashboards.formatting import as_of_day
 
 release = ui.require_release()
@@ -16,43 +19,78 @@ st.title("Initiatives & milestones")
 ui.scope_caption(release, group, period, "delivery_initiatives", "delivery_milestones")
 st.markdown(
     "How decisions turn into work: the initiatives of this group and the groups below it that were under way "
-    f"in {period.label} (decided by its end, not delivered before its start)."
+    f"in {period.label}, most urgent first. Open one for its milestones, history and its page where it came from."
 )
 
-SHOWN_AT_MOST = 200  # a federation has thousands: the chart and table show the most urgent first
+LISTED = {"all": "initiatives", "overdue": "overdue", "stalled": "stalled", "overdue_or_stalled": "overdue or stalled"}
+PER_PAGE = 20  # a page of the list (and of its chart) stays readable on a phone
 
 if ui.available(release, "delivery_initiatives", "Initiatives"):
     counts = queries.delivery_initiative_counts(release, group.group_id, period.start, period.end, source)
     if ui.has_rows(counts["all"], "initiative", group, period):
-        figures = (
-            ("Initiatives", counts["all"], None),
-            ("Delivered", counts["delivered"], None),
-            ("Overdue", counts["overdue"], "is_overdue"),
-            ("Stalled", counts["stalled"], "is_stalled"),
-        )
-        for column, (label, value, field) in zip(st.columns(4), figures, strict=True):
+        columns = st.columns(4)
+        for column, (label, key, text) in zip(
+            columns[:2],
+            (
+                ("Initiatives", "all", "Initiatives under way in the period (below)."),
+                ("Delivered", "delivered", "Of those, the ones delivered (by the latest day the data covers)."),
+            ),
+            strict=True,
+        ):
             with column:
-                metric = release.metric("delivery_initiatives", field) if field else None
-                ui.headline(label, f"{value:,}", release=release, metric=metric)
-        st.caption(
-            f"Counted over initiatives: those of {group.name} and the groups below it under way in {period.label} "
-            "(decided by its end, not delivered before its start)"
-            + (f", from {source} only" if source else "")
-            + ", overdue or stalled as of the latest day the data covers. Decisions & delivery counts the "
-            "initiatives of the decisions approved in the period instead."
-        )
+                st.metric(label, f"{counts[key]:,}", border=True)
+                st.caption(text)
+        initiative_views.overdue_figures(release, counts, columns[2:])
+        st.caption(initiative_views.population_text(group, period, source))
 
+        search = st.text_input(
+            "Find an initiative",
+            value=st.query_params.get("q", ""),
+            placeholder="id, decision, status or group name",
+            key="initiative_search",
+        )
+        if search:
+            st.query_params["q"] = search
+        else:
+            st.query_params.pop("q", None)
+        found = queries.delivery_initiatives(
+            release, group.group_id, period.start, period.end, source, show, search=search, limit=1
+        )
+        total = int(found["matches"].iloc[0]) if len(found) else 0
+        pages = max(1, math.ceil(total / PER_PAGE))
+        wanted = st.query_params.get("page", "1")
+        number = st.selectbox(
+            "Page",
+            range(1, pages + 1),
+            index=min(pages, max(1, int(wanted) if wanted.isdigit() else 1)) - 1,
+            format_func=lambda p: f"{p} of {pages}",
+            key=f"initiative_page_{show}_{search}",  # a new search or filter starts at page 1
+        )
+        st.query_params["page"] = str(number)
         shown = queries.delivery_initiatives(
-            release, group.group_id, period.start, period.end, source, show, limit=SHOWN_AT_MOST
+            release,
+            group.group_id,
+            period.start,
+            period.end,
+            source,
+            show,
+            search=search,
+            limit=PER_PAGE,
+            offset=(number - 1) * PER_PAGE,
         )
         if shown.empty:
-            st.success(f"No initiative is {filters.INITIATIVE_SHOW_LABELS[show].lower().replace(' only', '')}.")
+            what = filters.INITIATIVE_SHOW_LABELS[show].lower().replace(" only", "")
+            st.success(f"No initiative matches “{search}”." if search else f"No initiative is {what}.")
         else:
-            if counts[show] > len(shown):
-                st.caption(
-                    f"Showing the {len(shown):,} most urgent of {counts[show]:,} (overdue and stalled first, then "
-                    "by deadline): choose a group lower in the hierarchy to see the others."
-                )
+            first = (number - 1) * PER_PAGE + 1
+            st.caption(
+                f"{first:,}–{first + len(shown) - 1:,} of {total:,} {LISTED[show]}"
+                + (f" matching “{search}”" if search else "")
+                + ", most urgent first: overdue (longest first), then stalled (longest without progress), then by "
+                "deadline."
+            )
+            for row, label in zip(shown.itertuples(), charts.initiative_labels(shown), strict=True):
+                initiative_views.initiative_link(row, label)
             if release.has_dataset("delivery_milestones"):
                 milestones = queries.delivery_milestones(release, list(shown["initiative_id"]))
             else:
@@ -62,15 +100,15 @@ if ui.available(release, "delivery_initiatives", "Initiatives"):
                 release,
                 charts.milestone_gantt(shown, milestones, as_of=as_of_day(release.data_as_of)),
                 ("delivery_initiatives", "is_overdue"),
+                ("delivery_initiatives", "days_overdue"),
                 ("delivery_initiatives", "is_stalled"),
+                ("delivery_initiatives", "days_since_progress"),
                 ("delivery_milestones", "is_late"),
+                note="This page of the list; a row's label opens the initiative.",
             )
             st.subheader("Organizer table")
             st.dataframe(
-                charts.initiative_table(shown, as_of=as_of_day(release.data_as_of)),
+                charts.initiative_table(shown),
                 hide_index=True,
-                column_config={
-                    "Overdue": st.column_config.CheckboxColumn(),
-                    "Stalled": st.column_config.CheckboxColumn(),
-                },
+                column_config={"Page": st.column_config.LinkColumn("Page", display_text="Open")},
             )

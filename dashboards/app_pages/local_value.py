@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboards import charts, filters, queries, ui
-from dashboards.formatting import format_money, format_ratio
+from dashboards.formatting import compact_money, format_money, format_ratio
 
 release = ui.require_release()
 group = ui.require_group(filters.group_filter(release))
@@ -25,19 +25,26 @@ if ui.available(release, "local_value", "Local value"):
         for total in totals.itertuples():
             currency = total.currency
             st.subheader(f"{currency}, {period.label}")
+            ratio = format_ratio(total.lm3_ratio)
             figures = (
-                ("Local multiplier", format_ratio(total.lm3_ratio), "lm3_ratio"),
-                ("R1 income in", format_money(total.r1_minor, currency), "r1_minor"),
-                ("R2 spent locally", format_money(total.r2_minor, currency), "r2_minor"),
-                ("R3 re-spent (estimate)", format_money(total.r3_minor, currency), "r3_minor"),
+                ("Local multiplier", ratio, ratio, "lm3_ratio"),
+                *(
+                    (label, compact_money(amount, currency), format_money(amount, currency), field)
+                    for label, amount, field in (
+                        ("R1 income in", total.r1_minor, "r1_minor"),
+                        ("R2 spent locally", total.r2_minor, "r2_minor"),
+                        ("R3 re-spent (estimate)", total.r3_minor, "r3_minor"),
+                    )
+                ),
             )
-            for column, (label, value, field) in zip(st.columns(4), figures, strict=True):
+            for column, (label, value, exact, field) in zip(st.columns(4), figures, strict=True):
                 with column:
                     ui.headline(
                         f"{label} ({currency})",
                         value,
                         release=release,
                         metric=release.metric("local_value", field),
+                        exact=exact,
                     )
             ui.chart(release, charts.local_value(months, currency), *(("local_value", f) for f in FIELDS[:4]))
             share = (

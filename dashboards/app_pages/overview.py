@@ -3,7 +3,12 @@
 import streamlit as st
 
 from dashboards import filters, queries, sections, ui
-from dashboards.formatting import format_count, format_money, is_missing, month_label, shift_month
+from dashboards.formatting import compact_money, format_count, format_money, is_missing, month_label, shift_month
+
+NET_DEFINITION = (
+    "Inflow minus outflow over the period, in {currency} (never converted): below zero, the group's"
+    " treasuries spent more than they received."
+)
 
 release = ui.require_release()
 group = ui.require_group(filters.group_filter(release))
@@ -59,21 +64,22 @@ if release.has_dataset("treasury_monthly") and period is not None:
     if totals.empty:
         st.info(f"No treasury flows are recorded for {group.name} in {period.label}.")
     for row in totals.itertuples():
-        inflow, outflow = st.columns(2)
-        with inflow:
-            ui.headline(
-                f"Inflow ({row.currency}), {period.label}",
-                format_money(row.inflow_minor, row.currency),
-                release=release,
-                metric=inflow_metric,
-            )
-        with outflow:
-            ui.headline(
-                f"Outflow ({row.currency}), {period.label}",
-                format_money(row.outflow_minor, row.currency),
-                release=release,
-                metric=outflow_metric,
-            )
+        net_minor = int(row.inflow_minor) - int(row.outflow_minor)
+        figures = (
+            ("Inflow", row.inflow_minor, inflow_metric, None),
+            ("Outflow", row.outflow_minor, outflow_metric, None),
+            ("Net", net_minor, None, NET_DEFINITION.format(currency=row.currency)),
+        )
+        for column, (label, amount, metric, definition) in zip(st.columns(3), figures, strict=True):
+            with column:
+                ui.headline(
+                    f"{label} ({row.currency}), {period.label}",
+                    compact_money(amount, row.currency),
+                    release=release,
+                    metric=metric,
+                    exact=format_money(amount, row.currency),
+                    definition=definition,
+                )
 else:
     ui.not_in_release("Treasury inflow and outflow")
 

@@ -5,10 +5,32 @@ import streamlit as st
 
 from dashboards import charts, filters, queries, sections, ui
 from dashboards.formatting import format_money
+from dashboards.labels import account_label
+
+BUDGET_LINES = 10
+LONG_TABLE = 10  # rows; a longer table scrolls inside a box of TABLE_HEIGHT instead of lengthening the page
+TABLE_HEIGHT = 380
 
 release = ui.require_release()
 group = ui.require_group(filters.group_filter(release))
 period = ui.require_period(filters.period_filter(release))
+
+names = queries.group_names(release)
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Accounts named in words, with the group holding them (legends never show an internal id; the
+    id stays in account_id for the tables an auditor matches against the release)."""
+    frame["account_id"] = frame["account"]
+    frame["account"] = [
+        account_label(a, names.get(g, g)) for a, g in zip(frame["account_id"], frame["group_id"], strict=True)
+    ]
+    return frame
+
+
+def table_height(rows: pd.DataFrame) -> int | str:
+    return TABLE_HEIGHT if len(rows) > LONG_TABLE else "content"
+
 
 st.title("Treasury")
 ui.scope_caption(release, group, period, "treasury_")
@@ -30,37 +52,49 @@ if ui.available(release, "treasury_legs", "Treasury movements"):
     links = queries.treasury_links(release, group.group_id, period.start, period.end)
     if ui.has_rows(links, "treasury movement", group, period):
         for currency in sorted(links["currency"].unique()):
-            ui.chart(
-                release,
-                charts.treasury_sankey(links, currency),
-                ("treasury_flows_by_category", "amount_minor"),
-                note="Income by category into the treasuries of each group, then out to spending by category"
-                " (local payees or not) and to fees. Transfers between the community's own treasuries are"
-                " left out.",
-            )
+            ui.plot(charts.treasury_sankey(links, currency))
+        st.caption(
+            "Income by category into the treasuries of each group, then out to spending by category (local"
+            " payees or not) and to fees; beyond the largest, categories and treasuries are one “other”."
+            " Transfers between the community's own treasuries are left out."
+        )
+        ui.definitions(release, ("treasury_flows_by_category", "amount_minor"))
 
 st.subheader("Budgets against spending")
 if ui.available(release, "treasury_budget_vs_actual", "Budgets"):
     lines = queries.budget_vs_actual(release, group.group_id, period.start, period.end)
     if ui.has_rows(lines, "budget line", group, period):
         for currency in sorted(lines["currency"].unique()):
-            ui.chart(
-                release,
-                charts.budget_vs_actual(lines, currency),
-                ("treasury_budget_vs_actual", "remaining_minor"),
-                ("treasury_budget_vs_actual", "reported_spent_share"),
-            )
-        st.dataframe(charts.budget_table(lines), hide_index=True)
-        ui.definitions(release, ("treasury_budget_vs_actual", "treasury_spent_minor"))
+            in_currency = lines[lines["currency"] == currency]
+            # the largest lines drawn; a federation has hundreds, all of them in the table below
+            largest = in_currency.nlargest(BUDGET_LINES, "allocated_minor", keep="first")
+            ui.plot(charts.budget_vs_actual(largest, currency))
+            if len(largest) < len(in_currency):
+                st.caption(
+                    f"The {len(largest)} largest of {len(in_currency)} budget lines; the table below has them all."
+                )
+        st.dataframe(charts.budget_table(lines), hide_index=True, height=table_height(lines))
+        ui.definitions(
+            release,
+            ("treasury_budget_vs_actual", "remaining_minor"),
+            ("treasury_budget_vs_actual", "reported_spent_share"),
+            ("treasury_budget_vs_actual", "treasury_spent_minor"),
+        )
 
 st.subheader("Balances")
+reconciliation = (
+    labelled(queries.treasury_reconciliation(release, group.group_id))
+    if release.has_dataset("treasury_reconciliation")
+    else None
+)
 if ui.available(release, "treasury_balances", "Balances"):
-    balances = queries.treasury_balances(release, group.group_id, period.start, period.end)
+    balances = labelled(queries.treasury_balances(release, group.group_id, period.start, period.end))
     if ui.has_rows(balances, "treasury account", group, period):
+        from_zero = {} if reconciliation is None else charts.counted_from_zero(reconciliation)
         for currency in sorted(balances["currency"].unique()):
-            ui.chart(release, charts.balances(balances, currency), ("treasury_balances", "balance_minor"))
-if release.has_dataset("treasury_reconciliation"):
-    reconciliation = queries.treasury_reconciliation(release, group.group_id)
+            ui.plot(charts.balances(balances, currency, from_zero))
+        ui.definitions(release, ("treasury_balances", "balance_minor"))
+if reconciliation is not None:
     for note in charts.books_start_notes(reconciliation):
         st.caption(note)
     if not reconciliation.empty:
@@ -71,7 +105,7 @@ if release.has_dataset("treasury_reconciliation"):
                 f"{len(disagreeing)} account(s) where our closing balance differs from the balance the source"
                 " itself states: see the difference and the first statement where they part."
             )
-        st.dataframe(charts.reconciliation_table(reconciliation), hide_index=True)
+        st.dataframe(charts.reconciliation_table(reconciliation), hide_index=True, height=table_height(reconciliation))
         ui.definitions(
             release,
             ("treasury_reconciliation", "closing_balance_minor"),
@@ -85,9 +119,5 @@ if ui.available(release, "treasury_fees", "Fees"):
     fees = queries.group_months(release, "treasury_fees", group.group_id, period.start, period.end)
     if ui.has_rows(fees, "fee", group, period):
         for currency in sorted(fees["currency"].unique()):
-            ui.chart(
-                release,
-                charts.fees(fees, currency),
-                ("treasury_fees", "fees_minor"),
-                ("treasury_fees", "fee_share"),
-            )
+            ui.plot(charts.fees(fees, currency))
+        ui.definitions(release, ("treasury_fees", "fees_minor"), ("treasury_fees", "fee_share"))

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboards.formatting import format_count, is_missing, month_key, month_label, shift_month
+from dashboards.formatting import compact_number, format_count, is_missing, month_key, month_label, shift_month
 
 OKABE_ITO = {
     "black": "#000000",
@@ -59,6 +59,10 @@ SERIES_COLOURS = [OKABE_ITO[c] for c in ("blue", "orange", "bluish_green", "verm
 SEQUENTIAL = "Cividis"  # perceptually uniform and readable with colour-vision deficiencies
 
 
+# Plotly's toolbar sits over the title on a phone; the data are in the tables and the release instead.
+PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
+
+
 def whole_number(value: Any) -> str:
     return f"{int(value):,}"
 
@@ -75,6 +79,17 @@ def phone_friendly(fig: go.Figure, title: str, *, height: int = 360) -> go.Figur
         hovermode="x unified",
     )
     return fig
+
+
+NOTE = "note"  # the name of an annotation that the chart's text summary repeats
+
+
+def add_note(fig: go.Figure, text: str) -> None:
+    """A note above the plot (lines split with <br>) that the text summary repeats."""
+    fig.add_annotation(
+        x=0, y=1, xref="paper", yref="paper", xanchor="left", yanchor="bottom", showarrow=False, align="left",
+        text=text, name=NOTE, font={"size": 11, "color": OKABE_ITO["black"]},
+    )  # fmt: skip
 
 
 def month_keys(frame: pd.DataFrame) -> list[str]:
@@ -174,7 +189,11 @@ def monthly_axes(fig: go.Figure) -> None:
 
 
 def with_secondary_axis() -> go.Figure:
-    return make_subplots(specs=[[{"secondary_y": True}]])
+    """A figure with a right-hand axis that picks its own round ticks: Streamlit's theme would line
+    them up with the left axis' gridlines, at values such as 2.312 and 1.734."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.update_yaxes(tickmode="auto", nticks=6, showgrid=False, secondary_y=True)
+    return fig
 
 
 def pct_text(value: Any) -> str:
@@ -187,3 +206,82 @@ def days_text(value: Any) -> str:
 
 def day_text(value: Any) -> str:
     return "" if is_missing(value) else f"{pd.Timestamp(value).date()}"
+
+
+SUMMARY_POINTS = 4  # categories named in a summary; the table beside the chart has them all
+
+
+def summary(fig: go.Figure) -> str:
+    """The chart in one or two sentences for a screen reader (and anyone): its title, what it spans and
+    each series' latest value; written from the figure itself, so it always says what is drawn."""
+    title = fig.layout.title.text or "Chart"
+    parts = []
+    for trace in fig.data:
+        if trace.type == "sankey":
+            return _sankey_summary(title, trace)
+        if trace.type == "heatmap":
+            return f"{title}: a grid of {len(trace.y or ())} rows by {len(trace.x or ())} columns."
+        # bars drawn sideways (and funnels) carry their values on x
+        horizontal = not _numbers(trace.y) and _numbers(trace.x)
+        xs, ys = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
+        points = [(x, y) for x, y in zip(xs or (), ys or (), strict=False) if not is_missing(y)]
+        if not points:
+            continue
+        if not _numbers([y for _, y in points]):  # a timeline: bars placed by date, no value to read
+            parts.append(f"{trace.name or 'items'}: {len(points)} item{'s' if len(points) > 1 else ''}")
+            continue
+        unit = _axis_unit(fig, trace, horizontal)
+        if _is_day(points[-1][0]):
+            where, value = points[-1]
+            parts.append(f"{trace.name or 'value'} {compact_number(float(value))}{unit} ({_point_name(where)})")
+        else:
+            shown = ", ".join(f"{x} {compact_number(float(y))}" for x, y in points[:SUMMARY_POINTS])
+            more = f" and {len(points) - SUMMARY_POINTS} more" if len(points) > SUMMARY_POINTS else ""
+            parts.append(f"{trace.name or 'value'}{unit and ' (' + unit.strip() + ')'}: {shown}{more}")
+    notes = [a.text.replace("<br>", " ") for a in fig.layout.annotations if a.name == NOTE]
+    if notes:
+        parts.append(" ".join(notes))
+    span = _x_span(fig)
+    latest = ("; latest: " + "; ".join(parts)) if span and parts else (": " + "; ".join(parts)) if parts else ""
+    return f"{title}{span}{latest}."
+
+
+def _numbers(values: Any) -> bool:
+    present = [v for v in values or () if not is_missing(v)]
+    return bool(present) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present)
+
+
+def _axis_unit(fig: go.Figure, trace: Any, horizontal: bool) -> str:
+    axis = fig.layout.xaxis if horizontal else fig.layout["yaxis2" if trace.yaxis == "y2" else "yaxis"]
+    unit = axis.title.text if axis and axis.title and axis.title.text else ""
+    return f" {unit}" if unit else ""
+
+
+def _is_day(value: Any) -> bool:
+    text = str(value)
+    return len(text) == 10 and text[4] == "-" and text[7] == "-"
+
+
+def _point_name(where: Any) -> str:
+    text = str(where)
+    return month_label(text[:7]) if _is_day(text) and text.endswith("-01") else text
+
+
+def _x_span(fig: go.Figure) -> str:
+    xs = [x for trace in fig.data for x in (trace.x or ()) if trace.type not in ("sankey", "heatmap")]
+    dated = sorted(str(x) for x in xs if _is_day(x))
+    if len(dated) != len(xs) or not dated:
+        return ""
+    return f", {_point_name(dated[0])} to {_point_name(dated[-1])}"
+
+
+def _sankey_summary(title: str, trace: Any) -> str:
+    labels, link = list(trace.node.label or ()), trace.link
+    if not link.value:
+        return f"{title}: no flows."
+    largest = max(range(len(link.value)), key=lambda i: link.value[i])
+    return (
+        f"{title}: {len(link.value)} flows between {len(labels)} categories and treasuries; the largest,"
+        f" {labels[link.source[largest]]} to {labels[link.target[largest]]}, is"
+        f" {compact_number(float(link.value[largest]))}{trace.valuesuffix or ''}."
+    )

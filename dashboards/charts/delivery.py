@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,12 +23,16 @@ def delivery_rates(frame: pd.DataFrame) -> go.Figure:
     counts = list(
         zip(frame["decisions_delivered"], frame["decisions_approved"], frame["delivered_on_time"], strict=True)
     )
+    late = zip(frame["initiatives_overdue"], frame["initiatives_stalled"], strict=True)
     for column, name, colour, hover in (
         (
             "delivery_rate_pct",
             "Delivery rate",
             OKABE_ITO["blue"],
-            [f"{d} of {a} approved decisions delivered" for d, a, _ in counts],
+            [
+                f"{d} of {a} approved decisions delivered; of their initiatives {o} overdue, {s} stalled now"
+                for (d, a, _), (o, s) in zip(counts, late, strict=True)
+            ],
         ),
         (
             "on_time_rate_pct",
@@ -77,12 +82,38 @@ def initiative_state(row: Any) -> str:
     return "Under way" if is_missing(row.delivered_on) else "Delivered"
 
 
+def short_id(initiative_id: str) -> str:
+    """An id short enough for a label: a Decidim result's number, else the id's first 8 characters."""
+    text = str(initiative_id)
+    return f"result {text.removeprefix(DECIDIM_RESULT)}" if text.startswith(DECIDIM_RESULT) else text[:8]
+
+
+DECIDIM_RESULT = "decidim-result-"
+
+
 def initiative_labels(initiatives: pd.DataFrame) -> list[str]:
     """Row labels: the holding group and a short initiative id (the full id where two would clash)."""
-    short = [str(i)[:8] for i in initiatives["initiative_id"]]
+    short = [short_id(i) for i in initiatives["initiative_id"]]
     if len(set(short)) < len(short):
         short = [str(i) for i in initiatives["initiative_id"]]
     return [f"{g} · {s}" for g, s in zip(initiatives["group"], short, strict=True)]
+
+
+def urgency_text(row: Any) -> str:
+    """What an organizer needs to know first: how long overdue, how long without progress, or what is due."""
+    parts = []
+    if row.is_overdue:
+        parts.append(f"overdue {int(row.days_overdue)} days")
+    if row.is_stalled:
+        parts.append(f"no progress for {int(row.days_since_progress)} days")
+    if not parts:
+        if not is_missing(row.delivered_on):
+            parts.append(f"delivered {day_text(row.delivered_on)}")
+        elif not is_missing(row.deadline):
+            parts.append(f"due {day_text(row.deadline)}")
+        else:
+            parts.append("no deadline")
+    return ", ".join(parts).capitalize()
 
 
 def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_of: date | None) -> go.Figure:
@@ -176,44 +207,70 @@ def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_o
             text="data as of",
             font={"size": 11},
         )
-    phone_friendly(fig, "Initiatives and milestones", height=max(320, 26 * len(labels) + 160))
-    fig.update_yaxes(autorange="reversed", type="category", categoryorder="array", categoryarray=list(labels.values()))
+    height = max(240, 26 * len(labels) + 160)
+    phone_friendly(fig, "Initiatives and milestones", height=height)
+    fig.update_layout(legend={"y": -56 / (height - 56)})  # just under the dates, however many rows
+    fig.update_yaxes(
+        autorange="reversed",
+        type="category",
+        categoryorder="array",
+        categoryarray=list(labels.values()),
+        # each row's label opens the initiative's page
+        tickvals=list(labels.values()),
+        ticktext=[f'<a href="{initiative_href(i)}" target="_self">{label}</a>' for i, label in labels.items()],
+    )
     fig.update_xaxes(type="date")
     fig.update_layout(hovermode="closest")
     return fig
 
 
-def days_overdue(initiatives: pd.DataFrame, as_of: date | None) -> list[int | None]:
-    """Days past the deadline as of the data's latest day, for an overdue initiative; None otherwise."""
-    days: list[int | None] = []
-    for overdue, deadline in zip(initiatives["is_overdue"], initiatives["deadline"], strict=True):
-        if as_of is None or not overdue or is_missing(deadline):
-            days.append(None)
-        else:
-            days.append((as_of - pd.Timestamp(deadline).date()).days)
-    return days
+def initiative_href(initiative_id: str) -> str:
+    """The initiative's page, relative to the dashboard's pages (dashboards/app_pages/initiative.py)."""
+    return f"initiative?{urlencode({'id': initiative_id})}"
 
 
-def initiative_table(initiatives: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
-    """The organizer table: one row per initiative as data.delivery_initiatives returns them; with
-    `as_of` (the data's latest day), how many days each overdue one is past its deadline."""
+def initiative_table(initiatives: pd.DataFrame) -> pd.DataFrame:
+    """The organizer table, key columns first (a phone shows those): one row per initiative as
+    queries.delivery_initiatives returns them, days overdue and since the last progress as published."""
     return pd.DataFrame(
         {
             "Initiative": initiative_labels(initiatives),
-            "Days overdue": pd.array(days_overdue(initiatives, as_of), dtype="Int64"),
+            "State": [initiative_state(r) for r in initiatives.itertuples()],
+            "Days overdue": pd.array(initiatives["days_overdue"], dtype="Int64"),
+            "Days since progress": pd.array(initiatives["days_since_progress"], dtype="Int64"),
+            "Deadline": [day_text(v) for v in initiatives["deadline"]],
             "Group": initiatives["group"],
             "Source": initiatives["source"],
-            "State": [initiative_state(r) for r in initiatives.itertuples()],
             "Status": initiatives["status"],
             "Decided": [day_text(v) for v in initiatives["decided_on"]],
-            "Deadline": [day_text(v) for v in initiatives["deadline"]],
             "Delivered": [day_text(v) for v in initiatives["delivered_on"]],
             "Milestones done": [
                 f"{int(d)} of {int(t)}"
                 for d, t in zip(initiatives["milestones_done"], initiatives["milestones_total"], strict=True)
             ],
             "Next milestone due": [day_text(v) for v in initiatives["next_milestone_due"]],
-            "Overdue": initiatives["is_overdue"].astype(bool),
-            "Stalled": initiatives["is_stalled"].astype(bool),
+            "Page": [initiative_href(i) for i in initiatives["initiative_id"]],
         }
     )
+
+
+def initiative_history(initiative: Any, milestones: pd.DataFrame, as_of: date | None) -> pd.DataFrame:
+    """The initiative's history, oldest first, from the dates the release publishes: decided, each
+    milestone's target and completion, the deadline, delivery, and where it stands on the as-of day."""
+    events: list[tuple[Any, str]] = []
+    if not is_missing(initiative.decided_on):
+        events.append((initiative.decided_on, "Decision taken"))
+    for number, row in enumerate(milestones.itertuples(), start=1):
+        late = " (late)" if row.is_late else ""
+        if not is_missing(row.completed_on):
+            events.append((row.completed_on, f"Milestone {number} completed{late}"))
+        elif not is_missing(row.target_date):
+            events.append((row.target_date, f"Milestone {number} due{late}"))
+    if not is_missing(initiative.deadline):
+        events.append((initiative.deadline, "Deadline"))
+    if not is_missing(initiative.delivered_on):
+        events.append((initiative.delivered_on, f"Delivered ({initiative.status})"))
+    elif as_of is not None:
+        events.append((as_of, f"Data as of: {urgency_text(initiative).lower()}"))
+    ordered = sorted(events, key=lambda e: pd.Timestamp(e[0]))
+    return pd.DataFrame({"Day": [day_text(d) for d, _ in ordered], "Event": [e for _, e in ordered]})

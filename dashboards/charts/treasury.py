@@ -10,6 +10,7 @@ from dashboards.charts.common import (
     OKABE_ITO,
     OUTFLOW_COLOUR,
     SERIES_COLOURS,
+    add_note,
     day_text,
     month_keys,
     month_start_of,
@@ -19,6 +20,7 @@ from dashboards.charts.common import (
     with_secondary_axis,
 )
 from dashboards.formatting import format_money, is_missing, to_major
+from dashboards.labels import category_label
 
 
 def treasury_flows(frame: pd.DataFrame, currency: str) -> go.Figure:
@@ -64,10 +66,31 @@ SANKEY_COLOURS = {
 }
 
 
+SANKEY_TOP = 8  # categories (and treasuries) drawn by name on each side; the rest are one "other" node
+
+
+def top_n(names: pd.Series, amounts: pd.Series, n: int, other: str) -> pd.Series:
+    """Names, with all but the n largest (by their total amount) replaced by `other`."""
+    totals = amounts.groupby(names).sum().sort_values(ascending=False, kind="stable")
+    kept = set(totals.index[:n]) if len(totals) > n + 1 else set(totals.index)
+    return names.where(names.isin(kept), other)
+
+
 def treasury_sankey(links: pd.DataFrame, currency: str) -> go.Figure:
     """Income categories → treasuries (the groups holding them) → spending categories, local or not, and
-    fees, in one currency; links: currency, treasury, flow_class, category, is_local, amount_minor > 0."""
-    rows = links[links["currency"] == currency]
+    fees, in one currency; links: currency, treasury, flow_class, category, is_local, amount_minor > 0.
+
+    Categories are named in words (`category_label`); beyond the SANKEY_TOP largest on a side they are one
+    "Other …" node, so labels stay apart and readable (the table beside the chart names them all)."""
+    rows = links[links["currency"] == currency].copy()
+    rows["label"] = rows["category"].map(category_label)
+    for flow_class, other in (("income", "Other income"), ("spending", "Other spending")):
+        side = rows["flow_class"] == flow_class
+        rows.loc[side, "label"] = top_n(rows.loc[side, "label"], rows.loc[side, "amount_minor"], SANKEY_TOP, other)
+    rows["treasury"] = top_n(rows["treasury"], rows["amount_minor"], SANKEY_TOP, "Other treasuries")
+    rows = rows.groupby(["treasury", "flow_class", "label", "is_local"], as_index=False, sort=False)[
+        "amount_minor"
+    ].sum()
     nodes: dict[str, str] = {}  # label -> kind (for its colour)
 
     def node(label: str, kind: str) -> int:
@@ -78,13 +101,13 @@ def treasury_sankey(links: pd.DataFrame, currency: str) -> go.Figure:
     for row in rows.itertuples():
         treasury = node(row.treasury, "treasury")
         if row.flow_class == "income":
-            pair, kind = (node(f"In: {row.category}", "income"), treasury), "income"
+            pair, kind = (node(f"In: {row.label}", "income"), treasury), "income"
         elif row.flow_class == "fee":
             pair, kind = (treasury, node("Fees", "fee")), "fee"
         else:
             kind = "local" if row.is_local else "not_local"
             where = "local" if row.is_local else "not local"
-            pair = (treasury, node(f"Out: {row.category} ({where})", kind))
+            pair = (treasury, node(f"Out: {row.label} ({where})", kind))
         sources.append(pair[0])
         targets.append(pair[1])
         values.append(to_major(int(row.amount_minor), currency))
@@ -94,17 +117,18 @@ def treasury_sankey(links: pd.DataFrame, currency: str) -> go.Figure:
             arrangement="snap",
             valueformat=",.2f",
             valuesuffix=f" {currency}",
+            textfont={"size": 12, "color": OKABE_ITO["black"]},
             node={
                 "label": list(nodes),
                 "color": [SANKEY_COLOURS[k] for k in nodes.values()],
-                "pad": 12,
+                "pad": 18,
                 "thickness": 14,
                 "line": {"width": 0},
             },
             link={"source": sources, "target": targets, "value": values, "color": colours},
         )
     )
-    phone_friendly(fig, f"Where the money came from and went ({currency})", height=max(360, 22 * len(nodes)))
+    phone_friendly(fig, f"Where the money came from and went ({currency})", height=max(380, 30 * len(nodes)))
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -139,24 +163,46 @@ def budget_vs_actual(lines: pd.DataFrame, currency: str) -> go.Figure:
     return fig
 
 
-def balances(frame: pd.DataFrame, currency: str) -> go.Figure:
-    """Month-end balance of every account in one currency (one line each); frame: month, account,
-    currency, balance_minor."""
+BALANCE_LINES = 8  # accounts drawn as lines; the rest are in the reconciliation table below the chart
+
+
+def balances(frame: pd.DataFrame, currency: str, counted_from_zero: dict[str, object] | None = None) -> go.Figure:
+    """Month-end balance of the largest accounts in one currency (one line each, at most BALANCE_LINES);
+    frame: month, account (its name in words), currency, balance_minor.
+
+    `counted_from_zero`: account -> the day its books start without an opening balance. Its balance is
+    unknown (a running sum from zero would fall to an invented −15k), so it is not drawn: the chart says
+    where its books start instead."""
+    starts = counted_from_zero or {}
     rows = frame[frame["currency"] == currency]
+    unknown = sorted(a for a in rows["account"].unique() if a in starts)
+    rows = rows[~rows["account"].isin(unknown)]
+    closing = rows.sort_values("month").groupby("account")["balance_minor"].last().abs()
+    shown = list(closing.sort_values(ascending=False, kind="stable").index[:BALANCE_LINES])
     fig = go.Figure()
-    for index, (account, series) in enumerate(rows.groupby("account", sort=True)):
-        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+    for index, account in enumerate(sorted(shown)):
+        series = rows[rows["account"] == account]
         fig.add_trace(
             go.Scatter(
                 x=months_x(series),
                 y=[to_major(int(v), currency) for v in series["balance_minor"]],
                 name=str(account),
                 mode="lines+markers",
-                line={"color": colour, "width": 2, "dash": "solid" if index < 8 else "dash"},
+                line={"color": SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 2},
                 hovertemplate="%{y:,.2f} " + currency + "<extra>" + str(account) + "</extra>",
             )
         )
-    phone_friendly(fig, f"Balances at month end ({currency})")
+    # short lines: a Plotly note does not wrap, and must fit a phone
+    lines = [f"{account}, from {day_text(starts[account])}" for account in unknown]
+    if lines:
+        add_note(
+            fig, "Balance unknown, not drawn<br>(books start without an opening balance):<br>" + "<br>".join(lines)
+        )
+    title = f"Balances at month end ({currency})"
+    if len(closing) > len(shown):
+        title = f"Balances, {len(shown)} largest of {len(closing)} accounts ({currency})"
+    phone_friendly(fig, title)
+    fig.update_layout(margin={"t": 48 + 16 * (len(lines) + 2) if lines else 48})
     fig.update_yaxes(title_text=currency)
     monthly_axes(fig)
     return fig
@@ -234,6 +280,7 @@ def reconciliation_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Account": frame["account"],
+            "Account id": frame.get("account_id", frame["account"]),
             "Source": frame["source"],
             "Our closing balance": [
                 money(v, c) for v, c in zip(frame["closing_balance_minor"], frame["currency"], strict=True)
@@ -258,14 +305,24 @@ def reconciliation_table(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def counted_from_zero(frame: pd.DataFrame) -> dict[str, object]:
+    """account -> starts_on of the reconciliation's accounts whose balances start without an opening balance."""
+    return {row.account: row.starts_on for row in frame.itertuples() if _from_zero(row)}
+
+
+def _from_zero(row: object) -> bool:
+    known = row.starts_with_opening_balance
+    return not is_missing(known) and not known
+
+
 def books_start_notes(frame: pd.DataFrame) -> list[str]:
-    """One sentence per account whose balances start from zero at its first transaction in the data
-    (no opening balance): the chart's balance is then what moved since, not what the account holds."""
+    """One sentence per account whose books start without an opening balance (what it holds is unknown)."""
     notes = []
     for row in frame.itertuples():
-        if not is_missing(row.starts_with_opening_balance) and not row.starts_with_opening_balance:
+        if _from_zero(row):
             notes.append(
                 f"{row.account} ({row.currency}): the data start on {day_text(row.starts_on)}"
-                " without an opening balance; its balance counts from zero there."
+                " without an opening balance: what it holds is unknown, so the chart does not draw it (its money"
+                " in and out is in the flows above)."
             )
     return notes

@@ -2,7 +2,6 @@
 the signed, hashed release that the dashboards and auditors read."""
 
 import json
-import subprocess
 from importlib import metadata
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from pipelines.assets.transform import dbt_models, dbt_project
 from pipelines.landing import Landing
 from pipelines.preflight import empty_release_problem
 from pipelines.release.catalog import public_catalog
-from pipelines.settings import REPO_ROOT, SOURCES
+from pipelines.settings import SOURCES, git_commit
 
 ENGINES = ("duckdb", "polars", "pyarrow", "dbt-core", "dbt-duckdb", "dagster", "great-expectations")
 
@@ -63,15 +62,6 @@ def expectations_passed(data_dir: DataDir) -> dg.AssetCheckResult:
     report = json.loads((data_dir.paths().warehouse.parent / "quality-report.json").read_text())
     failed = sorted(name for name, result in report["datasets"].items() if not result["success"])
     return dg.AssetCheckResult(passed=report["status"] == "passed", metadata={"failed_datasets": failed})
-
-
-def _git_commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 @dg.asset(
@@ -123,7 +113,7 @@ def release(
         quality_report=json.loads((paths.warehouse.parent / "quality-report.json").read_text()),
         recompute_rules=catalog.recompute_rules,
         signing_key=SigningKeyConfig.from_env(signing.environment(), paths.data),
-        code_commit=_git_commit(),
+        code_commit=git_commit(),
         engine_versions={name: metadata.version(name) for name in ENGINES},
         data_as_of=data_as_of,
         dataset_as_of=dataset_as_of,

@@ -90,7 +90,8 @@ class Signing(dg.ConfigurableResource):
 
 class Sources(dg.ConfigurableResource):
     """Each API's settings (an API with no URL, or for Open Collective no slug, is not fetched: only
-    inbox files are read) and Decidim's budget currency."""
+    inbox files are read), Decidim's budget currency, and the TogetherOS instance's public address
+    (nothing is fetched from it: published initiatives link to their page there)."""
 
     discourse_url: str = ""
     discourse_api_key: str = ""
@@ -101,8 +102,9 @@ class Sources(dg.ConfigurableResource):
     opencollective_token: str = ""
     opencollective_slug: str = ""
     opencollective_page_size: int = 1000
+    togetheros_url: str = ""
 
-    @field_validator("discourse_url", "decidim_url", "opencollective_url")
+    @field_validator("discourse_url", "decidim_url", "opencollective_url", "togetheros_url")
     @classmethod
     def _url(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
@@ -235,6 +237,7 @@ SOURCE_ENV = {
     "opencollective_url": "OPENCOLLECTIVE_URL",
     "opencollective_token": "OPENCOLLECTIVE_TOKEN",
     "opencollective_slug": "OPENCOLLECTIVE_SLUG",
+    "togetheros_url": "TOGETHEROS_URL",
 }
 SECRETS = {"DISCOURSE_API_KEY", "OPENCOLLECTIVE_TOKEN"}
 
@@ -254,13 +257,14 @@ def _sources(env: Mapping[str, str]) -> Sources:
     return Sources(**values)
 
 
-def dbt_vars(data_dir: Path, warehouse: Warehouse, disclosure: Disclosure) -> str:
+def dbt_vars(data_dir: Path, warehouse: Warehouse, disclosure: Disclosure, sources: Sources) -> str:
     """`--vars` for dbt: what profiles.yml and the models read (see dbt_project.yml's `vars`)."""
     return json.dumps(
         {
             "data_dir": str(data_dir),
             "duckdb_memory_limit": warehouse.memory_limit,
             "min_count": disclosure.min_count,
+            "togetheros_url": sources.togetheros_url.rstrip("/"),
         },
         sort_keys=True,
     )

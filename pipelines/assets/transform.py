@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.assets.resources import DataDir, Disclosure, Warehouse, dbt_vars
+from pipelines.assets.resources import DataDir, Disclosure, Sources, Warehouse, dbt_vars
 from pipelines.settings import DBT_PROJECT_DIR, Paths
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -47,10 +47,11 @@ def dbt_models(
     data_dir: DataDir,
     warehouse: Warehouse,
     disclosure: Disclosure,
+    sources: Sources,
 ):
-    # the warehouse, the threshold and the memory limit go to dbt explicitly, as --vars
+    # the warehouse, the threshold, the memory limit and the TogetherOS address go to dbt explicitly, as --vars
     paths = data_dir.paths()
     check_groups(context, paths, warehouse)
-    settings = dbt_vars(paths.data, warehouse, disclosure)
+    settings = dbt_vars(paths.data, warehouse, disclosure, sources)
     # unit tests check formulas on fixed rows, not the data: they run once in the test suite instead
     yield from dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", settings], context=context).stream()

@@ -8,11 +8,12 @@ Rules travel inside the release, so the verifier treats them as untrusted: ident
 the Table Schemas (and are quoted), and a measure must fit a small grammar, re-rendered from its parse:
 
     measure  := sum(value) | count(*) | count(value) | count(distinct column)
-
-A rule may add `"up_the_hierarchy_of": "groups"`: each fact then also counts for every group above its own
-(`group_id` → `parent_id` in the released `groups` dataset), as the hierarchy's figures do.
     value    := operand | case when column op number then operand else operand end
     operand  := [-]column | number | null          op := = | != | <> | < | <= | > | >=
+
+A rule may add `"up_the_hierarchy_of": "groups"`: each fact then also counts for every group above its own
+(`group_id` → `parent_id` in the released `groups` dataset), as the hierarchy's figures do. A rule may add
+`"where": "<boolean column of the facts>"`: only the facts where it is true count (e.g. approved decisions).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pipelines.release.tables import quote_identifier, quote_literal
 
 SUPPRESSION_FLAG = "is_suppressed"
 HIERARCHY_DATASET = "groups"
-RULE_KEYS = {"aggregate", "from", "keys", "measures", "up_the_hierarchy_of"}
+RULE_KEYS = {"aggregate", "from", "keys", "measures", "up_the_hierarchy_of", "where"}
 EXAMPLES_PER_PROBLEM = 5
 
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(<=|>=|<>|!=|[=<>()*-]))")
@@ -186,6 +187,9 @@ def check_rule_shape(rule: Mapping, fields: Mapping[str, list[str]]) -> dict[str
         raise RuleError(
             f"rule {rule_name(rule)}: up_the_hierarchy_of must be {HIERARCHY_DATASET!r}, with group_id among the keys"
         )
+    where = rule.get("where")
+    if where is not None and (not isinstance(where, str) or where not in fields[facts]):
+        raise RuleError(f"rule {rule_name(rule)}: where {where!r} is not a field of {facts}")
     parsed = {}
     for measure, expression in measures.items():
         if measure not in fields[aggregate]:
@@ -223,6 +227,8 @@ def recompute_problems(
     )
     same_key = " AND ".join(f"a.{quote_identifier(k)} IS NOT DISTINCT FROM b.{quote_identifier(k)}" for k in keys)
     facts_sql = f"read_parquet({quote_literal(str(parquet_paths[facts]))})"
+    if rule.get("where"):
+        facts_sql = f"(SELECT * FROM {facts_sql} WHERE coalesce({quote_identifier(rule['where'])}, false))"
     if rule.get("up_the_hierarchy_of"):
         groups_sql = f"read_parquet({quote_literal(str(parquet_paths[HIERARCHY_DATASET]))})"
         facts_sql = f"""(

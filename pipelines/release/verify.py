@@ -812,7 +812,9 @@ def check_neighbours(report: VerifyReport, release: Release, via_latest: bool) -
 def suggest_paths(given: Path) -> list[Path]:
     """Release folders the user probably meant when `given` holds no release."""
     base = given.parent if given.name == layout.DESCRIPTOR else given
-    candidates = [base / layout.LATEST, base / "releases" / layout.LATEST, base / "data" / "releases" / layout.LATEST]
+    # a file or folder inside a release (data/<dataset>.csv, SHA256SUMS): the release folder above it
+    candidates = list(base.parents)[:2]
+    candidates += [base / layout.LATEST, base / "releases" / layout.LATEST, base / "data" / "releases" / layout.LATEST]
     candidates.append(Path("data") / "releases" / layout.LATEST)
     if base.parent.is_dir():
         names = [n for n in _siblings(base.parent)]
@@ -877,6 +879,8 @@ def verify_release(
         hint = f": did you mean {' or '.join(str(s) for s in suggestions)}?" if suggestions else ""
         if not release_dir.exists():
             report.fail("descriptor", f"{given} does not exist{hint}")
+        elif release_dir.is_file():
+            report.fail("descriptor", f"{given} is a file, not a release folder{hint}")
         elif not (release_dir / layout.DESCRIPTOR).exists():
             report.fail("descriptor", f"{given} is not a release folder (it has no {layout.DESCRIPTOR}){hint}")
         else:

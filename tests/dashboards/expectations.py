@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from tests.dashboards.release_fixture import GROUPS, FixtureRelease
@@ -89,3 +89,29 @@ def subtree(group_id: str) -> set[str]:
 
 def count_text(release: FixtureRelease, row: dict[str, Any], column: str) -> str:
     return f"fewer than {release.min_count}" if row["is_suppressed"] else f"{row[column]:,}"
+
+
+def initiatives_under_way(
+    release: FixtureRelease, group_id: str, start: str, end: str, flag: str | None = None
+) -> list[dict[str, Any]]:
+    """The initiatives every overdue/stalled count is over: of the group's subtree, decided by the end of
+    month `end` and not delivered before month `start` (with `flag`, only those where it is true)."""
+    last_day = (month(end).replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return [
+        r
+        for r in release.tables["delivery_initiatives"]
+        if r["group_id"] in subtree(group_id)
+        and (r["decided_on"] is None or r["decided_on"] <= last_day)
+        and (r["delivered_on"] is None or r["delivered_on"] >= month(start))
+        and (flag is None or r[flag])
+    ]
+
+
+def reads_as(compact: str, amount_minor: int, currency: str) -> bool:
+    """A compact headline ('35.5k EUR') is the amount to its shown precision (half its last digit)."""
+    number, unit = compact.rsplit(" ", 1)
+    scale = {"k": 1e3, "M": 1e6, "G": 1e9}.get(number[-1], 1)
+    digits = number.rstrip("kMG")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    shown = float(digits.replace(",", "")) * scale
+    return unit == currency and abs(shown - amount_minor / 100) <= 0.5 * 10**-decimals * scale

@@ -187,6 +187,10 @@ NEW_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
         "next_milestone_due": _D,
         "is_overdue": _B,
         "is_stalled": _B,
+        "days_overdue": _I,
+        "last_progress_on": _D,
+        "days_since_progress": _I,
+        "source_url": _S,
     },
     "delivery_milestones": {
         "milestone_id": _S,
@@ -301,6 +305,11 @@ NEW_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
         "is_suppressed": _B,
     },
 }
+# Every public dataset with a group id carries the group's name and level beside it (the dbt macro
+# select_with_group_names); the writer below fills them from `groups`.
+for _fields in NEW_SCHEMAS.values():
+    if "group_id" in _fields:
+        _fields.update({"group_name": _S, "group_level": _S})
 SCHEMAS = {
     "groups": pa.schema({"group_id": _S, "name": _S, "level": _S, "parent_id": _S}),
     "participation_monthly": pa.schema({"group_id": _S, "month": _D, "active_members": _I, "is_suppressed": _B}),
@@ -429,7 +438,7 @@ def _true_active(group_id: str, index: int) -> int:
     return total - (1 if len(children) > 1 else 0)
 
 
-def build_tables() -> dict[str, list[dict[str, Any]]]:
+def build_tables(extra_initiatives: int = 0) -> dict[str, list[dict[str, Any]]]:
     groups = [dict(zip(("group_id", "name", "level", "parent_id"), g, strict=True)) for g in GROUPS]
     participation = []
     treasury = []
@@ -502,7 +511,7 @@ def build_tables() -> dict[str, list[dict[str, Any]]]:
                 "rows_quarantined": 0,
             },
         ],
-        **_new_tables(),
+        **_new_tables(extra_initiatives),
         "quarantine_reasons": [
             {
                 "source": "opencollective",
@@ -824,14 +833,34 @@ _INITIATIVES = [
     ),
 ]
 STALLED_AFTER_DAYS = 60
+TOGETHEROS_URL = "https://togetheros.example.org"  # the instance address the fixture release was built with
 
 
-def _delivery_tables() -> dict[str, list[dict[str, Any]]]:
+def source_url(ident: str) -> str:
+    """The link the release carries: TOGETHEROS_URL + /initiatives/<id>, or the page Decidim's export names."""
+    if ident.startswith("decidim-result-"):
+        return f"https://decidim.example.org/processes/barcelona/f/12/results/{ident.rsplit('-', 1)[1]}"
+    return f"{TOGETHEROS_URL}/initiatives/{ident}"
+
+
+def many_initiatives(count: int) -> list[tuple]:
+    """`count` more initiatives of Lyon, each overdue by a different number of days (for paging)."""
+    return [
+        (f"ini-lyon-extra-{n:03d}", "togetheros", "city-lyon", "in_progress", date(2024, 9, 1),
+         AS_OF - timedelta(days=n + 1), None, [(date(2024, 10, 1), date(2024, 10, 1) + timedelta(days=n))])
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def _delivery_tables(extra_initiatives: int = 0) -> dict[str, list[dict[str, Any]]]:
     initiatives, milestones = [], []
-    for ident, source, group_id, status, decided, deadline, delivered, planned in _INITIATIVES:
+    for ident, source, group_id, status, decided, deadline, delivered, planned in _INITIATIVES + many_initiatives(
+        extra_initiatives
+    ):
         done = [c for _, c in planned if c]
         open_targets = [t for t, c in planned if c is None]
         last_move = max([decided, *done])
+        overdue = delivered is None and deadline < AS_OF
         initiatives.append(
             {
                 "initiative_id": ident,
@@ -845,8 +874,12 @@ def _delivery_tables() -> dict[str, list[dict[str, Any]]]:
                 "milestones_total": len(planned),
                 "milestones_done": len(done),
                 "next_milestone_due": min(open_targets) if open_targets else None,
-                "is_overdue": delivered is None and deadline < AS_OF,
+                "is_overdue": overdue,
                 "is_stalled": delivered is None and (AS_OF - last_move) >= timedelta(days=STALLED_AFTER_DAYS),
+                "days_overdue": (AS_OF - deadline).days if overdue else None,
+                "last_progress_on": max(delivered or last_move, last_move),
+                "days_since_progress": None if delivered else (AS_OF - last_move).days,
+                "source_url": source_url(ident),
             }
         )
         for number, (target, completed) in enumerate(planned, start=1):
@@ -1220,12 +1253,12 @@ def _file_outcome_tables() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _new_tables() -> dict[str, list[dict[str, Any]]]:
+def _new_tables(extra_initiatives: int = 0) -> dict[str, list[dict[str, Any]]]:
     return (
         _file_outcome_tables()
         | _people_tables()
         | _governance_tables()
-        | _delivery_tables()
+        | _delivery_tables(extra_initiatives)
         | _treasury_tables()
         | _timebank_tables()
     )
@@ -1253,14 +1286,23 @@ def dataset_as_of(name: str) -> str:
 
 
 def write_release(
-    releases_dir: Path, *, release_id: str = RELEASE_ID, omit: tuple[str, ...] = (), link: bool = True
+    releases_dir: Path,
+    *,
+    release_id: str = RELEASE_ID,
+    omit: tuple[str, ...] = (),
+    link: bool = True,
+    extra_initiatives: int = 0,
 ) -> FixtureRelease:
-    """Write the release under releases_dir/<release_id>/ and point releases_dir/latest at it."""
-    tables = {name: rows for name, rows in build_tables().items() if name not in omit}
+    """Write the release under releases_dir/<release_id>/ and point releases_dir/latest at it (with
+    `extra_initiatives` more overdue initiatives of Lyon, for paging)."""
+    tables = {name: rows for name, rows in build_tables(extra_initiatives).items() if name not in omit}
     release_dir = releases_dir / release_id
     (release_dir / "data").mkdir(parents=True)
     resources = []
+    named = {g["group_id"]: {"group_name": g["name"], "group_level": g["level"]} for g in tables["groups"]}
     for name, rows in tables.items():
+        if "group_name" in SCHEMAS[name].names:
+            rows = [{**row, **named[row["group_id"]]} for row in rows]
         table = pa.Table.from_pylist(rows, schema=SCHEMAS[name])
         parquet_path, csv_path = (
             release_dir / "data" / f"{name}.parquet",

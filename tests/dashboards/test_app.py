@@ -59,8 +59,12 @@ def test_overview_headlines_match_the_fixture_at_every_level(fixture_release, le
     for currency, (inflow, outflow) in totals.items():
         inflow_label = next(label for label in shown if label.startswith(f"Inflow ({currency})"))
         outflow_label = next(label for label in shown if label.startswith(f"Outflow ({currency})"))
-        assert shown[inflow_label] == expect.money_text(inflow, currency)
-        assert shown[outflow_label] == expect.money_text(outflow, currency)
+        net_label = next(label for label in shown if label.startswith(f"Net ({currency})"))
+        # compact in the box (never cut), exact in the tooltip
+        for label, amount in ((inflow_label, inflow), (outflow_label, outflow), (net_label, inflow - outflow)):
+            assert expect.reads_as(shown[label], amount, currency), (label, shown[label], amount)
+            help_text = next(m.help for m in app.metric if m.label == label)
+            assert f"Exact: {expect.money_text(amount, currency)}" in help_text
     assert fixture_release.group(group_id)["name"] in texts(app)
     assert app.query_params["group"] == group_id
 
@@ -73,7 +77,7 @@ def test_headlines_carry_their_definition_and_the_page_its_data_as_of(fixture_re
     captions = [c.value for c in app.caption]
     assert any(definition in c for c in captions)
     (as_of,) = [c for c in captions if "Data as of" in c]  # once per page, each dataset's date
-    assert "2025-06-30T23:59:59Z (participation, decisions)" in as_of and "2025-12-31T00:00:00Z (treasury)" in as_of
+    assert "30 Jun 2025 (participation, decisions)" in as_of and "31 Dec 2025 (treasury)" in as_of
     assert len([m for m in app.metric if m.help]) == len(app.metric)
 
 
@@ -102,7 +106,7 @@ def test_selecting_a_period_changes_the_figures_and_the_link(fixture_release):
     assert active.label == "Active members, Jan 2025"
     assert active.value == expect.active_members_text(fixture_release, "fed", "2025-01")
     totals = expect.treasury_totals(fixture_release, "fed", "2024-10", "2025-01")
-    assert metrics(app)["Inflow (EUR), Oct 2024 – Jan 2025"] == expect.money_text(totals["EUR"][0], "EUR")
+    assert expect.reads_as(metrics(app)["Inflow (EUR), Oct 2024 – Jan 2025"], totals["EUR"][0], "EUR")
     assert app.query_params["from"] == "2024-10" and app.query_params["to"] == "2025-01"
 
 

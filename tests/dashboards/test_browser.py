@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -10,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboards.navigation import HEADINGS as PAGES
+from tests.dashboards import axe
 from tests.dashboards import expectations as expect
 from tests.dashboards.browser import (
     CHROMIUM,
@@ -40,26 +42,48 @@ def served(tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("viewport", "suffix"),
-    [({"width": 1280, "height": 900}, ""), ({"width": 390, "height": 844}, "-phone")],
+    [({"width": 1400, "height": 900}, ""), ({"width": 390, "height": 844}, "-phone")],
     ids=["desktop", "phone"],
 )
-def test_every_page_renders_and_is_captured(served, viewport, suffix):
+def test_every_page_renders_accessibly_from_its_own_host_and_is_captured(served, viewport, suffix):
     release, base_url, browser = served
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport=viewport)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    reports = {}
     for url_path, heading in PAGES.items():
         open_page(page, f"{base_url}/{url_path}?group=city-lyon", heading)
         main = page.locator('[data-testid="stMain"]')
         assert not page.locator('[data-testid="stException"]').count(), f"{heading} raised"
         if url_path not in ("data_audit",):
-            assert page.locator('[data-testid="stPlotlyChart"]').count(), f"{heading} draws charts"
-            assert "Data as of" in main.inner_text(), f"{heading} shows its data-as-of"
+            charts = page.locator('[data-testid="stPlotlyChart"]').count()
+            assert charts, f"{heading} draws charts"
+            assert main.inner_text().count("Data as of") == 1, f"{heading} shows its data-as-of once"
+            # every chart is followed by its text summary (what a screen reader reads instead)
+            assert main.inner_text().count("Chart summary:") >= charts, f"{heading}: a chart has no summary"
+            assert not page.locator(".modebar").count(), f"{heading} shows Plotly's toolbar over a title"
+        assert "No published definition" not in main.inner_text(), heading
+        cut = page.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"] div')]"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
+        )
+        assert not cut, f"{heading}: headline figures cut off: {cut}"
         # Nothing wider than the screen: the page must not scroll sideways on a phone.
         overflow = page.evaluate(
             "() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth - window.innerWidth"
         )
         assert overflow <= 1, f"{heading} is {overflow}px wider than the viewport"
+        found = axe.violations(page)
+        reports[heading] = found
         full_page_screenshot(page, SCREENSHOTS / f"{url_path or 'overview'}{suffix}.png")
+        assert not axe.blocking(found), (heading, axe.blocking(found))
+    (SCREENSHOTS / f"axe{suffix}.json").write_text(json.dumps(reports, indent=1))
+    own = urlparse(base_url).netloc
+    elsewhere = [
+        u for u in requested if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).netloc != own
+    ]
+    assert requested and not elsewhere, elsewhere
 
 
 def test_time_bank_and_initiatives_read_the_fixture(served):
@@ -79,7 +103,7 @@ def test_time_bank_and_initiatives_read_the_fixture(served):
     open_page(page, f"{base_url}/initiatives?group=fed&show=overdue", "Initiatives & milestones")
     overdue = [r for r in release.tables["delivery_initiatives"] if r["is_overdue"]]
     shown = metric_values(page)
-    assert shown["Overdue"] == str(len(overdue))
+    assert shown["Overdue now"] == str(len(overdue))
     assert "show=overdue" in page.url
 
 
@@ -93,8 +117,11 @@ def test_overview_headlines_match_the_fixture(served):
     assert shown["Proposals decided"] == f"{expect.proposals(release, 'fed', 'decided'):,}"
     assert shown["Proposals in delivery"] == f"{expect.proposals(release, 'fed', 'delivery'):,}"
     for currency, (inflow, outflow) in expect.treasury_totals(release, "fed", start, end).items():
-        assert shown[f"Inflow ({currency}), Jul 2024 – Jun 2025"] == expect.money_text(inflow, currency)
-        assert shown[f"Outflow ({currency}), Jul 2024 – Jun 2025"] == expect.money_text(outflow, currency)
+        assert expect.reads_as(shown[f"Inflow ({currency}), Jul 2024 – Jun 2025"], inflow, currency)
+        assert expect.reads_as(shown[f"Outflow ({currency}), Jul 2024 – Jun 2025"], outflow, currency)
+        # the headline fits its box: nothing is cut off with an ellipsis
+        net = shown[f"Net ({currency}), Jul 2024 – Jun 2025"]
+        assert expect.reads_as(net, inflow - outflow, currency) and "…" not in net
     # The address bar carries the filters, so the view can be shared as is.
     assert parse_qs(urlparse(page.url).query) == {"group": ["fed"], "from": ["2024-07"], "to": ["2025-06"]}
 
@@ -110,7 +137,7 @@ def test_a_shared_link_reopens_the_same_view(served):
     shown = metric_values(page)
     assert shown["Active members, Jun 2025"] == "fewer than 5"
     totals = expect.treasury_totals(release, group_id, "2025-01", f"{month:%Y-%m}")
-    assert shown["Inflow (EUR), Jan 2025 – Jun 2025"] == expect.money_text(totals["EUR"][0], "EUR")
+    assert expect.reads_as(shown["Inflow (EUR), Jan 2025 – Jun 2025"], totals["EUR"][0], "EUR")
 
     # Moving to another page keeps the filters, in the view and in the address bar.
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Treasury", exact=True).click()

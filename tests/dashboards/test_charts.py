@@ -234,12 +234,14 @@ def test_delivery_rates_bars_and_target():
             "delivered_on_time": [2],
             "delivery_rate_pct": [75.0],
             "on_time_rate_pct": [66.7],
+            "initiatives_overdue": [1],
+            "initiatives_stalled": [0],
         }
     )
     fig = charts.delivery_rates(frame)
     rate, on_time = fig.data
     assert list(rate.y) == [75.0] and list(on_time.y) == [66.7]
-    assert "3 of 4 approved decisions delivered" in rate.hovertext[0]
+    assert "3 of 4 approved decisions delivered; of their initiatives 1 overdue, 0 stalled now" in rate.hovertext[0]
     assert fig.layout.shapes[0].y0 == charts.ON_TIME_TARGET_PCT
 
 
@@ -258,6 +260,8 @@ def test_milestone_gantt_highlights_overdue_and_late():
             "milestones_done": [0, 1],
             "milestones_total": [1, 1],
             "next_milestone_due": [date(2025, 2, 1), None],
+            "days_overdue": [121, None],
+            "days_since_progress": [180, None],
         }
     )
     milestones = pd.DataFrame(
@@ -282,6 +286,14 @@ def test_milestone_gantt_highlights_overdue_and_late():
         "0 of 1",
         "1 of 1",
     ]
+    assert list(table["Days overdue"].fillna(0)) == [121, 0]
+    assert list(table["Page"]) == ["initiative?id=ini-aaaaaaaa-1", "initiative?id=ini-bbbbbbbb-2"]
+    # each row label of the chart opens the initiative's page in the dashboard itself
+    assert fig.layout.yaxis.ticktext[0] == '<a href="initiative?id=ini-aaaaaaaa-1" target="_self">Lyon · ini-aaaa</a>'
+    assert [charts.urgency_text(r) for r in initiatives.itertuples()] == [
+        "Overdue 121 days, no progress for 180 days",
+        "Delivered 2025-03-20",
+    ]
 
 
 def test_treasury_sankey_income_to_treasuries_to_spending():
@@ -297,11 +309,12 @@ def test_treasury_sankey_income_to_treasuries_to_spending():
     )
     (sankey,) = charts.treasury_sankey(links, "EUR").data
     labels = list(sankey.node.label)
+    # categories in words (labels.csv, else by rule), never as the books spell them
     assert labels == [
         "Lyon",
-        "In: contribution",
-        "Out: expenses:rent (local)",
-        "Out: expenses:software (not local)",
+        "In: Contributions",
+        "Out: Rent (local)",
+        "Out: Software (not local)",
         "Fees",
     ]
     flows = {
@@ -309,9 +322,9 @@ def test_treasury_sankey_income_to_treasuries_to_spending():
         for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value, strict=True)
     }
     assert flows == {
-        ("In: contribution", "Lyon"): 100.0,
-        ("Lyon", "Out: expenses:rent (local)"): 40.0,
-        ("Lyon", "Out: expenses:software (not local)"): 30.0,
+        ("In: Contributions", "Lyon"): 100.0,
+        ("Lyon", "Out: Rent (local)"): 40.0,
+        ("Lyon", "Out: Software (not local)"): 30.0,
         ("Lyon", "Fees"): 5.0,
     }
     assert set(sankey.node.color) <= set(charts.OKABE_ITO.values()), "USD never mixes into EUR"

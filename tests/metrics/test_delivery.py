@@ -64,6 +64,7 @@ def delivery(pipeline_run):
                 "deadline": date.fromisoformat(i["deadline"]) if i.get("deadline") else None,
                 "delivered_on": day(i.get("delivered_at") or i.get("verified_at")),
                 "last_change": max(s for s in stamps if s),
+                "source_url": None,  # the demo run sets no TOGETHEROS_URL (the dbt unit test covers the link)
             }
         )
     decidim_proposals = {
@@ -93,6 +94,7 @@ def delivery(pipeline_run):
                 "deadline": date.fromisoformat(r["end_date"]) if r.get("end_date") else None,
                 "delivered_on": day(r["updated_at"]) if done else None,
                 "last_change": day(r["updated_at"]),
+                "source_url": r.get("url") or None,  # the result's page, as the export gives it
             }
         )
     initiatives = [i for i in initiatives if i["group_id"]]
@@ -116,7 +118,10 @@ def delivery(pipeline_run):
             next_milestone_due=min(open_targets, default=None),
             is_overdue=open_work and i["deadline"] is not None and i["deadline"] < as_of,
             is_stalled=open_work and (as_of - last_move).days >= STALLED_AFTER_DAYS,
+            last_progress_on=last_move,
+            days_since_progress=(as_of - last_move).days if open_work else None,
         )
+        i["days_overdue"] = (as_of - i["deadline"]).days if i["is_overdue"] else None
 
     decisions = [
         {"proposal_id": pid, "group_id": p.get("scope_id"), "decided_on": day(p["decided_at"])}
@@ -153,10 +158,15 @@ def test_initiatives_table(pipeline_run, delivery):
         "next_milestone_due",
         "is_overdue",
         "is_stalled",
+        "days_overdue",
+        "last_progress_on",
+        "days_since_progress",
+        "source_url",
     ]
     expected = {(i["initiative_id"],): [i[c] for c in columns] for i in delivery["initiatives"]}
     assert {k: [r[c] for c in columns] for k, r in rows.items()} == expected
     assert any(i["is_overdue"] for i in delivery["initiatives"])
+    assert all("/results/" in r["source_url"] for r in rows.values() if r["source"] == "decidim")
 
 
 def test_milestone_timeline(pipeline_run, delivery):

@@ -180,3 +180,56 @@ def test_support_points_allocated(pipeline_run, platform):
                 points,
                 len(people),
             ), key
+
+
+TALLY = ["votes_cast", "consents", "concerns", "abstentions", "blocks"]
+
+
+def test_decision_history_tallies_are_withheld_below_the_threshold(pipeline_run, platform):
+    tally = defaultdict(Counter)
+    for vote in platform["votes"]:
+        tally[vote["proposal_id"]][vote["vote_type"]] += 1
+    decided = {pid: p for pid, p in platform["proposals"].items() if p.get("decided_at")}
+    history = released(pipeline_run.release, "governance_decision_history")
+    rows = {
+        key: row for (key,), row in keyed((r for r in history if r["source"] == "togetheros"), "proposal_id").items()
+    }
+    assert set(rows) == set(decided)
+    shown = withheld = 0
+    for pid, proposal in decided.items():
+        votes, row = tally[pid], rows[pid]
+        cast = sum(votes.values())
+        assert row["group_id"] == proposal["scope_id"], pid
+        assert row["decided_on"] == independent.utc(proposal["decided_at"]).date(), pid
+        assert row["outcome"] == proposal["decision_outcome"], pid
+        assert row["is_threshold_met"] == (2 * votes["consent"] > cast and votes["block"] == 0), pid
+        assert row["has_minority_report"] == bool(proposal.get("has_minority_report")), pid
+        if cast < MIN_COUNT:  # a small vote never shows how few voted which way
+            withheld += 1
+            assert row["is_suppressed"] and [row[c] for c in TALLY] == [None] * 5, (pid, cast, row)
+        else:
+            shown += 1
+            expected = [cast, votes["consent"], votes["concern"], votes["abstain"], votes["block"]]
+            assert not row["is_suppressed"] and [row[c] for c in TALLY] == expected, pid
+    assert shown and withheld  # the demo has both
+
+
+def test_stage_changes_hold_every_recorded_move_and_one_current_stage(pipeline_run, platform):
+    moves = {
+        (c["proposal_id"], c["from_status"], c["to_status"], independent.utc(c["changed_at"]))
+        for c in independent.ndjson(platform["folder"] / "proposal_status_changes.ndjson")
+        if c["proposal_id"] in platform["proposals"]
+    }
+    rows = released(pipeline_run.release, "governance_stage_changes")
+    recorded = Counter(
+        (r["proposal_id"], r["from_stage"], r["stage"], r["changed_on"])
+        for r in rows
+        if r["recorded_as"] == "status_change"
+    )
+    assert recorded == Counter((pid, old, new, at.date()) for pid, old, new, at in moves)
+    created = Counter(r["proposal_id"] for r in rows if r["recorded_as"] == "created")
+    current = {r["proposal_id"]: r["stage"] for r in rows if r["is_current"]}
+    assert created == Counter(set(platform["proposals"])) and len(current) == sum(r["is_current"] for r in rows)
+    assert current == {pid: p["status"] for pid, p in platform["proposals"].items()}
+    for row in rows:
+        assert row["group_id"] == platform["proposals"][row["proposal_id"]]["scope_id"]

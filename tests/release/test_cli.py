@@ -105,3 +105,15 @@ def test_a_wrong_path_suggests_the_right_one(release: Path, capsys):
     assert main([str(releases / release.name[:-1])]) == 1  # a mistyped release id
     out = capsys.readouterr().out
     assert "does not exist: did you mean" in out and str(release) in out
+
+
+def test_a_file_inside_a_release_suggests_its_folder(release: Path, capsys):
+    latest = release.parent / "latest"
+    for inside in (latest / "data" / "treasury_monthly.csv", latest / "SHA256SUMS", latest / "data"):
+        assert inside.exists()
+        assert main([str(inside)]) == 1
+        out = capsys.readouterr().out
+        assert f"did you mean {latest}?" in out, (inside, out)
+    assert "is a file, not a release folder" in out or "is not a release folder" in out
+    assert main([str(release / "data" / "no_such_dataset.csv")]) == 1  # a mistyped file: still its release
+    assert f"does not exist: did you mean {release}?" in capsys.readouterr().out

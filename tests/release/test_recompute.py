@@ -168,3 +168,28 @@ def test_a_rule_with_an_unknown_option_is_refused_not_half_applied():
     rule = {"aggregate": "agg", "from": "facts", "keys": ["k"], "measures": {"m": "sum(v)"}, "rollup": "groups"}
     with pytest.raises(RuleError, match=r"unknown option\(s\) \['rollup'\]"):
         check_rule_shape(rule, fields)
+
+
+def test_a_where_rule_counts_only_the_facts_it_names(tmp_path):
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from pipelines.release.recompute import recompute_problems
+
+    facts = pa.table({"group_id": ["g", "g", "g"], "is_approved": [True, False, None], "done": [1, 0, 1]})
+    paths = {}
+    fields = {"facts": ["group_id", "is_approved", "done"], "rates": ["group_id", "approved"]}
+    pq.write_table(facts, tmp_path / "facts.parquet")
+    paths["facts"] = tmp_path / "facts.parquet"
+    rule = {"aggregate": "rates", "from": "facts", "where": "is_approved", "keys": ["group_id"]}
+    rule["measures"] = {"approved": "count(*)"}
+
+    def problems_with(approved: int) -> list[str]:
+        pq.write_table(pa.table({"group_id": ["g"], "approved": [approved]}), tmp_path / "rates.parquet")
+        return recompute_problems(duckdb.connect(), rule, {**paths, "rates": tmp_path / "rates.parquet"}, fields)
+
+    assert problems_with(1) == []  # the unapproved and the unknown fact do not count
+    assert "released 3, recomputed 1" in problems_with(3)[0]
+    for where in ("secret", 1):
+        with pytest.raises(RuleError, match="where"):
+            check_rule_shape({**rule, "where": where}, fields)

@@ -1,6 +1,7 @@
 -- One row per initiative for organizers: status, dates, milestones, and whether it is overdue or
--- stalled as of the latest day in the data. Initiatives are public acts of the community; no titles
--- or free text are published.
+-- stalled as of the latest day in the data (fct_initiatives holds the one definition), and a link to
+-- the item in the system it came from. Initiatives are public acts of the community; no titles or free
+-- text are published, and no link points at a person.
 with initiatives as (
     select * from {{ ref('fct_initiatives') }}
 ),
@@ -19,8 +20,12 @@ final as (
         cast(milestones_done as bigint) as milestones_done,
         cast(next_milestone_due as date) as next_milestone_due,
         cast(is_overdue as boolean) as is_overdue,
-        cast(is_stalled as boolean) as is_stalled
+        cast(is_stalled as boolean) as is_stalled,
+        cast(days_overdue as bigint) as days_overdue,
+        cast(last_progress_on as date) as last_progress_on,
+        cast(days_since_progress as bigint) as days_since_progress,
+        cast(source_url as varchar) as source_url
     from initiatives
 )
 
-select * from final
+{{ select_with_group_names('final') }}

@@ -19,4 +19,4 @@ final as (
     inner join initiatives on milestones.initiative_id = initiatives.initiative_id
 )
 
-select * from final
+{{ select_with_group_names('final') }}

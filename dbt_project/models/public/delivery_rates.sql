@@ -19,4 +19,4 @@ final as (
     from cohorts
 )
 
-select * from final
+{{ select_with_group_names('final') }}

@@ -15,4 +15,4 @@ final as (
     from decisions
 )
 
-select * from final
+{{ select_with_group_names('final') }}

@@ -23,4 +23,4 @@ final as (
     from flagged
 )
 
-select * from final
+{{ select_with_group_names('final') }}

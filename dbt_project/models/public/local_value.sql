@@ -15,4 +15,4 @@ final as (
     from local_value
 )
 
-select * from final
+{{ select_with_group_names('final') }}

@@ -14,4 +14,4 @@ final as (
     from cohorts
 )
 
-select * from final
+{{ select_with_group_names('final') }}

@@ -28,4 +28,4 @@ final as (
     inner join monthly on inequality.group_id = monthly.group_id and inequality.month = monthly.month
 )
 
-select * from final
+{{ select_with_group_names('final') }}

@@ -21,4 +21,4 @@ final as (
     from suppressed
 )
 
-select * from final
+{{ select_with_group_names('final') }}

@@ -10,4 +10,4 @@ final as (
     from proposals
 )
 
-select * from final
+{{ select_with_group_names('final') }}

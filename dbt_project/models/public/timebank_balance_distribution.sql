@@ -11,4 +11,4 @@ final as (
     from buckets
 )
 
-select * from final
+{{ select_with_group_names('final') }}

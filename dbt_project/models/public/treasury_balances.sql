@@ -12,4 +12,4 @@ final as (
     from balances
 )
 
-select * from final
+{{ select_with_group_names('final') }}

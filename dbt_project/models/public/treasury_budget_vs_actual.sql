@@ -21,4 +21,4 @@ final as (
     from budget_lines
 )
 
-select * from final
+{{ select_with_group_names('final') }}

@@ -13,4 +13,4 @@ final as (
     from fees
 )
 
-select * from final
+{{ select_with_group_names('final') }}

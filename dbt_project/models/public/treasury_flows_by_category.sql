@@ -14,4 +14,4 @@ final as (
     from flows
 )
 
-select * from final
+{{ select_with_group_names('final') }}

@@ -20,4 +20,4 @@ final as (
     from legs
 )
 
-select * from final
+{{ select_with_group_names('final') }}

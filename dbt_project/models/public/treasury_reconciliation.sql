@@ -25,4 +25,4 @@ final as (
     from reconciliation
 )
 
-select * from final
+{{ select_with_group_names('final') }}

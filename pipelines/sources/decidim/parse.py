@@ -78,6 +78,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "progress": ("progress",),
         "start_date": ("start_date",),
         "end_date": ("end_date",),
+        "url": ("url",),
         "created_at": ("created_at",),
         "updated_at": ("updated_at",),
     },
@@ -116,6 +117,7 @@ EXPECTED_COLUMNS = {
     "users": "id and nickname",
 }
 PROPOSAL_URL_ID = re.compile(r"/proposals/(\d+)/?$")
+RESULT_URL_ID = re.compile(r"/results/(\d+)/?$")
 
 
 def _contract(entity: str) -> TableContract:
@@ -175,6 +177,13 @@ def _derived(entity: str, values: dict[str, str], row: dict[str, Any], record: s
                 "proposal_ids",
             )
         row["proposal_ids"] = ",".join(m.group(1) for m in ids) or None
+        # the result's public page, published as its link: only an http(s) address of this very result
+        url = (values.get("url") or "").strip()
+        page = urlsplit(url)
+        match = RESULT_URL_ID.search(page.path)
+        if url and (page.scheme not in ("http", "https") or not match or match.group(1) != str(row.get("result_id"))):
+            return Refused(record, "url:format", "url is not the http(s) address of this result's page", url, "url")
+        row["url"] = url or None
     if entity == "projects":
         amount, currency = (values.get("budget_amount") or "").strip(), _currency()
         minor = to_minor(amount, currency) if amount else None

@@ -26,6 +26,7 @@ decisions as (
         proposal_id,
         'togetheros' as source,
         group_id,
+        decision_outcome as outcome,
         cast(decided_at as date) as decided_on
     from togetheros_decisions
     where is_approved
@@ -36,6 +37,7 @@ decisions as (
         'decidim-proposal-' || decidim_proposals.proposal_id as proposal_id,
         'decidim' as source,
         space_groups.group_id,
+        decidim_proposals.state as outcome,
         cast(decidim_proposals.answered_at as date) as decided_on
     from decidim_proposals
     inner join space_groups
@@ -52,7 +54,12 @@ delivery as (
         max(delivered_on) as delivered_on,
         max(deadline) as deadline,
         count_if(is_overdue) as initiatives_overdue,
-        count_if(is_stalled) as initiatives_stalled
+        count_if(is_stalled) as initiatives_stalled,
+        count(verified_on) as initiatives_verified,
+        max(verified_on) as verified_on,
+        sum(milestones_total) as milestones_total,
+        sum(milestones_done) as milestones_done,
+        string_agg(initiative_id, ' ' order by initiative_id) as initiative_ids
     from initiatives
     group by all
 ),
@@ -62,6 +69,7 @@ final as (
         decisions.proposal_id,
         decisions.source,
         decisions.group_id,
+        decisions.outcome,
         decisions.decided_on,
         {{ month_of('decisions.decided_on') }} as decision_month,
         coalesce(delivery.initiatives, 0) as initiatives,
@@ -70,7 +78,11 @@ final as (
         coalesce(delivery.initiatives_delivered = delivery.initiatives, false) as is_delivered,
         case when delivery.initiatives_delivered = delivery.initiatives then delivery.delivered_on end
             as delivered_on,
-        delivery.deadline
+        delivery.deadline,
+        case when delivery.initiatives_verified = delivery.initiatives then delivery.verified_on end as verified_on,
+        delivery.initiative_ids,
+        coalesce(delivery.milestones_total, 0) as milestones_total,
+        coalesce(delivery.milestones_done, 0) as milestones_done
     from decisions
     left join delivery on decisions.proposal_id = delivery.proposal_id
     where decisions.group_id is not null

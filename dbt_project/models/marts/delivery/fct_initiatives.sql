@@ -36,6 +36,7 @@ togetheros as (
         togetheros_initiatives.deadline,
         cast(coalesce(togetheros_initiatives.delivered_at, togetheros_initiatives.verified_at) as date)
             as delivered_on,
+        cast(togetheros_initiatives.verified_at as date) as verified_on,
         cast(
             greatest(
                 togetheros_initiatives.created_at,
@@ -43,7 +44,10 @@ togetheros as (
                 togetheros_initiatives.delivered_at,
                 togetheros_initiatives.verified_at
             ) as date
-        ) as last_status_change_on
+        ) as last_status_change_on,
+        -- TogetherOS exports carry no address: the instance's (var togetheros_url) and the item's id
+        nullif('{{ var("togetheros_url", "") }}', '') || '/initiatives/' || togetheros_initiatives.initiative_id
+            as source_url
     from togetheros_initiatives
     left join togetheros_proposals on togetheros_initiatives.proposal_id = togetheros_proposals.proposal_id
 ),
@@ -59,7 +63,10 @@ decidim as (
         decidim_results.end_date as deadline,
         case when decidim_results.progress_pct >= 100 then cast(decidim_results.updated_at as date) end
             as delivered_on,
-        cast(decidim_results.updated_at as date) as last_status_change_on
+        -- Decidim publishes no verification of a result
+        cast(null as date) as verified_on,
+        cast(decidim_results.updated_at as date) as last_status_change_on,
+        decidim_results.url as source_url
     from decidim_results
     inner join space_groups
         on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_results.component_id as varchar)
@@ -85,25 +92,32 @@ milestone_summary as (
     group by all
 ),
 
-final as (
+progress as (
     select
         initiatives.*,
-        initiatives.delivered_on is not null as is_delivered,
         coalesce(milestone_summary.milestones_total, 0) as milestones_total,
         coalesce(milestone_summary.milestones_done, 0) as milestones_done,
         milestone_summary.next_milestone_due,
-        initiatives.delivered_on is null
-            and coalesce(initiatives.deadline < {{ delivery_as_of_date() }}, false) as is_overdue,
-        -- no milestone completed and no status change for var('stalled_after_days') days
-        initiatives.delivered_on is null
-            and date_diff(
-                'day',
-                greatest(initiatives.last_status_change_on, milestone_summary.last_milestone_done_on),
-                {{ delivery_as_of_date() }}
-            ) >= {{ var('stalled_after_days', 60) }} as is_stalled
+        -- the latest status change or milestone completion: what "stalled" measures from
+        greatest(initiatives.last_status_change_on, milestone_summary.last_milestone_done_on) as last_progress_on,
+        {{ delivery_as_of_date() }} as as_of_day
     from initiatives
     left join milestone_summary on initiatives.initiative_id = milestone_summary.initiative_id
     where initiatives.group_id is not null
+),
+
+-- the one definition of overdue and stalled, as of the latest day in the data (never the wall clock)
+final as (
+    select
+        * exclude (as_of_day),
+        delivered_on is not null as is_delivered,
+        delivered_on is null and coalesce(deadline < as_of_day, false) as is_overdue,
+        delivered_on is null
+            and date_diff('day', last_progress_on, as_of_day) >= {{ var('stalled_after_days', 60) }} as is_stalled,
+        case when delivered_on is null and deadline < as_of_day then date_diff('day', deadline, as_of_day) end
+            as days_overdue,
+        case when delivered_on is null then date_diff('day', last_progress_on, as_of_day) end as days_since_progress
+    from progress
 )
 
 select * from final

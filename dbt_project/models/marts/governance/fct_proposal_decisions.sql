@@ -35,6 +35,8 @@ final as (
         outcomes.is_approved,
         coalesce(tallies.votes_cast, 0) as votes_cast,
         coalesce(tallies.consents, 0) as consents,
+        coalesce(tallies.concerns, 0) as concerns,
+        coalesce(tallies.abstentions, 0) as abstentions,
         coalesce(tallies.blocks, 0) as blocks,
         {{ governance_threshold_met('coalesce(tallies.consents, 0)', 'coalesce(tallies.votes_cast, 0)', 'coalesce(tallies.blocks, 0)') }}
             as is_threshold_met,

@@ -13,6 +13,7 @@ final as (
         cast(round(progress) as integer) as progress_pct,
         start_date,
         end_date,
+        url,
         string_split(proposal_ids, ',') as proposal_ids,
         created_at,
         updated_at

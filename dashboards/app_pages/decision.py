@@ -1,0 +1,42 @@
+"""One decision (`/decision?id=<proposal id>`, opened from an initiative): when it was taken, by which
+group, and every initiative carrying it out, most urgent first, each opening its own page."""
+
+import streamlit as st
+
+from dashboards import charts, initiative_views, queries, ui
+from dashboards.navigation import PAGES_DIR
+
+release = ui.require_release()
+wanted = st.query_params.get("id", "")
+st.page_link(PAGES_DIR / "initiatives.py", label="All initiatives", icon=":material/arrow_back:")
+if not ui.available(release, "delivery_initiatives", "Initiatives"):
+    st.title("Decision")
+    st.stop()
+found = queries.decision_initiatives(release, wanted) if wanted else None
+if found is None or found.empty:
+    st.title("Decision not found")
+    st.warning(
+        f"No initiative of this release ({release.id}) carries out decision “{wanted}”."
+        if wanted
+        else "No decision was chosen. Open one from an initiative's page."
+    )
+    st.stop()
+
+st.title(f"Decision {wanted}")
+st.caption(f"release `{release.id}` · {ui.data_as_of_text(release, ['delivery_initiatives'])}")
+decided = sorted({charts.day_text(v) for v in found["decided_on"]} - {""})
+cells = st.columns(4)
+with cells[0]:
+    st.metric("Decided", decided[0] if decided else "—", border=True)
+    st.caption(", ".join(sorted(set(found["group"].dropna()))))
+with cells[1]:
+    st.metric("Initiatives delivered", f"{int(found['delivered_on'].notna().sum())} of {len(found)}", border=True)
+    st.caption("The decision is delivered once all its initiatives are.")
+initiative_views.overdue_figures(
+    release, {"overdue": int(found["is_overdue"].sum()), "stalled": int(found["is_stalled"].sum())}, cells[2:]
+)
+
+st.subheader("Its initiatives")
+for row, label in zip(found.itertuples(), charts.initiative_labels(found), strict=True):
+    initiative_views.initiative_link(row, label)
+st.caption("Each initiative's page links to it in the system it came from.")

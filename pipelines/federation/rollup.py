@@ -1,0 +1,302 @@
+"""The hub's public datasets, from the accepted members' public Parquet only (docs/federation.md,
+"Roll-up rules"). Each member's groups become children of the hub group federation.yaml names; a
+member's root groups already count everything below them, so a hub group's figure rolls up its
+members' root rows. Per kind of figure:
+
+- sum: additive facts not about people (money per currency, hours, exchanges, decisions): exact sums.
+- sum_at_least: counts a member may withhold (is_suppressed): the sum of what was published, a lower
+  bound, with the number of withheld cells beside it (suppressed_cells); never a total.
+- people_at_least: distinct people: the same person may be counted by two members, so the only sure
+  figure is the largest published member count, a lower bound, with suppressed_cells beside it.
+- ratio: numerator and denominator rolled up (sums), divided at the hub.
+
+Secondary suppression: a hub figure of kind sum_at_least is published only if what remains after
+subtracting its published children is 0 or at least K (`secondary_suppression`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.federation.config import FederationConfig
+from pipelines.release.tables import quote_identifier, quote_literal
+
+MEMBER_SEPARATOR = "/"  # a member's group id at the hub: <member>/<its group id>
+
+
+@dataclass(frozen=True)
+class Rollup:
+    dataset: str  # the member datasets' name, kept at the hub
+    description: str
+    keys: tuple[str, ...]  # besides group_id
+    sums: tuple[str, ...] = ()
+    sums_at_least: tuple[str, ...] = ()
+    people_at_least: tuple[str, ...] = ()
+    ratios: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (numerator, denominator)
+    suppressed_flag: str | None = None  # the member column that says a cell was withheld
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return self.sums + self.sums_at_least + self.people_at_least
+
+
+ROLLUPS = (
+    Rollup(
+        "treasury_monthly",
+        "Money in and out per group, month and currency; a hub group sums its members exactly.",
+        ("month", "currency"),
+        sums=("inflow_minor", "outflow_minor"),
+    ),
+    Rollup(
+        "timebank_hours_monthly",
+        "Time exchanged per group, month and kind; a hub group sums its members exactly.",
+        ("month", "exchange_kind"),
+        sums=("exchanges", "seconds_exchanged"),
+    ),
+    Rollup(
+        "proposals_by_stage",
+        "Proposals per current stage; a hub group sums its members exactly.",
+        ("stage",),
+        sums=("proposals",),
+    ),
+    Rollup(
+        "governance_support_points",
+        "Support points allocated per month. A member withholds a month with few allocators; a hub group "
+        "sums what its members published, a lower bound (suppressed_cells says how many were withheld).",
+        ("month",),
+        sums_at_least=("allocations", "points_allocated"),
+        people_at_least=("allocators",),
+        suppressed_flag="is_suppressed",
+    ),
+    Rollup(
+        "participation_monthly",
+        "Distinct members active per month. At a hub group: at least the largest count one member "
+        "published (a person may take part in several members), never a total; suppressed_cells withheld.",
+        ("month",),
+        people_at_least=("active_members",),
+        suppressed_flag="is_suppressed",
+    ),
+    Rollup(
+        "delivery_rates",
+        "Decisions approved and delivered per decision month; the rates are divided at the hub from the "
+        "rolled-up numerator and denominator, never averaged.",
+        ("decision_month",),
+        sums=("decisions_approved", "decisions_delivered", "delivered_on_time"),
+        ratios={
+            "delivery_rate_pct": ("decisions_delivered", "decisions_approved"),
+            "on_time_rate_pct": ("delivered_on_time", "decisions_delivered"),
+        },
+    ),
+)
+
+COLUMN_DOCS = {
+    "group_id": "The group: a hub group, or <member>/<group id> for a member's own group.",
+    "member": "The member instance whose release the row comes from; empty for the hub's own groups.",
+    "suppressed_cells": "Member cells withheld (below the minimum count) that this figure could not include.",
+    "members_reporting": "Member releases the figure is rolled up from.",
+}
+
+
+def closure(config: FederationConfig) -> list[tuple[str, str]]:
+    """(hub group, member) for every member at or below each hub group."""
+    parent = {g.group_id: g.parent_id for g in config.groups}
+    pairs = []
+    for member in config.members:
+        group = member.group
+        while group is not None:
+            pairs.append((group, member.name))
+            group = parent[group]
+    return pairs
+
+
+def _parquet(release: Path, dataset: str) -> Path | None:
+    path = release / "data" / f"{dataset}.parquet"
+    return path if path.is_file() else None
+
+
+def _member_union(releases: dict[str, Path], dataset: str, columns: list[str]) -> str | None:
+    parts = []
+    for member, release in sorted(releases.items()):
+        path = _parquet(release, dataset)
+        if path is not None:
+            select = ", ".join(quote_identifier(c) for c in columns)
+            parts.append(
+                f"select {quote_literal(member)} as member, {select} from read_parquet({quote_literal(str(path))})"
+            )
+    return " union all ".join(parts) if parts else None
+
+
+def build_rollup(con: duckdb.DuckDBPyConnection, spec: Rollup, releases: dict[str, Path]) -> pa.Table | None:
+    """The hub's table for one dataset: the hub groups' rolled-up rows, then every member's own rows."""
+    source_columns = ["group_id", *spec.keys, *spec.measures]
+    if spec.suppressed_flag:
+        source_columns.append(spec.suppressed_flag)
+    union = _member_union(releases, spec.dataset, source_columns)
+    if union is None:
+        return None
+    q = quote_identifier
+    keys = ", ".join(q(k) for k in spec.keys)
+    flag = f"coalesce({q(spec.suppressed_flag)}, false)" if spec.suppressed_flag else "false"
+    aggregates = [f"sum({q(m)})::bigint as {q(m)}" for m in spec.sums + spec.sums_at_least]
+    aggregates += [f"max({q(m)})::bigint as {q(m)}" for m in spec.people_at_least]
+    ratios_hub = [f"round(100.0 * {q(n)} / nullif({q(d)}, 0), 1) as {q(r)}" for r, (n, d) in spec.ratios.items()]
+    measures = ", ".join(q(m) for m in spec.measures)
+    ratio_names = "".join(f", {q(r)}" for r in spec.ratios)
+    member_ratios = "".join(
+        f", round(100.0 * {q(n)} / nullif({q(d)}, 0), 1) as {q(r)}" for r, (n, d) in spec.ratios.items()
+    )
+    suppressed = ", suppressed_cells" if spec.suppressed_flag else ""
+    member_suppressed = (
+        f", (case when {flag} then 1 else 0 end)::bigint as suppressed_cells" if spec.suppressed_flag else ""
+    )
+    sql = f"""
+        with member_rows as ({union}),
+        roots as (select member, group_id from member_groups where parent_id is null),
+        member_totals as (
+            select r.member, {keys}, {measures}, case when {flag} then 1 else 0 end as suppressed_cells
+            from member_rows as r inner join roots using (member, group_id)
+        ),
+        hub as (
+            select c.hub_group as group_id, null::varchar as member, {keys}, {", ".join(aggregates)},
+                sum(suppressed_cells)::bigint as suppressed_cells, count(distinct t.member)::bigint as members_reporting
+            from member_totals as t inner join hub_closure as c on c.member = t.member
+            group by c.hub_group, {keys}
+        ),
+        members as (
+            select member || {quote_literal(MEMBER_SEPARATOR)} || group_id as group_id, member, {keys}, {measures}
+                {member_ratios}{member_suppressed}, 1::bigint as members_reporting
+            from member_rows
+        )
+        select group_id, member, {keys}, {measures}{ratio_names}{suppressed}, members_reporting from (
+            select *{"".join(", " + r for r in ratios_hub)} from hub
+        )
+        union all by name
+        select group_id, member, {keys}, {measures}{ratio_names}{suppressed}, members_reporting from members
+        order by group_id, {keys}
+    """
+    return con.sql(sql).to_arrow_table()
+
+
+def secondary_suppression(rows: list[dict], parent_of: dict[str, str | None], measure: str, keys: tuple, k: int) -> int:
+    """Withhold (set to None, suppressed_cells + 1) every hub figure (member None) whose remainder after
+    subtracting its published children's figures is neither 0 nor at least k: subtracting would reveal a
+    small cell. Members' own rows are theirs, kept as published. Repeats until nothing changes
+    (withholding one figure can expose another); returns how many were withheld."""
+    withheld = 0
+    changed = True
+    while changed:
+        changed = False
+        by_key: dict[tuple, dict] = {(r["group_id"], *(r[c] for c in keys)): r for r in rows}
+        children_sum: dict[tuple, int] = {}
+        for row in rows:
+            parent = parent_of.get(row["group_id"])
+            if parent is not None and row[measure] is not None:
+                key = (parent, *(row[c] for c in keys))
+                children_sum[key] = children_sum.get(key, 0) + row[measure]
+        for key, row in by_key.items():
+            if row.get("member") is not None or row[measure] is None or key not in children_sum:
+                continue
+            remainder = row[measure] - children_sum[key]
+            if remainder != 0 and remainder < k:
+                row[measure] = None
+                row["suppressed_cells"] = (row.get("suppressed_cells") or 0) + 1
+                withheld += 1
+                changed = True
+    return withheld
+
+
+def hub_groups_table(config: FederationConfig, releases: dict[str, Path], con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """The hub's hierarchy: its own groups, then each member's groups under the hub group it belongs to."""
+    hub_rows = [
+        {"group_id": g.group_id, "name": g.name, "level": g.level, "parent_id": g.parent_id, "member": None}
+        for g in config.groups
+    ]
+    hub = pa.Table.from_pylist(
+        hub_rows,
+        schema=pa.schema(
+            [
+                ("group_id", pa.string()),
+                ("name", pa.string()),
+                ("level", pa.string()),
+                ("parent_id", pa.string()),
+                ("member", pa.string()),
+            ]
+        ),
+    )
+    con.register("hub_groups_in", hub)
+    attach = pa.Table.from_pylist(
+        [{"member": m.name, "hub_group": m.group} for m in config.members if m.name in releases],
+        schema=pa.schema([("member", pa.string()), ("hub_group", pa.string())]),
+    )
+    con.register("member_attach", attach)
+    sep = quote_literal(MEMBER_SEPARATOR)
+    return con.sql(
+        f"""
+        select group_id, name, level, parent_id, member from hub_groups_in
+        union all
+        select g.member || {sep} || g.group_id, g.name, g.level,
+            coalesce(g.member || {sep} || g.parent_id, a.hub_group), g.member
+        from member_groups as g inner join member_attach as a using (member)
+        order by group_id
+        """
+    ).to_arrow_table()
+
+
+def build_hub_tables(config: FederationConfig, releases: dict[str, Path], k: int) -> dict[str, pa.Table]:
+    """Every hub dataset from the accepted member releases (member name -> release folder)."""
+    con = duckdb.connect()
+    union = _member_union(releases, "groups", ["group_id", "name", "level", "parent_id"])
+    if union is None:
+        raise ValueError("no accepted member release has a groups dataset: nothing to roll up")
+    con.execute(f"create table member_groups as {union}")
+    con.register(
+        "hub_closure",
+        pa.Table.from_pylist(
+            [{"hub_group": g, "member": m} for g, m in closure(config)],
+            schema=pa.schema([("hub_group", pa.string()), ("member", pa.string())]),
+        ),
+    )
+    tables = {"groups": hub_groups_table(config, releases, con)}
+    parent_of = dict(
+        zip(tables["groups"]["group_id"].to_pylist(), tables["groups"]["parent_id"].to_pylist(), strict=True)
+    )
+    for spec in ROLLUPS:
+        table = build_rollup(con, spec, releases)
+        if table is None:
+            continue
+        if spec.sums_at_least:
+            rows = table.to_pylist()
+            for measure in spec.sums_at_least:
+                secondary_suppression(rows, parent_of, measure, spec.keys, k)
+            table = pa.Table.from_pylist(rows, schema=table.schema)
+        tables[spec.dataset] = table
+    return tables
+
+
+def dataset_docs(tables: dict[str, pa.Table], member_docs: dict[str, dict]) -> dict[str, dict]:
+    """Each hub dataset's documentation: the members' column descriptions, the hub's own columns and kind."""
+    specs = {s.dataset: s for s in ROLLUPS}
+    docs = {}
+    for name, table in tables.items():
+        spec = specs.get(name)
+        own = member_docs.get(name, {}).get("columns", {})
+        columns = {c: COLUMN_DOCS.get(c) or own.get(c) or c for c in table.column_names}
+        if spec is not None:
+            for m in spec.sums_at_least:
+                columns[m] = f"{own.get(m, m)} At a hub group: the sum of what members published, a lower bound."
+            for m in spec.people_at_least:
+                columns[m] = (
+                    f"{own.get(m, m)} At a hub group: the largest count one member published, a lower bound "
+                    "(never a total: a person may take part in several members)."
+                )
+        docs[name] = {
+            "description": spec.description if spec else member_docs.get(name, {}).get("description", name),
+            "primary_key": ["group_id", *(spec.keys if spec else ())],
+            "people_counts": list(spec.people_at_least) if spec else [],
+            "columns": columns,
+        }
+    return docs
