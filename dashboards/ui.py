@@ -13,6 +13,7 @@ from dashboards import releases
 from dashboards.charts.common import PLOTLY_CONFIG, summary
 from dashboards.filters import Group, Period
 from dashboards.formatting import as_of_day
+from pipelines.settings import DEFAULT_STALE_AFTER_DAYS, STALE_AFTER_ENV
 
 
 def require_release() -> releases.Release:
@@ -123,8 +124,6 @@ def scope_caption(release: releases.Release, group: Group, period: Period | None
         st.warning(notice, icon=":material/schedule:")
 
 
-STALE_AFTER_ENV = "TOGETHEROS_STALE_AFTER_DAYS"
-DEFAULT_STALE_AFTER_DAYS = 30
 RELEASE_LAG_DAYS = 7  # a release built within a week of its data's end is on time, not worth a word
 
 

@@ -13,6 +13,9 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # the suppression threshold's default; dbt_project.yml's `min_count` var has the same one for dbt run by hand
 DEFAULT_MIN_COUNT = 5
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+# data older than this is stale: the dashboard warns and the alerts announce it (one setting for both)
+STALE_AFTER_ENV = "TOGETHEROS_STALE_AFTER_DAYS"
+DEFAULT_STALE_AFTER_DAYS = 35
 
 
 def min_count(env: Mapping[str, str]) -> int:

@@ -25,7 +25,6 @@ ALERTS_DIR = "alerts"
 ALERTS_JSON = "alerts.json"
 ALL_FEED = "all.atom"
 KEPT = 200  # entries a feed keeps: enough for a reader that polls weekly
-DEFAULT_STALE_AFTER_DAYS = 35
 INITIATIVES = "delivery_initiatives"
 ATOM = "http://www.w3.org/2005/Atom"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")

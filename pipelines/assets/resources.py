@@ -12,7 +12,7 @@
 - `Alerts`: where a release's new alerts are posted (TOGETHEROS_ALERT_WEBHOOKS, http(s) URLs separated
   by commas or spaces: a secret, passed as an `EnvVar`), each attempt's timeout and the retries
   (TOGETHEROS_ALERT_TIMEOUT, TOGETHEROS_ALERT_RETRIES), and after how many days without new data an
-  area is stale (TOGETHEROS_ALERT_STALE_DAYS); docs/alerts.md.
+  area is stale (TOGETHEROS_STALE_AFTER_DAYS); docs/alerts.md.
 - `Publishing`: whether a release with no data rows may be published (`togetheros pipeline
   --allow-empty` only: a deliberate empty release).
 
@@ -35,8 +35,15 @@ from urllib.parse import urlsplit
 import dagster as dg
 from pydantic import field_validator, model_validator
 
-from pipelines.alerts.feed import DEFAULT_STALE_AFTER_DAYS
-from pipelines.settings import DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_MIN_COUNT, Paths, duckdb_config, min_count
+from pipelines.settings import (
+    DEFAULT_DUCKDB_MEMORY_LIMIT,
+    DEFAULT_MIN_COUNT,
+    DEFAULT_STALE_AFTER_DAYS,
+    STALE_AFTER_ENV,
+    Paths,
+    duckdb_config,
+    min_count,
+)
 from pipelines.sources.decidim import fetch as decidim_fetch
 from pipelines.sources.decidim.parse import DEFAULT_CURRENCY, budget_currency, valid_currency
 from pipelines.sources.discourse import fetch as discourse_fetch
@@ -196,7 +203,7 @@ class Alerts(dg.ConfigurableResource):
         if not 0 <= self.retries <= 10:
             raise ValueError(f"TOGETHEROS_ALERT_RETRIES is 0 to 10, not {self.retries}")
         if self.stale_after_days < 1:
-            raise ValueError(f"TOGETHEROS_ALERT_STALE_DAYS is a number of days, 1 or more, not {self.stale_after_days}")
+            raise ValueError(f"TOGETHEROS_STALE_AFTER_DAYS is a number of days, 1 or more, not {self.stale_after_days}")
         return self
 
     def urls(self) -> list[str]:
@@ -217,7 +224,7 @@ def _alerts(env: Mapping[str, str]) -> Alerts:
     for name, variable, kind in (
         ("timeout_seconds", "TOGETHEROS_ALERT_TIMEOUT", float),
         ("retries", "TOGETHEROS_ALERT_RETRIES", int),
-        ("stale_after_days", "TOGETHEROS_ALERT_STALE_DAYS", int),
+        ("stale_after_days", STALE_AFTER_ENV, int),
     ):
         if env.get(variable):
             try:

@@ -24,6 +24,7 @@ from pipelines.release.hashing import format_sha256sums, sha256_bytes, sha256_fi
 from pipelines.release.recompute import check_rule_shape
 from pipelines.release.signing import SigningKeyConfig
 from pipelines.release.tables import connect, write_dataset
+from pipelines.settings import DEFAULT_STALE_AFTER_DAYS
 
 QUALITY_STATUSES = {"passed", "failed"}
 
@@ -135,7 +136,7 @@ def write_release(
     created: datetime | None = None,
     license: str = "ODbL-1.0",
     promote: bool = True,
-    stale_after_days: int = feed.DEFAULT_STALE_AFTER_DAYS,
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS,
 ) -> Path:
     """Write a verified release of the public datasets and make it `latest`; returns its folder.
 

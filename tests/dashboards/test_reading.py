@@ -12,6 +12,7 @@ import pytest
 from dashboards import charts, labels, ui
 from dashboards.charts.common import summary
 from dashboards.formatting import compact_money, compact_number
+from pipelines.settings import STALE_AFTER_ENV
 
 
 @pytest.mark.parametrize(
@@ -99,6 +100,6 @@ def test_old_data_and_a_late_release_are_said(shared_release):
 
 
 def test_a_bad_stale_setting_is_refused(monkeypatch):
-    monkeypatch.setenv(ui.STALE_AFTER_ENV, "a month")
+    monkeypatch.setenv(STALE_AFTER_ENV, "a month")
     with pytest.raises(ValueError, match="TOGETHEROS_STALE_AFTER_DAYS='a month'"):
         ui.stale_after_days()
