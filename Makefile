@@ -40,7 +40,7 @@ TEST_TOOLS := /usr/bin/chromium ledger hledger ssh-keygen npm
 
 # two workers, each taking whole test files (module fixtures and ordered tests stay on one worker)
 test: setup test-tools
-	$(UV) run pytest -n 2 --dist loadfile
+	$(UV) run pytest -n 2 --dist loadfile --durations=20
 
 test-tools:
 	@missing=""; for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
