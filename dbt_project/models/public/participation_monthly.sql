@@ -9,7 +9,7 @@ with active as (
 ),
 
 suppressed as (
-    {{ suppress_people_cells('active', ['month']) }}
+    {{ participation_suppress_cells('active', ['month']) }}
 ),
 
 final as (
