@@ -1,8 +1,16 @@
 -- Vote turnout per group and month. Voters and active members are withheld together when either is
 -- small, or when participation_monthly withholds the month's active members (the rate would give a
--- withheld count away). The rate is mart_vote_turnout's.
+-- withheld count away), plus one sibling where a parent's voters would give a withheld count away by
+-- subtraction. The rate is mart_vote_turnout's.
 with turnout as (
-    select * from {{ ref('mart_vote_turnout') }}
+    select
+        *,
+        voters as people
+    from {{ ref('mart_vote_turnout') }}
+),
+
+voters_suppressed as (
+    {{ suppress_people_cells('turnout', ['month']) }}
 ),
 
 monthly as (
@@ -11,10 +19,10 @@ monthly as (
 
 flagged as (
     select
-        turnout.*,
-        {{ is_suppressed('turnout.voters') }} or monthly.is_suppressed as is_withheld
-    from turnout
-    inner join monthly on turnout.group_id = monthly.group_id and turnout.month = monthly.month
+        voters_suppressed.*,
+        voters_suppressed.is_suppressed or monthly.is_suppressed as is_withheld
+    from voters_suppressed
+    inner join monthly on voters_suppressed.group_id = monthly.group_id and voters_suppressed.month = monthly.month
 ),
 
 final as (

@@ -4,7 +4,7 @@
    children is withheld in the same period, the smallest published sibling (ties: lowest group_id) is
    withheld too, so the hidden count cannot be found by subtracting the others from the parent.
    One pass: a cell withheld by the secondary rule does not start another round. #}
-{% macro participation_suppress_cells(cells, period_columns) -%}
+{% macro suppress_people_cells(cells, period_columns) -%}
     {%- set same_period -%}
         {%- for column in period_columns %} and child.{{ column }} = parent.{{ column }}{% endfor -%}
     {%- endset -%}
