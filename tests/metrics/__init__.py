@@ -62,10 +62,21 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-def suppressed_cells(counts: dict[tuple, int], parent_of: dict[str, str | None]) -> set[tuple]:
-    """Keys (group_id, *period) withheld: below MIN_COUNT, plus the smallest published sibling where a
-    published parent has exactly one withheld child in the period (docs/methodology/participation.md)."""
-    primary = {key for key, value in counts.items() if value < MIN_COUNT}
+def parents(chains: dict[str, list[str]]) -> dict[str, str | None]:
+    """Each group's parent, from chains of each group and the groups above it."""
+    return {group: chain[1] if len(chain) > 1 else None for group, chain in chains.items()}
+
+
+def suppressed_cells(
+    counts: dict[tuple, int],
+    parent_of: dict[str, str | None],
+    k: int = MIN_COUNT,
+    also_withheld: frozenset[tuple] = frozenset(),
+) -> set[tuple]:
+    """Keys (group_id, *cell) withheld: below k or in also_withheld (withheld for another reason), plus
+    the smallest published sibling where a published parent has exactly one withheld child in the same
+    cell (docs/privacy.md, small cells)."""
+    primary = {key for key, value in counts.items() if value < k} | (also_withheld & counts.keys())
     families = defaultdict(list)
     for key in counts:
         group, *period = key

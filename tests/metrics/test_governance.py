@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from tests import independent
-from tests.metrics import MIN_COUNT, keyed, median_in, month_of, percent, released
+from tests.metrics import MIN_COUNT, keyed, median_in, month_of, parents, percent, released, suppressed_cells
 
 FUNNEL = ["draft", "research", "deliberation", "voting", "decided", "delivery", "reviewed"]
 
@@ -118,9 +118,12 @@ def test_vote_turnout(pipeline_run, platform):
     monthly = keyed(released(pipeline_run.release, "participation_monthly"), "group_id", "month")
     rows = keyed(released(pipeline_run.release, "governance_turnout"), "group_id", "month")
     assert set(rows) == set(voters)
+    active_withheld = frozenset(key for key in voters if monthly[key]["is_suppressed"])
+    counts = {key: len(people) for key, people in voters.items()}
+    withheld = suppressed_cells(counts, parents(above), also_withheld=active_withheld)
     for key, people in voters.items():
         row = rows[key]
-        if len(people) < MIN_COUNT or monthly[key]["is_suppressed"]:
+        if key in withheld:
             assert row["is_suppressed"] and row["voters"] is None and row["turnout_pct"] is None, key
         else:
             expected = (len(people), active[key], percent(len(people), active[key]))
@@ -170,9 +173,10 @@ def test_support_points_allocated(pipeline_run, platform):
             cell[2].add(allocation["member_id"])
     rows = keyed(released(pipeline_run.release, "governance_support_points"), "group_id", "month")
     assert set(rows) == set(totals)
+    withheld = suppressed_cells({key: len(cell[2]) for key, cell in totals.items()}, parents(platform["above"]))
     for key, (allocations, points, people) in totals.items():
         row = rows[key]
-        if len(people) < MIN_COUNT:
+        if key in withheld:
             assert row["is_suppressed"] and row["allocators"] is None and row["points_allocated"] is None
         else:
             assert (row["allocations"], row["points_allocated"], row["allocators"]) == (

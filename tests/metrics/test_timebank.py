@@ -9,6 +9,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from tests.metrics import parents, suppressed_cells
 from tests.metrics.test_treasury import ancestors, month_of, ndjson, norm, released, rows_csv, space_groups
 
 BANDS = [
@@ -116,8 +117,11 @@ def exchanges(inbox: Path) -> list[dict]:
     return out
 
 
-def suppressed(count: int, k: int) -> tuple[int | None, bool]:
-    return (count, False) if count >= k else (None, True)
+def published_as(counts: dict[tuple, int], chains: dict[str, list[str]], k: int) -> dict[tuple, tuple]:
+    """(count, is_suppressed) per cell as a release must show it: small cells and the siblings that would
+    give them away withheld."""
+    withheld = suppressed_cells(counts, parents(chains), k)
+    return {key: (None, True) if key in withheld else (n, False) for key, n in counts.items()}
 
 
 def min_count(run) -> int:
@@ -158,11 +162,11 @@ def test_traders_active_and_new(pipeline_run):
     for (group, month), members in sorted(active.items(), key=lambda item: item[0][1]):
         for who in members:
             first.setdefault((group, who), month)
-    expected = {}
+    counts = {}
     for (group, month), members in active.items():
-        new = sum(1 for who in members if first[(group, who)] == month)
-        expected[(group, month, "active")] = suppressed(len(members), k)
-        expected[(group, month, "new")] = suppressed(new, k)
+        counts[(group, month, "active")] = len(members)
+        counts[(group, month, "new")] = sum(1 for who in members if first[(group, who)] == month)
+    expected = published_as(counts, chains, k)
     published = {
         (r["group_id"], r["month"], r["trader_status"]): (r["traders"], r["is_suppressed"])
         for r in released(pipeline_run, "timebank_traders_monthly")
@@ -191,9 +195,7 @@ def test_fair_exchange_distribution(pipeline_run):
     for (group, _), (provided, received) in totals.items():
         counts[(group, band(provided, received))] += 1
     published = {(r["group_id"], r["band"]): r for r in released(pipeline_run, "timebank_fair_exchange")}
-    assert {key: (r["members"], r["is_suppressed"]) for key, r in published.items()} == {
-        key: suppressed(n, k) for key, n in counts.items()
-    }
+    assert {key: (r["members"], r["is_suppressed"]) for key, r in published.items()} == published_as(counts, chains, k)
     assert {(r["window_start"], r["window_end"]) for r in published.values()} == {(start, end)}
 
 
@@ -220,7 +222,7 @@ def test_balance_distribution(pipeline_run):
         (r["group_id"], r["balance_bucket"]): (r["members"], r["is_suppressed"])
         for r in released(pipeline_run, "timebank_balance_distribution")
     }
-    assert published == {key: suppressed(n, k) for key, n in counts.items()}
+    assert published == published_as(counts, chains, k)
 
 
 def test_hours_given_equal_hours_received(pipeline_run):

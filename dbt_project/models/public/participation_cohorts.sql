@@ -1,7 +1,15 @@
 -- Retention by monthly cohort per group: members first active in a month and how many of them were
--- active again N months later. Small counts withheld.
+-- active again N months later. Small counts withheld, plus one sibling where a parent's count would
+-- give a withheld one away by subtraction.
 with cohorts as (
-    select * from {{ ref('mart_member_cohorts') }}
+    select
+        *,
+        members as people
+    from {{ ref('mart_member_cohorts') }}
+),
+
+suppressed as (
+    {{ suppress_people_cells('cohorts', ['cohort_month', 'months_since']) }}
 ),
 
 final as (
@@ -9,9 +17,9 @@ final as (
         cast(group_id as varchar) as group_id,
         cast(cohort_month as date) as cohort_month,
         cast(months_since as integer) as months_since,
-        cast({{ suppressed_count('members') }} as bigint) as members,
-        {{ is_suppressed('members') }} as is_suppressed
-    from cohorts
+        cast(case when not is_suppressed then people end as bigint) as members,
+        is_suppressed
+    from suppressed
 )
 
 {{ select_with_group_names('final') }}

@@ -9,7 +9,7 @@ with active as (
 ),
 
 suppressed as (
-    {{ participation_suppress_cells('active', ['month']) }}
+    {{ suppress_people_cells('active', ['month']) }}
 ),
 
 final as (

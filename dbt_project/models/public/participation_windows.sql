@@ -10,7 +10,7 @@ with active as (
 ),
 
 suppressed as (
-    {{ participation_suppress_cells('active', ['as_of', 'window_days']) }}
+    {{ suppress_people_cells('active', ['as_of', 'window_days']) }}
 ),
 
 final as (

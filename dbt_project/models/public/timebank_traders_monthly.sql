@@ -1,13 +1,27 @@
 -- One row per group, month and kind of count (active or new traders), so each count is suppressed
--- on its own row.
+-- on its own row, plus one sibling where a parent's count would give a withheld one away.
 with traders as (
     select * from {{ ref('mart_timebank_traders_monthly') }}
 ),
 
 counts as (
-    select group_id, month, 'active' as trader_status, active_traders as traders from traders
+    select
+        group_id,
+        month,
+        'active' as trader_status,
+        active_traders as people
+    from traders
     union all
-    select group_id, month, 'new' as trader_status, new_traders as traders from traders
+    select
+        group_id,
+        month,
+        'new' as trader_status,
+        new_traders as people
+    from traders
+),
+
+suppressed as (
+    {{ suppress_people_cells('counts', ['month', 'trader_status']) }}
 ),
 
 final as (
@@ -15,9 +29,9 @@ final as (
         cast(group_id as varchar) as group_id,
         cast(month as date) as month,
         cast(trader_status as varchar) as trader_status,
-        cast({{ suppressed_count('traders') }} as bigint) as traders,
-        {{ is_suppressed('traders') }} as is_suppressed
-    from counts
+        cast(case when not is_suppressed then people end as bigint) as traders,
+        is_suppressed
+    from suppressed
 )
 
 {{ select_with_group_names('final') }}

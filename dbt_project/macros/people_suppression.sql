@@ -3,8 +3,10 @@
    var('min_count') is withheld. Secondary: where a parent's count is published and exactly one of its
    children is withheld in the same period, the smallest published sibling (ties: lowest group_id) is
    withheld too, so the hidden count cannot be found by subtracting the others from the parent.
-   One pass: a cell withheld by the secondary rule does not start another round. #}
-{% macro participation_suppress_cells(cells, period_columns) -%}
+   `withheld_column`, if given, names a boolean column of cells withheld for another reason; they count
+   as withheld by the primary rule. One pass is enough: each cell has one parent, so the sibling
+   withheld by the secondary rule completes its own family and starts no other. #}
+{% macro suppress_people_cells(cells, period_columns, withheld_column=none) -%}
     {%- set same_period -%}
         {%- for column in period_columns %} and child.{{ column }} = parent.{{ column }}{% endfor -%}
     {%- endset -%}
@@ -15,7 +17,8 @@
         select
             cells.*,
             groups.parent_id,
-            cells.people < {{ var('min_count') }} as is_primary
+            cells.people < {{ var('min_count') }}
+            {%- if withheld_column %} or cells.{{ withheld_column }}{% endif %} as is_primary
         from {{ cells }} as cells
         inner join {{ ref('int_group_list') }} as groups on cells.group_id = groups.group_id
     ),
