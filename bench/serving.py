@@ -1,14 +1,16 @@
 """Serving under load: concurrent dashboard sessions over every page while `latest` is promoted.
 
-`python -m bench.serving [--sessions 20] [--loops 2] [--release DIR]` serves the real dashboard
-(`streamlit run dashboards/app.py` on loopback) over a releases folder holding two releases whose
-figures differ (A: the given release, or the dashboard tests' fixture; B: a copy of A with every count
-and amount changed), renders each page once per release alone (the reference), then runs `--sessions`
-headless-Chromium sessions (one browser, one context each), each visiting every page `--loops` times in
-its own order, while `latest` is switched between A and B by the pipeline's own promotion
-(`switch_latest`, one rename) every `--interval` seconds. Every visit must show one release and exactly
-that release's figures (a mix is a page naming one release with another's figures, or naming both),
-and no error. Results go to bench/results/serving.json.
+`python -m bench.serving [--sessions 20] [--loops 2] [--client websocket|browser] [--release DIR]`
+serves the real dashboard (`streamlit run dashboards/app.py` on loopback) over a releases folder
+holding two releases whose figures differ (A: the given release, or the dashboard tests' fixture; B: a
+copy of A with every count and amount changed), renders each page once per release alone (the
+reference), then runs `--sessions` concurrent sessions, each visiting every page `--loops` times in its
+own order, while `latest` is switched between A and B by the pipeline's own promotion (`switch_latest`,
+one rename) every `--interval` seconds. Every visit must show one release and exactly that release's
+figures (a mix is a page naming one release with another's figures, or naming both), and no error.
+Sessions are websocket clients by default (bench/streamlit_client.py: the server's whole work, every
+element compared with the reference), or headless-Chromium tabs (`--client browser`: metrics compared;
+on two cores twenty tabs starve the server they measure). Results go to bench/results/serving.json.
 """
 
 from __future__ import annotations
@@ -93,7 +95,21 @@ async def _visit(page, base_url: str, url_path: str, group: str, known: list[str
     return outcome
 
 
-async def _sessions(base_url, group, known, sessions, loops, seed, timeout_ms, reference_only=False):
+def _page_orders(sessions: int, loops: int, seed: int, reference_only: bool) -> list[list[str]]:
+    """Each session's visits: every page `loops` times, in the session's own shuffled order."""
+    orders = []
+    for number in range(sessions):
+        visits = []
+        for _ in range(loops):
+            order = list(PAGES)
+            if not reference_only:
+                random.Random(seed * 1000 + number + len(visits)).shuffle(order)
+            visits += order
+        orders.append(visits)
+    return orders
+
+
+async def _browser_sessions(base_url, group, known, orders, timeout_ms):
     from playwright.async_api import async_playwright
 
     from tests.dashboards.browser import CHROMIUM, CHROMIUM_ARGS
@@ -102,23 +118,62 @@ async def _sessions(base_url, group, known, sessions, loops, seed, timeout_ms, r
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
 
-            async def session(number: int) -> list[dict]:
+            async def session(order: list[str]) -> list[dict]:
                 context = await browser.new_context(viewport={"width": 1280, "height": 900})
                 page = await context.new_page()
-                order = list(PAGES)
-                visits = []
-                for _ in range(loops):
-                    if not reference_only:
-                        random.Random(seed * 1000 + number + len(visits)).shuffle(order)
-                    for url_path in order:
-                        visits.append(await _visit(page, base_url, url_path, group, known, timeout_ms))
+                visits = [await _visit(page, base_url, url_path, group, known, timeout_ms) for url_path in order]
                 await context.close()
                 return visits
 
-            results = await asyncio.gather(*(session(n) for n in range(sessions)))
+            return await asyncio.gather(*(session(order) for order in orders))
         finally:
             await browser.close()
+
+
+async def _websocket_visit(session, url_path: str, group: str, known: list[str], timeout_ms: int) -> dict:
+    started = time.perf_counter()
+    outcome = {"page": url_path or "overview", "error": None}
+    try:
+        run = await session.run(url_path, f"group={group}", timeout_ms / 1000)
+        text = "\n".join(run.texts)
+        outcome.update(releases_shown=sorted(r for r in known if r in text), metrics=run.metrics, content=run.digest)
+        if run.exceptions:
+            outcome["error"] = f"exception shown: {run.exceptions[0][:200]}"
+        elif run.finished != "FINISHED_SUCCESSFULLY":
+            outcome["error"] = f"run ended {run.finished}"
+        elif PAGES[url_path] not in run.texts:
+            outcome["error"] = "page heading missing"
+        elif "cannot be read" in text or "No release yet" in text:
+            outcome["error"] = "release unavailable shown"
+    except Exception as error:  # noqa: BLE001 - a visit that fails is counted, not raised
+        outcome["error"] = f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
+    outcome["seconds"] = time.perf_counter() - started
+    return outcome
+
+
+async def _websocket_sessions(base_url, group, known, orders, timeout_ms):
+    from bench.streamlit_client import Session
+
+    async def session(order: list[str]) -> list[dict]:
+        async with Session(base_url) as client:
+            return [await _websocket_visit(client, url_path, group, known, timeout_ms) for url_path in order]
+
+    return await asyncio.gather(*(session(order) for order in orders))
+
+
+CLIENTS = {"websocket": _websocket_sessions, "browser": _browser_sessions}
+
+
+def _sessions(client, base_url, group, known, sessions, loops, seed, timeout_ms, reference_only=False):
+    orders = _page_orders(sessions, loops, seed, reference_only)
+    results = asyncio.run(CLIENTS[client](base_url, group, known, orders, timeout_ms))
     return [visit for visits in results for visit in visits]
+
+
+def _figures(visit: dict) -> tuple:
+    """What must match the release's own render: the metrics, and with the websocket client a digest
+    of every element of the page (charts and tables included)."""
+    return visit["metrics"], visit.get("content")
 
 
 class Promoter(threading.Thread):
@@ -146,6 +201,7 @@ def measure(
     interval: float,
     seed: int = 1,
     timeout_ms: int = 120_000,
+    client: str = "websocket",
 ) -> dict:
     """Reference renders per release, then the sessions under promotion; the judged outcome."""
     from pipelines.release import switch_latest
@@ -155,17 +211,17 @@ def measure(
         reference = {}
         for release_id in ids:
             switch_latest(releases_dir, release_id)
-            visits = asyncio.run(_sessions(base_url, group, ids, 1, 1, seed, timeout_ms, reference_only=True))
+            visits = _sessions(client, base_url, group, ids, 1, 1, seed, timeout_ms, reference_only=True)
             reference[release_id] = {v["page"]: v for v in visits}
             broken = [v for v in visits if v["error"] or v.get("releases_shown") != [release_id]]
             if broken:
                 raise RuntimeError(f"reference render of {release_id} failed: {broken}")
-        same = [p for p in reference[ids[0]] if reference[ids[0]][p]["metrics"] == reference[ids[1]][p]["metrics"]]
+        same = [p for p in reference[ids[0]] if _figures(reference[ids[0]][p]) == _figures(reference[ids[1]][p])]
         promoter = Promoter(releases_dir, ids, interval)
         started = time.perf_counter()
         promoter.start()
         try:
-            visits = asyncio.run(_sessions(base_url, group, ids, sessions, loops, seed, timeout_ms))
+            visits = _sessions(client, base_url, group, ids, sessions, loops, seed, timeout_ms)
         finally:
             promoter.stop.set()
             promoter.join()
@@ -176,7 +232,7 @@ def measure(
             errors.append(visit)
             continue
         shown = visit["releases_shown"]
-        if len(shown) != 1 or visit["metrics"] != reference[shown[0]][visit["page"]]["metrics"]:
+        if len(shown) != 1 or _figures(visit) != _figures(reference[shown[0]][visit["page"]]):
             mixes.append(visit)
         else:
             seen[shown[0]] += 1
@@ -191,6 +247,7 @@ def measure(
             "max_s": round(max(seconds), 2),
         }
     return {
+        "client": client,
         "sessions": sessions,
         "loops": loops,
         "pages": len(PAGES),
@@ -204,6 +261,7 @@ def measure(
         "pages_with_equal_metrics_in_both_releases": same,
         "first_problems": [*mixes[:5], *errors[:5]],
         "latency_by_page": by_page,
+        "alone_first_render_s": {page: round(visit["seconds"], 2) for page, visit in reference[ids[0]].items()},
     }
 
 
@@ -230,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--loops", type=int, default=2, help="passes over every page per session")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between promotions")
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="websocket", help="session kind (see docstring)")
     parser.add_argument("--release", type=Path, default=None, help="release A (default: the test fixture)")
     parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "bench" / "work" / "serving")
     parser.add_argument("--results", type=Path, default=REPO_ROOT / "bench" / "results" / "serving.json")
@@ -237,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.work_dir.exists():
         shutil.rmtree(args.work_dir)
     releases_dir, ids, group = prepare(args.work_dir, args.release)
-    result = measure(releases_dir, ids, group, args.sessions, args.loops, args.interval)
+    result = measure(releases_dir, ids, group, args.sessions, args.loops, args.interval, client=args.client)
     result["release"] = str(args.release) if args.release else "tests/dashboards/release_fixture.py"
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(result, indent=1) + "\n")

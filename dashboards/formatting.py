@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+from babel.dates import format_date
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
+
+from dashboards.i18n import _, locale
 
 # ISO 4217 currencies whose minor unit is not 1/100; every other currency has two decimals.
 _MINOR_UNIT_DIGITS = {
@@ -27,8 +32,19 @@ def month_key(value: date) -> str:
 
 
 def month_label(key: str) -> str:
-    """'2025-06' -> 'Jun 2025'."""
-    return month_start(key).strftime("%b %Y")
+    """'2025-06' -> 'Jun 2025' (in the current language: 'jun 2025')."""
+    return format_date(month_start(key), "MMM y", locale=locale())
+
+
+def day_text(value: date) -> str:
+    """date(2025, 6, 30) -> '30 Jun 2025' (in the current language: '30 jun 2025')."""
+    return format_date(value, "d MMM y", locale=locale())
+
+
+def format_number(value: float, digits: int = 0) -> str:
+    """1234.5 -> '1,234.5' in English, '1234,5' in Spanish: grouping and decimal mark of the language."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale())
 
 
 def shift_month(key: str, months: int) -> str:
@@ -59,8 +75,8 @@ def is_missing(value: Any) -> bool:
 def format_count(value: Any, is_suppressed: bool, min_count: int) -> str:
     """A released count as text; a suppressed (or null) cell reads 'fewer than K', never 0."""
     if is_suppressed or is_missing(value):
-        return f"fewer than {min_count}"
-    return f"{int(value):,}"
+        return _("fewer than {count}").format(count=min_count)
+    return format_number(int(value))
 
 
 def minor_unit_digits(currency: str) -> int:
@@ -73,12 +89,10 @@ def to_major(amount_minor: int, currency: str) -> float:
 
 
 def format_money(amount_minor: int, currency: str) -> str:
-    """12345, 'EUR' -> '123.45 EUR' (exact: integer arithmetic, no float rounding)."""
+    """12345, 'EUR' -> '123.45 EUR' ('123,45 EUR' in Spanish; exact: a Decimal of the integer amount,
+    no float rounding)."""
     digits = minor_unit_digits(currency)
-    sign = "-" if amount_minor < 0 else ""
-    whole, fraction = divmod(abs(int(amount_minor)), 10**digits)
-    text = f"{whole:,}" + (f".{fraction:0{digits}d}" if digits else "")
-    return f"{sign}{text} {currency}"
+    return f"{format_number(Decimal(int(amount_minor)).scaleb(-digits), digits)} {currency}"
 
 
 def as_of_day(timestamp: str) -> date | None:
@@ -90,27 +104,26 @@ def as_of_day(timestamp: str) -> date | None:
 
 
 def format_hours(hours: float) -> str:
-    return f"{hours:,.1f} h"
+    return f"{format_number(hours, 1)} h"
 
 
 def format_ratio(value: Any, digits: int = 2) -> str:
-    return "n/a" if is_missing(value) else f"{float(value):.{digits}f}"
+    return _("n/a") if is_missing(value) else format_number(float(value), digits)
 
 
 def format_pct(value: Any) -> str:
-    return "n/a" if is_missing(value) else f"{float(value):.1f}%"
+    return _("n/a") if is_missing(value) else format_percent(float(value) / 100, "#,##0.0%", locale=locale())
 
 
 def compact_number(value: float) -> str:
-    """31210.28 -> '31.2k', 1_250_000 -> '1.25M', 412 -> '412': a headline that fits its box; the exact
-    value goes in the tooltip."""
+    """31210.28 -> '31.2K' ('31,2 mil' in Spanish), 1_250_000 -> '1.25M', 412 -> '412': a headline
+    that fits its box (Babel's short compact form); the exact value goes in the tooltip."""
     size = abs(value)
-    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if size >= limit:
-            scaled = value / limit
-            digits = 2 if abs(scaled) < 10 else 1 if abs(scaled) < 100 else 0
-            return f"{scaled:.{digits}f}".rstrip("0").rstrip(".") + suffix
-    return f"{value:,.0f}" if size >= 100 or value == int(value) else f"{value:,.2f}"
+    if size >= 1e3:
+        scale = next(limit for limit in (1e9, 1e6, 1e3) if size >= limit)
+        digits = 2 if size / scale < 10 else 1 if size / scale < 100 else 0
+        return format_compact_decimal(value, format_type="short", fraction_digits=digits, locale=locale())
+    return format_number(value, 0 if size >= 100 or value == int(value) else 2)
 
 
 def compact_money(amount_minor: int, currency: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -13,6 +14,8 @@ from dashboards import releases
 from dashboards.charts.common import PLOTLY_CONFIG, summary
 from dashboards.filters import Group, Period
 from dashboards.formatting import as_of_day
+from dashboards.i18n import _
+from dashboards.navigation import PAGES_DIR
 from pipelines.settings import DEFAULT_STALE_AFTER_DAYS, STALE_AFTER_ENV
 
 
@@ -33,6 +36,29 @@ def require_release() -> releases.Release:
         )
         st.stop()
     return release
+
+
+def item_page(
+    find: Callable[[releases.Release, str], pd.DataFrame],
+    kind: str,
+    not_found: Callable[[str, str], str],
+    no_choice: str,
+) -> tuple[releases.Release, str, pd.DataFrame]:
+    """The start of a page of one item (`?id=…`): the release, the id asked for and the rows `find` gives
+    for it; a link back to the list; and, when there is nothing to show, a plain page (and the end of
+    this run). `kind` is the page's heading, `not_found(id, release id)` and `no_choice` what it says."""
+    release = require_release()
+    wanted = st.query_params.get("id", "")
+    st.page_link(PAGES_DIR / "initiatives.py", label=_("All initiatives"), icon=":material/arrow_back:")
+    if not available(release, "delivery_initiatives", _("Initiatives")):
+        st.title(kind)
+        st.stop()
+    found = find(release, wanted) if wanted else None
+    if found is None or found.empty:
+        st.title(_("{kind} not found").format(kind=kind))
+        st.warning(not_found(wanted, release.id) if wanted else no_choice)
+        st.stop()
+    return release, wanted, found
 
 
 def not_in_release(what: str) -> None:

@@ -1,4 +1,6 @@
+import json
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,10 +15,36 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
+# Seconds each of the longest modules took in CI (pytest --durations, both workers busy), so that the
+# longest starts first. Unlisted slow modules follow them, then every other module.
+SLOWEST_MODULES = {
+    "tests/pipeline/test_crash_safety.py": 560,
+    "tests/federation/test_hub.py": 400,
+    "tests/pipeline/test_refuse_empty.py": 270,
+    "tests/test_bench_smoke.py": 180,
+    "tests/pipeline/test_pipeline.py": 170,
+    "tests/dashboards/test_serving_under_promotion.py": 150,
+    "tests/pipeline/test_incremental_refresh.py": 140,
+    "tests/metrics/test_treasury_books.py": 140,
+    "tests/pipeline/test_bad_files.py": 120,
+}
+
+
+def pytest_configure(config):
+    # xdist would otherwise hand out the files with the most tests first, whatever the order below
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
 def pytest_collection_modifyitems(items):
-    """Tests that run whole pipelines (marked slow) first: `make test` hands whole files to two
-    workers (pytest-xdist --dist loadfile), and a long file started last would run alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """Tests that run whole pipelines (marked slow) first, longest first: `make test` hands whole files
+    to two workers (pytest-xdist --dist loadfile), and a long file started last would run alone at the end."""
+
+    def order(item):
+        module = Path(str(item.fspath)).relative_to(REPO_ROOT).as_posix()
+        return item.get_closest_marker("slow") is None, -SLOWEST_MODULES.get(module, 0)
+
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +60,7 @@ DEMO = {"seed": 11, "members": 400, "start": date(2025, 11, 1), "end": date(2026
 @dataclass
 class PipelineRun:
     data_dir: Path
-    result: object
+    success: bool
     summary: dict
 
     @property
@@ -44,16 +72,33 @@ class PipelineRun:
         return (self.data_dir / "releases" / "latest").resolve()
 
 
+def shared_dir(tmp_path_factory) -> Path:
+    """A folder every xdist worker of this test run sees (each worker's own basetemp is below it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def pipeline_run(tmp_path_factory) -> PipelineRun:
+    """The demo community's whole pipeline run, built once per test run: the first worker to ask builds
+    it under a lock, and each worker gets its own copy of the built data dir (tests may rerun or write
+    to it without touching another worker's)."""
+    from filelock import FileLock
+
     from demo.generate import generate
     from pipelines.cli import run_pipeline
 
-    data_dir = tmp_path_factory.mktemp("pipeline-data")
+    built = shared_dir(tmp_path_factory) / "pipeline-run"
     previous = os.environ.get("TOGETHEROS_DATA_DIR")
-    summary = generate(data_dir / "inbox", **DEMO)
-    result = run_pipeline(data_dir)
-    yield PipelineRun(data_dir, result, summary)
+    with FileLock(f"{built}.lock"):
+        if not (built / "run.json").exists():
+            summary = generate(built / "data" / "inbox", **DEMO)
+            success = run_pipeline(built / "data").success
+            (built / "run.json").write_text(json.dumps({"success": success, "summary": summary}))
+    data_dir = tmp_path_factory.mktemp("pipeline-run") / "data"
+    shutil.copytree(built / "data", data_dir, symlinks=True)
+    run = json.loads((built / "run.json").read_text())
+    yield PipelineRun(data_dir, run["success"], run["summary"])
     if previous is None:
         os.environ.pop("TOGETHEROS_DATA_DIR", None)
     else:

@@ -12,7 +12,7 @@ descriptor = release.descriptor
 st.title("Data & audit")
 st.markdown("Every figure on this dashboard comes from the release below; download it and check it yourself.")
 
-st.subheader("This release")
+st.header("This release")
 signing = descriptor.get("togetheros:signing") or {}
 quality = descriptor.get("togetheros:quality") or {}
 previous = descriptor.get("togetheros:previous")
@@ -34,7 +34,7 @@ st.markdown(
     )
 )
 
-st.subheader("Datasets")
+st.header("Datasets")
 datasets = [r for r in release.resources if r.format == "parquet"]
 st.dataframe(
     pd.DataFrame(
@@ -78,7 +78,7 @@ st.download_button(
     type="primary",
 )
 
-st.subheader("How to verify")
+st.header("How to verify")
 with st.container(border=True, key="how_to_verify"):
     files_url = verify_box.files_url()
     intro, commands = verify_box.steps(release, files_url)
@@ -89,7 +89,7 @@ with st.container(border=True, key="how_to_verify"):
     # scrollable-region-focusable); each step stays one line on a desktop
     st.code(commands, language="bash", wrap_lines=True)
 
-st.subheader("Loads: records read, accepted and quarantined")
+st.header("Loads: records read, accepted and quarantined")
 if release.has_dataset("load_audit"):
     audit = queries.load_audit(release, source)
     st.dataframe(
@@ -104,7 +104,7 @@ if release.has_dataset("load_audit"):
 else:
     ui.not_in_release("The load audit")
 
-st.subheader("Why records were quarantined")
+st.header("Why records were quarantined")
 if release.has_dataset("quarantine_reasons"):
     reasons = queries.quarantine_reasons(release, source)
     if reasons.empty:
@@ -117,7 +117,7 @@ if release.has_dataset("quarantine_reasons"):
 else:
     ui.not_in_release("Quarantine reasons")
 
-st.subheader("Files refused")
+st.header("Files refused")
 if release.has_dataset("file_outcomes"):
     refused = queries.refused_files(release, source)
     if refused.empty:
@@ -134,7 +134,7 @@ else:
     ui.not_in_release("The list of refused files")
 
 if release.has_dataset("federation_members"):  # a hub: its figures come from its members' releases
-    st.subheader("Members")
+    st.header("Members")
     st.markdown(
         "This release is a hub's: its figures roll up the signed releases of the member instances below, "
         "each verified against the member's pinned key. A member offline or refused keeps its last accepted "

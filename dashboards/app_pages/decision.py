@@ -4,23 +4,16 @@ group, and every initiative carrying it out, most urgent first, each opening its
 import streamlit as st
 
 from dashboards import charts, initiative_views, queries, ui
-from dashboards.navigation import PAGES_DIR
+from dashboards.i18n import _
 
-release = ui.require_release()
-wanted = st.query_params.get("id", "")
-st.page_link(PAGES_DIR / "initiatives.py", label="All initiatives", icon=":material/arrow_back:")
-if not ui.available(release, "delivery_initiatives", "Initiatives"):
-    st.title("Decision")
-    st.stop()
-found = queries.decision_initiatives(release, wanted) if wanted else None
-if found is None or found.empty:
-    st.title("Decision not found")
-    st.warning(
-        f"No initiative of this release ({release.id}) carries out decision “{wanted}”."
-        if wanted
-        else "No decision was chosen. Open one from an initiative's page."
-    )
-    st.stop()
+release, wanted, found = ui.item_page(
+    queries.decision_initiatives,
+    _("Decision"),
+    lambda wanted, release_id: _("No initiative of this release ({release}) carries out decision “{id}”.").format(
+        release=release_id, id=wanted
+    ),
+    _("No decision was chosen. Open one from an initiative's page."),
+)
 
 st.title(f"Decision {wanted}")
 st.caption(f"release `{release.id}` · {ui.data_as_of_text(release, ['delivery_initiatives'])}")
@@ -36,7 +29,7 @@ initiative_views.overdue_figures(
     release, {"overdue": int(found["is_overdue"].sum()), "stalled": int(found["is_stalled"].sum())}, cells[2:]
 )
 
-st.subheader("Its initiatives")
+st.header("Its initiatives")
 for row, label in zip(found.itertuples(), charts.initiative_labels(found), strict=True):
     initiative_views.initiative_link(row, label)
 st.caption("Each initiative's page links to it in the system it came from.")

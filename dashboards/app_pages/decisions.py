@@ -16,7 +16,7 @@ K = release.min_count
 st.title("Decisions & delivery")
 ui.scope_caption(release, group, period, "proposals_by_stage", "governance_", "delivery_rates")
 
-st.subheader("Proposals per stage today")
+st.header("Proposals per stage today")
 sections.proposals_chart(release, group)
 if release.has_dataset("proposals_by_stage"):
     stages = queries.proposals_by_stage(release, group.group_id)
@@ -30,7 +30,7 @@ if release.has_dataset("proposals_by_stage"):
     )
     st.dataframe(table, hide_index=True)
 
-st.subheader("Proposal funnel")
+st.header("Proposal funnel")
 if ui.available(release, "governance_funnel", "The proposal funnel"):
     funnel = queries.funnel_totals(release, group.group_id, period.start, period.end)
     if ui.has_rows(funnel, "proposal created", group, period):
@@ -43,7 +43,7 @@ if ui.available(release, "governance_funnel", "The proposal funnel"):
         cohorts = queries.governance_funnel(release, group.group_id, period.start, period.end)
         ui.chart(release, charts.days_in_stage(cohorts), ("governance_funnel", "median_days_in_stage"))
 
-st.subheader("Decisions")
+st.header("Decisions")
 if ui.available(release, "governance_decisions", "Decisions per month"):
     decided = queries.group_months(release, "governance_decisions", group.group_id, period.start, period.end)
     if ui.has_rows(decided, "decision", group, period):
@@ -55,7 +55,7 @@ if ui.available(release, "governance_decisions", "Decisions per month"):
             ("governance_decisions", "proposals_with_minority_report"),
         )
 
-st.subheader("Vote turnout")
+st.header("Vote turnout")
 if ui.available(release, "governance_turnout", "Vote turnout"):
     turnout = queries.group_months(release, "governance_turnout", group.group_id, period.start, period.end)
     if ui.has_rows(turnout, "vote", group, period):
@@ -79,7 +79,7 @@ if ui.available(release, "governance_turnout", "Vote turnout"):
             note=f"Dashed: the previous period on the same months. Gaps: fewer than {K} voters or members.",
         )
 
-st.subheader("Decidim proposals and supports")
+st.header("Decidim proposals and supports")
 if ui.available(release, "governance_decidim_proposals", "Decidim proposals"):
     decidim = queries.group_months(release, "governance_decidim_proposals", group.group_id, period.start, period.end)
     if ui.has_rows(decidim, "Decidim proposal", group, period):
@@ -95,7 +95,7 @@ if ui.available(release, "governance_decidim_proposals", "Decidim proposals"):
             hide_index=True,
         )
 
-st.subheader("Support points")
+st.header("Support points")
 if ui.available(release, "governance_support_points", "Support points"):
     points = queries.group_months(release, "governance_support_points", group.group_id, period.start, period.end)
     if ui.has_rows(points, "support-point allocation", group, period):
@@ -105,7 +105,7 @@ if ui.available(release, "governance_support_points", "Support points"):
             ("governance_support_points", "points_allocated"),
         )
 
-st.subheader("Delivery")
+st.header("Delivery")
 if ui.available(release, "delivery_rates", "Delivery rates"):
     rates = queries.delivery_rates(release, group.group_id, period.start, period.end)
     totals = queries.delivery_totals(release, group.group_id, period.start, period.end)

@@ -6,23 +6,16 @@ import streamlit as st
 
 from dashboards import charts, initiative_views, queries, ui
 from dashboards.formatting import as_of_day, is_missing
-from dashboards.navigation import PAGES_DIR
+from dashboards.i18n import _
 
-release = ui.require_release()
-wanted = st.query_params.get("id", "")
-st.page_link(PAGES_DIR / "initiatives.py", label="All initiatives", icon=":material/arrow_back:")
-if not ui.available(release, "delivery_initiatives", "Initiatives"):
-    st.title("Initiative")
-    st.stop()
-found = queries.initiative(release, wanted) if wanted else None
-if found is None or found.empty:
-    st.title("Initiative not found")
-    st.warning(
-        f"This release ({release.id}) has no initiative “{wanted}”."
-        if wanted
-        else "No initiative was chosen. Choose one from Initiatives & milestones."
-    )
-    st.stop()
+release, wanted, found = ui.item_page(
+    queries.initiative,
+    _("Initiative"),
+    lambda wanted, release_id: _("This release ({release}) has no initiative “{id}”.").format(
+        release=release_id, id=wanted
+    ),
+    _("No initiative was chosen. Choose one from Initiatives & milestones."),
+)
 
 row = next(found.itertuples())
 label = charts.initiative_labels(found)[0]
@@ -69,7 +62,7 @@ milestones = (
     if release.has_dataset("delivery_milestones")
     else queries.no_milestones()
 )
-st.subheader("Milestones")
+st.header("Milestones")
 if milestones.empty:
     st.info("No milestone is recorded for this initiative.", icon=":material/search_off:")
 else:
@@ -89,7 +82,7 @@ else:
         ("delivery_milestones", "is_late"),
     )
 
-st.subheader("History")
+st.header("History")
 history = charts.initiative_history(row, milestones, as_of)
 st.markdown("\n".join(f"- **{day}** · {event}" for day, event in zip(history["Day"], history["Event"], strict=True)))
 st.caption("From the dates the release publishes: no names, no free text.")

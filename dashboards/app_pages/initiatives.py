@@ -106,7 +106,7 @@ if ui.available(release, "delivery_initiatives", "Initiatives"):
                 ("delivery_milestones", "is_late"),
                 note="This page of the list; a row's label opens the initiative.",
             )
-            st.subheader("Organizer table")
+            st.header("Organizer table")
             st.dataframe(
                 charts.initiative_table(shown),
                 hide_index=True,

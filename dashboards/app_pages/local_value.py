@@ -24,7 +24,7 @@ if ui.available(release, "local_value", "Local value"):
         months = queries.group_months(release, "local_value", group.group_id, period.start, period.end)
         for total in totals.itertuples():
             currency = total.currency
-            st.subheader(f"{currency}, {period.label}")
+            st.header(f"{currency}, {period.label}")
             ratio = format_ratio(total.lm3_ratio)
             figures = (
                 ("Local multiplier", ratio, ratio, "lm3_ratio"),
@@ -56,5 +56,5 @@ if ui.available(release, "local_value", "Local value"):
                 " shown beside the rounds, never added to them. "
                 f"Re-spend share assumed for R3 in this period: **{share}** (R3 ÷ R2)."
             )
-        st.subheader("Formula and assumptions")
+        st.header("Formula and assumptions")
         ui.definitions(release, *(("local_value", f) for f in FIELDS), full=True)

@@ -14,7 +14,7 @@ K = release.min_count
 st.title("Participation")
 ui.scope_caption(release, group, period, "participation_")
 
-st.subheader("Active members per month")
+st.header("Active members per month")
 sections.participation_trend(release, group, period)
 if release.has_dataset("participation_monthly"):
     rows = queries.participation_monthly(release, group.group_id, period.start, period.end)
@@ -30,7 +30,7 @@ if release.has_dataset("participation_monthly"):
         with st.expander("Monthly figures as a table"):
             st.dataframe(table, hide_index=True, height="content")
 
-st.subheader("Last 7 and 30 days")
+st.header("Last 7 and 30 days")
 if ui.available(release, "participation_windows", "Rolling 7- and 30-day activity"):
     windows = queries.participation_windows(release, group.group_id, period.start, period.end)
     if ui.has_rows(windows, "rolling activity", group, period):
@@ -47,13 +47,13 @@ if ui.available(release, "participation_windows", "Rolling 7- and 30-day activit
                 )
         ui.chart(release, charts.rolling_windows(windows, min_count=K), ("participation_windows", "active_members"))
 
-st.subheader("New and returning members")
+st.header("New and returning members")
 if ui.available(release, "participation_member_flow", "New and returning members"):
     flow = queries.group_months(release, "participation_member_flow", group.group_id, period.start, period.end)
     if ui.has_rows(flow, "new or returning member", group, period):
         ui.chart(release, charts.member_flow(flow, min_count=K), ("participation_member_flow", "members"))
 
-st.subheader("Who stays: monthly cohorts")
+st.header("Who stays: monthly cohorts")
 if ui.available(release, "participation_cohorts", "Member cohorts"):
     cohorts = queries.participation_cohorts(release, group.group_id, period.start, period.end)
     if ui.has_rows(cohorts, "cohort", group, period):
@@ -64,7 +64,7 @@ if ui.available(release, "participation_cohorts", "Member cohorts"):
             note=f"Colour: share of the cohort active again; “<{K}” marks cells of fewer than {K} people.",
         )
 
-st.subheader("How evenly people take part")
+st.header("How evenly people take part")
 if ui.available(release, "participation_inequality", "Participation inequality"):
     spread = queries.group_months(release, "participation_inequality", group.group_id, period.start, period.end)
     if ui.has_rows(spread, "contribution", group, period):
@@ -78,7 +78,7 @@ if ui.available(release, "participation_inequality", "Participation inequality")
             note=note,
         )
 
-st.subheader("Forum: time to first response")
+st.header("Forum: time to first response")
 if ui.available(release, "participation_first_response", "Forum response times"):
     forum = queries.group_months(release, "participation_first_response", group.group_id, period.start, period.end)
     if ui.has_rows(forum, "forum topic", group, period):

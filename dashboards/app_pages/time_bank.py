@@ -13,7 +13,7 @@ K = release.min_count
 st.title("Time bank")
 ui.scope_caption(release, group, period, "timebank_")
 
-st.subheader("Hours exchanged")
+st.header("Hours exchanged")
 if ui.available(release, "timebank_hours_monthly", "Hours exchanged"):
     hours = queries.timebank_hours(release, group.group_id, period.start, period.end)
     if ui.has_rows(hours, "time-bank exchange", group, period):
@@ -45,13 +45,13 @@ if ui.available(release, "timebank_hours_monthly", "Hours exchanged"):
             + "Includes the time banks' own accounts.",
         )
 
-st.subheader("Members trading time")
+st.header("Members trading time")
 if ui.available(release, "timebank_traders_monthly", "Time-bank traders"):
     traders = queries.group_months(release, "timebank_traders_monthly", group.group_id, period.start, period.end)
     if ui.has_rows(traders, "time-bank trader", group, period):
         ui.chart(release, charts.traders(traders, min_count=K), ("timebank_traders_monthly", "traders"))
 
-st.subheader("Fair exchange")
+st.header("Fair exchange")
 if ui.available(release, "timebank_fair_exchange", "The fair-exchange distribution"):
     bands = queries.group_rows(release, "timebank_fair_exchange", group.group_id)
     if ui.has_rows(bands, "fair-exchange index", group):
@@ -68,7 +68,7 @@ if ui.available(release, "timebank_fair_exchange", "The fair-exchange distributi
             "good ≥ 1.0, balanced ≥ 0.75, warning ≥ 0.5, critical < 0.5 (time provided ÷ time received).",
         )
 
-st.subheader("Time balances")
+st.header("Time balances")
 if ui.available(release, "timebank_balance_distribution", "The time-balance distribution"):
     buckets = queries.group_rows(release, "timebank_balance_distribution", group.group_id)
     if ui.has_rows(buckets, "time balance", group):

@@ -35,7 +35,7 @@ def table_height(rows: pd.DataFrame) -> int | str:
 st.title("Treasury")
 ui.scope_caption(release, group, period, "treasury_")
 
-st.subheader("Money in and out")
+st.header("Money in and out")
 sections.treasury_charts(release, group, period)
 if release.has_dataset("treasury_monthly"):
     totals = queries.treasury_totals(release, group.group_id, period.start, period.end)
@@ -47,7 +47,7 @@ if release.has_dataset("treasury_monthly"):
             table[label] = [format_money(v, c) for v, c in zip(totals[column], totals["currency"], strict=True)]
         st.dataframe(table, hide_index=True)
 
-st.subheader("Where the money came from and went")
+st.header("Where the money came from and went")
 if ui.available(release, "treasury_legs", "Treasury movements"):
     links = queries.treasury_links(release, group.group_id, period.start, period.end)
     if ui.has_rows(links, "treasury movement", group, period):
@@ -60,7 +60,7 @@ if ui.available(release, "treasury_legs", "Treasury movements"):
         )
         ui.definitions(release, ("treasury_flows_by_category", "amount_minor"))
 
-st.subheader("Budgets against spending")
+st.header("Budgets against spending")
 if ui.available(release, "treasury_budget_vs_actual", "Budgets"):
     lines = queries.budget_vs_actual(release, group.group_id, period.start, period.end)
     if ui.has_rows(lines, "budget line", group, period):
@@ -81,7 +81,7 @@ if ui.available(release, "treasury_budget_vs_actual", "Budgets"):
             ("treasury_budget_vs_actual", "treasury_spent_minor"),
         )
 
-st.subheader("Balances")
+st.header("Balances")
 reconciliation = (
     labelled(queries.treasury_reconciliation(release, group.group_id))
     if release.has_dataset("treasury_reconciliation")
@@ -114,7 +114,7 @@ if reconciliation is not None:
             ("treasury_reconciliation", "disagreeing_statements"),
         )
 
-st.subheader("Fees")
+st.header("Fees")
 if ui.available(release, "treasury_fees", "Fees"):
     fees = queries.group_months(release, "treasury_fees", group.group_id, period.start, period.end)
     if ui.has_rows(fees, "fee", group, period):

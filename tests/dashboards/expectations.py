@@ -108,10 +108,10 @@ def initiatives_under_way(
 
 
 def reads_as(compact: str, amount_minor: int, currency: str) -> bool:
-    """A compact headline ('35.5k EUR') is the amount to its shown precision (half its last digit)."""
+    """A compact headline ('35.5K EUR') is the amount to its shown precision (half its last digit)."""
     number, unit = compact.rsplit(" ", 1)
-    scale = {"k": 1e3, "M": 1e6, "G": 1e9}.get(number[-1], 1)
-    digits = number.rstrip("kMG")
+    scale = {"K": 1e3, "M": 1e6, "B": 1e9}.get(number[-1], 1)  # Babel's short compact form in English
+    digits = number.rstrip("KMB")
     decimals = len(digits.split(".")[1]) if "." in digits else 0
     shown = float(digits.replace(",", "")) * scale
     return unit == currency and abs(shown - amount_minor / 100) <= 0.5 * 10**-decimals * scale

@@ -30,7 +30,8 @@ def metrics(app: AppTest) -> dict[str, str]:
 
 
 def texts(app: AppTest) -> str:
-    parts = [e.value for kind in (app.markdown, app.caption, app.info, app.title, app.subheader) for e in kind]
+    kinds = (app.markdown, app.caption, app.info, app.title, app.header, app.subheader)
+    parts = [e.value for kind in kinds for e in kind]
     return "\n".join(str(p) for p in parts)
 
 

@@ -17,14 +17,14 @@ from pipelines.settings import STALE_AFTER_ENV
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(31210.28, "31.2k"), (-15000, "-15k"), (412, "412"), (0.99, "0.99"), (1_234_567, "1.23M"), (7, "7")],
+    [(31210.28, "31.2K"), (-15000, "-15K"), (412, "412"), (0.99, "0.99"), (1_234_567, "1.23M"), (7, "7")],
 )
 def test_compact_numbers_fit_a_phone(value, text):
     assert compact_number(value) == text
 
 
 def test_compact_money_is_in_major_units_of_its_currency():
-    assert compact_money(3_121_028, "EUR") == "31.2k EUR"
+    assert compact_money(3_121_028, "EUR") == "31.2K EUR"
     assert compact_money(3_121_028, "JPY") == "3.12M JPY"  # no minor unit
 
 
@@ -36,8 +36,8 @@ def test_a_chart_summary_says_what_is_drawn_and_the_latest_value():
     )  # fmt: skip
     text = summary(charts.treasury_flows(frame, "EUR"))
     assert text == (
-        "Treasury inflow and outflow (EUR), Jan 2025 to Mar 2025; latest: Inflow 31.2k EUR (Mar 2025);"
-        " Outflow 40k EUR (Mar 2025)."
+        "Treasury inflow and outflow (EUR), Jan 2025 to Mar 2025; latest: Inflow 31.2K EUR (Mar 2025);"
+        " Outflow 40K EUR (Mar 2025)."
     )
 
 
@@ -103,3 +103,19 @@ def test_a_bad_stale_setting_is_refused(monkeypatch):
     monkeypatch.setenv(STALE_AFTER_ENV, "a month")
     with pytest.raises(ValueError, match="TOGETHEROS_STALE_AFTER_DAYS='a month'"):
         ui.stale_after_days()
+
+
+@pytest.mark.parametrize(
+    ("language", "compact", "exact", "month"),
+    [("en", "31.2K EUR", "31,210.28 EUR", "Jun 2025"), ("es", "31,2\u00a0mil EUR", "31.210,28 EUR", "jun 2025")],
+)
+def test_figures_and_months_are_formatted_in_the_chosen_language(language, compact, exact, month):
+    from dashboards import i18n
+    from dashboards.formatting import format_money, month_label
+
+    i18n.set_language(language)
+    try:
+        assert (compact_money(3_121_028, "EUR"), format_money(3_121_028, "EUR")) == (compact, exact)
+        assert month_label("2025-06") == month
+    finally:
+        i18n.set_language("en")

@@ -1,7 +1,8 @@
-"""Serving under load (the CI-sized `python -m bench.serving`, whose 20-session results are in
-bench/results/serving.json): concurrent sessions over every page of the served dashboard, while
-`latest` is promoted back and forth between two releases with different figures, each see one
-release's figures under that release's name, and never an error."""
+"""Serving under load (`python -m bench.serving`, whose results are in bench/results/serving.json):
+concurrent sessions over every page of the served dashboard, while `latest` is promoted back and forth
+between two releases with different figures, each see one release's figures under that release's name,
+and never an error. Twenty websocket sessions (the issue's load; every element of every page compared
+with the release's own render), and two browser tabs (the same through Chromium's rendering)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ pytestmark = [
 ]
 
 
-def test_sessions_during_promotions_see_the_old_or_the_new_release_never_a_mix(tmp_path):
+@pytest.mark.parametrize(("client", "sessions"), [("websocket", 20), ("browser", 2)])
+def test_sessions_during_promotions_see_the_old_or_the_new_release_never_a_mix(tmp_path, client, sessions):
     releases_dir, ids, group = prepare(tmp_path, None)
-    result = measure(releases_dir, ids, group, sessions=4, loops=1, interval=0.5)
+    result = measure(releases_dir, ids, group, sessions=sessions, loops=1, interval=0.5, client=client)
     assert result["first_problems"] == [] and result["mixes"] == 0 and result["errors"] == 0
-    assert result["visits"] == 4 * len(PAGES)
+    assert result["visits"] == sessions * len(PAGES)
     assert result["promotions"] >= 4  # latest moved while the sessions were reading
     # the two releases differ on the pages a mix would show on, and both were seen
     assert len(result["pages_with_equal_metrics_in_both_releases"]) < len(PAGES)

@@ -32,7 +32,7 @@ def federation_id(run) -> str:
 
 
 def test_the_pipeline_succeeds_and_its_release_verifies(pipeline_run):
-    assert pipeline_run.result.success
+    assert pipeline_run.success
     report = verify_release(pipeline_run.release, walk_chain=True)
     assert report.ok, report.messages()
 

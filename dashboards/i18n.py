@@ -1,0 +1,70 @@
+"""The dashboard's languages: English, Spanish and Portuguese.
+
+Text goes through gettext (`_`), with one catalog per language in dashboards/locale/<lang>/LC_MESSAGES/
+dashboard.po, compiled to .mo in memory when first used (no generated file to keep in step). Numbers and
+dates are formatted by Babel in the same language (`locale()`). app.py sets the language at the start of
+every script run, from the `?lang=` query parameter or the switcher; it lives in a context variable
+because each session's run has its own thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import io
+from contextvars import ContextVar
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+# Portuguese beside Spanish: Brazil's solidarity-economy networks and time banks and Portugal's Decidim
+# instances are, after the Spanish-speaking ones, the largest group of communities using these tools.
+LANGUAGES = {"en": "English", "es": "Español", "pt": "Português"}
+DEFAULT = "en"
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "dashboard"
+
+_language: ContextVar[str] = ContextVar("language", default=DEFAULT)
+
+
+def set_language(code: str | None) -> str:
+    """Use `code` for this run (an unknown code falls back to English); returns the language used."""
+    chosen = code if code in LANGUAGES else DEFAULT
+    _language.set(chosen)
+    return chosen
+
+
+def language() -> str:
+    return _language.get()
+
+
+def locale() -> str:
+    """The Babel locale of the current language ("pt" is Babel's Brazilian Portuguese)."""
+    return language()
+
+
+def catalog_path(code: str) -> Path:
+    return LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def translations(code: str) -> gettext.NullTranslations:
+    """The compiled catalog of a language; English is the source text itself."""
+    if code == DEFAULT:
+        return gettext.NullTranslations()
+    with catalog_path(code).open("rb") as po:
+        catalog = read_po(po, locale=code, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def _(message: str) -> str:
+    """The message in the current language (the English text when a catalog lacks it)."""
+    return translations(language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return translations(language()).ngettext(singular, plural, count)
