@@ -1,5 +1,5 @@
-"""`python -m bench [--scales 1000000,10000000] [--smoke] [--work-dir bench/work] [--repeat N]
-[--resume] [--again refresh,dashboard]`."""
+"""`python -m bench [--scales 1000000,10000000] [--cities 500] [--smoke] [--work-dir bench/work]
+[--repeat N] [--resume] [--again refresh,dashboard]`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.report import save_json, write_table
+from bench.report import run_name, save_json, write_table
 from bench.run import AGAIN, bench_scale, measure_again
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scales", default="1000000,10000000", help="comma-separated activity-event counts")
     parser.add_argument(
         "--smoke", action="store_true", help=f"one tiny scale ({SMOKE['scale']:,} events) with results in the work dir"
+    )
+    parser.add_argument(
+        "--cities", type=int, default=None, help="city groups in the demo federation (default: its named cities)"
     )
     parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "bench" / "work")
     parser.add_argument(
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if not set(steps) <= set(AGAIN):
             parser.error(f"--again takes {', '.join(AGAIN)}")
         for scale, _ in scales:
-            result = json.loads((results_dir / f"{scale}.json").read_text())
+            result = json.loads((results_dir / f"{run_name(scale, args.cities)}.json").read_text())
             progress(f"[{scale:,} events] again: {', '.join(steps)}")
             save(measure_again(result, steps, work_dir, args.query_repeats))
         print(f"results: {results_dir / 'README.md'}")
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
     status = 0
     for scale, members in scales:
-        saved = results_dir / f"{scale}.json"
+        saved = results_dir / f"{run_name(scale, args.cities)}.json"
         resume = json.loads(saved.read_text()) if args.resume and saved.exists() else None
         if resume and resume["status"] == "finished":
             continue
@@ -91,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 save=save,
                 progress=progress,
                 resume=resume,
+                cities=args.cities,
             )
         except Exception as error:  # recorded in the result; go on with the next scale
             progress(f"{scale:,} events failed: {error}")

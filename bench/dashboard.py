@@ -19,17 +19,38 @@ PAGES = sorted(p.stem for p in (APP.parent / "app_pages").glob("*.py") if not p.
 
 
 def page_latency(releases_dir: Path, repeats: int) -> dict:
-    """p50/p95 milliseconds of query time per page over `repeats` cold-cache renders (the root group)."""
+    """p50/p95 milliseconds of query time per page over `repeats` cold-cache renders, for the federation
+    (the widest filter a visitor can pick), a nation and a city group (the first of each by name)."""
     os.environ["TOGETHEROS_RELEASES_DIR"] = str(releases_dir)
-    from streamlit.testing.v1 import AppTest
-
     from dashboards import queries, releases
 
     release = releases.latest_release()
     if release is None:
         raise RuntimeError(f"no release under {releases_dir}")
     groups = queries.groups(release)
-    root = groups[groups["depth"] == 0].iloc[0]  # the federation: the widest filter a visitor can pick
+    deepest = groups[groups["depth"] == groups["depth"].max()]
+    chosen = {
+        "federation": groups[groups["depth"] == 0].iloc[0],
+        "nation": groups[groups["depth"] == 1].sort_values("name").iloc[0],
+        "city": deepest.sort_values("name").iloc[0],
+    }
+    scopes = {
+        scope: {"group": str(g["name"]), "pages": _pages(queries, str(g["group_id"]), repeats)}
+        for scope, g in chosen.items()
+    }
+    return {
+        "source": "dashboards/app_pages via AppTest, time in dashboards.queries._read",
+        "group": scopes["federation"]["group"],
+        "months": len(queries.months(release)),
+        "repeats": repeats,
+        "pages": scopes["federation"]["pages"],
+        "scopes": scopes,
+    }
+
+
+def _pages(queries, group_id: str, repeats: int) -> dict:
+    from streamlit.testing.v1 import AppTest
+
     spent: list[float] = []
     read = queries._read
 
@@ -47,7 +68,7 @@ def page_latency(releases_dir: Path, repeats: int) -> dict:
             samples, query_count = [], 0
             for _ in range(repeats):
                 app = AppTest.from_file(str(APP), default_timeout=60)
-                app.query_params["group"] = str(root["group_id"])
+                app.query_params["group"] = group_id
                 queries._query.clear()  # bypass st.cache_data: measure the queries, not cache hits
                 spent.clear()
                 app.run()
@@ -56,7 +77,7 @@ def page_latency(releases_dir: Path, repeats: int) -> dict:
                     spent.clear()
                     app.switch_page(f"app_pages/{page}.py").run()
                 if app.exception:
-                    raise RuntimeError(f"page {page} failed: {app.exception[0].message}")
+                    raise RuntimeError(f"page {page} failed for group {group_id}: {app.exception[0].message}")
                 samples.append(sum(spent))
                 query_count = len(spent)
             results[page] = {
@@ -67,10 +88,4 @@ def page_latency(releases_dir: Path, repeats: int) -> dict:
             }
     finally:
         queries._read = read
-    return {
-        "source": "dashboards/app_pages via AppTest, time in dashboards.queries._read",
-        "group": str(root["name"]),
-        "months": len(queries.months(release)),
-        "repeats": repeats,
-        "pages": results,
-    }
+    return results

@@ -10,9 +10,14 @@ from bench.stages import STAGES
 ROWS = ("generate", *STAGES)
 
 
+def run_name(scale: int, cities: int | None) -> str:
+    """A run's name, for its result file and its work folder: `<scale>` or `<scale>-cities<N>`."""
+    return f"{scale}-cities{cities}" if cities else str(scale)
+
+
 def save_json(result: dict, results_dir: Path) -> Path:
     results_dir.mkdir(parents=True, exist_ok=True)
-    path = results_dir / f"{result['scale_events']}.json"
+    path = results_dir / f"{run_name(result['scale_events'], result.get('cities'))}.json"
     path.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
     return path
 
@@ -24,7 +29,8 @@ def _n(value, digits: int = 1) -> str:
 
 
 def _scale_section(r: dict) -> list[str]:
-    lines = [f"## {r['scale_events']:,} events ({r['members']:,} members) — {r['status']}", ""]
+    cities = f", {r['cities']:,} city groups" if r.get("cities") else ""
+    lines = [f"## {r['scale_events']:,} events ({r['members']:,} members{cities}) — {r['status']}", ""]
     if "counts" in r:
         c = r["counts"]
         lines += [
@@ -68,13 +74,22 @@ def _scale_section(r: dict) -> list[str]:
             "",
         ]
     if "dashboard" in r:
-        lines += ["| page | queries | p50 ms | p95 ms |", "|---|---:|---:|---:|"]
-        for page, p in r["dashboard"]["pages"].items():
-            lines.append(f"| {page} | {p['queries']} | {_n(p['p50_ms'])} | {_n(p['p95_ms'])} |")
         board = r["dashboard"]
+        # one column per group the pages were rendered for (older results: the federation only)
+        scopes = board.get("scopes") or {"federation": {"group": board["group"], "pages": board["pages"]}}
+        lines += [
+            "| page | queries | " + " | ".join(f"{scope} p50 ms | {scope} p95 ms" for scope in scopes) + " |",
+            "|---|---:|" + "---:|---:|" * len(scopes),
+        ]
+        for page, p in board["pages"].items():
+            cells = " | ".join(
+                f"{_n(s['pages'][page]['p50_ms'])} | {_n(s['pages'][page]['p95_ms'])}" for s in scopes.values()
+            )
+            lines.append(f"| {page} | {p['queries']} | {cells} |")
+        groups = "; ".join(f"{scope}: {s['group']}" for scope, s in scopes.items())
         lines += [
             "",
-            f"(group: {board['group']}, {board['months']} months, {board['repeats']} cold-cache "
+            f"(groups: {groups}; {board['months']} months, {board['repeats']} cold-cache "
             f"repeats, queries from {board['source']})",
             "",
         ]
@@ -90,7 +105,10 @@ def _scale_section(r: dict) -> list[str]:
 
 
 def write_table(results_dir: Path) -> Path:
-    results = sorted((json.loads(p.read_text()) for p in results_dir.glob("*.json")), key=lambda r: r["scale_events"])
+    results = sorted(
+        (json.loads(p.read_text()) for p in results_dir.glob("*.json")),
+        key=lambda r: (r["scale_events"], r.get("cities") or 0),
+    )
     lines = [
         "# Benchmark results",
         "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 
@@ -93,7 +94,10 @@ class Federation:
         return below
 
 
-def build_federation(rng: np.random.Generator) -> Federation:
+def build_federation(rng: np.random.Generator, cities: int | None = None) -> Federation:
+    """The demo federation; with `cities`, that many city groups: the named ones, then more spread over
+    the same regions in turn, their sizes falling off as 1/rank (a few large cities, a long tail)."""
+    wanted = cities  # the loop below reuses the name for a region's cities
     group_ids = iter(uuids(rng, 64))
     groups: list[Group] = []
 
@@ -110,6 +114,17 @@ def build_federation(rng: np.random.Generator) -> Federation:
             city_count = int(rng.integers(2, len(cities) + 1))
             for city_name, size in cities[:city_count]:
                 add(slugify(city_name), f"{city_name} Commons", "local", region, nation_index, size)
+    named = sum(g.is_city for g in groups)
+    if wanted is not None and wanted < named:
+        raise ValueError(f"cities must be at least {named} (the named cities), got {wanted}")
+    regions = [g for g in groups if g.type == "regional"]
+    if wanted is not None and wanted > named:  # drawn only when asked: the default federation stays as it was
+        group_ids = chain(group_ids, uuids(rng, wanted - named))
+    for rank in range(named, wanted or named):
+        region = regions[rank % len(regions)]
+        number = rank // len(regions)
+        name = f"{region.name.removesuffix(' Network')} {number}"
+        add(slugify(name), f"{name} Commons", "local", region.index, region.nation, 5.0 / (rank + 1))
     children: dict[int, list[int]] = {g.index: [] for g in groups}
     for group in groups:
         if group.parent is not None:

@@ -44,6 +44,7 @@ def generate(
     start: date = date(2025, 11, 1),
     end: date = date(2026, 10, 31),
     events: int | None = None,
+    cities: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict:
     """Write the demo community into `inbox`; return a summary (files, row counts, events, defects)."""
@@ -54,7 +55,7 @@ def generate(
     if target < 1000:
         raise ValueError(f"events must be at least 1000 (got {target})")
     world = np.random.Generator(np.random.PCG64(seed))
-    federation = build_federation(world)
+    federation = build_federation(world, cities)
     people = build_population(world, federation, members)
     ctx = Context(Path(inbox), seed, calendar, federation, people, target, progress=progress or (lambda message: None))
     Path(inbox).mkdir(parents=True, exist_ok=True)

@@ -124,8 +124,9 @@ class Landing:
             self._index_changed = True
         return landed, is_new
 
-    def land_file(self, path: Path, file_name: str) -> tuple[LandedFile, bool]:
-        stat = path.stat()  # before hashing: a file changed while being hashed is hashed again next run
+    def land_file(self, path: Path, file_name: str, stat: os.stat_result | None = None) -> tuple[LandedFile, bool]:
+        # stat before hashing: a file changed while being hashed is hashed again next run
+        stat = stat or path.stat()
         seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]  # ctime: also an mtime set back (cp -p)
         cached = self._stats.get(str(path))
         if cached and cached[:3] == seen and self._meta_path(cached[3]).exists():
@@ -151,13 +152,29 @@ class Landing:
         return self._store(sha, file_name, len(body), origin, cursor, lambda target: _write_atomic(target, body))
 
 
+def _inbox_files(folder: Path) -> list[tuple[str, os.DirEntry]]:
+    """(name relative to folder, entry) of every file under it, dot-files left out, sorted by name.
+    os.scandir gives the file type without a stat call and caches the one stat each file then needs:
+    at 10M events rglob + is_file + stat made two system calls for each of 300,000 files."""
+    found, stack = [], [(folder, "")]
+    while stack:
+        directory, prefix = stack.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):  # as rglob: a symlinked folder is not walked
+                    stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                elif entry.is_file() and not entry.name.startswith("."):
+                    found.append((f"{prefix}{entry.name}", entry))
+    return sorted(found, key=lambda item: item[0].split("/"))  # the order of sorted Paths, as before
+
+
 def land_inbox(inbox_dir: Path, landing_dir: Path, source: str) -> tuple[list[LandedFile], int]:
     """Land every file under inbox/<source>/; returns (current landed files, number newly landed)."""
     new = 0
     folder = inbox_dir / source
     with Landing(landing_dir, source) as landing:
         if folder.exists():
-            for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-                _, is_new = landing.land_file(path, path.relative_to(folder).as_posix())
+            for name, entry in _inbox_files(folder):
+                _, is_new = landing.land_file(Path(entry.path), name, entry.stat())
                 new += is_new
     return landing.current(), new

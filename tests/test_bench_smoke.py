@@ -34,6 +34,8 @@ def test_smoke_run_writes_every_stage_and_ratio(tmp_path, monkeypatch):
     assert result["direct_read"]["seconds"] > 0 and result["direct_read"]["group_months"] > 0
     for page in PAGES:
         assert result["dashboard"]["pages"][page]["p95_ms"] > 0, page
+        for scope in ("federation", "nation", "city"):  # a visitor's three widths of filter
+            assert result["dashboard"]["scopes"][scope]["pages"][page]["p95_ms"] > 0, (scope, page)
 
     ratios = result["ratios"]
     for name in ("pipeline_vs_lower_bound", "peak_rss_gib", "refresh_vs_full", "page_p95_ms"):

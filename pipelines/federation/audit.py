@@ -17,6 +17,7 @@ from pipelines.federation.config import FederationConfig, HubGroup, Member
 from pipelines.federation.rollup import build_hub_tables
 from pipelines.release import layout
 from pipelines.release.hashing import sha256_file
+from pipelines.release.lineage import read_lineage
 from pipelines.release.verify import verify_release
 
 
@@ -43,8 +44,7 @@ def verify_federation(hub_release: Path, member_releases: dict[str, Path], min_c
     problems = [f"hub release: {message}" for message in report.messages()]
     if not report.ok:
         return problems
-    descriptor = json.loads((hub_release / layout.DESCRIPTOR).read_bytes())
-    cited = {e["source"].split("/", 1)[1]: e for e in descriptor["togetheros:lineage"] if "/" in e["source"]}
+    cited = {e["source"].split("/", 1)[1]: e for e in read_lineage(hub_release) if "/" in e["source"]}
     folders = {}
     for name, entry in sorted(cited.items()):
         folder = member_releases.get(name)

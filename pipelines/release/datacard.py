@@ -43,8 +43,8 @@ def render_readme(
         f"- Data as of: {data_as_of}",
         f"- License: {license_id}",
         f"- Built from code commit: `{code_commit}`",
-        f"- Built from {lineage_files} landing file(s), listed with their SHA-256 in `datapackage.json` "
-        "(`togetheros:lineage`)",
+        f"- Built from {lineage_files} landing file(s), listed with their SHA-256 in `lineage.csv` "
+        "(the `lineage` resource of `datapackage.json`)",
         f"- Data-quality checks: **{quality_status}** (details in `quality-report.json`)",
         f"- Signing key id: `{key_id}` ({'development' if development_key else 'configured'} key, "
         "public key in `signing-key.pub`)",

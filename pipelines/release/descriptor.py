@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pipelines.release.hashing import sha256_file
-from pipelines.release.layout import DATA_DIR, QUALITY_REPORT
+from pipelines.release.layout import DATA_DIR, LINEAGE, QUALITY_REPORT
 from pipelines.release.tables import WrittenDataset, table_schema_type
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -101,7 +101,7 @@ def build_descriptor(
     license_id: str,
     metrics: list[dict],
     min_count: int,
-    lineage: list[dict],
+    lineage_files: int,
     previous: dict | None,
     code_commit: str,
     engine_versions: dict,
@@ -124,7 +124,8 @@ def build_descriptor(
             "min_count": min_count,
             "rule": f"A count of people below {min_count} is published as null with is_suppressed = true.",
         },
-        "togetheros:lineage": lineage,
+        # the entries are the `lineage` resource: the descriptor stays small however many files landed
+        "togetheros:lineage": {"resource": "lineage", "path": LINEAGE, "files": lineage_files},
         "togetheros:previous": previous,
         "togetheros:code": {"git_commit": code_commit},
         "togetheros:engines": engine_versions,

@@ -16,6 +16,7 @@ SHA256SUMS = "SHA256SUMS"
 QUALITY_REPORT = "quality-report.json"
 README = "README.md"
 CHANGES = "changes.json"
+LINEAGE = "lineage.csv"  # the inputs the release was built from (pipelines/release/lineage.py)
 DATA_DIR = "data"
 LATEST = "latest"
 # a release written but not yet promoted: hidden beside the published ones (verify and readers skip
@@ -27,7 +28,7 @@ PROOF_FILES = frozenset({DESCRIPTOR, SIGNATURE, PUBLIC_KEY, SHA256SUMS})
 # Proof files the descriptor's togetheros:signing block asks for (older releases have none of them).
 OPTIONAL_PROOF_FILES = frozenset({SSH_SIGNATURE, ALLOWED_SIGNERS, ROTATION, ROTATION_SIGNATURE})
 # Files besides data/ that SHA256SUMS covers.
-DOCUMENT_FILES = (QUALITY_REPORT, CHANGES, README)
+DOCUMENT_FILES = (QUALITY_REPORT, CHANGES, README, LINEAGE)
 
 DATASET_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from pipelines.release import layout
 from pipelines.release.descriptor import resource_rows
 from pipelines.release.hashing import parse_sha256sums, sha256_bytes, sha256_file
+from pipelines.release.lineage import RESOURCE
 from pipelines.release.quarantine import unpublished_reason
 from pipelines.release.recompute import RuleError, recompute_problems, rule_name
 from pipelines.release.signing import (
@@ -394,6 +395,25 @@ def check_resources(report: VerifyReport, release: Release) -> None:
             report.fail("resource", f"{path}: the descriptor and {layout.SHA256SUMS} disagree on its hash")
     if not failures:
         report.passed("resources", f"{len(release.resources())} resources match their bytes and sha256")
+
+
+def check_lineage(report: VerifyReport, release: Release) -> None:
+    """The descriptor's lineage points at the `lineage` resource, hashed and counted like the datasets."""
+    pointer = release.descriptor.get("togetheros:lineage")
+    wanted = {"resource": RESOURCE, "path": layout.LINEAGE}
+    resource = next((r for r in release.resources() if r.get("name") == RESOURCE), None)
+    if not isinstance(pointer, dict) or {k: pointer.get(k) for k in wanted} != wanted:
+        report.fail("lineage", f"togetheros:lineage must point at the {RESOURCE!r} resource ({layout.LINEAGE})")
+    elif resource is None or resource.get("path") != layout.LINEAGE:
+        report.fail("lineage", f"{layout.DESCRIPTOR} has no {RESOURCE!r} resource at {layout.LINEAGE}")
+    elif resource_rows(resource) != pointer.get("files"):
+        report.fail(
+            "lineage",
+            f"togetheros:lineage counts {pointer.get('files')} file(s), the {RESOURCE!r} resource "
+            f"{resource_rows(resource)} row(s)",
+        )
+    else:
+        report.passed("lineage", f"{layout.LINEAGE}: {pointer['files']} input file(s), hashed as a resource")
 
 
 def check_release_id(report: VerifyReport, release: Release) -> None:
@@ -839,6 +859,7 @@ def _content_checks(report: VerifyReport, release: Release) -> None:
         lambda: check_sums(report, release, release.sums_problems),
         lambda: check_file_set(report, release),
         lambda: check_resources(report, release),
+        lambda: check_lineage(report, release),
         lambda: check_release_id(report, release),
         lambda: check_tables(report, release),
         lambda: check_quality(report, release),

@@ -21,6 +21,7 @@ from pipelines.release.changes import release_changes
 from pipelines.release.datacard import render_readme
 from pipelines.release.descriptor import build_descriptor, dataset_resources, dump_json
 from pipelines.release.hashing import format_sha256sums, sha256_bytes, sha256_file
+from pipelines.release.lineage import lineage_csv, lineage_resource
 from pipelines.release.recompute import check_rule_shape
 from pipelines.release.signing import SigningKeyConfig
 from pipelines.release.tables import connect, write_dataset
@@ -253,6 +254,7 @@ def _fill_release(staging: Path, releases_dir: Path, inputs: _Inputs) -> str:
             previous_id=previous and previous["id"],
             lineage_files=len(inputs.lineage),
         ).encode(),
+        layout.LINEAGE: lineage_csv(inputs.lineage),
     }
     documents.update(_alert_documents(releases_dir, inputs))
     (staging / feed.ALERTS_DIR).mkdir()
@@ -268,11 +270,14 @@ def _fill_release(staging: Path, releases_dir: Path, inputs: _Inputs) -> str:
     descriptor = build_descriptor(
         release_id=release_id,
         created=inputs.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        resources=resources,
+        resources=[
+            *resources,
+            {**lineage_resource(staging, inputs.lineage), "togetheros:data_as_of": inputs.data_as_of},
+        ],
         license_id=inputs.license_id,
         metrics=inputs.metrics,
         min_count=inputs.min_count,
-        lineage=inputs.lineage,
+        lineage_files=len(inputs.lineage),
         previous=previous,
         code_commit=inputs.code_commit,
         engine_versions=inputs.engine_versions,

@@ -6,7 +6,6 @@ suppressed city cell can be recovered from them; a member that goes offline keep
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from pipelines.federation.cli import main as federation_main
 from pipelines.federation.config import load_config
 from pipelines.federation.hub import refresh_hub
 from pipelines.federation.rollup import MEMBER_SEPARATOR, ROLLUPS
+from pipelines.release.lineage import read_lineage
 from pipelines.release.signing import SigningKeyConfig
 from pipelines.release.verify import verify_release
 from pipelines.settings import Paths
@@ -67,10 +67,7 @@ def test_every_city_accepted_and_the_hub_release_verifies(federation):
     ]
     report = verify_release(refresh.release, trusted_key=federation["key"].public_key)
     assert report.ok, report.messages()
-    lineage = {
-        entry["source"]: entry
-        for entry in json.loads((refresh.release / "datapackage.json").read_text())["togetheros:lineage"]
-    }
+    lineage = {entry["source"]: entry for entry in read_lineage(refresh.release)}
     for city, data_dir in federation["cities"].items():
         city_release = (data_dir / "releases" / "latest").resolve()
         cited = lineage[f"federation/{city}"]

@@ -24,6 +24,7 @@ EXPECTED_FILES = {
     "quality-report.json",
     "README.md",
     "changes.json",
+    "lineage.csv",
     *(f"data/{name}.{ext}" for name in sample_tables() for ext in ("parquet", "csv")),
     # the alerts (pipelines/alerts/feed.py): their list, a feed for all and one per group
     "alerts/alerts.json",
@@ -42,6 +43,7 @@ def test_release_verifies_and_has_the_fixed_layout(release: Path):
         "SHA256SUMS",
         "file set",
         "resources",
+        "lineage",
         "schema",
         "row count",
         "frictionless",
@@ -59,7 +61,7 @@ def test_descriptor_describes_every_file(release: Path):
     assert descriptor["togetheros:signing"]["development_key"] is False
     assert descriptor["togetheros:quality"] == {"status": "passed", "report": "quality-report.json"}
     by_name = {r["name"]: r for r in descriptor["resources"]}
-    assert set(by_name) == {n for name in sample_tables() for n in (name, f"{name}-csv")}
+    assert set(by_name) == {n for name in sample_tables() for n in (name, f"{name}-csv")} | {"lineage"}
     monthly = by_name["treasury_monthly"]
     assert monthly["path"] == "data/treasury_monthly.parquet" and monthly["togetheros:rows"] == 3
     assert monthly["hash"].startswith("sha256:") and monthly["bytes"] == (release / monthly["path"]).stat().st_size
