@@ -157,4 +157,6 @@ def language_filter() -> str:
         _("Language"), list(i18n.LANGUAGES), param=i18n.PARAM, default=i18n.configured(),
         format_func=i18n.LANGUAGES.__getitem__,
     )  # fmt: skip
+    if chosen == i18n.configured():  # the default needs no word in the address
+        st.query_params.pop(i18n.PARAM, None)
     return i18n.set_language(chosen)

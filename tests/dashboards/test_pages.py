@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from dashboards.charts.decisions import DECIDIM_STATES
 from dashboards.charts.delivery import short_id
 from dashboards.navigation import ITEM_PAGES
 from tests.dashboards import expectations as expect
@@ -168,8 +169,9 @@ def test_decisions_page(fixture_release):
             for r in expect.rows(fixture_release, "governance_decidim_proposals", group_id=group_id, state=state)
             if expect.within(r["month"], PERIOD["from"], PERIOD["to"])
         ]
-        assert decidim.loc[state, "Proposals"] == sum(r["proposals"] for r in cells)
-        assert decidim.loc[state, "Supports"] == sum(r["supports"] for r in cells)
+        shown = DECIDIM_STATES[state]  # the state in words, as the table writes it
+        assert decidim.loc[shown, "Proposals"] == sum(r["proposals"] for r in cells)
+        assert decidim.loc[shown, "Supports"] == sum(r["supports"] for r in cells)
 
 
 def test_support_points_withheld_months(fixture_release):
