@@ -87,6 +87,12 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(language()).ngettext(singular, plural, count)
 
 
+def pgettext(context: str, message: str) -> str:
+    """The message in the current language where the same English words need another translation
+    (`context` says which: "count" for "Delivered" over a number of initiatives)."""
+    return translations(language()).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Marks a message for extraction where it is defined (a constant); `_` translates it where shown."""
     return message

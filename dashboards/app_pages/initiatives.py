@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboards import charts, filters, initiative_views, queries, ui
 from dashboards.formatting import as_of_day, format_number
-from dashboards.i18n import N_, _
+from dashboards.i18n import N_, _, pgettext
 
 release = ui.require_release()
 group = ui.require_group(filters.group_filter(release))
@@ -43,7 +43,11 @@ if ui.available(release, "delivery_initiatives", _("Initiatives")):
             columns[:2],
             (
                 (_("Initiatives"), "all", _("Initiatives under way in the period (below).")),
-                (_("Delivered"), "delivered", _("Of those, the ones delivered (by the latest day the data covers).")),
+                (
+                    pgettext("count", "Delivered"),
+                    "delivered",
+                    _("Of those, the ones delivered (by the latest day the data covers)."),
+                ),
             ),
             strict=True,
         ):

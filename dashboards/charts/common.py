@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from plotly.subplots import make_subplots
 
 from dashboards.formatting import (
@@ -21,7 +22,7 @@ from dashboards.formatting import (
     shift_month,
 )
 from dashboards.formatting import day_text as _day_text
-from dashboards.i18n import _, ngettext
+from dashboards.i18n import _, locale, ngettext
 
 OKABE_ITO = {
     "black": "#000000",
@@ -87,6 +88,8 @@ def phone_friendly(fig: go.Figure, title: str, *, height: int = 360) -> go.Figur
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
         font={"size": 13},
         hovermode="x unified",
+        # Plotly's own numbers (axes, hovers) with the language's decimal and grouping marks
+        separators=get_decimal_symbol(locale()) + get_group_symbol(locale()),
     )
     return fig
 

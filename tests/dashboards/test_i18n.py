@@ -19,21 +19,22 @@ from dashboards.ui import day_label
 
 REPO = Path(__file__).resolve().parents[2]
 DASHBOARDS = REPO / "dashboards"
-KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
 TRANSLATED = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
 
 
-def source_messages() -> set[str | tuple[str, str]]:
-    """What `pybabel extract -F babel.cfg -k N_` finds in dashboards/ (the same mapping file and keywords)."""
+def source_messages() -> set[tuple[str | None, str | tuple[str, str]]]:
+    """(context, message) for what `pybabel extract -F babel.cfg -k N_` finds in dashboards/ (the same
+    mapping file and keywords)."""
     with (REPO / "babel.cfg").open() as config:
         from babel.messages.frontend import parse_mapping_cfg
 
         method_map, options_map = parse_mapping_cfg(config)
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         DASHBOARDS, method_map, options_map, keywords=KEYWORDS
     ):
-        found.add(message if isinstance(message, str) else tuple(message))
+        found.add((context, message if isinstance(message, str) else tuple(message)))
     return found
 
 
@@ -47,7 +48,7 @@ def placeholders(text: str) -> set[str]:
 
 
 def test_the_template_is_in_step_with_the_source():
-    template = {m.id for m in catalog(DASHBOARDS / "locale" / "dashboard.pot") if m.id}
+    template = {(m.context, m.id) for m in catalog(DASHBOARDS / "locale" / "dashboard.pot") if m.id}
     found = source_messages()
     assert len(found) > 300, "the extraction found the dashboard's messages"
     assert found - template == set(), "new messages: run pybabel extract (babel.cfg says how)"
@@ -56,10 +57,10 @@ def test_the_template_is_in_step_with_the_source():
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_every_message_is_translated_with_the_same_placeholders(code):
-    messages = {m.id: m for m in catalog(i18n.catalog_path(code), code) if m.id}
+    messages = {(m.context, m.id): m for m in catalog(i18n.catalog_path(code), code) if m.id}
     problems = []
-    for wanted in sorted(source_messages(), key=str):
-        message = messages.get(wanted)
+    for context, wanted in sorted(source_messages(), key=str):
+        message = messages.get((context, wanted))
         texts = [] if message is None else list(message.string if isinstance(wanted, tuple) else [message.string])
         if not texts or not all(texts):
             problems.append(f"untranslated: {wanted!r}")
