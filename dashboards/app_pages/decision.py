@@ -30,6 +30,10 @@ initiative_views.overdue_figures(
     release, {"overdue": int(found["is_overdue"].sum()), "stalled": int(found["is_stalled"].sum())}, cells[2:]
 )
 
+if release.has_dataset("governance_decision_history"):
+    for record in queries.decision_record(release, wanted).itertuples():
+        initiative_views.source_link(record)  # the proposal where it was decided
+
 st.header(_("Its initiatives"))
 for row, label in zip(found.itertuples(), charts.initiative_labels(found), strict=True):
     initiative_views.initiative_link(row, label)

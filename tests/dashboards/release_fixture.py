@@ -192,6 +192,8 @@ NEW_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
         "days_since_progress": _I,
         "source_url": _S,
     },
+    # the decision history's columns the dashboard reads (the decision page's link to the proposal)
+    "governance_decision_history": {"proposal_id": _S, "source": _S, "group_id": _S, "source_url": _S},
     "delivery_milestones": {
         "milestone_id": _S,
         "initiative_id": _S,
@@ -894,7 +896,21 @@ def _delivery_tables(extra_initiatives: int = 0) -> dict[str, list[dict[str, Any
                     "is_late": late,
                 }
             )
-    return {"delivery_initiatives": initiatives, "delivery_milestones": milestones}
+    decisions = {
+        row["proposal_id"]: {
+            "proposal_id": row["proposal_id"],
+            "source": row["source"],
+            "group_id": row["group_id"],
+            # TOGETHEROS_URL + /proposals/<id>; the Decidim proposals export names no address
+            "source_url": f"{TOGETHEROS_URL}/proposals/{row['proposal_id']}" if row["source"] == "togetheros" else None,
+        }
+        for row in initiatives
+    }
+    return {
+        "delivery_initiatives": initiatives,
+        "delivery_milestones": milestones,
+        "governance_decision_history": list(decisions.values()),
+    }
 
 
 def _legs() -> list[dict[str, Any]]:
