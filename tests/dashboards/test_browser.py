@@ -252,4 +252,10 @@ def test_the_language_switch_is_kept_across_pages_and_links(served):
     ):  # fmt: skip
         open_page(page, f"{base_url}/{url_path}?group=city-lyon&lang={code}", heading)
         assert_fits(page, heading)
+        # section headings clearly smaller than the page's title (they were nearly as large on a phone)
+        title, section = page.evaluate(
+            "() => ['h1', 'h2'].map(tag => parseFloat(getComputedStyle("
+            'document.querySelector(`[data-testid="stMain"] ${tag}`) || document.body).fontSize))'
+        )
+        assert section <= 0.6 * title, (heading, title, section)
         full_page_screenshot(page, SCREENSHOTS / f"{url_path or 'overview'}-{code}-phone.png")
