@@ -192,8 +192,6 @@ NEW_SCHEMAS: dict[str, dict[str, pa.DataType]] = {
         "days_since_progress": _I,
         "source_url": _S,
     },
-    # the decision history's columns the dashboard reads (the decision page's link to the proposal)
-    "governance_decision_history": {"proposal_id": _S, "source": _S, "group_id": _S, "source_url": _S},
     "delivery_milestones": {
         "milestone_id": _S,
         "initiative_id": _S,
@@ -331,6 +329,8 @@ SCHEMAS = {
     ),
     "quarantine_reasons": pa.schema({"source": _S, "entity": _S, "rule": _S, "records": _I}),
     **{name: pa.schema(fields) for name, fields in NEW_SCHEMAS.items()},
+    # only the decision history's columns the dashboard reads (the decision page's link to the proposal)
+    "governance_decision_history": pa.schema({"proposal_id": _S, "source": _S, "group_id": _S, "source_url": _S}),
 }
 
 METRICS = [
