@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboards import queries, releases
+from dashboards import i18n, queries, releases
 from dashboards.formatting import month_label
+from dashboards.i18n import N_, _
 
-LEVEL_NAMES = {"global": "federation", "national": "nation", "regional": "region", "local": "city"}
+LEVEL_NAMES = {"global": N_("federation"), "national": N_("nation"), "regional": N_("region"), "local": N_("city")}
 DEFAULT_PERIOD_MONTHS = 12
 ALL_SOURCES = "all"
 # An em space survives HTML whitespace collapsing, so the indentation shows in the selectbox.
@@ -31,7 +32,7 @@ class Group:
 
     @property
     def level_name(self) -> str:
-        return LEVEL_NAMES.get(self.level, self.level)
+        return _(LEVEL_NAMES.get(self.level, self.level))
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,11 @@ def _shared_selectbox(
         # this session, else the shared link's value, else the default.
         wanted = chosen.get(param, st.query_params.get(param))
         if wanted is not None and wanted not in options:
-            st.sidebar.caption(f"“{wanted}” ({param}) is not in this release; showing {format_func(default)}")
+            st.sidebar.caption(
+                _("“{wanted}” ({param}) is not in this release; showing {default}").format(
+                    wanted=wanted, param=param, default=format_func(default)
+                )
+            )
         current = wanted if wanted in options else default
     # Set on every run: the same key on another page is a new widget, which would otherwise start at
     # its first option.
@@ -84,15 +89,15 @@ def group_filter(release: releases.Release) -> Group | None:
 
     def label(group_id: str) -> str:
         row = rows[group_id]
-        return f"{_INDENT * int(row['depth'])}{row['name']} · {LEVEL_NAMES.get(row['level'], row['level'])}"
+        return f"{_INDENT * int(row['depth'])}{row['name']} · {_(LEVEL_NAMES.get(row['level'], row['level']))}"
 
     chosen = _shared_selectbox(
-        "Group",
+        _("Group"),
         list(rows),
         param="group",
         default=next(iter(rows)),
         format_func=label,
-        help="Every figure counts this group and every group below it in the hierarchy.",
+        help=_("Every figure counts this group and every group below it in the hierarchy."),
     )
     row = rows[chosen]
     return Group(group_id=chosen, name=row["name"], level=row["level"])
@@ -104,10 +109,10 @@ def period_filter(release: releases.Release) -> Period | None:
     if not available:
         return None
     default_start = available[max(0, len(available) - DEFAULT_PERIOD_MONTHS)]
-    start = _shared_selectbox("From", available, param="from", default=default_start, format_func=month_label)
-    end = _shared_selectbox("To", available, param="to", default=available[-1], format_func=month_label)
+    start = _shared_selectbox(_("From"), available, param="from", default=default_start, format_func=month_label)
+    end = _shared_selectbox(_("To"), available, param="to", default=available[-1], format_func=month_label)
     if start > end:
-        st.sidebar.caption("The start month was after the end month; the two are swapped.")
+        st.sidebar.caption(_("The start month was after the end month; the two are swapped."))
         start, end = end, start
     return Period(start=start, end=end)
 
@@ -118,29 +123,40 @@ def source_filter(
     """The chosen source system among those the datasets name, or None for all sources."""
     options = [ALL_SOURCES, *queries.sources(release, datasets)]
     chosen = _shared_selectbox(
-        "Source",
+        _("Source"),
         options,
         param="source",
         default=ALL_SOURCES,
-        format_func=lambda s: "All sources" if s == ALL_SOURCES else s,
+        format_func=lambda s: _("All sources") if s == ALL_SOURCES else s,
     )
     return None if chosen == ALL_SOURCES else chosen
 
 
 INITIATIVE_SHOW_LABELS = {
-    "all": "All initiatives",
-    "overdue": "Overdue only",
-    "stalled": "Stalled only",
-    "overdue_or_stalled": "Overdue or stalled",
+    "all": N_("All initiatives"),
+    "overdue": N_("Overdue only"),
+    "stalled": N_("Stalled only"),
+    "overdue_or_stalled": N_("Overdue or stalled"),
 }
 
 
 def initiative_filter() -> str:
     """Which initiatives the organizer view lists: all, or only the overdue and/or stalled ones."""
     return _shared_selectbox(
-        "Show",
+        _("Show"),
         list(queries.INITIATIVE_SHOWS),
         param="show",
         default="all",
-        format_func=INITIATIVE_SHOW_LABELS.__getitem__,
+        format_func=lambda show: _(INITIATIVE_SHOW_LABELS[show]),
     )
+
+
+def language_filter() -> str:
+    """The dashboard's language (`?lang=`), chosen in the sidebar; sets it for this run."""
+    chosen = _shared_selectbox(
+        _("Language"), list(i18n.LANGUAGES), param=i18n.PARAM, default=i18n.configured(),
+        format_func=i18n.LANGUAGES.__getitem__,
+    )  # fmt: skip
+    if chosen == i18n.configured():  # the default needs no word in the address
+        st.query_params.pop(i18n.PARAM, None)
+    return i18n.set_language(chosen)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+import os
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -24,6 +25,8 @@ LANGUAGES = {"en": "English", "es": "Español", "pt": "Português"}
 DEFAULT = "en"
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "dashboard"
+LANGUAGE_ENV = "TOGETHEROS_LANGUAGE"  # the dashboard's language when the address names none
+PARAM = "lang"  # the query parameter that names the language (`?lang=es`)
 
 _language: ContextVar[str] = ContextVar("language", default=DEFAULT)
 
@@ -37,6 +40,20 @@ def set_language(code: str | None) -> str:
 
 def language() -> str:
     return _language.get()
+
+
+def configured() -> str:
+    """The language a visitor gets when the address names none: TOGETHEROS_LANGUAGE, else English."""
+    code = os.environ.get(LANGUAGE_ENV) or DEFAULT
+    if code not in LANGUAGES:
+        raise ValueError(f"{LANGUAGE_ENV}={code!r}: the dashboard speaks {', '.join(LANGUAGES)}")
+    return code
+
+
+def link_params(params: dict[str, str]) -> dict[str, str]:
+    """A link's query parameters with the current language added (English, the default, adds nothing),
+    so a link opened from a Spanish page opens in Spanish."""
+    return params if language() == DEFAULT else {**params, PARAM: language()}
 
 
 def locale() -> str:
@@ -68,3 +85,14 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     return translations(language()).ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """The message in the current language where the same English words need another translation
+    (`context` says which: "count" for "Delivered" over a number of initiatives)."""
+    return translations(language()).pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is defined (a constant); `_` translates it where shown."""
+    return message

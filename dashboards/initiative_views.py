@@ -8,9 +8,10 @@ from typing import Any
 
 import streamlit as st
 
-from dashboards import charts, releases, ui
+from dashboards import charts, i18n, releases, ui
 from dashboards.filters import Group, Period
-from dashboards.formatting import is_missing
+from dashboards.formatting import format_number, is_missing
+from dashboards.i18n import _
 from dashboards.navigation import PAGES_DIR
 
 INITIATIVE_PAGE = PAGES_DIR / "initiative.py"
@@ -20,22 +21,22 @@ SOURCE_NAMES = {"togetheros": "TogetherOS", "decidim": "Decidim"}
 
 def population_text(group: Group, period: Period, source: str | None = None) -> str:
     """The initiatives the counts are over, in words (queries._INITIATIVES_UNDER_WAY)."""
-    only = f", from {SOURCE_NAMES.get(source, source)} only" if source else ""
-    return (
-        f"Counted over the initiatives of {group.name} and the groups below it under way in {period.label} "
-        f"(decided by its end, not delivered before its start){only}; overdue and stalled as of the latest "
+    only = _(", from {source} only").format(source=SOURCE_NAMES.get(source, source)) if source else ""
+    return _(
+        "Counted over the initiatives of {group} and the groups below it under way in {period} "
+        "(decided by its end, not delivered before its start){only}; overdue and stalled as of the latest "
         "day the data covers. Decisions & delivery and Initiatives & milestones count the same initiatives."
-    )
+    ).format(group=group.name, period=period.label, only=only)
 
 
 def overdue_figures(release: releases.Release, counts: dict[str, int], columns: list[Any]) -> None:
     """The Overdue and Stalled headline figures (from queries.delivery_initiative_counts), in two columns."""
     for column, (label, key, field) in zip(
-        columns, (("Overdue now", "overdue", "is_overdue"), ("Stalled now", "stalled", "is_stalled")), strict=True
+        columns, ((_("Overdue now"), "overdue", "is_overdue"), (_("Stalled now"), "stalled", "is_stalled")), strict=True
     ):
         with column:
             metric = release.metric("delivery_initiatives", field)
-            ui.headline(label, f"{counts[key]:,}", release=release, metric=metric)
+            ui.headline(label, format_number(counts[key]), release=release, metric=metric)
 
 
 def initiative_link(row: Any, label: str) -> None:
@@ -48,7 +49,7 @@ def _initiative_link(row: Any, label: str) -> None:
     st.page_link(
         INITIATIVE_PAGE,
         label=f"**{label}**",
-        query_params={"id": row.initiative_id},
+        query_params=i18n.link_params({"id": row.initiative_id}),
         icon=":material/warning:" if row.is_overdue or row.is_stalled else ":material/flag:",
     )
     # on its own line: a link's label does not wrap, and a phone would cut it
@@ -58,15 +59,33 @@ def _initiative_link(row: Any, label: str) -> None:
 def decision_link(proposal_id: Any) -> None:
     if not is_missing(proposal_id):
         st.page_link(
-            DECISION_PAGE, label=f"Decision {proposal_id}", query_params={"id": proposal_id}, icon=":material/gavel:"
+            DECISION_PAGE,
+            label=_("Decision {id}").format(id=proposal_id),
+            query_params=i18n.link_params({"id": proposal_id}),
+            icon=":material/gavel:",
         )
+
+
+def kind_of(row: Any) -> str:
+    return "proposal" if "initiative_id" not in row._fields else "initiative"
 
 
 def source_link(row: Any) -> None:
     """The item in the system it came from, or why there is no link."""
     name = SOURCE_NAMES.get(row.source, row.source)
     if is_missing(row.source_url):
-        why = "TOGETHEROS_URL was not set" if row.source == "togetheros" else "the export gave no address"
-        st.caption(f"No link to {name}: this release carries no address for it ({why} when it was built).")
+        if kind_of(row) == "proposal" and row.source != "togetheros":
+            why = _("No link to {name}: the proposals export this release is built from names no address.")
+        elif row.source == "togetheros":
+            why = _(
+                "No link to {name}: this release carries no address for it"
+                " (TOGETHEROS_URL was not set when it was built)."
+            )
+        else:
+            why = _(
+                "No link to {name}: this release carries no address for it"
+                " (the export gave no address when it was built)."
+            )
+        st.caption(why.format(name=name))
     else:
-        st.link_button(f"Open in {name}", row.source_url, icon=":material/open_in_new:")
+        st.link_button(_("Open in {name}").format(name=name), row.source_url, icon=":material/open_in_new:")

@@ -439,6 +439,16 @@ def initiative(release: Release, initiative_id: str) -> pd.DataFrame:
     return frame
 
 
+def decision_record(release: Release, proposal_id: str) -> pd.DataFrame:
+    """The decided proposal's row of the decision history (its source and address), or no row."""
+    return _read(
+        release,
+        "governance_decision_history",
+        "select source, source_url from read_parquet($path) where proposal_id = $proposal_id",
+        proposal_id=proposal_id,
+    )
+
+
 def decision_initiatives(release: Release, proposal_id: str) -> pd.DataFrame:
     """Every initiative carrying out one decision (the decided proposal), most urgent first."""
     frame = _read(

@@ -10,11 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards import releases
+from dashboards import i18n, releases
 from dashboards.charts.common import PLOTLY_CONFIG, summary
 from dashboards.filters import Group, Period
-from dashboards.formatting import as_of_day
-from dashboards.i18n import _
+from dashboards.formatting import as_of_day, day_text
+from dashboards.i18n import N_, _
 from dashboards.navigation import PAGES_DIR
 from pipelines.settings import DEFAULT_STALE_AFTER_DAYS, STALE_AFTER_ENV
 
@@ -24,15 +24,17 @@ def require_release() -> releases.Release:
     try:
         release = releases.latest_release()
     except releases.ReleaseUnavailable as error:
-        st.title("The latest release cannot be read")
+        st.title(_("The latest release cannot be read"))
         st.error(str(error))
-        st.markdown("Rebuild it with `make run`, or point `TOGETHEROS_RELEASES_DIR` at a complete release.")
+        st.markdown(_("Rebuild it with `make run`, or point `TOGETHEROS_RELEASES_DIR` at a complete release."))
         st.stop()
     if release is None:
-        st.title("No release yet")
+        st.title(_("No release yet"))
         st.info(
-            "No data release has been published yet: run `make run` to build the first one. "
-            f"The dashboard looks for `{releases.releases_dir() / 'latest'}`."
+            _(
+                "No data release has been published yet: run `make run` to build the first one. "
+                "The dashboard looks for `{path}`."
+            ).format(path=releases.releases_dir() / "latest")
         )
         st.stop()
     return release
@@ -49,7 +51,12 @@ def item_page(
     this run). `kind` is the page's heading, `not_found(id, release id)` and `no_choice` what it says."""
     release = require_release()
     wanted = st.query_params.get("id", "")
-    st.page_link(PAGES_DIR / "initiatives.py", label=_("All initiatives"), icon=":material/arrow_back:")
+    st.page_link(
+        PAGES_DIR / "initiatives.py",
+        label=_("All initiatives"),
+        query_params=i18n.link_params({}),
+        icon=":material/arrow_back:",
+    )
     if not available(release, "delivery_initiatives", _("Initiatives")):
         st.title(kind)
         st.stop()
@@ -62,7 +69,7 @@ def item_page(
 
 
 def not_in_release(what: str) -> None:
-    st.info(f"{what} is not in this release yet.", icon=":material/hourglass_empty:")
+    st.info(_("{what} is not in this release yet.").format(what=what), icon=":material/hourglass_empty:")
 
 
 def metric_help(metric: releases.Metric | None) -> str | None:
@@ -71,9 +78,9 @@ def metric_help(metric: releases.Metric | None) -> str | None:
         return None
     parts = [metric.definition]
     if metric.formula:
-        parts.append(f"Formula: {metric.formula}")
+        parts.append(_("Formula: {formula}").format(formula=metric.formula))
     if metric.caveats:
-        parts.append(f"Caveats: {metric.caveats}")
+        parts.append(_("Caveats: {caveats}").format(caveats=metric.caveats))
     return "\n\n".join(parts)
 
 
@@ -91,28 +98,30 @@ def headline(
     """One headline figure with its definition (tooltip and caption); the page says once how recent
     its data is (`scope_caption`). `value` is short enough for a phone's box (`compact_money`), `exact`
     the full figure in the tooltip; `definition` is for a figure derived here from published ones."""
-    text = definition or (metric.definition if metric else f"{label}, as published in this release.")
+    text = definition or (
+        metric.definition if metric else _("{label}, as published in this release.").format(label=label)
+    )
     help_text = metric_help(metric) if metric and not definition else text
     if exact and exact != value:
-        help_text = f"Exact: {exact}\n\n{help_text}"
+        help_text = _("Exact: {exact}").format(exact=exact) + f"\n\n{help_text}"
     st.metric(label, value, delta=delta, help=help_text, delta_description=delta_description, border=True)
     st.caption(text)
 
 
 # what a dataset is about, in a reader's words, by its name
 AREAS = (
-    ("participation_", "participation"),
-    ("governance_", "decisions"),
-    ("proposals_by_stage", "decisions"),
-    ("delivery_", "delivery"),
-    ("treasury_", "treasury"),
-    ("local_value", "local value"),
-    ("timebank_", "time bank"),
+    ("participation_", N_("participation")),
+    ("governance_", N_("decisions")),
+    ("proposals_by_stage", N_("decisions")),
+    ("delivery_", N_("delivery")),
+    ("treasury_", N_("treasury")),
+    ("local_value", N_("local value")),
+    ("timebank_", N_("time bank")),
 )
 
 
 def area_of(dataset: str) -> str:
-    return next((area for prefix, area in AREAS if dataset.startswith(prefix)), dataset)
+    return next((_(area) for prefix, area in AREAS if dataset.startswith(prefix)), dataset)
 
 
 def data_as_of_text(release: releases.Release, datasets: list[str]) -> str:
@@ -121,19 +130,21 @@ def data_as_of_text(release: releases.Release, datasets: list[str]) -> str:
     by_date: dict[str, list[str]] = {}
     for name in datasets:
         if release.has_dataset(name):
-            areas = by_date.setdefault(release.dataset_as_of(name) or "unknown", [])
+            areas = by_date.setdefault(release.dataset_as_of(name) or _("unknown"), [])
             if area_of(name) not in areas:
                 areas.append(area_of(name))
     if len(by_date) <= 1:
-        return f"Data as of {day_label(next(iter(by_date), release.data_as_of or 'unknown'))}"
-    parts = [f"{day_label(date)} ({', '.join(areas)})" for date, areas in sorted(by_date.items(), reverse=True)]
-    return "Data as of " + "; ".join(parts)
+        day = day_label(next(iter(by_date), release.data_as_of or _("unknown")))
+    else:
+        day = "; ".join(f"{day_label(d)} ({', '.join(areas)})" for d, areas in sorted(by_date.items(), reverse=True))
+    return _("Data as of {day}").format(day=day)
 
 
 def day_label(timestamp: str) -> str:
-    """'2025-06-30T23:59:59Z' -> '30 Jun 2025' (the exact timestamp is in the release's descriptor)."""
+    """'2025-06-30T23:59:59Z' -> '30 Jun 2025' in the current language (the exact timestamp is in the
+    release's descriptor)."""
     day = as_of_day(timestamp)
-    return f"{day:%d %b %Y}" if day else timestamp
+    return day_text(day) if day else timestamp
 
 
 def scope_caption(release: releases.Release, group: Group, period: Period | None, *datasets: str) -> None:
@@ -142,8 +153,9 @@ def scope_caption(release: releases.Release, group: Group, period: Period | None
     period_text = f" · {period.label}" if period else ""
     drawn = release.datasets(*datasets) if datasets else []
     st.caption(
-        f"**{group.name}** ({group.level_name}){period_text} · release `{release.id}` · "
-        f"{data_as_of_text(release, drawn)}"
+        f"**{group.name}** ({group.level_name}){period_text} · "
+        + _("release `{id}`").format(id=release.id)
+        + f" · {data_as_of_text(release, drawn)}"
     )
     notice = freshness_notice(release, drawn, date.today(), stale_after_days())
     if notice:
@@ -173,12 +185,18 @@ def freshness_notice(release: releases.Release, datasets: list[str], today: date
     age = (today - oldest).days
     if age > stale_after:
         parts.append(
-            f"This page's data ends on {oldest:%d %b %Y}, {age} days ago (older than {stale_after} days): "
-            "what happened since is not shown."
+            _(
+                "This page's data ends on {day}, {age} days ago (older than {limit} days): "
+                "what happened since is not shown."
+            ).format(day=day_text(oldest), age=age, limit=stale_after)
         )
     built = as_of_day(release.created)
     if built and (built - oldest).days > RELEASE_LAG_DAYS:
-        parts.append(f"The release was built on {built:%d %b %Y}, {(built - oldest).days} days after this data ends.")
+        parts.append(
+            _("The release was built on {day}, {days} days after this data ends.").format(
+                day=day_text(built), days=(built - oldest).days
+            )
+        )
     return " ".join(parts)
 
 
@@ -195,8 +213,13 @@ def has_rows(found: pd.DataFrame | int, what: str, group: Group, period: Period 
     is recorded (never a 0)."""
     if (found if isinstance(found, int) else len(found)) > 0:
         return True
-    when = f" in {period.label}" if period else ""
-    st.info(f"No {what} is recorded for {group.name}{when}.", icon=":material/search_off:")
+    if period:
+        text = _("No {what} is recorded for {group} in {period}.").format(
+            what=what, group=group.name, period=period.label
+        )
+    else:
+        text = _("No {what} is recorded for {group}.").format(what=what, group=group.name)
+    st.info(text, icon=":material/search_off:")
     return False
 
 
@@ -207,17 +230,19 @@ def definitions(release: releases.Release, *fields: tuple[str, str], full: bool 
     Formula and caveats follow in a fold (or in full when `full`, for figures that rest on assumptions).
     """
     found = [m for m in (release.metric(resource, name) for resource, name in fields) if m]
-    lines = [f"**{m.label}**: {m.definition}" for m in found] or ["No published definition in this release."]
+    lines = [f"**{m.label}**: {m.definition}" for m in found] or [_("No published definition in this release.")]
     st.caption("  \n".join(lines))
     details = [
-        f"**{m.label}**  \nFormula: `{m.formula}`" + (f"  \nCaveats: {m.caveats}" if m.caveats else "")
+        f"**{m.label}**  \n"
+        + _("Formula: {formula}").format(formula=f"`{m.formula}`")
+        + ("  \n" + _("Caveats: {caveats}").format(caveats=m.caveats) if m.caveats else "")
         for m in found
         if m.formula or m.caveats
     ]
     if details and full:
         st.markdown("\n\n".join(details))
     elif details:
-        with st.expander("How it is counted"):
+        with st.expander(_("How it is counted")):
             st.markdown("\n\n".join(details))
 
 
@@ -225,7 +250,7 @@ def plot(figure: go.Figure) -> None:
     """A figure at the container's width, its toolbar hidden, and its text summary beneath it (what a
     screen reader announces in place of the drawing)."""
     st.plotly_chart(figure, config=PLOTLY_CONFIG, width="stretch")
-    st.caption(f"Chart summary: {summary(figure)}")
+    st.caption(_("Chart summary: {summary}").format(summary=summary(figure)))
 
 
 def chart(release: releases.Release, figure: go.Figure, *fields: tuple[str, str], note: str = "") -> None:
@@ -238,21 +263,13 @@ def chart(release: releases.Release, figure: go.Figure, *fields: tuple[str, str]
 
 def require_period(period: Period | None) -> Period:
     if period is None:
-        not_in_release("Monthly data")
+        not_in_release(_("Monthly data"))
         st.stop()
     return period
 
 
 def require_group(group: Group | None) -> Group:
     if group is None:
-        not_in_release("The group hierarchy")
+        not_in_release(_("The group hierarchy"))
         st.stop()
     return group
-
-
-def planned_page(title: str, intro: str, will_show: list[str]) -> None:
-    """A page whose datasets are not published yet: say plainly what will appear, show no numbers."""
-    st.title(title)
-    st.markdown(intro)
-    st.markdown("**What will appear here:**\n" + "\n".join(f"- {item}" for item in will_show))
-    not_in_release(f"{title} data")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from dashboards.files import FILES_URL_ENV
+from dashboards.i18n import _
 from dashboards.releases import Release
 
 # what pipelines/release/signing.py signs with (SSHSIG_NAMESPACE, SSHSIG_PRINCIPAL); the release's own
@@ -42,36 +43,44 @@ def steps(release: Release, base_url: str | None) -> tuple[str, str]:
     """(markdown introduction, shell commands) for the box."""
     identity, namespace = signer(release)
     key_id = (release.descriptor.get("togetheros:signing") or {}).get("key_id", "unknown")
-    base = base_url or "http://<this dashboard's host>:<dashboard port + 1>"
+    base = base_url or _("http://<this dashboard's host>:<dashboard port + 1>")
     guide = f"{base}/docs/auditor-guide.md"
     intro = "\n".join(
         [
-            "You need nothing from this project: `curl`, `unzip`, `sha256sum` and OpenSSH's `ssh-keygen`. "
-            "Full guide: "
-            + (f"[auditor guide]({guide})" if base_url else "the auditor guide")
-            + " (`docs/auditor-guide.md`).",
+            _(
+                "You need nothing from this project: `curl`, `unzip`, `sha256sum` and OpenSSH's `ssh-keygen`. "
+                "Full guide: {guide} (`docs/auditor-guide.md`)."
+            ).format(guide=f"[{_('auditor guide')}]({guide})" if base_url else _("the auditor guide")),
             "",
-            f"- Latest release, stable addresses: {_link(base_url, f'{base}/releases/latest/datapackage.json')}, "
-            f"{_link(base_url, f'{base}/releases/latest.zip')}",
-            f"- This release, forever: `{base}/releases/{release.id}/…`, "
-            f"{_link(base_url, f'{base}/releases/{release.id}.zip')}",
-            "- Get the community's public key **from a place you trust** (its website, governance records), "
-            f"not from the release: the release says it was signed by key `{key_id}`. Write it as an "
-            f'`allowed_signers` line, `{identity} namespaces="{namespace}" ssh-ed25519 AAAA…`, and compare it '
-            "with the release's `allowed_signers` (using the release's own file checks integrity only).",
+            "- "
+            + _("Latest release, stable addresses: {descriptor}, {zip}").format(
+                descriptor=_link(base_url, f"{base}/releases/latest/datapackage.json"),
+                zip=_link(base_url, f"{base}/releases/latest.zip"),
+            ),
+            "- "
+            + _("This release, forever: {folder}, {zip}").format(
+                folder=f"`{base}/releases/{release.id}/…`", zip=_link(base_url, f"{base}/releases/{release.id}.zip")
+            ),
+            "- "
+            + _(
+                "Get the community's public key **from a place you trust** (its website, governance records), "
+                "not from the release: the release says it was signed by key {key}. Write it as an "
+                "`allowed_signers` line, {line}, and compare it "
+                "with the release's `allowed_signers` (using the release's own file checks integrity only)."
+            ).format(key=f"`{key_id}`", line=f'`{identity} namespaces="{namespace}" ssh-ed25519 AAAA…`'),
         ]
     )
     commands = "\n".join(
         [
             f"curl -fO {base}/releases/{release.id}.zip",
             f"unzip {release.id}.zip && cd {release.id}",
-            "# every line must say OK: the files match their hashes",
+            "# " + _("every line must say OK: the files match their hashes"),
             "sha256sum -c SHA256SUMS",
-            "# Good signature: datapackage.json (every file's hash) is signed by that key",
+            "# " + _("Good signature: datapackage.json (every file's hash) is signed by that key"),
             "ssh-keygen -Y verify -f ~/community.allowed_signers \\",
             f"    -I {identity} -n {namespace} \\",
             "    -s datapackage.json.sshsig < datapackage.json",
-            "# with the project installed: schemas, figures, the chain, and who signed (--key)",
+            "# " + _("with the project installed: schemas, figures, the chain, and who signed (--key)"),
             "togetheros verify . --key community-signing-key.pub --chain",
         ]
     )

@@ -15,21 +15,26 @@ release, wanted, found = ui.item_page(
     _("No decision was chosen. Open one from an initiative's page."),
 )
 
-st.title(f"Decision {wanted}")
-st.caption(f"release `{release.id}` · {ui.data_as_of_text(release, ['delivery_initiatives'])}")
+st.title(_("Decision {id}").format(id=wanted))
+st.caption(_("release `{id}`").format(id=release.id) + f" · {ui.data_as_of_text(release, ['delivery_initiatives'])}")
 decided = sorted({charts.day_text(v) for v in found["decided_on"]} - {""})
 cells = st.columns(4)
 with cells[0]:
-    st.metric("Decided", decided[0] if decided else "—", border=True)
+    st.metric(_("Decided"), decided[0] if decided else "—", border=True)
     st.caption(", ".join(sorted(set(found["group"].dropna()))))
 with cells[1]:
-    st.metric("Initiatives delivered", f"{int(found['delivered_on'].notna().sum())} of {len(found)}", border=True)
-    st.caption("The decision is delivered once all its initiatives are.")
+    delivered = _("{done} of {total}").format(done=int(found["delivered_on"].notna().sum()), total=len(found))
+    st.metric(_("Initiatives delivered"), delivered, border=True)
+    st.caption(_("The decision is delivered once all its initiatives are."))
 initiative_views.overdue_figures(
     release, {"overdue": int(found["is_overdue"].sum()), "stalled": int(found["is_stalled"].sum())}, cells[2:]
 )
 
-st.header("Its initiatives")
+if release.has_dataset("governance_decision_history"):
+    for record in queries.decision_record(release, wanted).itertuples():
+        initiative_views.source_link(record)  # the proposal where it was decided
+
+st.header(_("Its initiatives"))
 for row, label in zip(found.itertuples(), charts.initiative_labels(found), strict=True):
     initiative_views.initiative_link(row, label)
-st.caption("Each initiative's page links to it in the system it came from.")
+st.caption(_("Each initiative's page links to it in the system it came from."))

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboards import charts, filters, queries, sections, ui
 from dashboards.formatting import format_money
+from dashboards.i18n import _, ngettext
 from dashboards.labels import account_label
 
 BUDGET_LINES = 10
@@ -32,38 +33,40 @@ def table_height(rows: pd.DataFrame) -> int | str:
     return TABLE_HEIGHT if len(rows) > LONG_TABLE else "content"
 
 
-st.title("Treasury")
+st.title(_("Treasury"))
 ui.scope_caption(release, group, period, "treasury_")
 
-st.header("Money in and out")
+st.header(_("Money in and out"))
 sections.treasury_charts(release, group, period)
 if release.has_dataset("treasury_monthly"):
     totals = queries.treasury_totals(release, group.group_id, period.start, period.end)
     if not totals.empty:
         totals["net_minor"] = totals["inflow_minor"] - totals["outflow_minor"]
-        columns = {"Inflow": "inflow_minor", "Outflow": "outflow_minor", "Net": "net_minor"}
-        table = pd.DataFrame({"Currency": totals["currency"]})
+        columns = {_("Inflow"): "inflow_minor", _("Outflow"): "outflow_minor", _("Net"): "net_minor"}
+        table = pd.DataFrame({_("Currency"): totals["currency"]})
         for label, column in columns.items():
             table[label] = [format_money(v, c) for v, c in zip(totals[column], totals["currency"], strict=True)]
         st.dataframe(table, hide_index=True)
 
-st.header("Where the money came from and went")
-if ui.available(release, "treasury_legs", "Treasury movements"):
+st.header(_("Where the money came from and went"))
+if ui.available(release, "treasury_legs", _("Treasury movements")):
     links = queries.treasury_links(release, group.group_id, period.start, period.end)
-    if ui.has_rows(links, "treasury movement", group, period):
+    if ui.has_rows(links, _("treasury movement"), group, period):
         for currency in sorted(links["currency"].unique()):
             ui.plot(charts.treasury_sankey(links, currency))
         st.caption(
-            "Income by category into the treasuries of each group, then out to spending by category (local"
-            " payees or not) and to fees; beyond the largest, categories and treasuries are one “other”."
-            " Transfers between the community's own treasuries are left out."
+            _(
+                "Income by category into the treasuries of each group, then out to spending by category (local"
+                " payees or not) and to fees; beyond the largest, categories and treasuries are one “other”."
+                " Transfers between the community's own treasuries are left out."
+            )
         )
         ui.definitions(release, ("treasury_flows_by_category", "amount_minor"))
 
-st.header("Budgets against spending")
-if ui.available(release, "treasury_budget_vs_actual", "Budgets"):
+st.header(_("Budgets against spending"))
+if ui.available(release, "treasury_budget_vs_actual", _("Budgets")):
     lines = queries.budget_vs_actual(release, group.group_id, period.start, period.end)
-    if ui.has_rows(lines, "budget line", group, period):
+    if ui.has_rows(lines, _("budget line"), group, period):
         for currency in sorted(lines["currency"].unique()):
             in_currency = lines[lines["currency"] == currency]
             # the largest lines drawn; a federation has hundreds, all of them in the table below
@@ -71,7 +74,9 @@ if ui.available(release, "treasury_budget_vs_actual", "Budgets"):
             ui.plot(charts.budget_vs_actual(largest, currency))
             if len(largest) < len(in_currency):
                 st.caption(
-                    f"The {len(largest)} largest of {len(in_currency)} budget lines; the table below has them all."
+                    _("The {shown} largest of {total} budget lines; the table below has them all.").format(
+                        shown=len(largest), total=len(in_currency)
+                    )
                 )
         st.dataframe(charts.budget_table(lines), hide_index=True, height=table_height(lines))
         ui.definitions(
@@ -81,15 +86,15 @@ if ui.available(release, "treasury_budget_vs_actual", "Budgets"):
             ("treasury_budget_vs_actual", "treasury_spent_minor"),
         )
 
-st.header("Balances")
+st.header(_("Balances"))
 reconciliation = (
     labelled(queries.treasury_reconciliation(release, group.group_id))
     if release.has_dataset("treasury_reconciliation")
     else None
 )
-if ui.available(release, "treasury_balances", "Balances"):
+if ui.available(release, "treasury_balances", _("Balances")):
     balances = labelled(queries.treasury_balances(release, group.group_id, period.start, period.end))
-    if ui.has_rows(balances, "treasury account", group, period):
+    if ui.has_rows(balances, _("treasury account"), group, period):
         from_zero = {} if reconciliation is None else charts.counted_from_zero(reconciliation)
         for currency in sorted(balances["currency"].unique()):
             ui.plot(charts.balances(balances, currency, from_zero))
@@ -98,12 +103,17 @@ if reconciliation is not None:
     for note in charts.books_start_notes(reconciliation):
         st.caption(note)
     if not reconciliation.empty:
-        st.markdown("**Our balances against the sources' own**")
+        st.markdown("**" + _("Our balances against the sources' own") + "**")
         disagreeing = reconciliation[reconciliation["status"] == "disagrees"]
         if not disagreeing.empty:
             st.warning(
-                f"{len(disagreeing)} account(s) where our closing balance differs from the balance the source"
-                " itself states: see the difference and the first statement where they part."
+                ngettext(
+                    "{count} account where our closing balance differs from the balance the source itself states:"
+                    " see the difference and the first statement where they part.",
+                    "{count} accounts where our closing balance differs from the balance the source itself states:"
+                    " see the difference and the first statement where they part.",
+                    len(disagreeing),
+                ).format(count=len(disagreeing))
             )
         st.dataframe(charts.reconciliation_table(reconciliation), hide_index=True, height=table_height(reconciliation))
         ui.definitions(
@@ -114,10 +124,10 @@ if reconciliation is not None:
             ("treasury_reconciliation", "disagreeing_statements"),
         )
 
-st.header("Fees")
-if ui.available(release, "treasury_fees", "Fees"):
+st.header(_("Fees"))
+if ui.available(release, "treasury_fees", _("Fees")):
     fees = queries.group_months(release, "treasury_fees", group.group_id, period.start, period.end)
-    if ui.has_rows(fees, "fee", group, period):
+    if ui.has_rows(fees, _("fee"), group, period):
         for currency in sorted(fees["currency"].unique()):
             ui.plot(charts.fees(fees, currency))
         ui.definitions(release, ("treasury_fees", "fees_minor"), ("treasury_fees", "fee_share"))

@@ -22,16 +22,19 @@ from dashboards.charts.common import (
     phone_friendly,
 )
 from dashboards.charts.decisions import (
+    DECIDIM_STATES,
     days_in_stage,
     decidim_proposals,
     decisions,
     proposal_funnel,
     proposals_by_stage,
+    stage_name,
     support_points,
 )
 from dashboards.charts.delivery import (
     GANTT_COLOURS,
     ON_TIME_TARGET_PCT,
+    PAGE_COLUMN,
     delivery_rates,
     initiative_history,
     initiative_href,
@@ -67,12 +70,14 @@ from dashboards.charts.treasury import (
 __all__ = [
     "BAND_COLOURS",
     "CURRENT_COLOUR",
+    "DECIDIM_STATES",
     "DECIDIM_STATE_COLOURS",
     "GANTT_COLOURS",
     "INFLOW_COLOUR",
     "OKABE_ITO",
     "ON_TIME_TARGET_PCT",
     "OUTFLOW_COLOUR",
+    "PAGE_COLUMN",
     "PREVIOUS_COLOUR",
     "ROUND_COLOURS",
     "ROUND_NAMES",
@@ -111,6 +116,7 @@ __all__ = [
     "proposal_funnel",
     "proposals_by_stage",
     "rolling_windows",
+    "stage_name",
     "support_points",
     "traders",
     "treasury_flows",

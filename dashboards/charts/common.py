@@ -9,9 +9,20 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from plotly.subplots import make_subplots
 
-from dashboards.formatting import compact_number, format_count, is_missing, month_key, month_label, shift_month
+from dashboards.formatting import (
+    compact_number,
+    format_count,
+    format_number,
+    is_missing,
+    month_key,
+    month_label,
+    shift_month,
+)
+from dashboards.formatting import day_text as _day_text
+from dashboards.i18n import _, locale, ngettext
 
 OKABE_ITO = {
     "black": "#000000",
@@ -64,7 +75,7 @@ PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": Tr
 
 
 def whole_number(value: Any) -> str:
-    return f"{int(value):,}"
+    return format_number(int(value))
 
 
 def phone_friendly(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
@@ -77,6 +88,8 @@ def phone_friendly(fig: go.Figure, title: str, *, height: int = 360) -> go.Figur
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
         font={"size": 13},
         hovermode="x unified",
+        # Plotly's own numbers (axes, hovers) with the language's decimal and grouping marks
+        separators=get_decimal_symbol(locale()) + get_group_symbol(locale()),
     )
     return fig
 
@@ -115,8 +128,8 @@ def period_trend(
     """
     fig = go.Figure()
     for frame, name, colour, shift, dash in (
-        (previous, "Previous period", PREVIOUS_COLOUR, period_months, "dash"),
-        (current, "This period", CURRENT_COLOUR, 0, "solid"),
+        (previous, _("Previous period"), PREVIOUS_COLOUR, period_months, "dash"),
+        (current, _("This period"), CURRENT_COLOUR, 0, "solid"),
     ):
         if frame.empty:
             continue
@@ -174,7 +187,7 @@ def mark_suppressed(fig: go.Figure, xs: Sequence[Any], suppressed: Sequence[bool
             yanchor="bottom",
             showarrow=False,
             textangle=-90,
-            text=f"fewer than {min_count}",
+            text=_("fewer than {count}").format(count=min_count),
             font={"size": 11, "color": OKABE_ITO["black"]},
         )
 
@@ -183,9 +196,16 @@ def months_x(frame: pd.DataFrame, column: str = "month") -> list[str]:
     return [month_start_of(month_key(m)) for m in pd.to_datetime(frame[column]).dt.date]
 
 
+MONTH_TICKS = 6  # at most, so the labels stay apart on a phone
+
+
 def monthly_axes(fig: go.Figure) -> None:
-    """Month ticks that Plotly thins out on a narrow screen (a tick per month crowds a phone)."""
-    fig.update_xaxes(tickformat="%b %Y", nticks=8, ticklabelmode="instant")
+    """Month ticks named by Babel in the current language (Plotly names months in English only), every
+    few months when there are many (a tick per month crowds a phone)."""
+    months = sorted({str(x)[:7] for trace in fig.data for x in (trace.x or ()) if _is_day(x)})
+    step = max(1, -(-len(months) // MONTH_TICKS))
+    ticks = months[::step]
+    fig.update_xaxes(tickvals=[month_start_of(m) for m in ticks], ticktext=[month_label(m) for m in ticks])
 
 
 def with_secondary_axis() -> go.Figure:
@@ -196,16 +216,9 @@ def with_secondary_axis() -> go.Figure:
     return fig
 
 
-def pct_text(value: Any) -> str:
-    return f"{float(value):.1f}%"
-
-
-def days_text(value: Any) -> str:
-    return f"{float(value):.1f} days"
-
-
 def day_text(value: Any) -> str:
-    return "" if is_missing(value) else f"{pd.Timestamp(value).date()}"
+    """A released day as a visitor reads it ('30 Jun 2025', in the current language); '' when missing."""
+    return "" if is_missing(value) else _day_text(pd.Timestamp(value).date())
 
 
 SUMMARY_POINTS = 4  # categories named in a summary; the table beside the chart has them all
@@ -214,13 +227,15 @@ SUMMARY_POINTS = 4  # categories named in a summary; the table beside the chart 
 def summary(fig: go.Figure) -> str:
     """The chart in one or two sentences for a screen reader (and anyone): its title, what it spans and
     each series' latest value; written from the figure itself, so it always says what is drawn."""
-    title = fig.layout.title.text or "Chart"
+    title = fig.layout.title.text or _("Chart")
     parts = []
     for trace in fig.data:
         if trace.type == "sankey":
             return _sankey_summary(title, trace)
         if trace.type == "heatmap":
-            return f"{title}: a grid of {len(trace.y or ())} rows by {len(trace.x or ())} columns."
+            return _("{title}: a grid of {rows} rows by {columns} columns.").format(
+                title=title, rows=len(trace.y or ()), columns=len(trace.x or ())
+            )
         # bars drawn sideways (and funnels) carry their values on x
         horizontal = not _numbers(trace.y) and _numbers(trace.x)
         xs, ys = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
@@ -228,21 +243,26 @@ def summary(fig: go.Figure) -> str:
         if not points:
             continue
         if not _numbers([y for _, y in points]):  # a timeline: bars placed by date, no value to read
-            parts.append(f"{trace.name or 'items'}: {len(points)} item{'s' if len(points) > 1 else ''}")
+            items = ngettext("{count} item", "{count} items", len(points)).format(count=len(points))
+            parts.append(f"{trace.name or _('items')}: {items}")
             continue
         unit = _axis_unit(fig, trace, horizontal)
         if _is_day(points[-1][0]):
             where, value = points[-1]
-            parts.append(f"{trace.name or 'value'} {compact_number(float(value))}{unit} ({_point_name(where)})")
+            parts.append(f"{trace.name or _('value')} {compact_number(float(value))}{unit} ({_point_name(where)})")
         else:
             shown = ", ".join(f"{x} {compact_number(float(y))}" for x, y in points[:SUMMARY_POINTS])
-            more = f" and {len(points) - SUMMARY_POINTS} more" if len(points) > SUMMARY_POINTS else ""
-            parts.append(f"{trace.name or 'value'}{unit and ' (' + unit.strip() + ')'}: {shown}{more}")
+            more = (
+                _(" and {count} more").format(count=len(points) - SUMMARY_POINTS)
+                if len(points) > SUMMARY_POINTS
+                else ""
+            )
+            parts.append(f"{trace.name or _('value')}{unit and ' (' + unit.strip() + ')'}: {shown}{more}")
     notes = [a.text.replace("<br>", " ") for a in fig.layout.annotations if a.name == NOTE]
     if notes:
         parts.append(" ".join(notes))
     span = _x_span(fig)
-    latest = ("; latest: " + "; ".join(parts)) if span and parts else (": " + "; ".join(parts)) if parts else ""
+    latest = (_("; latest: ") + "; ".join(parts)) if span and parts else (": " + "; ".join(parts)) if parts else ""
     return f"{title}{span}{latest}."
 
 
@@ -272,16 +292,22 @@ def _x_span(fig: go.Figure) -> str:
     dated = sorted(str(x) for x in xs if _is_day(x))
     if len(dated) != len(xs) or not dated:
         return ""
-    return f", {_point_name(dated[0])} to {_point_name(dated[-1])}"
+    return _(", {start} to {end}").format(start=_point_name(dated[0]), end=_point_name(dated[-1]))
 
 
 def _sankey_summary(title: str, trace: Any) -> str:
     labels, link = list(trace.node.label or ()), trace.link
     if not link.value:
-        return f"{title}: no flows."
+        return _("{title}: no flows.").format(title=title)
     largest = max(range(len(link.value)), key=lambda i: link.value[i])
-    return (
-        f"{title}: {len(link.value)} flows between {len(labels)} categories and treasuries; the largest,"
-        f" {labels[link.source[largest]]} to {labels[link.target[largest]]}, is"
-        f" {compact_number(float(link.value[largest]))}{trace.valuesuffix or ''}."
+    return _(
+        "{title}: {flows} flows between {nodes} categories and treasuries;"
+        " the largest, {source} to {target}, is {amount}."
+    ).format(
+        title=title,
+        flows=len(link.value),
+        nodes=len(labels),
+        source=labels[link.source[largest]],
+        target=labels[link.target[largest]],
+        amount=f"{compact_number(float(link.value[largest]))}{trace.valuesuffix or ''}",
     )

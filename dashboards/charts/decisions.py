@@ -18,7 +18,24 @@ from dashboards.charts.common import (
     suppressed_flags,
     with_secondary_axis,
 )
-from dashboards.formatting import format_count, is_missing, month_key, month_label
+from dashboards.formatting import format_count, format_number, is_missing, month_key, month_label
+from dashboards.i18n import N_, _
+
+# the lifecycle stages and Decidim's answer states, as a visitor reads them (translated where shown)
+STAGES = {
+    "research": N_("Research"), "deliberation": N_("Deliberation"), "voting": N_("Voting"), "decided": N_("Decided"),
+    "delivery": N_("Delivery"), "reviewed": N_("Reviewed"), "archived": N_("Archived"), "draft": N_("Draft"),
+}  # fmt: skip
+DECIDIM_STATES = {
+    "accepted": N_("Accepted"), "evaluating": N_("Evaluating"), "rejected": N_("Rejected"),
+    "not_answered": N_("Not answered"),
+}  # fmt: skip
+
+
+def stage_name(stage: object) -> str:
+    """A stage in words ('decided' -> 'Decided'); a stage this list lacks reads as its name capitalized."""
+    text = str(stage)
+    return _(STAGES[text]) if text in STAGES else text.replace("_", " ").capitalize()
 
 
 def proposals_by_stage(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
@@ -26,7 +43,7 @@ def proposals_by_stage(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
 
     frame: stage, proposals, is_suppressed; a suppressed stage has no bar and reads "fewer than K".
     """
-    stages = [str(s).capitalize() for s in frame["stage"]]
+    stages = [stage_name(s) for s in frame["stage"]]
     cells = list(zip(frame["proposals"], frame["is_suppressed"], strict=True))
     counts = [None if s or is_missing(v) else int(v) for v, s in cells]
     labels = [format_count(v, s, min_count) for v, s in cells]
@@ -38,13 +55,13 @@ def proposals_by_stage(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
             marker_color=OKABE_ITO["blue"],
             text=labels,
             textposition="auto",
-            name="Proposals",
+            name=_("Proposals"),
             hovertemplate="%{y}: %{text}<extra></extra>",
         )  # fmt: skip
     )
-    phone_friendly(fig, "Proposals per stage", height=max(280, 40 * len(stages) + 80))
+    phone_friendly(fig, _("Proposals per stage"), height=max(280, 40 * len(stages) + 80))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text="proposals", rangemode="tozero")
+    fig.update_xaxes(title_text=_("proposals"), rangemode="tozero")
     fig.update_layout(showlegend=False, hovermode="closest")
     return fig
 
@@ -53,15 +70,15 @@ def proposal_funnel(frame: pd.DataFrame) -> go.Figure:
     """Proposals reaching each lifecycle stage (frame: stage, proposals_reached, in lifecycle order)."""
     fig = go.Figure(
         go.Funnel(
-            y=[str(s).capitalize() for s in frame["stage"]],
+            y=[stage_name(s) for s in frame["stage"]],
             x=[int(v) for v in frame["proposals_reached"]],
             marker={"color": OKABE_ITO["blue"]},
             textinfo="value+percent initial",
-            name="Proposals",
+            name=_("Proposals"),
             connector={"fillcolor": "#DCE9F5"},
         )
     )
-    phone_friendly(fig, "Proposal funnel: proposals reaching each stage", height=40 * len(frame) + 110)
+    phone_friendly(fig, _("Proposal funnel: proposals reaching each stage"), height=40 * len(frame) + 110)
     fig.update_layout(showlegend=False, hovermode="closest")
     return fig
 
@@ -78,12 +95,16 @@ def days_in_stage(frame: pd.DataFrame) -> go.Figure:
     z, text, hover = [], [], []
     for stage in stages:
         row = [lookup.get((m, stage), (None, 0)) for m in months]
-        z.append([None if is_missing(v) else float(v) for v, _ in row])
-        text.append(["" if is_missing(v) else f"{float(v):.1f}" for v, _ in row])
+        z.append([None if is_missing(v) else float(v) for v, _n in row])
+        text.append(["" if is_missing(v) else format_number(float(v), 1) for v, _n in row])
         hover.append(
             [
-                f"{stage.capitalize()}, created {month_label(month_key(m))}: "
-                + ("none moved on yet" if is_missing(v) else f"median {float(v):.1f} days, {int(n)} moved on")
+                _("{stage}, created {month}: ").format(stage=stage_name(stage), month=month_label(month_key(m)))
+                + (
+                    _("none moved on yet")
+                    if is_missing(v)
+                    else _("median {days} days, {count} moved on").format(days=format_number(float(v), 1), count=int(n))
+                )
                 for m, (v, n) in zip(months, row, strict=True)
             ]
         )
@@ -91,18 +112,18 @@ def days_in_stage(frame: pd.DataFrame) -> go.Figure:
         go.Heatmap(
             z=z,
             x=[month_label(month_key(m)) for m in months],
-            y=[s.capitalize() for s in stages],
+            y=[stage_name(s) for s in stages],
             text=text,
             texttemplate="%{text}",
             hovertext=hover,
             hovertemplate="%{hovertext}<extra></extra>",
             colorscale=SEQUENTIAL,
-            colorbar={"title": "days", "thickness": 10},
+            colorbar={"title": _("days"), "thickness": 10},
             xgap=1,
             ygap=1,
         )
     )
-    phone_friendly(fig, "Median days in stage, by month created", height=34 * len(stages) + 140)
+    phone_friendly(fig, _("Median days in stage, by month created"), height=34 * len(stages) + 140)
     fig.update_xaxes(type="category")
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_layout(hovermode="closest")
@@ -115,14 +136,14 @@ def decisions(frame: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     xs = months_x(frame)
     for column, name, colour in (
-        ("proposals_decided", "Decided", OKABE_ITO["blue"]),
-        ("proposals_approved", "Approved", OKABE_ITO["bluish_green"]),
-        ("proposals_threshold_met", "Met the vote threshold", OKABE_ITO["sky_blue"]),
+        ("proposals_decided", _("Decided"), OKABE_ITO["blue"]),
+        ("proposals_approved", _("Approved"), OKABE_ITO["bluish_green"]),
+        ("proposals_threshold_met", _("Met the vote threshold"), OKABE_ITO["sky_blue"]),
     ):
         fig.add_trace(go.Bar(x=xs, y=list(frame[column]), name=name, marker_color=colour))
     for column, name, colour, symbol in (
-        ("proposals_with_blocks", "With a block", OKABE_ITO["vermillion"], "x"),
-        ("proposals_with_minority_report", "With a minority report", OKABE_ITO["reddish_purple"], "diamond"),
+        ("proposals_with_blocks", _("With a block"), OKABE_ITO["vermillion"], "x"),
+        ("proposals_with_minority_report", _("With a minority report"), OKABE_ITO["reddish_purple"], "diamond"),
     ):
         fig.add_trace(
             go.Scatter(
@@ -134,9 +155,9 @@ def decisions(frame: pd.DataFrame) -> go.Figure:
                 marker={"symbol": symbol, "size": 9},
             )
         )
-    phone_friendly(fig, "Decisions per month")
+    phone_friendly(fig, _("Decisions per month"))
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text="proposals", rangemode="tozero")
+    fig.update_yaxes(title_text=_("proposals"), rangemode="tozero")
     monthly_axes(fig)
     return fig
 
@@ -149,21 +170,24 @@ def decidim_proposals(frame: pd.DataFrame) -> go.Figure:
         rows = frame[frame["state"] == state]
         if rows.empty:
             continue
-        supports = ["hidden" if is_missing(v) else f"{int(v):,}" for v in rows["supports"]]
-        name = state.replace("_", " ").capitalize()
+        supports = [_("hidden") if is_missing(v) else format_number(int(v)) for v in rows["supports"]]
+        name = _(DECIDIM_STATES[state])
         fig.add_trace(
             go.Bar(
                 x=months_x(rows),
                 y=list(rows["proposals"]),
                 name=name,
                 marker_color=colour,
-                hovertext=[f"{p} proposals, {s} supports" for p, s in zip(rows["proposals"], supports, strict=True)],
+                hovertext=[
+                    _("{proposals} proposals, {supports} supports").format(proposals=p, supports=s)
+                    for p, s in zip(rows["proposals"], supports, strict=True)
+                ],
                 hovertemplate="%{hovertext}<extra>" + name + "</extra>",
             )
         )
-    phone_friendly(fig, "Decidim proposals by state")
+    phone_friendly(fig, _("Decidim proposals by state"))
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title_text="proposals", rangemode="tozero")
+    fig.update_yaxes(title_text=_("proposals"), rangemode="tozero")
     monthly_axes(fig)
     return fig
 
@@ -179,10 +203,10 @@ def support_points(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
         go.Bar(
             x=xs,
             y=points,
-            name="Points allocated",
+            name=_("Points allocated"),
             marker_color=OKABE_ITO["blue"],
             hovertext=point_texts,
-            hovertemplate="%{hovertext} points<extra></extra>",
+            hovertemplate="%{hovertext} " + _("points") + "<extra></extra>",
         ),
         secondary_y=False,
     )
@@ -190,18 +214,18 @@ def support_points(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
         go.Scatter(
             x=xs,
             y=people,
-            name="Members allocating",
+            name=_("Members allocating"),
             mode="lines+markers",
             connectgaps=False,
             line={"color": OKABE_ITO["orange"], "width": 2},
             hovertext=people_texts,
-            hovertemplate="%{hovertext} members<extra></extra>",
+            hovertemplate="%{hovertext} " + _("members") + "<extra></extra>",
         ),
         secondary_y=True,
     )
     mark_suppressed(fig, xs, suppressed_flags(frame), min_count)
-    phone_friendly(fig, "Support points allocated")
-    fig.update_yaxes(title_text="points", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="people", rangemode="tozero", secondary_y=True, showgrid=False)
+    phone_friendly(fig, _("Support points allocated"))
+    fig.update_yaxes(title_text=_("points"), rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text=_("people"), rangemode="tozero", secondary_y=True, showgrid=False)
     monthly_axes(fig)
     return fig

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from dashboards.charts.common import OKABE_ITO, day_text, monthly_axes, months_x, phone_friendly
 from dashboards.formatting import is_missing
+from dashboards.i18n import N_, _, link_params
 
 ON_TIME_TARGET_PCT = 80  # TogetherOS admin-accountability target: more than 80% delivered on time
 
@@ -27,18 +28,21 @@ def delivery_rates(frame: pd.DataFrame) -> go.Figure:
     for column, name, colour, hover in (
         (
             "delivery_rate_pct",
-            "Delivery rate",
+            _("Delivery rate"),
             OKABE_ITO["blue"],
             [
-                f"{d} of {a} approved decisions delivered; of their initiatives {o} overdue, {s} stalled now"
-                for (d, a, _), (o, s) in zip(counts, late, strict=True)
+                _(
+                    "{delivered} of {approved} approved decisions delivered;"
+                    " of their initiatives {overdue} overdue, {stalled} stalled now"
+                ).format(delivered=d, approved=a, overdue=o, stalled=s)
+                for (d, a, _on_time), (o, s) in zip(counts, late, strict=True)
             ],
         ),
         (
             "on_time_rate_pct",
-            "On time",
+            _("On time"),
             OKABE_ITO["bluish_green"],
-            [f"{t} of {d} delivered on time" for d, _, t in counts],
+            [_("{on_time} of {delivered} delivered on time").format(on_time=t, delivered=d) for d, _a, t in counts],
         ),
     ):
         values = [None if is_missing(v) else float(v) for v in frame[column]]
@@ -55,26 +59,28 @@ def delivery_rates(frame: pd.DataFrame) -> go.Figure:
     fig.add_hline(
         y=ON_TIME_TARGET_PCT,
         line={"dash": "dot", "color": OKABE_ITO["black"], "width": 1},
-        annotation_text=f"on-time target {ON_TIME_TARGET_PCT}%",
+        annotation_text=_("on-time target {pct}%").format(pct=ON_TIME_TARGET_PCT),
         annotation_position="top left",
     )
-    phone_friendly(fig, "Delivery by month of decision")
+    phone_friendly(fig, _("Delivery by month of decision"))
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text="% of decisions", range=[0, 105])
+    fig.update_yaxes(title_text=_("% of decisions"), range=[0, 105])
     monthly_axes(fig)
     return fig
 
 
+# by state (in English, translated where shown)
 GANTT_COLOURS = {
-    "Overdue": OKABE_ITO["vermillion"],
-    "Stalled": OKABE_ITO["orange"],
-    "Under way": OKABE_ITO["blue"],
-    "Delivered": OKABE_ITO["bluish_green"],
+    N_("Overdue"): OKABE_ITO["vermillion"],
+    N_("Stalled"): OKABE_ITO["orange"],
+    N_("Under way"): OKABE_ITO["blue"],
+    N_("Delivered"): OKABE_ITO["bluish_green"],
 }
 
 
 def initiative_state(row: Any) -> str:
-    """Overdue beats stalled beats under way; delivered when it has a delivery day."""
+    """Overdue beats stalled beats under way; delivered when it has a delivery day (in English: a key of
+    GANTT_COLOURS, translated where shown)."""
     if row.is_overdue:
         return "Overdue"
     if row.is_stalled:
@@ -85,7 +91,9 @@ def initiative_state(row: Any) -> str:
 def short_id(initiative_id: str) -> str:
     """An id short enough for a label: a Decidim result's number, else the id's first 8 characters."""
     text = str(initiative_id)
-    return f"result {text.removeprefix(DECIDIM_RESULT)}" if text.startswith(DECIDIM_RESULT) else text[:8]
+    if text.startswith(DECIDIM_RESULT):
+        return _("result {number}").format(number=text.removeprefix(DECIDIM_RESULT))
+    return text[:8]
 
 
 DECIDIM_RESULT = "decidim-result-"
@@ -103,17 +111,18 @@ def urgency_text(row: Any) -> str:
     """What an organizer needs to know first: how long overdue, how long without progress, or what is due."""
     parts = []
     if row.is_overdue:
-        parts.append(f"overdue {int(row.days_overdue)} days")
+        parts.append(_("overdue {days} days").format(days=int(row.days_overdue)))
     if row.is_stalled:
-        parts.append(f"no progress for {int(row.days_since_progress)} days")
+        parts.append(_("no progress for {days} days").format(days=int(row.days_since_progress)))
     if not parts:
         if not is_missing(row.delivered_on):
-            parts.append(f"delivered {day_text(row.delivered_on)}")
+            parts.append(_("delivered {day}").format(day=day_text(row.delivered_on)))
         elif not is_missing(row.deadline):
-            parts.append(f"due {day_text(row.deadline)}")
+            parts.append(_("due {day}").format(day=day_text(row.deadline)))
         else:
-            parts.append("no deadline")
-    return ", ".join(parts).capitalize()
+            parts.append(_("no deadline"))
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_of: date | None) -> go.Figure:
@@ -136,9 +145,9 @@ def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_o
         state = initiative_state(row)
         xs, ys, hover = spans[state]
         label = labels[row.initiative_id]
-        text = (
-            f"{label}<br>{state} · {row.status}<br>decided {start} · deadline "
-            f"{'none' if is_missing(row.deadline) else pd.Timestamp(row.deadline).date()}"
+        deadline = _("none") if is_missing(row.deadline) else day_text(row.deadline)
+        text = f"{label}<br>{_(state)} · {row.status}<br>" + _("decided {day} · deadline {deadline}").format(
+            day=day_text(start), deadline=deadline
         )
         xs += [start, max(end, start + timedelta(days=1)), None]
         ys += [label, label, None]
@@ -150,7 +159,7 @@ def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_o
                     x=xs,
                     y=ys,
                     mode="lines",
-                    name=state,
+                    name=_(state),
                     hovertext=hover,
                     hoverinfo="text",
                     line={"color": GANTT_COLOURS[state], "width": 12},
@@ -163,15 +172,15 @@ def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_o
                 x=list(deadlines["deadline"]),
                 y=[labels[i] for i in deadlines["initiative_id"]],
                 mode="markers",
-                name="Deadline",
+                name=_("Deadline"),
                 hoverinfo="x+y",
                 marker={"symbol": "diamond", "size": 10, "color": OKABE_ITO["black"]},
             )
         )
     shown = milestones[milestones["initiative_id"].isin(labels)]
     for late, name, symbol, colour in (
-        (False, "Milestone", "circle", OKABE_ITO["sky_blue"]),
-        (True, "Late milestone", "x", OKABE_ITO["vermillion"]),
+        (False, _("Milestone"), "circle", OKABE_ITO["sky_blue"]),
+        (True, _("Late milestone"), "x", OKABE_ITO["vermillion"]),
     ):
         rows = shown[shown["is_late"].fillna(False).astype(bool) == late]
         if rows.empty:
@@ -185,7 +194,9 @@ def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_o
                 name=name,
                 hoverinfo="text",
                 hovertext=[
-                    f"due {pd.Timestamp(t).date()} · " + ("open" if o else f"done {pd.Timestamp(c).date()}")
+                    _("due {day}").format(day=day_text(t))
+                    + " · "
+                    + (_("open") if o else _("done {day}").format(day=day_text(c)))
                     for t, c, o in zip(rows["target_date"], rows["completed_on"], open_, strict=True)
                 ],
                 marker={
@@ -204,11 +215,11 @@ def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_o
             yref="paper",
             yanchor="bottom",
             showarrow=False,
-            text="data as of",
+            text=_("data as of"),
             font={"size": 11},
         )
     height = max(240, 26 * len(labels) + 160)
-    phone_friendly(fig, "Initiatives and milestones", height=height)
+    phone_friendly(fig, _("Initiatives and milestones"), height=height)
     fig.update_layout(legend={"y": -56 / (height - 56)})  # just under the dates, however many rows
     fig.update_yaxes(
         autorange="reversed",
@@ -225,8 +236,12 @@ def milestone_gantt(initiatives: pd.DataFrame, milestones: pd.DataFrame, *, as_o
 
 
 def initiative_href(initiative_id: str) -> str:
-    """The initiative's page, relative to the dashboard's pages (dashboards/app_pages/initiative.py)."""
-    return f"initiative?{urlencode({'id': initiative_id})}"
+    """The initiative's page, relative to the dashboard's pages (dashboards/app_pages/initiative.py), in
+    the current language."""
+    return f"initiative?{urlencode(link_params({'id': initiative_id}))}"
+
+
+PAGE_COLUMN = "Page"  # the links' column (the page names it in the visitor's language)
 
 
 def initiative_table(initiatives: pd.DataFrame) -> pd.DataFrame:
@@ -234,22 +249,22 @@ def initiative_table(initiatives: pd.DataFrame) -> pd.DataFrame:
     queries.delivery_initiatives returns them, days overdue and since the last progress as published."""
     return pd.DataFrame(
         {
-            "Initiative": initiative_labels(initiatives),
-            "State": [initiative_state(r) for r in initiatives.itertuples()],
-            "Days overdue": pd.array(initiatives["days_overdue"], dtype="Int64"),
-            "Days since progress": pd.array(initiatives["days_since_progress"], dtype="Int64"),
-            "Deadline": [day_text(v) for v in initiatives["deadline"]],
-            "Group": initiatives["group"],
-            "Source": initiatives["source"],
-            "Status": initiatives["status"],
-            "Decided": [day_text(v) for v in initiatives["decided_on"]],
-            "Delivered": [day_text(v) for v in initiatives["delivered_on"]],
-            "Milestones done": [
-                f"{int(d)} of {int(t)}"
+            _("Initiative"): initiative_labels(initiatives),
+            _("State"): [_(initiative_state(r)) for r in initiatives.itertuples()],
+            _("Days overdue"): pd.array(initiatives["days_overdue"], dtype="Int64"),
+            _("Days since progress"): pd.array(initiatives["days_since_progress"], dtype="Int64"),
+            _("Deadline"): [day_text(v) for v in initiatives["deadline"]],
+            _("Group"): initiatives["group"],
+            _("Source"): initiatives["source"],
+            _("Status"): initiatives["status"],
+            _("Decided"): [day_text(v) for v in initiatives["decided_on"]],
+            _("Delivered"): [day_text(v) for v in initiatives["delivered_on"]],
+            _("Milestones done"): [
+                _("{done} of {total}").format(done=int(d), total=int(t))
                 for d, t in zip(initiatives["milestones_done"], initiatives["milestones_total"], strict=True)
             ],
-            "Next milestone due": [day_text(v) for v in initiatives["next_milestone_due"]],
-            "Page": [initiative_href(i) for i in initiatives["initiative_id"]],
+            _("Next milestone due"): [day_text(v) for v in initiatives["next_milestone_due"]],
+            PAGE_COLUMN: [initiative_href(i) for i in initiatives["initiative_id"]],
         }
     )
 
@@ -259,18 +274,18 @@ def initiative_history(initiative: Any, milestones: pd.DataFrame, as_of: date | 
     milestone's target and completion, the deadline, delivery, and where it stands on the as-of day."""
     events: list[tuple[Any, str]] = []
     if not is_missing(initiative.decided_on):
-        events.append((initiative.decided_on, "Decision taken"))
+        events.append((initiative.decided_on, _("Decision taken")))
     for number, row in enumerate(milestones.itertuples(), start=1):
-        late = " (late)" if row.is_late else ""
+        late = _(" (late)") if row.is_late else ""
         if not is_missing(row.completed_on):
-            events.append((row.completed_on, f"Milestone {number} completed{late}"))
+            events.append((row.completed_on, _("Milestone {number} completed").format(number=number) + late))
         elif not is_missing(row.target_date):
-            events.append((row.target_date, f"Milestone {number} due{late}"))
+            events.append((row.target_date, _("Milestone {number} due").format(number=number) + late))
     if not is_missing(initiative.deadline):
-        events.append((initiative.deadline, "Deadline"))
+        events.append((initiative.deadline, _("Deadline")))
     if not is_missing(initiative.delivered_on):
-        events.append((initiative.delivered_on, f"Delivered ({initiative.status})"))
+        events.append((initiative.delivered_on, _("Delivered ({status})").format(status=initiative.status)))
     elif as_of is not None:
-        events.append((as_of, f"Data as of: {urgency_text(initiative).lower()}"))
+        events.append((as_of, _("Data as of: {state}").format(state=urgency_text(initiative).lower())))
     ordered = sorted(events, key=lambda e: pd.Timestamp(e[0]))
-    return pd.DataFrame({"Day": [day_text(d) for d, _ in ordered], "Event": [e for _, e in ordered]})
+    return pd.DataFrame({"day": [day_text(d) for d, _e in ordered], "event": [e for _d, e in ordered]})

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from dashboards.charts.common import OKABE_ITO, monthly_axes, months_x, phone_friendly, with_secondary_axis
 from dashboards.formatting import is_missing, to_major
+from dashboards.i18n import N_, _
 
 ROUND_COLOURS = {
     "r1_minor": OKABE_ITO["blue"],
@@ -16,9 +17,9 @@ ROUND_COLOURS = {
 
 
 ROUND_NAMES = {
-    "r1_minor": "R1 income in",
-    "r2_minor": "R2 spent locally",
-    "r3_minor": "R3 re-spent (estimate)",
+    "r1_minor": N_("R1 income in"),
+    "r2_minor": N_("R2 spent locally"),
+    "r3_minor": N_("R3 re-spent (estimate)"),
 }
 
 
@@ -29,13 +30,14 @@ def local_value(frame: pd.DataFrame, currency: str) -> go.Figure:
     fig = with_secondary_axis()
     xs = months_x(rows)
     for column, colour in ROUND_COLOURS.items():
+        name = _(ROUND_NAMES[column])
         fig.add_trace(
             go.Bar(
                 x=xs,
                 y=[to_major(int(v), currency) for v in rows[column]],
-                name=ROUND_NAMES[column],
+                name=name,
                 marker_color=colour,
-                hovertemplate="%{y:,.2f} " + currency + "<extra>" + ROUND_NAMES[column] + "</extra>",
+                hovertemplate="%{y:,.2f} " + currency + "<extra>" + name + "</extra>",
             ),
             secondary_y=False,
         )
@@ -43,17 +45,17 @@ def local_value(frame: pd.DataFrame, currency: str) -> go.Figure:
         go.Scatter(
             x=xs,
             y=[None if is_missing(v) else float(v) for v in rows["lm3_ratio"]],
-            name="Local multiplier",
+            name=_("Local multiplier"),
             mode="lines+markers",
             connectgaps=False,
             line={"color": OKABE_ITO["black"], "width": 2},
-            hovertemplate="%{y:.2f}<extra>Local multiplier</extra>",
+            hovertemplate="%{y:.2f}<extra>" + _("Local multiplier") + "</extra>",
         ),
         secondary_y=True,
     )
-    phone_friendly(fig, f"Local value rounds and multiplier ({currency})")
+    phone_friendly(fig, _("Local value rounds and multiplier ({currency})").format(currency=currency))
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text=currency, rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="ratio", rangemode="tozero", secondary_y=True, showgrid=False)
+    fig.update_yaxes(title_text=_("ratio"), rangemode="tozero", secondary_y=True, showgrid=False)
     monthly_axes(fig)
     return fig

@@ -12,6 +12,7 @@ from dashboards.charts.common import (
     OKABE_ITO,
     SEQUENTIAL,
     cells,
+    day_text,
     mark_suppressed,
     monthly_axes,
     months_x,
@@ -21,6 +22,7 @@ from dashboards.charts.common import (
     with_secondary_axis,
 )
 from dashboards.formatting import is_missing, month_key, month_label
+from dashboards.i18n import _
 
 
 def active_members_trend(
@@ -31,7 +33,7 @@ def active_members_trend(
     `current`/`previous` hold month, active_members, is_suppressed.
     """
     return period_trend(
-        current, previous, "active_members", title="Active members per month", y_title="people",
+        current, previous, "active_members", title=_("Active members per month"), y_title=_("people"),
         period_months=period_months, min_count=min_count,
     )  # fmt: skip
 
@@ -44,21 +46,22 @@ def rolling_windows(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
         rows = frame[frame["window_days"] == days]
         values, texts = cells(rows, "active_members", min_count)
         xs = [f"{d:%Y-%m-%d}" for d in pd.to_datetime(rows["as_of"])]
+        name = _("Last {days} days").format(days=days)
         fig.add_trace(
             go.Scatter(
                 x=xs,
                 y=values,
-                name=f"Last {days} days",
+                name=name,
                 mode="lines+markers",
                 connectgaps=False,
                 line={"color": colour, "width": 3 if days == 30 else 2},
                 marker={"size": 6},
-                hovertext=[f"{x}: {t}" for x, t in zip(xs, texts, strict=True)],
-                hovertemplate="%{hovertext}<extra>" + f"Last {days} days" + "</extra>",
+                hovertext=[f"{day_text(x)}: {t}" for x, t in zip(xs, texts, strict=True)],
+                hovertemplate="%{hovertext}<extra>" + name + "</extra>",
             )
         )
-    phone_friendly(fig, "Active members in the last 7 and 30 days")
-    fig.update_yaxes(title_text="people", rangemode="tozero")
+    phone_friendly(fig, _("Active members in the last 7 and 30 days"))
+    fig.update_yaxes(title_text=_("people"), rangemode="tozero")
     withheld = frame[suppressed_flags(frame)]
     if not withheld.empty:
         fig.add_annotation(
@@ -69,7 +72,7 @@ def rolling_windows(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
             showarrow=False,
             xanchor="left",
             yanchor="bottom",
-            text=f"Gaps: fewer than {min_count} people",
+            text=_("Gaps: fewer than {count} people").format(count=min_count),
             font={"size": 11},
         )
     return fig
@@ -96,7 +99,11 @@ def cohort_retention(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
             row_z.append(share)
             row_text.append("" if not label else (f"<{min_count}" if value is None else label))
             shown = f"{label}" + (f" ({share:.0f}%)" if share is not None else "")
-            row_hover.append(f"{month_label(month_key(cohort))} cohort, month {since}: {shown or 'no data'}")
+            row_hover.append(
+                _("{month} cohort, month {since}: {shown}").format(
+                    month=month_label(month_key(cohort)), since=since, shown=shown or _("no data")
+                )
+            )
         z.append(row_z)
         text.append(row_text)
         hover.append(row_hover)
@@ -112,13 +119,13 @@ def cohort_retention(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
             colorscale=SEQUENTIAL,
             zmin=0,
             zmax=100,
-            colorbar={"title": "% active", "thickness": 10},
+            colorbar={"title": _("% active"), "thickness": 10},
             xgap=1,
             ygap=1,
         )
     )
-    phone_friendly(fig, "Members retained, by month they joined", height=max(300, 26 * len(cohorts) + 140))
-    fig.update_xaxes(title_text="months since joining", type="category")
+    phone_friendly(fig, _("Members retained, by month they joined"), height=max(300, 26 * len(cohorts) + 140))
+    fig.update_xaxes(title_text=_("months since joining"), type="category")
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_layout(hovermode="closest")
     return fig
@@ -127,23 +134,26 @@ def cohort_retention(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
 def member_flow(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
     """Stacked bars of returning and new members per month; frame: month, kind, members, is_suppressed."""
     fig = go.Figure()
-    for kind, colour in (("returning", OKABE_ITO["blue"]), ("new", OKABE_ITO["orange"])):
+    for kind, name, colour in (
+        ("returning", _("Returning"), OKABE_ITO["blue"]),
+        ("new", _("New"), OKABE_ITO["orange"]),
+    ):
         rows = frame[frame["kind"] == kind]
         values, texts = cells(rows, "members", min_count)
         fig.add_trace(
             go.Bar(
                 x=months_x(rows),
                 y=values,
-                name=kind.capitalize(),
+                name=name,
                 marker_color=colour,
                 hovertext=texts,
-                hovertemplate="%{hovertext}<extra>" + kind.capitalize() + "</extra>",
+                hovertemplate="%{hovertext}<extra>" + name + "</extra>",
             )
         )
     mark_suppressed(fig, months_x(frame), suppressed_flags(frame), min_count)
-    phone_friendly(fig, "New and returning members per month")
+    phone_friendly(fig, _("New and returning members per month"))
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title_text="people", rangemode="tozero")
+    fig.update_yaxes(title_text=_("people"), rangemode="tozero")
     monthly_axes(fig)
     return fig
 
@@ -157,9 +167,9 @@ def inequality(frame: pd.DataFrame) -> go.Figure:
         go.Bar(
             x=xs,
             y=[None if is_missing(v) else int(v) for v in frame["absence_factor"]],
-            name="Absence factor (people)",
+            name=_("Absence factor (people)"),
             marker_color=OKABE_ITO["sky_blue"],
-            hovertemplate="%{y} people make half of the contributions<extra></extra>",
+            hovertemplate=_("{people} people make half of the contributions").format(people="%{y}") + "<extra></extra>",
         ),
         secondary_y=True,
     )
@@ -167,7 +177,7 @@ def inequality(frame: pd.DataFrame) -> go.Figure:
         go.Scatter(
             x=xs,
             y=[None if is_missing(v) else float(v) for v in frame["gini"]],
-            name="Gini",
+            name=_("Gini"),
             mode="lines+markers",
             connectgaps=False,
             line={"color": OKABE_ITO["blue"], "width": 3},
@@ -175,9 +185,9 @@ def inequality(frame: pd.DataFrame) -> go.Figure:
         ),
         secondary_y=False,
     )
-    phone_friendly(fig, "How evenly contributions spread")
-    fig.update_yaxes(title_text="Gini (0 = even)", range=[0, 1], secondary_y=False)
-    fig.update_yaxes(title_text="people", rangemode="tozero", secondary_y=True, showgrid=False)
+    phone_friendly(fig, _("How evenly contributions spread"))
+    fig.update_yaxes(title_text=_("Gini (0 = even)"), range=[0, 1], secondary_y=False)
+    fig.update_yaxes(title_text=_("people"), rangemode="tozero", secondary_y=True, showgrid=False)
     monthly_axes(fig)
     return fig
 
@@ -187,8 +197,8 @@ def first_response(frame: pd.DataFrame) -> go.Figure:
     fig = with_secondary_axis()
     xs = months_x(frame)
     for column, name, colour in (
-        ("topics_opened", "Topics opened", OKABE_ITO["sky_blue"]),
-        ("topics_answered", "Answered", OKABE_ITO["blue"]),
+        ("topics_opened", _("Topics opened"), OKABE_ITO["sky_blue"]),
+        ("topics_answered", _("Answered"), OKABE_ITO["blue"]),
     ):
         fig.add_trace(go.Bar(x=xs, y=list(frame[column]), name=name, marker_color=colour), secondary_y=False)
     hours = [None if is_missing(v) else float(v) for v in frame["median_hours_to_first_response"]]
@@ -196,17 +206,17 @@ def first_response(frame: pd.DataFrame) -> go.Figure:
         go.Scatter(
             x=xs,
             y=hours,
-            name="Median hours to first reply",
+            name=_("Median hours to first reply"),
             mode="lines+markers",
             line={"color": OKABE_ITO["vermillion"], "width": 3},
             connectgaps=False,
-            hovertemplate="%{y:.1f} h<extra>Median to first reply</extra>",
+            hovertemplate="%{y:.1f} h<extra>" + _("Median to first reply") + "</extra>",
         ),
         secondary_y=True,
     )
-    phone_friendly(fig, "Forum: time to first response")
+    phone_friendly(fig, _("Forum: time to first response"))
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text="topics", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="hours", rangemode="tozero", secondary_y=True, showgrid=False)
+    fig.update_yaxes(title_text=_("topics"), rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text=_("hours"), rangemode="tozero", secondary_y=True, showgrid=False)
     monthly_axes(fig)
     return fig

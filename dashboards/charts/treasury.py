@@ -19,7 +19,8 @@ from dashboards.charts.common import (
     phone_friendly,
     with_secondary_axis,
 )
-from dashboards.formatting import format_money, is_missing, to_major
+from dashboards.formatting import format_money, is_missing, month_label, to_major
+from dashboards.i18n import _
 from dashboards.labels import category_label
 
 
@@ -33,8 +34,8 @@ def treasury_flows(frame: pd.DataFrame, currency: str) -> go.Figure:
     x = [month_start_of(k) for k in month_keys(rows)]
     fig = go.Figure()
     for column, name, colour in (
-        ("inflow_minor", "Inflow", INFLOW_COLOUR),
-        ("outflow_minor", "Outflow", OUTFLOW_COLOUR),
+        ("inflow_minor", _("Inflow"), INFLOW_COLOUR),
+        ("outflow_minor", _("Outflow"), OUTFLOW_COLOUR),
     ):
         fig.add_trace(
             go.Bar(
@@ -45,7 +46,7 @@ def treasury_flows(frame: pd.DataFrame, currency: str) -> go.Figure:
                 hovertemplate="%{y:,.2f} " + currency + "<extra>" + name + "</extra>",
             )  # fmt: skip
         )
-    phone_friendly(fig, f"Treasury inflow and outflow ({currency})")
+    phone_friendly(fig, _("Treasury inflow and outflow ({currency})").format(currency=currency))
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text=currency, rangemode="tozero")
     monthly_axes(fig)
@@ -84,10 +85,10 @@ def treasury_sankey(links: pd.DataFrame, currency: str) -> go.Figure:
     "Other …" node, so labels stay apart and readable (the table beside the chart names them all)."""
     rows = links[links["currency"] == currency].copy()
     rows["label"] = rows["category"].map(category_label)
-    for flow_class, other in (("income", "Other income"), ("spending", "Other spending")):
+    for flow_class, other in (("income", _("Other income")), ("spending", _("Other spending"))):
         side = rows["flow_class"] == flow_class
         rows.loc[side, "label"] = top_n(rows.loc[side, "label"], rows.loc[side, "amount_minor"], SANKEY_TOP, other)
-    rows["treasury"] = top_n(rows["treasury"], rows["amount_minor"], SANKEY_TOP, "Other treasuries")
+    rows["treasury"] = top_n(rows["treasury"], rows["amount_minor"], SANKEY_TOP, _("Other treasuries"))
     rows = rows.groupby(["treasury", "flow_class", "label", "is_local"], as_index=False, sort=False)[
         "amount_minor"
     ].sum()
@@ -101,13 +102,13 @@ def treasury_sankey(links: pd.DataFrame, currency: str) -> go.Figure:
     for row in rows.itertuples():
         treasury = node(row.treasury, "treasury")
         if row.flow_class == "income":
-            pair, kind = (node(f"In: {row.label}", "income"), treasury), "income"
+            pair, kind = (node(_("In: {category}").format(category=row.label), "income"), treasury), "income"
         elif row.flow_class == "fee":
-            pair, kind = (treasury, node("Fees", "fee")), "fee"
+            pair, kind = (treasury, node(_("Fees"), "fee")), "fee"
         else:
             kind = "local" if row.is_local else "not_local"
-            where = "local" if row.is_local else "not local"
-            pair = (treasury, node(f"Out: {row.label} ({where})", kind))
+            out = _("Out: {category} (local)") if row.is_local else _("Out: {category} (not local)")
+            pair = (treasury, node(out.format(category=row.label), kind))
         sources.append(pair[0])
         targets.append(pair[1])
         values.append(to_major(int(row.amount_minor), currency))
@@ -128,7 +129,8 @@ def treasury_sankey(links: pd.DataFrame, currency: str) -> go.Figure:
             link={"source": sources, "target": targets, "value": values, "color": colours},
         )
     )
-    phone_friendly(fig, f"Where the money came from and went ({currency})", height=max(380, 30 * len(nodes)))
+    title = _("Where the money came from and went ({currency})").format(currency=currency)
+    phone_friendly(fig, title, height=max(380, 30 * len(nodes)))
     fig.update_layout(hovermode="closest")
     return fig
 
@@ -138,13 +140,13 @@ def budget_vs_actual(lines: pd.DataFrame, currency: str) -> go.Figure:
     lines: group, fund_type, period_start, period_end, currency, allocated_minor, reported_spent_minor."""
     rows = lines[lines["currency"] == currency]
     labels = [
-        f"{g} · {f} · {pd.Timestamp(s):%b %Y}–{pd.Timestamp(e):%b %Y}"
+        f"{g} · {f} · {month_label(f'{pd.Timestamp(s):%Y-%m}')}–{month_label(f'{pd.Timestamp(e):%Y-%m}')}"
         for g, f, s, e in zip(rows["group"], rows["fund_type"], rows["period_start"], rows["period_end"], strict=True)
     ]
     fig = go.Figure()
     for column, name, colour in (
-        ("allocated_minor", "Allocated", OKABE_ITO["sky_blue"]),
-        ("reported_spent_minor", "Reported spent", OKABE_ITO["blue"]),
+        ("allocated_minor", _("Allocated"), OKABE_ITO["sky_blue"]),
+        ("reported_spent_minor", _("Reported spent"), OKABE_ITO["blue"]),
     ):
         fig.add_trace(
             go.Bar(
@@ -156,7 +158,8 @@ def budget_vs_actual(lines: pd.DataFrame, currency: str) -> go.Figure:
                 hovertemplate="%{x:,.2f} " + currency + "<extra>" + name + "</extra>",
             )
         )
-    phone_friendly(fig, f"Budget lines: allocated and spent ({currency})", height=max(300, 44 * len(rows) + 120))
+    title = _("Budget lines: allocated and spent ({currency})").format(currency=currency)
+    phone_friendly(fig, title, height=max(300, 44 * len(rows) + 120))
     fig.update_layout(barmode="group", hovermode="closest")
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(rangemode="tozero")
@@ -193,14 +196,15 @@ def balances(frame: pd.DataFrame, currency: str, counted_from_zero: dict[str, ob
             )
         )
     # short lines: a Plotly note does not wrap, and must fit a phone
-    lines = [f"{account}, from {day_text(starts[account])}" for account in unknown]
+    lines = [_("{account}, from {day}").format(account=account, day=day_text(starts[account])) for account in unknown]
     if lines:
-        add_note(
-            fig, "Balance unknown, not drawn<br>(books start without an opening balance):<br>" + "<br>".join(lines)
-        )
-    title = f"Balances at month end ({currency})"
+        note = _("Balance unknown, not drawn<br>(books start without an opening balance):")
+        add_note(fig, note + "<br>" + "<br>".join(lines))
+    title = _("Balances at month end ({currency})").format(currency=currency)
     if len(closing) > len(shown):
-        title = f"Balances, {len(shown)} largest of {len(closing)} accounts ({currency})"
+        title = _("Balances, {shown} largest of {total} accounts ({currency})").format(
+            shown=len(shown), total=len(closing), currency=currency
+        )
     phone_friendly(fig, title)
     fig.update_layout(margin={"t": 48 + 16 * (len(lines) + 2) if lines else 48})
     fig.update_yaxes(title_text=currency)
@@ -218,9 +222,9 @@ def fees(frame: pd.DataFrame, currency: str) -> go.Figure:
         go.Bar(
             x=xs,
             y=[to_major(int(v), currency) for v in rows["fees_minor"]],
-            name="Fees paid",
+            name=_("Fees paid"),
             marker_color=OKABE_ITO["reddish_purple"],
-            hovertemplate="%{y:,.2f} " + currency + "<extra>Fees paid</extra>",
+            hovertemplate="%{y:,.2f} " + currency + "<extra>" + _("Fees paid") + "</extra>",
         ),
         secondary_y=False,
     )
@@ -228,17 +232,17 @@ def fees(frame: pd.DataFrame, currency: str) -> go.Figure:
         go.Scatter(
             x=xs,
             y=[None if is_missing(v) else 100 * float(v) for v in rows["fee_share"]],
-            name="Share of income",
+            name=_("Share of income"),
             mode="lines+markers",
             connectgaps=False,
             line={"color": OKABE_ITO["black"], "width": 2},
-            hovertemplate="%{y:.2f}%<extra>Fees ÷ income</extra>",
+            hovertemplate="%{y:.2f}%<extra>" + _("Fees ÷ income") + "</extra>",
         ),
         secondary_y=True,
     )
-    phone_friendly(fig, f"Fees ({currency})")
+    phone_friendly(fig, _("Fees ({currency})").format(currency=currency))
     fig.update_yaxes(title_text=currency, rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="% of income", rangemode="tozero", secondary_y=True, showgrid=False)
+    fig.update_yaxes(title_text=_("% of income"), rangemode="tozero", secondary_y=True, showgrid=False)
     monthly_axes(fig)
     return fig
 
@@ -251,17 +255,17 @@ def budget_table(lines: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "Group": lines["group"],
-            "Fund": lines["fund_type"],
-            "Period": [
+            _("Group"): lines["group"],
+            _("Fund"): lines["fund_type"],
+            _("Period"): [
                 f"{day_text(s)} – {day_text(e)}"
                 for s, e in zip(lines["period_start"], lines["period_end"], strict=True)
             ],
-            "Allocated": money("allocated_minor"),
-            "Reported spent": money("reported_spent_minor"),
-            "Remaining": money("remaining_minor"),
-            "Group allocated (all lines)": money("group_allocated_minor"),
-            "Spent from the treasuries": money("treasury_spent_minor"),
+            _("Allocated"): money("allocated_minor"),
+            _("Reported spent"): money("reported_spent_minor"),
+            _("Remaining"): money("remaining_minor"),
+            _("Group allocated (all lines)"): money("group_allocated_minor"),
+            _("Spent from the treasuries"): money("treasury_spent_minor"),
         }
     )
 
@@ -273,25 +277,25 @@ def reconciliation_table(frame: pd.DataFrame) -> pd.DataFrame:
         return "—" if is_missing(value) else format_money(int(value), currency)
 
     status = {
-        "agrees": "agrees",
-        "disagrees": "DISAGREES",
-        "no_statement": "source states no balance",
+        "agrees": _("agrees"),
+        "disagrees": _("DISAGREES"),
+        "no_statement": _("source states no balance"),
     }
     return pd.DataFrame(
         {
-            "Account": frame["account"],
-            "Account id": frame.get("account_id", frame["account"]),
-            "Source": frame["source"],
-            "Our closing balance": [
+            _("Account"): frame["account"],
+            _("Account id"): frame.get("account_id", frame["account"]),
+            _("Source"): frame["source"],
+            _("Our closing balance"): [
                 money(v, c) for v, c in zip(frame["closing_balance_minor"], frame["currency"], strict=True)
             ],
-            "Balance the source states": [
+            _("Balance the source states"): [
                 money(v, c) for v, c in zip(frame["source_balance_minor"], frame["currency"], strict=True)
             ],
-            "Difference": [money(v, c) for v, c in zip(frame["difference_minor"], frame["currency"], strict=True)],
-            "Status": [status.get(s, s) for s in frame["status"]],
-            "Statements checked": frame["statements"],
-            "First disagreement": [
+            _("Difference"): [money(v, c) for v, c in zip(frame["difference_minor"], frame["currency"], strict=True)],
+            _("Status"): [status.get(s, s) for s in frame["status"]],
+            _("Statements checked"): frame["statements"],
+            _("First disagreement"): [
                 "—" if is_missing(record) else f"{record} ({day_text(day)}: {money(gap, c)})"
                 for record, day, gap, c in zip(
                     frame["first_divergence_record"],
@@ -321,8 +325,9 @@ def books_start_notes(frame: pd.DataFrame) -> list[str]:
     for row in frame.itertuples():
         if _from_zero(row):
             notes.append(
-                f"{row.account} ({row.currency}): the data start on {day_text(row.starts_on)}"
-                " without an opening balance: what it holds is unknown, so the chart does not draw it (its money"
-                " in and out is in the flows above)."
+                _(
+                    "{account} ({currency}): the data start on {day} without an opening balance: what it holds is"
+                    " unknown, so the chart does not draw it (its money in and out is in the flows above)."
+                ).format(account=row.account, currency=row.currency, day=day_text(row.starts_on))
             )
     return notes

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 import pyarrow as pa
@@ -116,13 +117,27 @@ def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Elem
     return element
 
 
-def atom_feed(feed_id: str, title: str, updated: str, entries: list[dict]) -> bytes:
-    """An Atom 1.0 feed (RFC 4287) of announced alerts, newest first."""
+def alert_link(alert: dict, dashboard_url: str) -> str | None:
+    """Where a reader acts on an alert: the initiative's page of the dashboard (`/initiative?id=…`), or
+    for stale data the dashboard itself; None when no dashboard address is configured."""
+    if not dashboard_url:
+        return None
+    base = dashboard_url.rstrip("/")
+    if alert.get("initiative_id"):
+        return f"{base}/initiative?{urlencode({'id': alert['initiative_id']})}"
+    return f"{base}/"
+
+
+def atom_feed(feed_id: str, title: str, updated: str, entries: list[dict], dashboard_url: str = "") -> bytes:
+    """An Atom 1.0 feed (RFC 4287) of announced alerts, newest first; with `dashboard_url`, the feed and
+    each entry link to the dashboard's page where one acts on it."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "id", feed_id)
     _text(feed, "title", title)
     _text(feed, "updated", updated)
+    if dashboard_url:
+        ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=f"{dashboard_url.rstrip('/')}/")
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", "TogetherOS Transparency")
     for alert in entries:
@@ -131,6 +146,9 @@ def atom_feed(feed_id: str, title: str, updated: str, entries: list[dict]) -> by
         _text(entry, "title", _title(alert))
         _text(entry, "updated", alert["announced"])
         _text(entry, "category", "", term=alert["kind"])
+        link = alert_link(alert, dashboard_url)
+        if link:
+            ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=link)
         # the alert's fields, machine-readable (ids, dates and counts only)
         _text(
             entry, "content", json.dumps({k: v for k, v in alert.items() if v is not None}, sort_keys=True), type="text"
@@ -151,18 +169,26 @@ def previous_state(previous_dir: Path | None) -> tuple[pa.Table | None, list[dic
     )
 
 
-def alert_files(alerts: list[dict], announced: list[dict], group_ids: list[str], created: str) -> dict[str, bytes]:
+def alert_files(
+    alerts: list[dict], announced: list[dict], group_ids: list[str], created: str, dashboard_url: str = ""
+) -> dict[str, bytes]:
     """The files of alerts/ (name → bytes): alerts.json with this release's new alerts and every one
-    kept, and a feed per group and one for all."""
+    kept, and a feed per group and one for all (their entries linking to `dashboard_url`'s pages)."""
     new = [{**alert, "announced": created} for alert in alerts]
     kept = (new + announced)[:KEPT]
     feeds = {group_id: feed_name(group_id) for group_id in group_ids}
     document = {"new": new, "alerts": kept, "feeds": {"all": ALL_FEED, **feeds}}
     files = {ALERTS_JSON: (json.dumps(document, indent=1, sort_keys=True) + "\n").encode()}
-    files[ALL_FEED] = atom_feed("urn:togetheros:alerts:all", "TogetherOS alerts: every group", created, kept)
+    files[ALL_FEED] = atom_feed(
+        "urn:togetheros:alerts:all", "TogetherOS alerts: every group", created, kept, dashboard_url
+    )
     for group_id in sorted(group_ids):
         mine = [a for a in kept if a.get("group_id") in (group_id, None)]
         files[feeds[group_id]] = atom_feed(
-            f"urn:togetheros:alerts:group:{group_id}", f"TogetherOS alerts: group {group_id}", created, mine
+            f"urn:togetheros:alerts:group:{group_id}",
+            f"TogetherOS alerts: group {group_id}",
+            created,
+            mine,
+            dashboard_url,
         )
     return files

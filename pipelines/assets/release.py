@@ -120,6 +120,7 @@ def release(
         min_count=disclosure.min_count,
         promote=False,  # the privacy check runs first; `release/latest` promotes it
         stale_after_days=alerts.stale_after_days,
+        dashboard_url=alerts.dashboard_url,
     )
     return dg.MaterializeResult(
         metadata={

@@ -12,7 +12,8 @@
 - `Alerts`: where a release's new alerts are posted (TOGETHEROS_ALERT_WEBHOOKS, http(s) URLs separated
   by commas or spaces: a secret, passed as an `EnvVar`), each attempt's timeout and the retries
   (TOGETHEROS_ALERT_TIMEOUT, TOGETHEROS_ALERT_RETRIES), and after how many days without new data an
-  area is stale (TOGETHEROS_STALE_AFTER_DAYS); docs/alerts.md.
+  area is stale (TOGETHEROS_STALE_AFTER_DAYS), the dashboard address the feeds link to
+  (TOGETHEROS_DASHBOARD_URL); docs/alerts.md.
 - `Publishing`: whether a release with no data rows may be published (`togetheros pipeline
   --allow-empty` only: a deliberate empty release).
 
@@ -174,6 +175,7 @@ class InputLimits(dg.ConfigurableResource):
 
 
 WEBHOOKS_ENV = "TOGETHEROS_ALERT_WEBHOOKS"
+DASHBOARD_URL_ENV = "TOGETHEROS_DASHBOARD_URL"  # the dashboard's public address: the feeds link to its pages
 
 
 def webhook_urls(value: str) -> list[str]:
@@ -188,13 +190,15 @@ def webhook_urls(value: str) -> list[str]:
 
 
 class Alerts(dg.ConfigurableResource):
-    """Alert delivery (pipelines/alerts/): the webhooks, one attempt's timeout, the retries, and the
-    days without new data after which an area is announced stale."""
+    """Alert delivery (pipelines/alerts/): the webhooks, one attempt's timeout, the retries, the days
+    without new data after which an area is announced stale, and the dashboard's public address that
+    the feeds' entries link to (TOGETHEROS_DASHBOARD_URL)."""
 
     webhooks: str = ""
     timeout_seconds: float = 10.0
     retries: int = 3
     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
+    dashboard_url: str = ""
 
     @model_validator(mode="after")
     def _valid(self) -> Alerts:
@@ -204,6 +208,10 @@ class Alerts(dg.ConfigurableResource):
             raise ValueError(f"TOGETHEROS_ALERT_RETRIES is 0 to 10, not {self.retries}")
         if self.stale_after_days < 1:
             raise ValueError(f"TOGETHEROS_STALE_AFTER_DAYS is a number of days, 1 or more, not {self.stale_after_days}")
+        if self.dashboard_url:
+            parts = urlsplit(self.dashboard_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{DASHBOARD_URL_ENV}={self.dashboard_url!r} is not an http(s):// URL with a host")
         return self
 
     def urls(self) -> list[str]:
@@ -225,6 +233,7 @@ def _alerts(env: Mapping[str, str]) -> Alerts:
         ("timeout_seconds", "TOGETHEROS_ALERT_TIMEOUT", float),
         ("retries", "TOGETHEROS_ALERT_RETRIES", int),
         ("stale_after_days", STALE_AFTER_ENV, int),
+        ("dashboard_url", DASHBOARD_URL_ENV, str),
     ):
         if env.get(variable):
             try:

@@ -117,6 +117,7 @@ class _Inputs:
     created: datetime
     license_id: str
     stale_after_days: int
+    dashboard_url: str
 
 
 def write_release(
@@ -138,6 +139,7 @@ def write_release(
     license: str = "ODbL-1.0",
     promote: bool = True,
     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS,
+    dashboard_url: str = "",
 ) -> Path:
     """Write a verified release of the public datasets and make it `latest`; returns its folder.
 
@@ -162,6 +164,7 @@ def write_release(
         created=(created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0),
         license_id=license,
         stale_after_days=stale_after_days,
+        dashboard_url=dashboard_url,
     )
     releases_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".tmp-release-", dir=releases_dir))
@@ -227,7 +230,7 @@ def _alert_documents(releases_dir: Path, inputs: _Inputs) -> dict[str, bytes]:
     )
     groups = inputs.tables.get("groups")
     group_ids = groups.column("group_id").to_pylist() if groups is not None else []
-    files = feed.alert_files(alerts, announced, group_ids, created)
+    files = feed.alert_files(alerts, announced, group_ids, created, inputs.dashboard_url)
     return {f"{feed.ALERTS_DIR}/{name}": content for name, content in files.items()}
 
 

@@ -329,6 +329,8 @@ SCHEMAS = {
     ),
     "quarantine_reasons": pa.schema({"source": _S, "entity": _S, "rule": _S, "records": _I}),
     **{name: pa.schema(fields) for name, fields in NEW_SCHEMAS.items()},
+    # only the decision history's columns the dashboard reads (the decision page's link to the proposal)
+    "governance_decision_history": pa.schema({"proposal_id": _S, "source": _S, "group_id": _S, "source_url": _S}),
 }
 
 METRICS = [
@@ -894,7 +896,21 @@ def _delivery_tables(extra_initiatives: int = 0) -> dict[str, list[dict[str, Any
                     "is_late": late,
                 }
             )
-    return {"delivery_initiatives": initiatives, "delivery_milestones": milestones}
+    decisions = {
+        row["proposal_id"]: {
+            "proposal_id": row["proposal_id"],
+            "source": row["source"],
+            "group_id": row["group_id"],
+            # TOGETHEROS_URL + /proposals/<id>; the Decidim proposals export names no address
+            "source_url": f"{TOGETHEROS_URL}/proposals/{row['proposal_id']}" if row["source"] == "togetheros" else None,
+        }
+        for row in initiatives
+    }
+    return {
+        "delivery_initiatives": initiatives,
+        "delivery_milestones": milestones,
+        "governance_decision_history": list(decisions.values()),
+    }
 
 
 def _legs() -> list[dict[str, Any]]:

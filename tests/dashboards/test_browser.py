@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from babel.messages.pofile import read_po
 
+from dashboards import i18n
 from dashboards.navigation import HEADINGS as PAGES
 from tests.dashboards import axe
 from tests.dashboards import expectations as expect
@@ -64,16 +67,7 @@ def test_every_page_renders_accessibly_from_its_own_host_and_is_captured(served,
             assert main.inner_text().count("Chart summary:") >= charts, f"{heading}: a chart has no summary"
             assert not page.locator(".modebar").count(), f"{heading} shows Plotly's toolbar over a title"
         assert "No published definition" not in main.inner_text(), heading
-        cut = page.evaluate(
-            "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"] div')]"
-            ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
-        )
-        assert not cut, f"{heading}: headline figures cut off: {cut}"
-        # Nothing wider than the screen: the page must not scroll sideways on a phone.
-        overflow = page.evaluate(
-            "() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth - window.innerWidth"
-        )
-        assert overflow <= 1, f"{heading} is {overflow}px wider than the viewport"
+        assert_fits(page, heading)
         found = axe.violations(page)
         reports[heading] = found
         full_page_screenshot(page, SCREENSHOTS / f"{url_path or 'overview'}{suffix}.png")
@@ -157,3 +151,111 @@ def test_the_whole_release_downloads_as_a_zip(served):
     archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert f"{release.release_id}/SHA256SUMS" in archive.namelist()
     assert f"{release.release_id}/data/participation_monthly.parquet" in archive.namelist()
+
+
+def assert_fits(page, heading: str) -> None:
+    """Headline figures are not cut off, and nothing is wider than the screen (no sideways scroll)."""
+    cut = page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stMetricValue\"] div')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
+    )
+    assert not cut, f"{heading}: headline figures cut off: {cut}"
+    overflow = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{heading} is {overflow}px wider than the viewport"
+
+
+def translated(code: str, message: str) -> str:
+    i18n.set_language(code)
+    try:
+        return i18n._(message)
+    finally:
+        i18n.set_language(i18n.DEFAULT)
+
+
+def english_sentences(code: str, release) -> list[str]:
+    """The catalog's English sentences (three words or more, no placeholder) that read otherwise in `code`:
+    none of them may be left on a page shown in that language. The release's own words (its metrics'
+    labels and definitions, published in English) are data, not the dashboard's text."""
+    with i18n.catalog_path(code).open("rb") as handle:
+        messages = read_po(handle, locale=code)
+    published = (release.release_dir / "datapackage.json").read_text(encoding="utf-8")
+    return [
+        m.id for m in messages
+        if isinstance(m.id, str) and "{" not in m.id and len(m.id.split()) >= 3 and m.string and m.string != m.id
+        and m.id not in published
+    ]  # fmt: skip
+
+
+def assert_reads_in(page, code: str, heading: str, english: list[str]) -> None:
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    left = [sentence for sentence in english if sentence in main]
+    assert not left, f"{heading} ({code}) shows English: {left}"
+    assert page.evaluate("() => document.documentElement.lang") == code, heading
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert all(translated(code, title) in nav for title in PAGES.values()), nav
+
+
+def test_every_page_reads_in_spanish_and_passes_the_accessibility_check(served):
+    release, base_url, browser = served
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    english = english_sentences("es", release)
+    reports = {}
+    for url_path, heading in PAGES.items():
+        title = translated("es", heading)
+        assert title != heading
+        open_page(page, f"{base_url}/{url_path}?group=city-lyon&lang=es", title)
+        assert not page.locator('[data-testid="stException"]').count(), f"{title} raised"
+        assert_reads_in(page, "es", title, english)
+        if url_path != "data_audit":
+            main = page.locator('[data-testid="stMain"]').inner_text()
+            assert main.count("Datos a ") == 1 and "Resumen del gráfico:" in main, title
+        reports[title] = axe.violations(page)
+        full_page_screenshot(page, SCREENSHOTS / f"{url_path or 'overview'}-es.png")
+        assert not axe.blocking(reports[title]), (title, axe.blocking(reports[title]))
+    (SCREENSHOTS / "axe-es.json").write_text(json.dumps(reports, indent=1, ensure_ascii=False))
+
+
+def test_the_language_switch_is_kept_across_pages_and_links(served):
+    release, base_url, browser = served
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    english = english_sentences("pt", release)
+    open_page(page, f"{base_url}/?group=city-lyon&lang=es", "Resumen")
+    # the switcher in the sidebar: Portuguese, in the address bar too
+    page.get_by_role("combobox", name="Idioma").click()
+    page.get_by_role("option", name="Português").click()
+    page.get_by_role("heading", name="Visão geral", exact=True).wait_for()
+    page.wait_for_function("() => location.search.includes('lang=pt')")
+    wait_for_idle(page)
+    assert_reads_in(page, "pt", "Visão geral", english)
+    assert metric_values(page).get("Membros ativos, jun. 2025"), metric_values(page)
+
+    # the menu's links drop the address' parameters; the language comes back like the filters
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Iniciativas e marcos", exact=True).click()
+    page.get_by_role("heading", name="Iniciativas e marcos", exact=True).wait_for()
+    page.wait_for_function("() => location.search.includes('lang=pt')")
+    wait_for_idle(page)
+    assert_reads_in(page, "pt", "Iniciativas e marcos", english)
+    # an initiative's link opens its page in the same language
+    link = page.locator('[data-testid="stPageLink"] a[href*="initiative?"]').first
+    assert "lang=pt" in link.get_attribute("href")
+    link.click()
+    page.get_by_role("heading", name=re.compile(r"^Iniciativa ")).first.wait_for()
+    wait_for_idle(page)
+    assert_reads_in(page, "pt", "Iniciativa", english)
+    assert not axe.blocking(axe.violations(page))
+
+    # on a phone, long Spanish and Portuguese words fit: nothing cut, nothing wider than the screen
+    page.set_viewport_size({"width": 390, "height": 844})
+    for code, url_path, heading in (
+        ("es", "", "Resumen"), ("pt", "", "Visão geral"), ("pt", "initiatives", "Iniciativas e marcos"),
+        ("es", "treasury", "Tesorería"),
+    ):  # fmt: skip
+        open_page(page, f"{base_url}/{url_path}?group=city-lyon&lang={code}", heading)
+        assert_fits(page, heading)
+        # section headings clearly smaller than the page's title (they were nearly as large on a phone)
+        title, section = page.evaluate(
+            "() => ['h1', 'h2'].map(tag => parseFloat(getComputedStyle("
+            'document.querySelector(`[data-testid="stMain"] ${tag}`) || document.body).fontSize))'
+        )
+        assert section <= 0.6 * title, (heading, title, section)
+        full_page_screenshot(page, SCREENSHOTS / f"{url_path or 'overview'}-{code}-phone.png")

@@ -292,7 +292,7 @@ def test_milestone_gantt_highlights_overdue_and_late():
     assert fig.layout.yaxis.ticktext[0] == '<a href="initiative?id=ini-aaaaaaaa-1" target="_self">Lyon · ini-aaaa</a>'
     assert [charts.urgency_text(r) for r in initiatives.itertuples()] == [
         "Overdue 121 days, no progress for 180 days",
-        "Delivered 2025-03-20",
+        "Delivered 20 Mar 2025",
     ]
 
 

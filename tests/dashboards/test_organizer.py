@@ -4,12 +4,13 @@ initiative and of one decision, with the link to the item where it came from."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
+from dashboards.charts import day_text
 from tests.dashboards import expectations as expect
-from tests.dashboards.release_fixture import source_url
+from tests.dashboards.release_fixture import TOGETHEROS_URL, source_url
 from tests.dashboards.test_app import metrics, run_app
 
 PERIOD = {"from": "2025-01", "to": "2025-06"}
@@ -89,22 +90,22 @@ def test_the_initiative_page(fixture_release):
     assert row["is_overdue"] and shown["Days overdue"] == str((AS_OF_DAY - row["deadline"]).days)
     assert shown["Milestones done"] == f"{row['milestones_done']} of {row['milestones_total']}"
     facts = "\n".join(m.value for m in app.markdown)
-    assert "**Group:** Lyon" in facts and f"**Deadline:** {row['deadline']}" in facts
+    assert "**Group:** Lyon" in facts and f"**Deadline:** {day_text(row['deadline'])}" in facts
     milestones = [
         m for m in fixture_release.tables["delivery_milestones"] if m["initiative_id"] == row["initiative_id"]
     ]
     table = app.dataframe[0].value
-    assert list(table["Due"]) == [str(m["target_date"]) for m in milestones]
+    assert list(table["Due"]) == [day_text(m["target_date"]) for m in milestones]
     lines = [m.value for m in app.markdown if m.value.startswith("- **")][-1].splitlines()
     history = [line.removeprefix("- **").split("** · ") for line in lines]
-    days = [day for day, _ in history]
-    assert days == sorted(days) and history[0] == [str(row["decided_on"]), "Decision taken"]
+    days = [datetime.strptime(day, "%d %b %Y").date() for day, _ in history]  # English: "30 Jun 2025"
+    assert days == sorted(days) and history[0] == [day_text(row["decided_on"]), "Decision taken"]
     overdue, idle = (AS_OF_DAY - row["deadline"]).days, (AS_OF_DAY - row["last_progress_on"]).days
     assert row["is_stalled"] and history[-1] == [
-        str(AS_OF_DAY),
+        day_text(AS_OF_DAY),
         f"Data as of: overdue {overdue} days, no progress for {idle} days",
     ]
-    assert [str(milestones[1]["completed_on"]), "Milestone 2 completed (late)"] in history
+    assert [day_text(milestones[1]["completed_on"]), "Milestone 2 completed (late)"] in history
 
 
 def test_an_unknown_initiative_says_so(fixture_release):
@@ -118,6 +119,15 @@ def test_the_decision_page_lists_its_initiatives(fixture_release):
     assert app.title[0].value == "Decision prop-ini-gre-bikes"
     assert metrics(app)["Initiatives delivered"] == "0 of 1"
     assert metrics(app)["Overdue now"] == "1"
+
+
+def test_the_decision_page_links_to_the_proposal_where_it_was_decided(fixture_release):
+    app = run_app({"id": "prop-ini-gre-bikes"}, page="decision")
+    (button,) = [b for b in app.get("link_button") if b.proto.label == "Open in TogetherOS"]
+    assert button.proto.url == f"{TOGETHEROS_URL}/proposals/prop-ini-gre-bikes"
+    decidim = next(r for r in fixture_release.tables["delivery_initiatives"] if r["source"] == "decidim")
+    app = run_app({"id": decidim["proposal_id"]}, page="decision")
+    assert any("the proposals export this release is built from names no address" in c.value for c in app.caption)
 
 
 def test_links_lead_to_the_item_where_it_came_from(fixture_release):

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from dashboards.charts import day_text
+from dashboards.charts.decisions import DECIDIM_STATES
 from dashboards.charts.delivery import short_id
 from dashboards.navigation import ITEM_PAGES
 from tests.dashboards import expectations as expect
@@ -168,8 +170,9 @@ def test_decisions_page(fixture_release):
             for r in expect.rows(fixture_release, "governance_decidim_proposals", group_id=group_id, state=state)
             if expect.within(r["month"], PERIOD["from"], PERIOD["to"])
         ]
-        assert decidim.loc[state, "Proposals"] == sum(r["proposals"] for r in cells)
-        assert decidim.loc[state, "Supports"] == sum(r["supports"] for r in cells)
+        shown = DECIDIM_STATES[state]  # the state in words, as the table writes it
+        assert decidim.loc[shown, "Proposals"] == sum(r["proposals"] for r in cells)
+        assert decidim.loc[shown, "Supports"] == sum(r["supports"] for r in cells)
 
 
 def test_support_points_withheld_months(fixture_release):
@@ -279,19 +282,19 @@ def test_treasury_page_shows_the_reconciliation_beside_the_balances(fixture_rele
     # a difference is shown, never hidden: in the table, with where it starts, and in a warning
     grenoble = by_account["grenoble:assets:checking"]
     assert (grenoble["Difference"], grenoble["Status"]) == ("-5.00 EUR", "DISAGREES")
-    assert grenoble["First disagreement"] == "ledger:grenoble.journal:1 (2025-01-01: -5.00 EUR)"
+    assert grenoble["First disagreement"] == "ledger:grenoble.journal:1 (1 Jan 2025: -5.00 EUR)"
     assert any("differs from the balance the source" in w.value for w in app.warning)
     # books without an opening balance: the chart says where they start
     start = next(r["starts_on"] for r in rows if r["account"] == "grenoble:assets:checking")
-    assert f"Grenoble: checking (EUR): the data start on {start} without an opening balance" in captions(app)
+    assert f"Grenoble: checking (EUR): the data start on {day_text(start)} without an opening balance" in captions(app)
     # its balance is unknown: not drawn as a fall from an invented zero; the chart says where the books start
     (balances,) = [f for title, f in figures(app).items() if title.startswith("Balances")]
     assert not [t for t in balances["data"] if t["name"].startswith("Grenoble")]
     (note,) = [a["text"] for a in balances["layout"]["annotations"] if a.get("name") == "note"]
-    assert "books start without an opening balance" in note and f"Grenoble: checking, from {start}" in note
+    assert "books start without an opening balance" in note and f"Grenoble: checking, from {day_text(start)}" in note
     assert "Lyon: Open Collective" in [t["name"] for t in balances["data"]], "accounts that start known are drawn"
     summary = next(c for c in captions(app).splitlines() if c.startswith("Chart summary: Balances"))
-    assert f"not drawn (books start without an opening balance): Grenoble: checking, from {start}" in summary
+    assert f"not drawn (books start without an opening balance): Grenoble: checking, from {day_text(start)}" in summary
 
 
 def test_budget_vs_actual(fixture_release):

@@ -47,6 +47,7 @@ PRIMARY_KEYS = {
     "quarantine_reasons": ["source", "entity", "rule"],
     # The new datasets: their primary keys as their dbt YAML declares them.
     **{name: model_key(name) for name in NEW_SCHEMAS},
+    "governance_decision_history": ["proposal_id"],
 }
 
 

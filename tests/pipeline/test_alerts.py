@@ -28,6 +28,7 @@ from pipelines.release import verify_release
 from tests.release.conftest import CREATED, make_release, sample_docs, sample_tables
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+DASHBOARD = "https://dashboard.example.org"
 INITIATIVE_DOCS = {
     "description": "Initiatives.",
     "primary_key": ["initiative_id"],
@@ -61,6 +62,7 @@ def _release(releases: Path, initiatives: pa.Table, days_later: int) -> Path:
         {**sample_tables(), feed.INITIATIVES: initiatives},
         dataset_docs=docs,
         created=CREATED + timedelta(days=days_later),
+        dashboard_url=DASHBOARD,
     )
 
 
@@ -74,6 +76,20 @@ def three_releases(tmp_path_factory) -> list[Path]:
         _release(releases, _initiatives({"i1", "i2"}, {"i3"}), 60),
         _release(releases, _initiatives({"i1", "i2"}, {"i3"}), 61),
     ]
+
+
+def test_each_entry_links_to_where_one_acts_on_it(three_releases):
+    parsed = feedparser.parse((three_releases[1] / "alerts" / "all.atom").read_bytes())
+    links = {entry.id.removeprefix("urn:togetheros:alert:"): entry.link for entry in parsed.entries}
+    assert links["overdue/i2"] == f"{DASHBOARD}/initiative?id=i2"
+    assert links["stalled/i3"] == f"{DASHBOARD}/initiative?id=i3"
+    assert links["stale/delivery/2025-02-28"] == f"{DASHBOARD}/"
+    assert parsed.feed.link == f"{DASHBOARD}/"
+    # no configured address: no link is guessed
+    alone = feed.atom_feed("urn:x", "x", "2025-01-01T00:00:00Z", [{**_kept(three_releases[1])["new"][0]}])
+    assert b"<link" not in alone
+    with pytest.raises(ValueError, match="TOGETHEROS_DASHBOARD_URL='dashboard.example.org' is not an http"):
+        configured_resources({"TOGETHEROS_DASHBOARD_URL": "dashboard.example.org"})
 
 
 def _kept(release: Path) -> dict:

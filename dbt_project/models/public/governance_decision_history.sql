@@ -100,7 +100,15 @@ final as (
         cast(coalesce(approved.is_delivered, false) as boolean) as is_delivered,
         cast(approved.deadline as date) as deadline,
         cast(approved.delivered_on as date) as delivered_on,
-        cast(approved.verified_on as date) as verified_on
+        cast(approved.verified_on as date) as verified_on,
+        -- TogetherOS exports carry no address: the instance's (var togetheros_url) and the proposal's id;
+        -- the Decidim proposals export read here names none
+        cast(
+            case
+                when decisions.source = 'togetheros'
+                    then nullif('{{ var("togetheros_url", "") }}', '') || '/proposals/' || decisions.proposal_id
+            end as varchar
+        ) as source_url
     from decisions
     left join approved on decisions.proposal_id = approved.proposal_id
     left join stage_dates on decisions.proposal_id = stage_dates.proposal_id
