@@ -14,6 +14,7 @@ import yaml
 
 from dashboards import releases
 from pipelines.release import SigningKeyConfig, write_release
+from pipelines.release.lineage import read_lineage
 from tests.dashboards import expectations as expect
 from tests.dashboards.release_fixture import (
     METRICS,
@@ -103,4 +104,6 @@ def test_overview_and_audit_over_a_real_release(written_release):
     text = " ".join(str(m.value) for m in app.markdown)
     assert written_release.release_id in text and "development key" in text
     datasets = app.dataframe[0].value
-    assert set(datasets["Rows"]) == {len(rows) for rows in written_release.tables.values()}
+    # every dataset, and the lineage resource (the landing files the release was built from)
+    lineage_rows = len(read_lineage(written_release.release_dir))
+    assert set(datasets["Rows"]) == {len(rows) for rows in written_release.tables.values()} | {lineage_rows}
