@@ -184,6 +184,24 @@ def federation_members(release: Release) -> pd.DataFrame:
     )
 
 
+def member_releases(release: Release, group_id: str) -> pd.DataFrame:
+    """On a hub: member, release_id, data_as_of of the member releases a group's figures come from (those
+    of the members whose groups are at or below it)."""
+    found = _read(
+        release,
+        "groups",
+        "select distinct member from read_parquet($path) where member is not null and list_contains($groups, group_id)",
+        groups=subtree(release, group_id),
+    )
+    return _read(
+        release,
+        "federation_members",
+        "select member, release_id, data_as_of from read_parquet($path)"
+        " where release_id is not null and list_contains($members, member) order by member",
+        members=sorted(found["member"]),
+    )
+
+
 def load_audit(release: Release, source: str | None) -> pd.DataFrame:
     """Per source and entity: files, rows read, accepted and quarantined (all sources when None)."""
     return _read(

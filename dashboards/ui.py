@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboards import i18n, releases
+from dashboards import i18n, queries, releases
 from dashboards.charts.common import PLOTLY_CONFIG, summary
 from dashboards.filters import Group, Period
 from dashboards.formatting import as_of_day, day_text
@@ -106,6 +106,7 @@ def headline(
         help_text = _("Exact: {exact}").format(exact=exact) + f"\n\n{help_text}"
     st.metric(label, value, delta=delta, help=help_text, delta_description=delta_description, border=True)
     st.caption(text)
+    provenance(release)
 
 
 # what a dataset is about, in a reader's words, by its name
@@ -232,6 +233,7 @@ def definitions(release: releases.Release, *fields: tuple[str, str], full: bool 
     found = [m for m in (release.metric(resource, name) for resource, name in fields) if m]
     lines = [f"**{m.label}**: {m.definition}" for m in found] or [_("No published definition in this release.")]
     st.caption("  \n".join(lines))
+    provenance(release)
     details = [
         f"**{m.label}**  \n"
         + _("Formula: {formula}").format(formula=f"`{m.formula}`")
@@ -268,8 +270,30 @@ def require_period(period: Period | None) -> Period:
     return period
 
 
+_PAGE_GROUP = "page_group_id"  # the group this run of the page shows (for `provenance`)
+
+
 def require_group(group: Group | None) -> Group:
     if group is None:
         not_in_release(_("The group hierarchy"))
         st.stop()
+    st.session_state[_PAGE_GROUP] = group.group_id
     return group
+
+
+def provenance(release: releases.Release) -> None:
+    """On a hub, under a figure: the member releases it comes from, and how recent each one's data is."""
+    group_id = st.session_state.get(_PAGE_GROUP)
+    if group_id is None or not release.has_dataset("federation_members"):
+        return
+    rows = queries.member_releases(release, group_id)
+    if rows.empty:
+        return
+    cited = [
+        _("{member} release {release} (data to {day})").format(
+            member=row.member, release=f"`{row.release_id}`", day=day_label(row.data_as_of or "")
+        )
+        for row in rows.itertuples()
+    ]
+    st.caption(_("From {releases}.").format(releases=", ".join(cited)))
+

@@ -265,7 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     # listed for --help; its own arguments belong to pipelines.release.verify (see main)
-    commands.add_parser("verify", help="verify a release: hashes, signature, schemas, figures (PATH [--key] [--chain])")
+    commands.add_parser(
+        "verify",
+        help="verify a release: hashes, signature, schemas, figures (PATH [--key] [--chain] | "
+        "HUB_RELEASE --federation --member NAME=PLACE ...)",
+    )
     commands.add_parser("federation", help="a hub over member instances' releases (refresh | status)")
     commands.add_parser("rotate-key", help="hand the releases over to a new signing key (--old-key SEED_FILE)")
     return parser
@@ -273,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["verify"] and "--federation" in argv:  # a hub release and the member releases it cites
+        from pipelines.federation.audit import main as verify_federation
+
+        return verify_federation([a for a in argv[1:] if a != "--federation"])
     if argv[:1] == ["verify"]:  # the auditor's verifier parses its own arguments, and needs no Dagster
         from pipelines.release.verify import main as verify
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,6 +145,16 @@ class Landing:
             os.replace(tmp, target)
 
         return self._store(sha, file_name, stat.st_size, str(path), None, copy)
+
+    def land_download(self, path: Path, file_name: str, origin: str) -> tuple[LandedFile, bool]:
+        """A file downloaded to this disk, landed by moving it in (never held in memory); path is gone after."""
+        sha = _sha256_file(path)
+        try:
+            return self._store(
+                sha, file_name, path.stat().st_size, origin, None, lambda target: shutil.move(path, target)
+            )
+        finally:
+            path.unlink(missing_ok=True)
 
     def land_bytes(
         self, body: bytes, file_name: str, origin: str, cursor: str | None = None

@@ -1,21 +1,25 @@
-"""An auditor's check of a hub release (`togetheros federation verify HUB_RELEASE --member NAME=FOLDER ...`):
-the hub release itself verifies; every member release it cites is there, is the cited one (descriptor
-sha256), verifies and is signed by the cited key; and the hub's rolled-up figures recompute exactly from
-those member releases with the hub's own roll-up rules. The hub's hierarchy is read from its `groups`
-dataset (its own groups, and the hub group each member's root groups hang under), so no hub
-configuration is needed."""
+"""An auditor's check of a hub release (`togetheros verify HUB_RELEASE --federation --member NAME=PLACE ...`,
+also `togetheros federation verify`): the hub release itself verifies; every member release it cites is
+fetched (PLACE: the member's releases URL, its releases folder, or the release folder itself), is the
+cited one (descriptor sha256), verifies and is signed by the cited key; and the hub's rolled-up figures
+recompute exactly from those member releases with the hub's own roll-up rules. The hub's hierarchy is
+read from its `groups` dataset (its own groups, and the hub group each member's root groups hang under),
+so no hub configuration is needed."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 
 import duckdb
 
 from pipelines.federation.config import FederationConfig, HubGroup, Member
+from pipelines.federation.intake import Offline, Refused, fetcher
 from pipelines.federation.rollup import build_hub_tables
 from pipelines.release import layout
+from pipelines.release.archive import unpack_release_zip
 from pipelines.release.hashing import sha256_file
 from pipelines.release.lineage import read_lineage
 from pipelines.release.verify import verify_release
@@ -37,9 +41,26 @@ def _hub_config(hub_release: Path) -> FederationConfig:
     )
 
 
-def verify_federation(hub_release: Path, member_releases: dict[str, Path], min_count: int) -> list[str]:
+def cited_release(name: str, place: str, release_id: str, work_dir: Path) -> Path:
+    """The folder of member name's release release_id at place: fetched from a releases URL (unpacked
+    under work_dir), or in a releases folder, or place itself; Offline/Refused/ValueError if not there."""
+    if not place.startswith(("http://", "https://")):
+        folder = Path(place)
+        return folder if (folder / layout.DESCRIPTOR).is_file() else folder / release_id
+    download, origin = fetcher(Member(name, place.rstrip("/"), "", b"", 1), work_dir)(release_id)
+    try:
+        return unpack_release_zip(download, work_dir / name, origin)
+    finally:
+        download.unlink(missing_ok=True)
+
+
+def verify_federation(hub_release: Path, member_releases: dict[str, Path | str], min_count: int) -> list[str]:
     """Every problem found (empty: the hub's figures are what its cited member releases say)."""
-    hub_release = Path(hub_release).resolve()
+    with tempfile.TemporaryDirectory(prefix="togetheros-federation-") as work_dir:
+        return _verify_federation(Path(hub_release).resolve(), member_releases, min_count, Path(work_dir))
+
+
+def _verify_federation(hub_release: Path, member_releases: dict, min_count: int, work_dir: Path) -> list[str]:
     report = verify_release(hub_release)
     problems = [f"hub release: {message}" for message in report.messages()]
     if not report.ok:
@@ -47,11 +68,15 @@ def verify_federation(hub_release: Path, member_releases: dict[str, Path], min_c
     cited = {e["source"].split("/", 1)[1]: e for e in read_lineage(hub_release) if "/" in e["source"]}
     folders = {}
     for name, entry in sorted(cited.items()):
-        folder = member_releases.get(name)
-        if folder is None:
-            problems.append(f"{name}: the hub cites release {entry['file_name']}; give its folder (--member)")
+        place = member_releases.get(name)
+        if place is None:
+            problems.append(f"{name}: the hub cites release {entry['file_name']}; give where it is (--member)")
             continue
-        folder = Path(folder).resolve()
+        try:
+            folder = cited_release(name, str(place), entry["file_name"], work_dir).resolve()
+        except (Offline, Refused, ValueError) as error:
+            problems.append(f"{name}: cannot fetch the cited release {entry['file_name']}: {error}")
+            continue
         if not (folder / layout.DESCRIPTOR).is_file() or sha256_file(folder / layout.DESCRIPTOR) != entry["sha256"]:
             problems.append(f"{name}: {folder} is not the cited release {entry['file_name']} (descriptor sha256)")
             continue
@@ -88,14 +113,20 @@ def verify_federation(hub_release: Path, member_releases: dict[str, Path], min_c
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="togetheros federation verify", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="togetheros verify --federation", description=__doc__.splitlines()[0])
     parser.add_argument("hub_release", type=Path)
-    parser.add_argument("--member", action="append", default=[], metavar="NAME=FOLDER", help="a cited member release")
+    parser.add_argument(
+        "--member",
+        action="append",
+        default=[],
+        metavar="NAME=PLACE",
+        help="where a cited member's release is: its releases URL or folder, or the release folder",
+    )
     args = parser.parse_args(argv)
     members = dict(item.split("=", 1) for item in args.member)
     hub = Path(args.hub_release).resolve()
     min_count = json.loads((hub / layout.DESCRIPTOR).read_bytes()).get("togetheros:suppression", {}).get("min_count", 5)
-    problems = verify_federation(hub, {k: Path(v) for k, v in members.items()}, int(min_count))
+    problems = verify_federation(hub, members, int(min_count))
     for problem in problems:
         print(f"FAIL {problem}")
     print(

@@ -10,6 +10,7 @@
         group: north                                   # the hub group it belongs under
         public_key: MCowBQYDK2VwAyEA...                # base64 ed25519, as in its signing-key.pub
         max_age_days: 45                               # older data is shown as stale (default 45)
+        max_download_bytes: 2147483648                 # a bigger download is refused (default 2 GiB)
 
 Every problem is a `FederationConfigError` naming the file and the field (members[2].public_key)."""
 
@@ -27,6 +28,7 @@ FILE_NAME = "federation.yaml"
 LEVELS = ("local", "regional", "national", "global")
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 DEFAULT_MAX_AGE_DAYS = 45
+DEFAULT_MAX_DOWNLOAD_BYTES = 2 << 30  # as much as a release may unpack to (pipelines.release.archive)
 
 
 class FederationConfigError(ValueError):
@@ -48,6 +50,7 @@ class Member:
     group: str
     public_key: bytes
     max_age_days: int
+    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
 
     @property
     def is_http(self) -> bool:
@@ -151,7 +154,10 @@ def _parse(path: Path, document: object) -> FederationConfig:
         max_age = _field(where, entry, "max_age_days", int, default=DEFAULT_MAX_AGE_DAYS)
         if max_age < 1:
             raise FederationConfigError(f"{where}.max_age_days: must be 1 or more, got {max_age}")
-        members.append(Member(name, releases.rstrip("/"), group, public_key, max_age))
+        max_bytes = _field(where, entry, "max_download_bytes", int, default=DEFAULT_MAX_DOWNLOAD_BYTES)
+        if max_bytes < 1:
+            raise FederationConfigError(f"{where}.max_download_bytes: must be 1 or more, got {max_bytes}")
+        members.append(Member(name, releases.rstrip("/"), group, public_key, max_age, max_bytes))
     if not members:
         raise FederationConfigError("members: a hub needs at least one member")
     return FederationConfig(path, hub_name, tuple(groups), tuple(members))

@@ -16,20 +16,24 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
+
 from pipelines.federation.config import Member
 from pipelines.federation.state import HubState, MemberState
-from pipelines.landing import Landing
+from pipelines.landing import CHUNK, Landing
 from pipelines.release import layout
 from pipelines.release.archive import release_zip, unpack_release_zip
 from pipelines.release.hashing import sha256_file
 from pipelines.release.trust import verify_member_release
 from pipelines.release.verify import Accepted
-from pipelines.sources.http import ApiClient, ApiError
+from pipelines.sources.http import RETRY_STATUSES, public_url
 
 MAX_CATCH_UP = 20  # releases fetched back from a member's newest to reach the last one accepted
 
@@ -44,28 +48,72 @@ class Offline(Exception):
     """The member's releases could not be fetched (its server is down, the folder is gone)."""
 
 
-def fetcher(member: Member, timeout: float = 30) -> Callable[[str], tuple[bytes, str]]:
-    """fetch(name) -> (zip bytes, where from) for `latest` or a release id, from a folder or over HTTP."""
-    if member.is_http:
+Fetch = Callable[[str], tuple[Path, str]]
 
-        def fetch_http(name: str) -> tuple[bytes, str]:
-            client = ApiClient(member.releases, timeout=timeout, max_retries=2, backoff=0.2)
-            with client:
-                try:
-                    return client.get(f"{name}.zip").content, client.url_for(f"{name}.zip")
-                except ApiError as error:
-                    raise Offline(str(error)) from None
 
-        return fetch_http
+def download(url: str, target: Path, max_bytes: int, timeout: float = 30, attempts: int = 3) -> None:
+    """Stream url into the file target, never more than max_bytes: a Content-Length over it, or a body
+    that runs past it, is refused (Refused "size", the partial file removed). Connection failures and
+    5xx are retried; failing for good, the member is Offline."""
+    shown = public_url(url)
+    problem = ""
+    for attempt in range(attempts):
+        if attempt:
+            time.sleep(0.2 * 2**attempt)
+        try:
+            with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
+                if response.status_code in RETRY_STATUSES:
+                    problem = f"HTTP {response.status_code}"
+                    continue
+                if response.status_code != 200:
+                    raise Offline(f"{shown}: HTTP {response.status_code} {response.reason_phrase}")
+                length = response.headers.get("Content-Length", "")
+                if length.isdigit() and int(length) > max_bytes:
+                    raise Refused(
+                        "size",
+                        f"{shown}: {int(length)} bytes announced (Content-Length), more than this member's "
+                        f"limit of {max_bytes} bytes (max_download_bytes in federation.yaml)",
+                    )
+                received = 0
+                with target.open("wb") as out:
+                    for chunk in response.iter_bytes(CHUNK):
+                        received += len(chunk)
+                        if received > max_bytes:
+                            raise Refused(
+                                "size",
+                                f"{shown}: sent more than this member's limit of {max_bytes} bytes "
+                                "(max_download_bytes in federation.yaml); download stopped",
+                            )
+                        out.write(chunk)
+                return
+        except (httpx.TransportError, httpx.StreamError) as error:
+            problem = f"connection failed ({type(error).__name__})"
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+    target.unlink(missing_ok=True)
+    raise Offline(f"{shown}: {problem} (gave up after {attempts} attempts)")
 
-    def fetch_folder(name: str) -> tuple[bytes, str]:
+
+def fetcher(member: Member, download_dir: Path, timeout: float = 30) -> Fetch:
+    """fetch(name) -> (a zip file in download_dir, where from) for `latest` or a release id, from a
+    folder or over HTTP; the caller moves or removes the file."""
+
+    def fetch(name: str) -> tuple[Path, str]:
+        download_dir.mkdir(parents=True, exist_ok=True)
+        target = download_dir / f".download-{uuid.uuid4().hex}.zip"
+        if member.is_http:
+            url = f"{member.releases}/{name}.zip"
+            download(url, target, member.max_download_bytes, timeout)
+            return target, public_url(url)
         folder = Path(member.releases) / name
         if not (folder / layout.DESCRIPTOR).is_file():
             raise Offline(f"{folder}: no release there")
         resolved = folder.resolve()
-        return release_zip(resolved, resolved.name), str(folder)
+        target.write_bytes(release_zip(resolved, resolved.name))
+        return target, str(folder)
 
-    return fetch_folder
+    return fetch
 
 
 @dataclass(frozen=True)
@@ -86,15 +134,19 @@ class MemberIntake:
         self.state = state
         self.entry: MemberState = state.member(member.name)
 
-    def run(self, fetch: Callable[[str], tuple[bytes, str]] | None = None, now: datetime | None = None) -> IntakeResult:
+    def run(self, fetch: Fetch | None = None, now: datetime | None = None) -> IntakeResult:
         now = now or datetime.now(UTC)
-        fetch = fetch or fetcher(self.member)
+        fetch = fetch or fetcher(self.member, self.folder)
         self.releases.mkdir(parents=True, exist_ok=True)
+        for left in self.folder.glob(".download-*"):  # by a crash mid-download
+            left.unlink()
         self._set_aside_unaccepted()
         try:
             data, origin = fetch(layout.LATEST)
         except Offline as error:
             return self._record(now, IntakeResult(self.member.name, "offline", None, "offline", str(error)))
+        except Refused as error:
+            return self._record(now, IntakeResult(self.member.name, "refused", None, error.refusal, error.reason))
         try:
             pending = self._unpack(data, origin, fetch)
         except Refused as error:
@@ -126,21 +178,21 @@ class MemberIntake:
         self.state.save(self.member.name)
         return result
 
-    def _land(self, data: bytes, name: str, origin: str) -> str:
+    def _land(self, download: Path, name: str, origin: str) -> tuple[str, Path]:
         with Landing(self.landing_dir, f"federation-{self.member.name}") as landing:
-            landed, _ = landing.land_bytes(data, f"{name}.zip", origin)
-        return landed.sha256
+            landed, _ = landing.land_download(download, f"{name}.zip", origin)
+        return landed.sha256, landed.path(self.landing_dir)
 
-    def _unpack(self, data: bytes, origin: str, fetch) -> list[str]:
+    def _unpack(self, data: Path, origin: str, fetch: Fetch) -> list[str]:
         """The new releases unpacked into the member's chain folder, oldest first ([] if nothing new):
         the newest, then its predecessors fetched by id until one already accepted (or the first)."""
         pending: list[str] = []
         while True:
-            sha = self._land(data, pending[0] if pending else layout.LATEST, origin)
+            sha, landed = self._land(data, pending[0] if pending else layout.LATEST, origin)
             scratch = self.folder / f".unpack-{sha[:16]}"
             shutil.rmtree(scratch, ignore_errors=True)
             try:
-                unpacked = unpack_release_zip(data, scratch, origin)
+                unpacked = unpack_release_zip(landed, scratch, origin)
                 release_id = unpacked.name
                 if release_id.startswith(".") or release_id == layout.LATEST:
                     raise ValueError(f"{origin}: {release_id!r} is not a release id")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.federation.config import FederationConfig
 from pipelines.release.tables import quote_identifier, quote_literal
@@ -98,6 +99,8 @@ COLUMN_DOCS = {
     "member": "The member instance whose release the row comes from; empty for the hub's own groups.",
     "suppressed_cells": "Member cells withheld (below the minimum count) that this figure could not include.",
     "members_reporting": "Member releases the figure is rolled up from.",
+    "is_suppressed": "True when the row's figures are withheld: by the member (its own rows) or at the hub "
+    "(a hub row with nothing publishable, or withheld by secondary suppression).",
 }
 
 
@@ -209,6 +212,13 @@ def secondary_suppression(rows: list[dict], parent_of: dict[str, str | None], me
     return withheld
 
 
+def with_withheld_flag(table: pa.Table, spec: Rollup) -> pa.Table:
+    """The member's flag column at the hub too (what a dashboard reads): a member row keeps what the
+    member published (its figure is null then); a hub row is flagged when its first figure is withheld."""
+    withheld = pc.is_null(table[spec.measures[0]])
+    return table.append_column(pa.field(spec.suppressed_flag, pa.bool_()), withheld)
+
+
 def hub_groups_table(config: FederationConfig, releases: dict[str, Path], con: duckdb.DuckDBPyConnection) -> pa.Table:
     """The hub's hierarchy: its own groups, then each member's groups under the hub group it belongs to."""
     hub_rows = [
@@ -273,6 +283,8 @@ def build_hub_tables(config: FederationConfig, releases: dict[str, Path], k: int
             for measure in spec.sums_at_least:
                 secondary_suppression(rows, parent_of, measure, spec.keys, k)
             table = pa.Table.from_pylist(rows, schema=table.schema)
+        if spec.suppressed_flag:
+            table = with_withheld_flag(table, spec)
         tables[spec.dataset] = table
     return tables
 

@@ -25,12 +25,12 @@ def release_zip(release_dir: Path, release_id: str) -> bytes:
     return buffer.getvalue()
 
 
-def unpack_release_zip(data: bytes, target_dir: Path, origin: str) -> Path:
+def unpack_release_zip(data: bytes | Path, target_dir: Path, origin: str) -> Path:
     """Unpack a release zip into target_dir/<release id>/ and return that folder; ValueError naming
     origin and the member if the zip is not one release folder (several top folders, absolute or `..`
     paths, links, more than MAX_UNPACKED_BYTES)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data)
         infos = archive.infolist()
     except zipfile.BadZipFile as error:
         raise ValueError(f"{origin}: not a zip file ({error})") from None

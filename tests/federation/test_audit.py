@@ -10,6 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from dashboards import files
+from pipelines.cli import main as togetheros
 from pipelines.federation import hub as hub_module
 from pipelines.federation.audit import verify_federation
 from pipelines.federation.cli import main as federation_main
@@ -52,7 +54,7 @@ def test_a_hub_release_recomputes_from_its_cited_members(tmp_path, capsys):
     problems = verify_federation(refresh.release, {**releases, "east": other}, 5)
     assert problems and "is not the cited release" in problems[0]
     shutil.rmtree(other)
-    assert "give its folder" in verify_federation(refresh.release, {"west": releases["west"]}, 5)[0]
+    assert "give where it is" in verify_federation(refresh.release, {"west": releases["west"]}, 5)[0]
 
 
 def test_a_hub_that_signs_a_wrong_sum_is_caught(tmp_path, monkeypatch):
@@ -72,3 +74,23 @@ def test_a_hub_that_signs_a_wrong_sum_is_caught(tmp_path, monkeypatch):
     refresh = refresh_hub(config, paths, SigningKeyConfig.from_env({}, paths.data), 5)
     problems = verify_federation(refresh.release, releases, 5)
     assert problems and problems[0].startswith("treasury_monthly:") and "differ from the roll-up" in problems[0]
+
+
+def test_togetheros_verify_federation_fetches_cited_members_over_http(tmp_path, capsys):
+    config, paths, releases = _federation(tmp_path)
+    refresh = refresh_hub(config, paths, SigningKeyConfig.from_env({}, paths.data), 5)
+    server = files.start(releases["east"].parent, "127.0.0.1", 0)
+    try:
+        east = f"http://127.0.0.1:{server.server_address[1]}/releases"
+        west = releases["west"].parent  # a releases folder: the cited release is found in it by id
+        argv = ["verify", str(refresh.release), "--federation", f"--member=east={east}", f"--member=west={west}"]
+        assert togetheros(argv) == 0
+        assert "VERIFIED" in capsys.readouterr().out
+        (releases["west"] / "data" / "groups.csv").write_text("group_id,name,level,parent_id\nx,Forged,local,\n")
+        assert togetheros(argv) == 1
+        assert "FAIL west:" in capsys.readouterr().out
+        server.shutdown()
+        problems = verify_federation(refresh.release, {"east": east, "west": west}, 5)
+        assert problems[0].startswith("east: cannot fetch the cited release"), problems
+    finally:
+        server.server_close()

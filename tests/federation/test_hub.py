@@ -1,7 +1,8 @@
-"""A federation end to end: three city instances written by `togetheros demo --federation` and built by the
-real pipeline, served over local HTTP by the file server; a hub takes them in and publishes its own signed
-release. Figures at the hub are the cities' sums for additive facts, lower bounds for people, and no
-suppressed city cell can be recovered from them; a member that goes offline keeps its last figures."""
+"""A federation end to end: three city instances built by the real pipeline from disjoint demo communities
+(two written by `togetheros demo --federation`, the first the session's demo pipeline run), served over
+local HTTP by the file server; a hub takes them in and publishes its own signed release. Figures at the
+hub are the cities' sums for additive facts, lower bounds for people, and no suppressed city cell can be
+recovered from them; a member that goes offline keeps its last figures; the hub's dashboard cites them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from dashboards import files
+from dashboards.ui import day_label
 from pipelines.federation.audit import verify_federation
 from pipelines.federation.cli import main as federation_main
 from pipelines.federation.config import load_config
@@ -23,6 +25,7 @@ from pipelines.release.lineage import read_lineage
 from pipelines.release.signing import SigningKeyConfig
 from pipelines.release.verify import verify_release
 from pipelines.settings import Paths
+from tests.dashboards.browser import CHROMIUM, launch_browser, open_page, serve_dashboard
 from tests.federation.cities import build_federation
 
 pytestmark = pytest.mark.slow
@@ -30,9 +33,10 @@ K = 5
 
 
 @pytest.fixture(scope="module")
-def federation(tmp_path_factory):
+def federation(tmp_path_factory, pipeline_run):
+    assert pipeline_run.success
     root = tmp_path_factory.mktemp("federation")
-    cities = build_federation(root)
+    cities = build_federation(root, pipeline_run.data_dir)  # aurora: the session's demo run, built anyway
     servers = {city: files.start(data_dir / "releases", "127.0.0.1", 0) for city, data_dir in cities.items()}
     config_file = root / "hub" / "inbox" / "community" / "federation.yaml"
     document = yaml.safe_load(config_file.read_text())
@@ -145,6 +149,33 @@ def test_no_suppressed_city_cell_can_be_recovered_by_subtraction(federation):
                 remainder = row[measure] - sum(kid[measure] or 0 for kid in kids)
                 assert not 0 < remainder < K, (spec.dataset, measure, row, kids)
     assert tried and targets  # the attack had figures to subtract from and withheld cells to aim at
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
+def test_the_hub_dashboard_spans_its_members_groups_and_cites_their_releases(federation):
+    """The same app over the hub's release: the group filter offers a member's own groups, and every
+    figure says which member releases (and data to which day) it comes from."""
+    hub = (federation["paths"].releases / "latest").resolve()
+    cited = {
+        r["member"]: f"{r['member']} release {r['release_id']} (data to {day_label(r['data_as_of'])})"
+        for r in _rows(hub, "federation_members")
+    }
+    hub_ids = {r["group_id"] for r in _rows(hub, "groups", "member is null")}
+    aurora_root = next(r for r in _rows(hub, "groups", "member = 'aurora'") if r["parent_id"] in hub_ids)
+    with serve_dashboard(federation["paths"].releases) as base_url, launch_browser() as browser:
+        page = browser.new_page()
+        open_page(page, f"{base_url}/?group=federation", "Overview")
+        main = page.locator('[data-testid="stMain"]')
+        assert not page.locator('[data-testid="stException"]').count()
+        every = "From " + ", ".join(cited[m] for m in sorted(cited)) + "."
+        headlines = page.locator('[data-testid="stMetric"]').count()
+        assert headlines and main.inner_text().count(every) >= headlines  # under each headline and chart
+        open_page(page, f"{base_url}/?group={aurora_root['group_id']}", "Overview")
+        group = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Group").input_value()
+        assert aurora_root["name"] in group  # a member's group is one of the filter's groups
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        assert f"From {cited['aurora']}." in text and cited["borealis"] not in text
 
 
 def test_a_member_offline_keeps_its_last_figures_marked_with_their_date(federation):

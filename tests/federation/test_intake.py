@@ -3,9 +3,12 @@ rule has its outcome, nothing refused is kept where the roll-up reads, and the l
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
+import threading
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -172,3 +175,52 @@ def test_stale_past_max_age_from_a_folder(tmp_path):
     entry = state.members["riverside"]
     assert entry.status(CREATED + timedelta(days=60), 30) == "stale"
     assert entry.status(CREATED + timedelta(days=10), 30) == "current"
+
+
+class _Endless(BaseHTTPRequestHandler):
+    """A member server whose zip never ends and announces no length: only the running count can stop it."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/zip")
+        self.end_headers()
+        try:
+            for _ in range(64):
+                self.wfile.write(b"\0" * 65536)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def _no_downloads_left(city: City) -> bool:
+    return not list((city.hub / "members" / "riverside").glob(".download-*"))
+
+
+def test_a_download_over_the_limit_is_refused_by_its_content_length(city):
+    release = city.publish()
+    served = len(files.release_zip(release, release.name))
+    city.member = dataclasses.replace(city.member, max_download_bytes=served - 1)
+    result, state = city.intake()
+    assert (result.outcome, result.refusal) == ("refused", "size"), result
+    assert f"{served} bytes announced (Content-Length)" in result.reason and f"{served - 1} bytes" in result.reason
+    assert state.members["riverside"].accepted is None and city.held() == [] and _no_downloads_left(city)
+    city.member = dataclasses.replace(city.member, max_download_bytes=served)  # exactly the limit: taken in
+    assert city.intake()[0].outcome == "accepted"
+
+
+def test_a_body_that_runs_past_the_limit_is_cut_off_and_refused(city):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endless)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        where = f"http://127.0.0.1:{server.server_address[1]}/releases"
+        city.member = dataclasses.replace(city.member, releases=where, max_download_bytes=1 << 20)
+        result, state = city.intake()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (result.outcome, result.refusal) == ("refused", "size"), result
+    assert "sent more than this member's limit of 1048576 bytes" in result.reason
+    assert not (city.hub / "landing" / "federation-riverside").exists() and _no_downloads_left(city)
+    assert state.members["riverside"].refusals[-1]["refusal"] == "size"
