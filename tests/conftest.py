@@ -16,7 +16,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
 # Seconds each of the longest modules takes in CI (the last CI's --durations with both workers busy, setup
-# included, less what later changes cut), so that the longest starts first. Unlisted slow modules follow them, then every other module.
+# included, less what later changes cut), so that the longest starts first. Unlisted slow modules follow
+# them, then every other module.
 SLOWEST_MODULES = {
     "tests/pipeline/test_crash_safety.py": 500,
     "tests/federation/test_hub.py": 400,
