@@ -107,7 +107,7 @@ def test_a_run_whose_every_file_is_refused_publishes_no_release(tmp_path: Path):
     assert "--allow-empty" in run.stderr  # says how to publish it on purpose
     assert "pipeline finished" not in run.stdout
     assert not (data / "releases" / "latest").exists()
-    assert "dbt_models: refusing to publish" in run.stderr and "dbt was not run" in run.stderr
+    assert "pipeline failed in: dbt_models" in run.stderr and "dbt was not run" in run.stderr
     with duckdb.connect(str(data / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
         built = con.execute(
             "select count(*) from (select schema_name from duckdb_tables() union all "
