@@ -3,6 +3,9 @@ before anything runs, and a release whose datasets hold no data rows at all is n
 `togetheros pipeline --allow-empty` allows both for a data folder that exists (a deliberate empty
 release); a data folder that does not exist is refused even then (a mistyped path is never deliberate).
 
+A run whose every file was refused stops before dbt (`no_source_rows_problem`): with no source row,
+no dataset with data can get one, and building every model over empty tables took minutes.
+
 A mistyped `--data-dir` used to run for 45 s, exit 0 and publish an empty release that verified."""
 
 from __future__ import annotations
@@ -78,5 +81,18 @@ def empty_release_problem(rows: Mapping[str, int], dataset_docs: Mapping[str, Ma
         f"refusing to publish a release with no data rows: all {len(data)} datasets with data "
         f"({', '.join(sorted(data))}) are empty; every inbox file was refused or quarantined, or the "
         "inbox holds none of the sources' exports. The published release was left alone "
+        "(`togetheros pipeline --allow-empty` publishes it if that is what you mean)."
+    )
+
+
+def no_source_rows_problem(rows: Mapping[str, int]) -> str | None:
+    """Why dbt need not run, or None: not one raw table that dbt reads holds a row (every dataset with
+    data is built from them), so the release would be refused after minutes of building empty models."""
+    if any(rows.values()):
+        return None
+    return (
+        f"refusing to publish a release with no data rows: none of the {len(rows)} source tables holds a row; "
+        "every inbox file was refused or quarantined, or the inbox holds none of the sources' exports. dbt was "
+        "not run and the published release was left alone "
         "(`togetheros pipeline --allow-empty` publishes it if that is what you mean)."
     )

@@ -1,17 +1,25 @@
 """Every dbt model as a Dagster asset (dagster-dbt). dbt sources point at the raw-load assets
 through `meta.dagster.asset_key`, so the graph runs from landing to the public models unbroken."""
 
+import os
+import shutil
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.assets.resources import DataDir, Disclosure, Sources, Warehouse, dbt_vars
-from pipelines.settings import DBT_PROJECT_DIR, Paths
+from pipelines.assets.resources import DataDir, Disclosure, Publishing, Sources, Warehouse, dbt_vars
+from pipelines.preflight import no_source_rows_problem
+from pipelines.settings import DBT_PROJECT_DIR, SOURCES, Paths
+from pipelines.sources.contracts import load_contract
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
+
+# dbt parses the whole project again (~20 s) when its --vars or profile differ from the last parse's, and
+# dagster-dbt starts each run in a new target folder: a data dir's last parse is kept beside its warehouse
+PARSE_CACHE = "dbt_partial_parse.msgpack"
 
 
 def check_groups(context: dg.AssetExecutionContext, paths: Paths, warehouse: Warehouse) -> None:
@@ -31,6 +39,25 @@ def check_groups(context: dg.AssetExecutionContext, paths: Paths, warehouse: War
         raise dg.Failure(description="Spaces and groups do not match:\n" + "\n".join(report.errors))
 
 
+def check_source_rows(paths: Paths, warehouse: Warehouse) -> None:
+    """Some raw table holds a row, or the run stops here, before dbt (`no_source_rows_problem`)."""
+    import duckdb
+
+    tables = [contract.table for source in SOURCES for contract in load_contract(source).values()]
+    rows = dict.fromkeys(tables, 0)
+    if paths.warehouse.exists():
+        with duckdb.connect(str(paths.warehouse), read_only=True, config=warehouse.config()) as con:
+            present = {
+                t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()
+            }
+            for table in tables:
+                if table in present:
+                    rows[table] = con.execute(f'select count(*) from raw."{table}"').fetchall()[0][0]
+    problem = no_source_rows_problem(rows)
+    if problem:
+        raise dg.Failure(description=problem)
+
+
 class StageTranslator(DagsterDbtTranslator):
     """Models are grouped by their folder's stage (staging, intermediate, marts, public)."""
 
@@ -48,10 +75,22 @@ def dbt_models(
     warehouse: Warehouse,
     disclosure: Disclosure,
     sources: Sources,
+    publishing: Publishing,
 ):
     # the warehouse, the threshold, the memory limit and the TogetherOS address go to dbt explicitly, as --vars
     paths = data_dir.paths()
+    if not publishing.allow_empty:
+        check_source_rows(paths, warehouse)
     check_groups(context, paths, warehouse)
     settings = dbt_vars(paths.data, warehouse, disclosure, sources)
     # unit tests check formulas on fixed rows, not the data: they run once in the test suite instead
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", settings], context=context).stream()
+    target = DBT_PROJECT_DIR / "target" / f"dbt_models-{context.run.run_id}"
+    cache = paths.warehouse.parent / PARSE_CACHE
+    if cache.is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cache, target / "partial_parse.msgpack")
+    build = ["build", "--exclude-resource-type", "unit_test", "--vars", settings]
+    yield from dbt.cli(build, context=context, target_path=target).stream()
+    if (target / "partial_parse.msgpack").is_file():
+        shutil.copyfile(target / "partial_parse.msgpack", f"{cache}.tmp")
+        os.replace(f"{cache}.tmp", cache)

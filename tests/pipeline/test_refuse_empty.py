@@ -1,5 +1,6 @@
 """Refuse to publish nothing (issue 14): a missing or empty inbox stops `togetheros pipeline` before
-anything runs, with the folder and what was expected; a release with no data rows is not written;
+anything runs, with the folder and what was expected; a run with no source row stops before dbt, and a
+release with no data rows is not written;
 `--allow-empty` publishes one on purpose. The whole run here also shows what the command prints (one
 line per stage, a summary, no Dagster DEBUG) and that its runs are kept in the data dir's instance."""
 
@@ -12,9 +13,10 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
-from pipelines.preflight import empty_release_problem, inbox_problem
+from pipelines.preflight import empty_release_problem, inbox_problem, no_source_rows_problem
 from pipelines.progress import STAGES
 from pipelines.release import verify_release
 
@@ -85,10 +87,16 @@ def test_a_release_with_no_data_rows_is_refused_and_says_why():
     assert empty_release_problem({"groups": 1, "load_audit": 1, "treasury_monthly": 3, "votes": 0}, docs) is None
 
 
+def test_a_run_with_no_source_row_is_stopped_before_dbt_and_says_why():
+    why = no_source_rows_problem({"discourse__posts": 0, "ledger__postings": 0})
+    assert why and "no data rows" in why and "none of the 2 source tables" in why and "--allow-empty" in why
+    assert no_source_rows_problem({"discourse__posts": 0, "ledger__postings": 3}) is None
+
+
 @pytest.mark.slow
-@pytest.mark.timeout(2400)  # two whole pipeline runs (the refused one and the deliberate empty one)
+@pytest.mark.timeout(2400)  # one whole pipeline run (the deliberate empty one) and one stopped before dbt
 def test_a_run_whose_every_file_is_refused_publishes_no_release(tmp_path: Path):
-    """An inbox with a file that passes the first check but gives no row: the release step refuses,
+    """An inbox with a file that passes the first check but gives no row: the run stops before dbt,
     names why, and nothing is published (`latest` is never made)."""
     data = tmp_path / "data"
     (data / "inbox" / "discourse").mkdir(parents=True)
@@ -99,6 +107,13 @@ def test_a_run_whose_every_file_is_refused_publishes_no_release(tmp_path: Path):
     assert "--allow-empty" in run.stderr  # says how to publish it on purpose
     assert "pipeline finished" not in run.stdout
     assert not (data / "releases" / "latest").exists()
+    assert "pipeline failed in: dbt_models" in run.stderr and "dbt was not run" in run.stderr
+    with duckdb.connect(str(data / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
+        built = con.execute(
+            "select count(*) from (select schema_name from duckdb_tables() union all "
+            "select schema_name from duckdb_views() where not internal) where schema_name <> 'raw'"
+        ).fetchall()[0][0]
+    assert built == 0  # no model was built: the run stopped before dbt
 
     # the same inbox, published on purpose; what the command prints; the runs kept in the instance
     run = _pipeline(data, "--allow-empty", timeout=1200)
