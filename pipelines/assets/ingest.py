@@ -3,6 +3,7 @@ API is configured) are landed under their SHA-256, then parsed into typed raw ta
 
 import hashlib
 import json
+import multiprocessing
 from datetime import timedelta
 
 import dagster as dg
@@ -10,6 +11,7 @@ import duckdb
 
 from pipelines.assets.resources import DataDir, InputLimits, Sources, Warehouse
 from pipelines.landing import Landing, land_inbox
+from pipelines.privacy.people_cache import fill
 from pipelines.raw import conservation_breaches, files_without_outcome, load_source
 from pipelines.settings import SOURCES
 from pipelines.sources import API_SOURCES, fetcher
@@ -44,6 +46,10 @@ def _fetch_api(source: str, settings, paths, log) -> int:
     state_path.write_text(json.dumps(new_state, sort_keys=True))
     log.info(f"{source}: fetched {sunk} API pages")
     return sunk
+
+
+# spawned, not forked: the parent holds DuckDB connections and Dagster's threads
+_PEOPLE_PROCESSES = multiprocessing.get_context("spawn")
 
 
 def landing_asset(source: str) -> dg.AssetsDefinition:
@@ -117,6 +123,10 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
         landed = Landing(paths.landing, source).current()
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(paths.warehouse), config=warehouse.config()) as con, sources.parsing(source):
+            # the privacy gate's people of the new files, read on the other core while this one loads them
+            people = _PEOPLE_PROCESSES.Process(target=fill, args=(paths.landing, paths.warehouse.parent, source))
+            if files_without_outcome(con, source, landed):
+                people.start()
             summary = load_source(con, source, landed, paths.landing, limits.limits())
             breaches = conservation_breaches(con, source)
             silent = files_without_outcome(con, source, landed)
@@ -130,6 +140,10 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
                     "select entity, sum(rows_accepted) from raw.load_log where source = ? group by entity", [source]
                 ).fetchall()
             )
+        if people.pid is not None:
+            people.join()
+        if people.exitcode:  # not lost: the gate reads what the cache lacks itself
+            context.log.warning(f"{source}: collecting the people of new files failed; the privacy gate reads them")
         if summary.rows_quarantined:
             context.log.warning(f"{source}: {summary.rows_quarantined} records quarantined (see raw.quarantine)")
         for file_name, rule, message in refused:
