@@ -3,7 +3,8 @@ API is configured) are landed under their SHA-256, then parsed into typed raw ta
 
 import hashlib
 import json
-import multiprocessing
+import subprocess
+import sys
 from datetime import timedelta
 
 import dagster as dg
@@ -11,7 +12,6 @@ import duckdb
 
 from pipelines.assets.resources import DataDir, InputLimits, Sources, Warehouse
 from pipelines.landing import Landing, land_inbox
-from pipelines.privacy.people_cache import fill
 from pipelines.raw import conservation_breaches, files_without_outcome, load_source
 from pipelines.settings import SOURCES
 from pipelines.sources import API_SOURCES, fetcher
@@ -48,8 +48,12 @@ def _fetch_api(source: str, settings, paths, log) -> int:
     return sunk
 
 
-# spawned, not forked: the parent holds DuckDB connections and Dagster's threads
-_PEOPLE_PROCESSES = multiprocessing.get_context("spawn")
+def _collect_people(paths, source: str) -> subprocess.Popen:
+    """`people_cache.fill` for the source in a process of its own: a new interpreter, not a fork (this one
+    holds DuckDB connections and Dagster's threads)."""
+    fill = "import sys; from pathlib import Path; from pipelines.privacy.people_cache import fill; "
+    fill += "fill(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])"
+    return subprocess.Popen([sys.executable, "-c", fill, str(paths.landing), str(paths.warehouse.parent), source])
 
 
 def landing_asset(source: str) -> dg.AssetsDefinition:
@@ -124,9 +128,7 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(paths.warehouse), config=warehouse.config()) as con, sources.parsing(source):
             # the privacy gate's people of the new files, read on the other core while this one loads them
-            people = _PEOPLE_PROCESSES.Process(target=fill, args=(paths.landing, paths.warehouse.parent, source))
-            if files_without_outcome(con, source, landed):
-                people.start()
+            people = _collect_people(paths, source) if files_without_outcome(con, source, landed) else None
             summary = load_source(con, source, landed, paths.landing, limits.limits())
             breaches = conservation_breaches(con, source)
             silent = files_without_outcome(con, source, landed)
@@ -140,9 +142,7 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
                     "select entity, sum(rows_accepted) from raw.load_log where source = ? group by entity", [source]
                 ).fetchall()
             )
-        if people.pid is not None:
-            people.join()
-        if people.exitcode:  # not lost: the gate reads what the cache lacks itself
+        if people is not None and people.wait():  # not lost: the gate reads what the cache lacks itself
             context.log.warning(f"{source}: collecting the people of new files failed; the privacy gate reads them")
         if summary.rows_quarantined:
             context.log.warning(f"{source}: {summary.rows_quarantined} records quarantined (see raw.quarantine)")

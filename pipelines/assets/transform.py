@@ -2,6 +2,7 @@
 through `meta.dagster.asset_key`, so the graph runs from landing to the public models unbroken."""
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -54,4 +55,38 @@ def dbt_models(
     check_groups(context, paths, warehouse)
     settings = dbt_vars(paths.data, warehouse, disclosure, sources)
     # unit tests check formulas on fixed rows, not the data: they run once in the test suite instead
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test", "--vars", settings], context=context).stream()
+    args = ["build", "--exclude-resource-type", "unit_test", "--vars", settings]
+    yield from build_what_changed(context, dbt, paths, args, settings)
+
+
+def build_what_changed(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Paths, args, settings: str):
+    """dbt builds only what the load or the code changed since its last good build (pipelines/dbt_changes.py);
+    a model it did not rebuild is unchanged and is reported as such, so that the steps after it still run."""
+    import os
+
+    import duckdb
+
+    from pipelines import dbt_changes
+    from pipelines.dbt_plugins import pseudonym
+
+    state_dir = paths.warehouse.parent / dbt_changes.STATE_FOLDER
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        inputs = dbt_changes.fingerprints(con)
+    code = [
+        DBT_PROJECT_DIR / name for name in ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
+    ]
+    code.append(Path(pseudonym.__file__))
+    digest = dbt_changes.settings_digest(
+        settings, os.environ.get(pseudonym.KEY_ENV, ""), pseudonym.demo_key_file(paths), code
+    )
+    selected, why = dbt_changes.selection(state_dir, inputs, digest)
+    context.log.info(f"dbt builds {why}")
+    done = set()
+    if selected is not None:
+        for event in dbt.cli(args + selected, context=context).stream():
+            done.add(getattr(event, "output_name", None))
+            yield event
+        dbt_changes.record(state_dir, inputs, digest)
+    models = {context.assets_def.get_output_name_for_asset_key(key) for key in context.selected_asset_keys}
+    for name in sorted(models - done):
+        yield dg.Output(None, output_name=name, metadata={"rebuilt": False})
