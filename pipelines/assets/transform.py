@@ -76,9 +76,8 @@ def build_what_changed(context: dg.AssetExecutionContext, dbt: DbtCliResource, p
         DBT_PROJECT_DIR / name for name in ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
     ]
     code.append(Path(pseudonym.__file__))
-    digest = dbt_changes.settings_digest(
-        settings, os.environ.get(pseudonym.KEY_ENV, ""), pseudonym.demo_key_file(paths), code
-    )
+    key = os.environ.get(pseudonym.KEY_ENV, "")
+    digest = dbt_changes.settings_digest(settings, key, pseudonym.demo_key_file(paths), code)
     selected, why = dbt_changes.selection(state_dir, inputs, digest)
     context.log.info(f"dbt builds {why}")
     done = set()
@@ -86,7 +85,9 @@ def build_what_changed(context: dg.AssetExecutionContext, dbt: DbtCliResource, p
         for event in dbt.cli(args + selected, context=context).stream():
             done.add(getattr(event, "output_name", None))
             yield event
-        dbt_changes.record(state_dir, inputs, digest)
-    models = {context.assets_def.get_output_name_for_asset_key(key) for key in context.selected_asset_keys}
+        # the digest again: the first build writes the demo pseudonym key file that it covers
+        key_file = pseudonym.demo_key_file(paths)
+        dbt_changes.record(state_dir, inputs, dbt_changes.settings_digest(settings, key, key_file, code))
+    models = {context.assets_def.get_output_name_for_asset_key(asset) for asset in context.selected_asset_keys}
     for name in sorted(models - done):
         yield dg.Output(None, output_name=name, metadata={"rebuilt": False})
