@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from bench.stages import STAGES
@@ -101,14 +102,33 @@ def _scale_section(r: dict) -> list[str]:
             met = ("yes" if meets[name] else "**no**") if name in meets else ""
             lines.append(f"| {name} | {_n(value, 3)} | {'≤ ' + _n(target, 2) if target else ''} | {met} |")
         lines.append("")
+    if r.get("note"):  # how the run was made (machine load, what ran beside it), written with the result
+        lines += [r["note"], ""]
     return lines
 
 
+def _other_sections(readme: Path) -> list[str]:
+    """The README's sections that no scale run writes (the crash, limits and serving harnesses' results,
+    written by hand from their own json files): kept as they are."""
+    if not readme.is_file():
+        return []
+    kept, keep = [], False
+    for line in readme.read_text().splitlines():
+        if line.startswith("## "):
+            keep = not SCALE_HEADING.match(line)
+        if keep:
+            kept.append(line)
+    return kept
+
+
+SCALE_HEADING = re.compile(r"## [\d,]+ events ")
+
+
 def write_table(results_dir: Path) -> Path:
-    results = sorted(
-        (json.loads(p.read_text()) for p in results_dir.glob("*.json")),
-        key=lambda r: (r["scale_events"], r.get("cities") or 0),
-    )
+    # only a scale run's result has `scale_events`; crash.json, limits.json and serving.json are other
+    # harnesses' results in the same folder
+    runs = (json.loads(p.read_text()) for p in sorted(results_dir.glob("*.json")))
+    results = sorted((r for r in runs if "scale_events" in r), key=lambda r: (r["scale_events"], r.get("cities") or 0))
     lines = [
         "# Benchmark results",
         "",
@@ -120,5 +140,6 @@ def write_table(results_dir: Path) -> Path:
     for r in results:
         lines += _scale_section(r)
     path = results_dir / "README.md"
-    path.write_text("\n".join(lines))
+    others = _other_sections(path)
+    path.write_text("\n".join(lines + others) + ("\n" if others else ""))
     return path

@@ -3,6 +3,8 @@ API is configured) are landed under their SHA-256, then parsed into typed raw ta
 
 import hashlib
 import json
+import subprocess
+import sys
 from datetime import timedelta
 
 import dagster as dg
@@ -44,6 +46,14 @@ def _fetch_api(source: str, settings, paths, log) -> int:
     state_path.write_text(json.dumps(new_state, sort_keys=True))
     log.info(f"{source}: fetched {sunk} API pages")
     return sunk
+
+
+def _collect_people(paths, source: str) -> subprocess.Popen:
+    """`people_cache.fill` for the source in a process of its own: a new interpreter, not a fork (this one
+    holds DuckDB connections and Dagster's threads)."""
+    fill = "import sys; from pathlib import Path; from pipelines.privacy.people_cache import fill; "
+    fill += "fill(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])"
+    return subprocess.Popen([sys.executable, "-c", fill, str(paths.landing), str(paths.warehouse.parent), source])
 
 
 def landing_asset(source: str) -> dg.AssetsDefinition:
@@ -117,6 +127,8 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
         landed = Landing(paths.landing, source).current()
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(paths.warehouse), config=warehouse.config()) as con, sources.parsing(source):
+            # the privacy gate's people of the new files, read on the other core while this one loads them
+            people = _collect_people(paths, source) if files_without_outcome(con, source, landed) else None
             summary = load_source(con, source, landed, paths.landing, limits.limits())
             breaches = conservation_breaches(con, source)
             silent = files_without_outcome(con, source, landed)
@@ -130,6 +142,8 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
                     "select entity, sum(rows_accepted) from raw.load_log where source = ? group by entity", [source]
                 ).fetchall()
             )
+        if people is not None and people.wait():  # not lost: the gate reads what the cache lacks itself
+            context.log.warning(f"{source}: collecting the people of new files failed; the privacy gate reads them")
         if summary.rows_quarantined:
             context.log.warning(f"{source}: {summary.rows_quarantined} records quarantined (see raw.quarantine)")
         for file_name, rule, message in refused:

@@ -4,6 +4,7 @@ through `meta.dagster.asset_key`, so the graph runs from landing to the public m
 import os
 import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -84,13 +85,52 @@ def dbt_models(
     check_groups(context, paths, warehouse)
     settings = dbt_vars(paths.data, warehouse, disclosure, sources)
     # unit tests check formulas on fixed rows, not the data: they run once in the test suite instead
+    args = ["build", "--exclude-resource-type", "unit_test", "--vars", settings]
+    yield from build_what_changed(context, dbt, paths, warehouse, args, settings)
+
+
+def build_what_changed(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Paths, warehouse: Warehouse, args, settings: str
+):
+    """dbt builds only what the load or the code changed since its last good build (pipelines/dbt_changes.py);
+    a model it did not rebuild is unchanged and is reported as such, so that the steps after it still run."""
+    import duckdb
+
+    from pipelines import dbt_changes
+    from pipelines.dbt_plugins import pseudonym
+
+    state_dir = paths.warehouse.parent / dbt_changes.STATE_FOLDER
+    with duckdb.connect(str(paths.warehouse), read_only=True, config=warehouse.config()) as con:
+        inputs = dbt_changes.fingerprints(con)
+    code = [
+        DBT_PROJECT_DIR / name for name in ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
+    ]
+    code.append(Path(pseudonym.__file__))
+    key = os.environ.get(pseudonym.KEY_ENV, "")
+    digest = dbt_changes.settings_digest(settings, key, pseudonym.demo_key_file(paths), code)
+    selected, why = dbt_changes.selection(state_dir, inputs, digest)
+    context.log.info(f"dbt builds {why}")
+    done = set()
+    if selected is not None:
+        for event in dbt_with_parse_cache(context, dbt, paths, args + selected):
+            done.add(getattr(event, "output_name", None))
+            yield event
+        # the digest again: the first build writes the demo pseudonym key file that it covers
+        key_file = pseudonym.demo_key_file(paths)
+        dbt_changes.record(state_dir, inputs, dbt_changes.settings_digest(settings, key, key_file, code))
+    models = {context.assets_def.get_output_name_for_asset_key(asset) for asset in context.selected_asset_keys}
+    for name in sorted(models - done):
+        yield dg.Output(None, output_name=name, metadata={"rebuilt": False})
+
+
+def dbt_with_parse_cache(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Paths, args: list[str]):
+    """dbt's events, its partial parse taken from and kept beside the data dir's warehouse (`PARSE_CACHE`)."""
     target = DBT_PROJECT_DIR / "target" / f"dbt_models-{context.run.run_id}"
     cache = paths.warehouse.parent / PARSE_CACHE
     if cache.is_file():
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cache, target / "partial_parse.msgpack")
-    build = ["build", "--exclude-resource-type", "unit_test", "--vars", settings]
-    yield from dbt.cli(build, context=context, target_path=target).stream()
+    yield from dbt.cli(args, context=context, target_path=target).stream()
     if (target / "partial_parse.msgpack").is_file():
         shutil.copyfile(target / "partial_parse.msgpack", f"{cache}.tmp")
         os.replace(f"{cache}.tmp", cache)

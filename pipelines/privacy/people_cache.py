@@ -58,16 +58,20 @@ def _readers_digest() -> str:
     return hashlib.sha256("\n".join(used).encode()).hexdigest()[:16]
 
 
+def _landed_of(landing_dir: Path, source: str) -> list[tuple[str, str]]:
+    """(source, sha256) of every landed file of `source`, with its meta and its bytes still there."""
+    folder = landing_dir / source
+    if not ((folder / "files").is_dir() and (folder / "meta").is_dir()):  # names only: no meta is read here
+        return []
+    present = {name.split(".", 1)[0] for name in os.listdir(folder / "files")}  # <sha256><suffix>
+    metas = (name.removesuffix(".json") for name in os.listdir(folder / "meta") if name.endswith(".json"))
+    return sorted((source, sha256) for sha256 in metas if sha256 in present)
+
+
 def _landed(landing_dir: Path) -> list[tuple[str, str]]:
     """(source, sha256) of every landed file a reader reads, with its meta and its bytes still there;
     once the raw layer has loaded, only those it accepted rows from (see `accepted_by_raw`)."""
-    found = []
-    for source in READERS:
-        folder = landing_dir / source
-        if (folder / "files").is_dir() and (folder / "meta").is_dir():  # names only: no meta is read here
-            present = {name.split(".", 1)[0] for name in os.listdir(folder / "files")}  # <sha256><suffix>
-            metas = (name.removesuffix(".json") for name in os.listdir(folder / "meta") if name.endswith(".json"))
-            found += sorted((source, sha256) for sha256 in metas if sha256 in present)
+    found = [key for source in READERS for key in _landed_of(landing_dir, source)]
     accepted = accepted_by_raw(landing_dir.parent / "warehouse" / "warehouse.duckdb")
     return found if accepted is None else [key for key in found if key in accepted]
 
@@ -129,6 +133,28 @@ def _store(db: duckdb.DuckDBPyConnection, landing_dir: Path, new: list[tuple[str
     db.unregister("batch")
 
 
+def _store_new(db: duckdb.DuckDBPyConnection, landing_dir: Path, landed: list[tuple[str, str]]) -> None:
+    """Read and store the people of the files in `landed` that the cache does not hold yet."""
+    db.register("present", pa.table({"source": [s for s, _ in landed], "sha256": [h for _, h in landed]}))
+    cached = set(db.execute("SELECT source, sha256 FROM found JOIN present USING (source, sha256)").fetchall())
+    new = [key for key in landed if key not in cached]
+    for start in range(0, len(new), BATCH_FILES):
+        _store(db, landing_dir, new[start : start + BATCH_FILES])
+
+
+def fill(landing_dir: Path, cache_dir: Path, source: str) -> int:
+    """The raw load's share of the gate: the people of every landed `source` file not cached yet, read
+    while the load reads the same files (pipelines/assets/ingest.py runs it beside the load, in its own
+    process). Returns how many files the cache holds for the source. The gate still reads any file this
+    missed (another process held the cache, or the readers changed since): `collect_landed`."""
+    if source not in READERS:
+        return 0
+    landed = _landed_of(landing_dir, source)
+    with _open(cache_dir) as db:
+        _store_new(db, landing_dir, landed)
+        return db.execute("SELECT count(*) FROM found WHERE source = ?", [source]).fetchall()[0][0]
+
+
 def collect_landed(landing_dir: Path, cache_dir: Path) -> People:
     """`people.collect(landing_dir)`, reading each landed file once ever; the cache lives in `cache_dir`."""
     landed = _landed(landing_dir)
@@ -142,11 +168,7 @@ def collect_landed(landing_dir: Path, cache_dir: Path) -> People:
                 people.update(read_people(item))
         return people
     with db:
-        db.register("present", pa.table({"source": [s for s, _ in landed], "sha256": [h for _, h in landed]}))
-        cached = set(db.execute("SELECT source, sha256 FROM found JOIN present USING (source, sha256)").fetchall())
-        new = [key for key in landed if key not in cached]
-        for start in range(0, len(new), BATCH_FILES):
-            _store(db, landing_dir, new[start : start + BATCH_FILES])
+        _store_new(db, landing_dir, landed)
         people = People()
         for column, values in (("personal", people.personal), ("public", people.public), ("ledger", people.ledger)):
             query = f"SELECT DISTINCT unnest({column}) FROM found JOIN present USING (source, sha256)"

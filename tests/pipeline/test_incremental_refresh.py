@@ -1,16 +1,20 @@
 """A refresh rebuilds only what changed, and gives what a whole rebuild gives.
 
 On a copy of the whole-pipeline run: one new day and a few late events of an earlier month arrive, the
-pipeline runs again, and the incremental models (dbt_project/macros/incremental_months.sql) must equal a
-`--full-refresh` build of the same inputs, row for row, while the months whose inputs did not change
-were left as they were."""
+pipeline runs again. dbt builds only the models downstream of the raw tables that received rows
+(pipelines/dbt_changes.py): a model nothing new reached is left as it was, and the release after it is
+still published. The incremental models (dbt_project/macros/incremental_months.sql) leave the months whose
+inputs did not change as they were. Every model must equal a `--full-refresh` build of the same inputs,
+row for row."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +22,8 @@ import duckdb
 import pytest
 
 from bench import incremental
+from pipelines import dbt_changes
+from pipelines.release.layout import latest_release
 from pipelines.settings import DBT_PROJECT_DIR
 from tests.conftest import DEMO
 
@@ -32,11 +38,19 @@ INCREMENTAL = [
 ]
 UNTOUCHED_MONTH = date(2025, 12, 1)  # neither the new day nor the late events fall in it
 LATE_DAY = date(2026, 2, 14)
+# downstream of the treasury sources and the group hierarchy only: a new day of TogetherOS activity
+# (forum posts, support points, time bank) does not reach it
+UNREACHED = "mart_treasury_monthly"
 
 
-def _tables(warehouse: Path) -> dict[str, set]:
+def _models(warehouse: Path) -> dict[str, Counter]:
+    """Every dbt model's rows (as a multiset: a duplicate row counts), by model name."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {name: set(con.execute(f"select * from marts.{name}").fetchall()) for name in INCREMENTAL}
+        names = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('staging', 'intermediate', 'marts', 'public') order by all"
+        ).fetchall()
+        return {name: Counter(con.execute(f'select * from {schema}."{name}"').fetchall()) for schema, name in names}
 
 
 def _dbt(data_dir: Path, tmp_path: Path, *args: str) -> None:
@@ -62,6 +76,9 @@ def refreshed(pipeline_run, tmp_path_factory):
     # a planted wrong count in a month nothing touches: a refresh that rebuilt it would erase it
     with duckdb.connect(str(warehouse)) as con:
         con.execute("update marts.mart_active_members_monthly set activities = -1 where month = ?", [UNTOUCHED_MONTH])
+        # and a planted row in a model the new rows do not reach: a refresh that rebuilt it would erase it
+        con.execute(f"insert into marts.{UNREACHED} select * from marts.{UNREACHED} limit 1")
+    released_before = latest_release(data_dir / "releases")
     history_days = (DEMO["end"] - DEMO["start"]).days + 1
     incremental.add_day(data_dir / "inbox", incremental.next_day(DEMO["end"]), history_days)
     incremental.add_day(data_dir / "inbox", LATE_DAY, history_days)
@@ -69,11 +86,22 @@ def refreshed(pipeline_run, tmp_path_factory):
         assert run_pipeline(data_dir).success
     finally:
         os.environ["TOGETHEROS_DATA_DIR"] = str(pipeline_run.data_dir)
-    return data_dir, warehouse
+    return data_dir, warehouse, released_before
+
+
+def test_a_refresh_builds_only_the_models_new_rows_reach_and_still_publishes(refreshed):
+    data_dir, warehouse, released_before = refreshed
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows, distinct = con.execute(f"select count(*), count(distinct m) from marts.{UNREACHED} m").fetchone()
+    assert rows == distinct + 1  # the planted duplicate is still there: dbt did not rebuild the model
+    released = latest_release(data_dir / "releases")
+    assert released is not None and released != released_before  # the release steps ran after it
+    state = json.loads((warehouse.parent / dbt_changes.STATE_FOLDER / "built.json").read_text())
+    assert state["inputs"]  # the build was recorded, so the next refresh selects from it too
 
 
 def test_a_refresh_leaves_months_whose_inputs_did_not_change(refreshed):
-    _, warehouse = refreshed
+    _, warehouse, _ = refreshed
     with duckdb.connect(str(warehouse), read_only=True) as con:
         planted = con.execute(
             "select count(*) from marts.mart_active_members_monthly where month = ? and activities = -1",
@@ -92,13 +120,15 @@ def test_a_refresh_leaves_months_whose_inputs_did_not_change(refreshed):
 
 
 def test_a_refresh_gives_what_a_whole_rebuild_gives(refreshed, tmp_path):
-    data_dir, warehouse = refreshed
-    with duckdb.connect(str(warehouse)) as con:  # undo the planted value, as a whole rebuild would
+    data_dir, warehouse, _ = refreshed
+    with duckdb.connect(str(warehouse)) as con:  # undo the planted values, as a whole rebuild would
         con.execute("delete from marts.mart_active_members_monthly where month = ?", [UNTOUCHED_MONTH])
-    _dbt(data_dir, tmp_path, "run", "--select", *INCREMENTAL)
-    after_refresh = _tables(warehouse)
-    _dbt(data_dir, tmp_path, "run", "--full-refresh", "--select", *INCREMENTAL)
-    rebuilt = _tables(warehouse)
-    for name in INCREMENTAL:
+    _dbt(data_dir, tmp_path, "run", "--select", *INCREMENTAL, UNREACHED)
+    after_refresh = _models(warehouse)
+    _dbt(data_dir, tmp_path, "run", "--full-refresh")
+    rebuilt = _models(warehouse)
+    assert after_refresh.keys() == rebuilt.keys() and set(INCREMENTAL) <= rebuilt.keys()
+    for name in rebuilt:
         assert after_refresh[name] == rebuilt[name], name
+    for name in INCREMENTAL:
         assert rebuilt[name]
