@@ -26,7 +26,7 @@ postings as (
     from {{ ref('stg_ledger__postings') }} as postings
     inner join space_groups
         on postings.space_id = space_groups.space_id
-        or (space_groups.is_folder and starts_with(postings.journal, space_groups.space_id))
+        or (space_groups.is_folder and {{ starts_with('postings.journal', 'space_groups.space_id') }})
     -- a file listed by itself belongs to that entry; otherwise to its deepest listed folder
     qualify row_number() over (
         partition by postings.transaction_id, postings.posting_index
