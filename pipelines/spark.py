@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,8 @@ class SparkBuild:
     seconds: float
     # dbt's results that did not pass (model, test or seed name -> status)
     failures: dict[str, str]
+    # models dbt built
+    models: int
     # public dataset name -> its Parquet folder
     public: dict[str, Path]
 
@@ -69,6 +72,7 @@ def spark_session(spark_dir: Path, master: str = "local[2]"):
         .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "2g")
         .enableHiveSupport()
         .getOrCreate()
@@ -89,7 +93,15 @@ def register(spark, raw_dir: Path, tables: list[str], key: bytes) -> None:
     spark.udf.register("pseudonym", lambda v: None if v is None else pseudonym(key, v), StringType())
 
 
-def build(data_dir: Path, dbt_vars: dict, env: dict[str, str]) -> SparkBuild:
+def spark_dbt_vars(data_dir: Path, env: Mapping[str, str]) -> dict:
+    """The `--vars` the pipeline gives dbt on DuckDB (threshold, TogetherOS address, ...), from `env`."""
+    from pipelines.assets.resources import configured_resources, dbt_vars
+
+    resources = configured_resources(env)
+    return json.loads(dbt_vars(Path(data_dir), resources["warehouse"], resources["disclosure"], resources["sources"]))
+
+
+def build(data_dir: Path, dbt_vars: dict, env: Mapping[str, str]) -> SparkBuild:
     """dbt build on Spark over the raw tables of `data_dir`'s warehouse; the public datasets are written
     to <data_dir>/spark/public/<name>/ (Parquet)."""
     from dbt.cli.main import dbtRunner
@@ -106,14 +118,14 @@ def build(data_dir: Path, dbt_vars: dict, env: dict[str, str]) -> SparkBuild:
         args += ["--profiles-dir", str(DBT_PROJECT), "--target-path", str(spark_dir / "dbt_target")]
         result = dbtRunner().invoke(args)
         seconds = time.monotonic() - started
-        failures = {}
-        if result.result is not None:
-            failures = {r.node.name: str(r.status) for r in result.result if str(r.status) not in ("success", "pass")}
+        results = list(result.result or [])
+        failures = {r.node.name: str(r.status) for r in results if str(r.status) not in ("success", "pass", "no-op")}
+        models = sum(1 for r in results if r.node.resource_type == "model" and str(r.status) == "success")
         public = {}
         for row in spark.sql("show tables in public").collect():
             folder = spark_dir / "public" / row.tableName
             spark.table(f"public.{row.tableName}").write.mode("overwrite").parquet(str(folder))
             public[row.tableName] = folder
-        return SparkBuild(bool(result.success) and not failures, seconds, failures, public)
+        return SparkBuild(bool(result.success) and not failures, seconds, failures, models, public)
     finally:
         spark.stop()
