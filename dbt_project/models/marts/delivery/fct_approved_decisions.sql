@@ -59,7 +59,7 @@ delivery as (
         max(verified_on) as verified_on,
         sum(milestones_total) as milestones_total,
         sum(milestones_done) as milestones_done,
-        {{ dbt.listagg('initiative_id', "' '", 'order by initiative_id') }} as initiative_ids
+        {{ ordered_string_agg('initiative_id', "' '", 'initiative_id') }} as initiative_ids
     from initiatives
     group by all
 ),
