@@ -10,7 +10,8 @@ with space_groups as (
     select
         space_id,
         group_id,
-        rtrim(space_id, '/') as book_id,
+        -- not rtrim(space_id, '/'): Spark's two-argument rtrim takes the characters first
+        trim(trailing '/' from space_id) as book_id,
         space_id like '%/' as is_folder
     from {{ ref('stg_community__space_groups') }}
     where source = 'ledger'
