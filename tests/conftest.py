@@ -27,6 +27,8 @@ SLOWEST_MODULES = {
     "tests/pipeline/test_incremental_refresh.py": 140,
     "tests/metrics/test_treasury_books.py": 140,
     "tests/pipeline/test_bad_files.py": 120,
+    # after the demo run it builds on Spark: the same models and data tests again, on a JVM
+    "tests/spark/test_spark_parity.py": 300,
 }
 
 
