@@ -36,7 +36,7 @@ serve: setup
 # hledger and ssh-keygen (and npm, which fetches axe-core for the accessibility check); without them those
 # tests would skip, so `make test` stops and says what to
 # install (`.ci/run` installs them).
-TEST_TOOLS := /usr/bin/chromium ledger hledger ssh-keygen npm
+TEST_TOOLS := /usr/bin/chromium ledger hledger ssh-keygen npm java
 
 # two workers, each taking whole test files (module fixtures and ordered tests stay on one worker)
 test: setup test-tools
@@ -46,7 +46,7 @@ test-tools:
 	@missing=""; for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "make test: missing$$missing (the browser and ledger tests need them)."; \
-	  echo "  install: sudo apt-get install chromium ledger hledger openssh-client   (or run .ci/run, which installs them)"; \
+	  echo "  install: sudo apt-get install chromium ledger hledger openssh-client openjdk-17-jre-headless   (or run .ci/run, which installs them)"; \
 	  exit 1; \
 	fi
 

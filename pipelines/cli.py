@@ -149,6 +149,24 @@ def _pipeline(args: argparse.Namespace) -> int:
     return 0
 
 
+def _spark_build(args: argparse.Namespace) -> int:
+    """dbt on Apache Spark over the raw tables a pipeline run loaded (docs/scaling.md)."""
+    from pipelines.spark import build, spark_dbt_vars
+
+    data_dir = args.data_dir.resolve() if args.data_dir else Paths.from_env(os.environ).data
+    if not Paths.at(data_dir).warehouse.is_file():
+        print(f"no warehouse under {data_dir}: run `togetheros pipeline` first (it loads raw)", file=sys.stderr)
+        return 2
+    result = build(data_dir, spark_dbt_vars(data_dir, os.environ), os.environ)
+    for name, status in sorted(result.failures.items()):
+        print(f"{status}: {name}", file=sys.stderr)
+    print(
+        f"spark: {result.models} models in {result.seconds:.0f} s; {len(result.public)} public datasets "
+        f"under {data_dir / 'spark' / 'public'}" + ("" if result.success else "; FAILED")
+    )
+    return 0 if result.success else 1
+
+
 def _dev(args: argparse.Namespace) -> int:
     """The Dagster UI over the instance `togetheros pipeline` records its runs in."""
     data_dir = args.data_dir.resolve() if args.data_dir else Paths.from_env(os.environ).data
@@ -239,6 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pipeline.add_argument("--verbose", action="store_true", help="print Dagster's whole log (DEBUG) too")
     pipeline.set_defaults(handler=_pipeline)
+
+    spark = commands.add_parser(
+        "spark-build", help="build every dbt model on a local Apache Spark from the loaded raw tables"
+    )
+    spark.add_argument("--data-dir", type=Path, default=None, help="data directory (default: ./data)")
+    spark.set_defaults(handler=_spark_build)
 
     dev = commands.add_parser("dev", help="the Dagster UI (runs, checks, schedule, sensors) over the data dir")
     dev.add_argument("--data-dir", type=Path, default=None, help="data directory (default: ./data)")

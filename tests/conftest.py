@@ -21,6 +21,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 SLOWEST_MODULES = {
     "tests/pipeline/test_crash_safety.py": 500,
     "tests/federation/test_hub.py": 400,
+    # after the demo run it builds on Spark: the same models and data tests again, on a JVM
+    "tests/spark/test_spark_parity.py": 300,
     "tests/test_bench_smoke.py": 200,
     "tests/pipeline/test_pipeline.py": 170,
     "tests/privacy/test_visibility_rules.py": 150,

@@ -4,8 +4,8 @@
 {% macro select_with_group_names(relation) -%}
     select
         {{ relation }}.*,
-        cast(group_names.name as varchar) as group_name,
-        cast(group_names.level as varchar) as group_level
+        cast(group_names.name as string) as group_name,
+        cast(group_names.level as string) as group_level
     from {{ relation }}
     left join {{ ref('int_group_list') }} as group_names on {{ relation }}.group_id = group_names.group_id
 {%- endmacro %}

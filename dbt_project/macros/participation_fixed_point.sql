@@ -5,8 +5,8 @@
     {%- set scale = 10 ** places -%}
     case when ({{ denominator }}) > 0 then
         cast(
-            sign({{ numerator }})
-            * ((2 * {{ scale }} * abs({{ numerator }}) + ({{ denominator }})) // (2 * ({{ denominator }})))
+            (case when ({{ numerator }}) < 0 then -1 else 1 end)
+            * {{ int_div("2 * " ~ scale ~ " * abs(" ~ numerator ~ ") + (" ~ denominator ~ ")", "2 * (" ~ denominator ~ ")") }}
             as decimal(18, 0)
         ) / {{ scale }}.0
     end

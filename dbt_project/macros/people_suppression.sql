@@ -40,7 +40,7 @@
     )
 
     select
-        * exclude (parent_id, is_primary, parent_is_primary, withheld_siblings, rank_among_equals),
+        {{ star_except(['parent_id', 'is_primary', 'parent_is_primary', 'withheld_siblings', 'rank_among_equals']) }},
         is_primary
             or (
                 coalesce(parent_is_primary, true) = false

@@ -25,7 +25,7 @@
 
 {# Letters and digits only, lower case: "Jane Doe", "JaneDoe" and "jane-doe" compare equal. #}
 {% macro treasury_name_fingerprint(expr) -%}
-    regexp_replace(lower(coalesce({{ expr }}, '')), '[^a-z0-9]', '', 'g')
+    {{ regex_replace_all("lower(coalesce(" ~ expr ~ ", ''))", "'[^a-z0-9]'", "''") }}
 {%- endmacro %}
 
 {# A ratio of two integer sums as a fixed-decimal number, rounded half away from zero in exact
@@ -34,10 +34,10 @@
 {% macro treasury_ratio(numerator, denominator, places) -%}
     case when {{ denominator }} > 0
         then cast(
-            sign({{ numerator }}) * (
-                (2 * abs(cast({{ numerator }} as hugeint)) * {{ 10 ** places }} + ({{ denominator }}))
-                // (2 * cast({{ denominator }} as hugeint))
-            ) as decimal(30, 0)
+            (case when {{ numerator }} < 0 then -1 else 1 end) * {{ int_div(
+                "2 * abs(cast(" ~ numerator ~ " as " ~ type_wide_int() ~ ")) * " ~ 10 ** places ~ " + (" ~ denominator ~ ")",
+                "2 * cast(" ~ denominator ~ " as " ~ type_wide_int() ~ ")"
+            ) }} as decimal(30, 0)
         ) * cast('{{ "%.*f" | format(places, 10 ** -places) }}' as decimal(18, {{ places }}))
     end
 {%- endmacro %}
@@ -49,10 +49,10 @@
 {% macro treasury_is_fee_account(account) -%}
     (
         lower(split_part({{ account }}, ':', 1)) in ('expenses', 'expense')
-        and regexp_matches(
-            {{ account }},
-            '(^|[^A-Za-z])([Ff]ees?|FEES?|[Cc]harges?|CHARGES?|[Cc]ommissions?)([^a-z]|$)|[a-z](Fees?|Charges?|Commissions?)([^a-z]|$)'
-        )
+        and {{ regex_matches(
+            account,
+            "'(^|[^A-Za-z])([Ff]ees?|FEES?|[Cc]harges?|CHARGES?|[Cc]ommissions?)([^a-z]|$)|[a-z](Fees?|Charges?|Commissions?)([^a-z]|$)'"
+        ) }}
     )
 {%- endmacro %}
 

@@ -56,15 +56,15 @@ events as (
     union all
     select
         'togetheros' as source,
-        sides.person_id as source_user_id,
+        case sides.role when 'provided' then transactions.provider_id else transactions.receiver_id end
+            as source_user_id,
         'timebank.' || sides.role as verb,
         'togetheros:timebank:' || transactions.transaction_id as object,
         transactions.group_id,
         transactions.confirmed_at as ts
     from {{ ref('stg_togetheros__timebank_transactions') }} as transactions
-    cross join lateral (
-        values ('provided', transactions.provider_id), ('received', transactions.receiver_id)
-    ) as sides (role, person_id)
+    -- both sides of each exchange (a plain cross join: Spark has no lateral values)
+    cross join (select 'provided' as role union all select 'received' as role) as sides
     where transactions.status = 'confirmed'
 
     union all
@@ -78,9 +78,9 @@ events as (
     from {{ ref('stg_discourse__posts') }} as posts
     left join discourse_categories on posts.category_id = discourse_categories.category_id
     left join space_groups as own
-        on own.source = 'discourse' and own.space_id = cast(posts.category_id as varchar)
+        on own.source = 'discourse' and own.space_id = cast(posts.category_id as string)
     left join space_groups as parent
-        on parent.source = 'discourse' and parent.space_id = cast(discourse_categories.parent_category_id as varchar)
+        on parent.source = 'discourse' and parent.space_id = cast(discourse_categories.parent_category_id as string)
 
     union all
     select
@@ -92,7 +92,7 @@ events as (
         proposals.published_at as ts
     from {{ ref('stg_decidim__proposals') }} as proposals
     inner join space_groups
-        on space_groups.source = 'decidim' and space_groups.space_id = cast(proposals.component_id as varchar)
+        on space_groups.source = 'decidim' and space_groups.space_id = cast(proposals.component_id as string)
 
     union all
     select
@@ -104,7 +104,7 @@ events as (
         comments.created_at as ts
     from {{ ref('stg_decidim__proposal_comments') }} as comments
     inner join space_groups
-        on space_groups.source = 'decidim' and space_groups.space_id = cast(comments.component_id as varchar)
+        on space_groups.source = 'decidim' and space_groups.space_id = cast(comments.component_id as string)
 
     union all
     select
@@ -117,21 +117,19 @@ events as (
         movements.created_at as ts
     from {{ ref('stg_timeoverflow__movements') }} as movements
     inner join space_groups
-        on space_groups.source = 'timeoverflow' and space_groups.space_id = cast(movements.organization_id as varchar)
+        on space_groups.source = 'timeoverflow' and space_groups.space_id = cast(movements.organization_id as string)
     where movements.accountable_type = 'Member'
 
     union all
     select
         'timebank_hours' as source,
-        sides.person_key as source_user_id,
+        case sides.role when 'provided' then hours.provider_key else hours.receiver_key end as source_user_id,
         'timebank.' || sides.role as verb,
         'hours:' || hours.exchange_id as object,
         space_groups.group_id,
         cast(hours.exchanged_on as timestamp) as ts
     from {{ ref('stg_timeoverflow__hours') }} as hours
-    cross join lateral (
-        values ('provided', hours.provider_key), ('received', hours.receiver_key)
-    ) as sides (role, person_key)
+    cross join (select 'provided' as role union all select 'received' as role) as sides
     inner join space_groups on hours.space_id = space_groups.space_id and space_groups.source = 'timeoverflow'
 ),
 

@@ -24,7 +24,7 @@ default_group as (
         'community' as group_id,
         'Whole community' as name,
         'global' as level,
-        cast(null as varchar) as parent_id,
+        cast(null as string) as parent_id,
         false as is_city_group
     where not exists (select 1 from defined)
 ),

@@ -8,11 +8,11 @@ with initiatives as (
 
 final as (
     select
-        cast(initiative_id as varchar) as initiative_id,
-        cast(source as varchar) as source,
-        cast(group_id as varchar) as group_id,
-        cast(proposal_id as varchar) as proposal_id,
-        cast(status as varchar) as status,
+        cast(initiative_id as string) as initiative_id,
+        cast(source as string) as source,
+        cast(group_id as string) as group_id,
+        cast(proposal_id as string) as proposal_id,
+        cast(status as string) as status,
         cast(decided_on as date) as decided_on,
         cast(deadline as date) as deadline,
         cast(delivered_on as date) as delivered_on,
@@ -24,7 +24,7 @@ final as (
         cast(days_overdue as bigint) as days_overdue,
         cast(last_progress_on as date) as last_progress_on,
         cast(days_since_progress as bigint) as days_since_progress,
-        cast(source_url as varchar) as source_url
+        cast(source_url as string) as source_url
     from initiatives
 )
 

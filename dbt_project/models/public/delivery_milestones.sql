@@ -9,9 +9,9 @@ initiatives as (
 
 final as (
     select
-        cast(milestones.milestone_id as varchar) as milestone_id,
-        cast(milestones.initiative_id as varchar) as initiative_id,
-        cast(initiatives.group_id as varchar) as group_id,
+        cast(milestones.milestone_id as string) as milestone_id,
+        cast(milestones.initiative_id as string) as initiative_id,
+        cast(initiatives.group_id as string) as group_id,
         cast(milestones.target_date as date) as target_date,
         cast(milestones.completed_on as date) as completed_on,
         cast(milestones.is_late as boolean) as is_late

@@ -6,7 +6,7 @@ with cohorts as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(decision_month as date) as decision_month,
         cast(decisions_approved as bigint) as decisions_approved,
         cast(decisions_delivered as bigint) as decisions_delivered,

@@ -6,12 +6,12 @@ with outcomes as (
 
 final as (
     select
-        cast(source as varchar) as source,
-        cast(file_name as varchar) as file_name,
-        cast(landing_sha256 as varchar) as landing_sha256,
-        cast(outcome as varchar) as outcome,
-        cast(rule as varchar) as rule,
-        cast(message as varchar) as message,
+        cast(source as string) as source,
+        cast(file_name as string) as file_name,
+        cast(landing_sha256 as string) as landing_sha256,
+        cast(outcome as string) as outcome,
+        cast(rule as string) as rule,
+        cast(message as string) as message,
         cast(rows_accepted as bigint) as rows_accepted,
         cast(rows_quarantined as bigint) as rows_quarantined
     from outcomes

@@ -5,9 +5,9 @@ with proposals as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(month as date) as month,
-        cast(state as varchar) as state,
+        cast(state as string) as state,
         cast(proposals as bigint) as proposals,
         cast(supports as bigint) as supports
     from proposals

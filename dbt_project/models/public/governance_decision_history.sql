@@ -70,10 +70,10 @@ decisions as (
 
 final as (
     select
-        cast(decisions.proposal_id as varchar) as proposal_id,
-        cast(decisions.source as varchar) as source,
-        cast(decisions.group_id as varchar) as group_id,
-        cast(decisions.outcome as varchar) as outcome,
+        cast(decisions.proposal_id as string) as proposal_id,
+        cast(decisions.source as string) as source,
+        cast(decisions.group_id as string) as group_id,
+        cast(decisions.outcome as string) as outcome,
         cast(decisions.is_approved as boolean) as is_approved,
         cast(stage_dates.draft_on as date) as draft_on,
         cast(stage_dates.research_on as date) as research_on,
@@ -92,7 +92,7 @@ final as (
         cast(decisions.is_threshold_met as boolean) as is_threshold_met,
         cast(decisions.has_minority_report as boolean) as has_minority_report,
         cast(coalesce(approved.initiatives, 0) as bigint) as initiatives,
-        cast(approved.initiative_ids as varchar) as initiative_ids,
+        cast(approved.initiative_ids as string) as initiative_ids,
         cast(coalesce(approved.milestones_total, 0) as bigint) as milestones_total,
         cast(coalesce(approved.milestones_done, 0) as bigint) as milestones_done,
         cast(coalesce(approved.initiatives_overdue, 0) as bigint) as initiatives_overdue,

@@ -5,7 +5,7 @@ with decisions as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(month as date) as month,
         cast(proposals_decided as bigint) as proposals_decided,
         cast(proposals_approved as bigint) as proposals_approved,

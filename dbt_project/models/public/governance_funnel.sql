@@ -5,9 +5,9 @@ with funnel as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(cohort_month as date) as cohort_month,
-        cast(stage as varchar) as stage,
+        cast(stage as string) as stage,
         cast(stage_order as integer) as stage_order,
         cast(proposals_reached as bigint) as proposals_reached,
         cast(proposals_moved_on as bigint) as proposals_moved_on,

@@ -15,7 +15,7 @@ suppressed as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(month as date) as month,
         cast(case when not is_suppressed then allocations end as bigint) as allocations,
         cast(case when not is_suppressed then points_allocated end as bigint) as points_allocated,

@@ -21,7 +21,7 @@ suppressed as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(month as date) as month,
         cast(case when not is_suppressed then voters end as bigint) as voters,
         cast(case when not is_suppressed then active_members end as bigint) as active_members,

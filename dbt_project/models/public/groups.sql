@@ -4,10 +4,10 @@ with groups as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
-        cast(name as varchar) as name,
-        cast(level as varchar) as level,
-        cast(parent_id as varchar) as parent_id
+        cast(group_id as string) as group_id,
+        cast(name as string) as name,
+        cast(level as string) as level,
+        cast(parent_id as string) as parent_id
     from groups
 )
 

@@ -5,8 +5,8 @@ with load_audit as (
 
 final as (
     select
-        cast(source as varchar) as source,
-        cast(entity as varchar) as entity,
+        cast(source as string) as source,
+        cast(entity as string) as entity,
         cast(files as bigint) as files,
         cast(rows_read as bigint) as rows_read,
         cast(rows_accepted as bigint) as rows_accepted,

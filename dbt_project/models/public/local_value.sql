@@ -4,9 +4,9 @@ with local_value as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(month as date) as month,
-        cast(currency as varchar) as currency,
+        cast(currency as string) as currency,
         cast(r1_minor as bigint) as r1_minor,
         cast(r2_minor as bigint) as r2_minor,
         cast(r3_minor as bigint) as r3_minor,

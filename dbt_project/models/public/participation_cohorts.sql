@@ -14,7 +14,7 @@ suppressed as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(cohort_month as date) as cohort_month,
         cast(months_since as integer) as months_since,
         cast(case when not is_suppressed then people end as bigint) as members,

@@ -5,7 +5,7 @@ with responses as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(month as date) as month,
         cast(topics_opened as bigint) as topics_opened,
         cast(topics_answered as bigint) as topics_answered,

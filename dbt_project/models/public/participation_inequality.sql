@@ -11,7 +11,7 @@ monthly as (
 
 final as (
     select
-        cast(inequality.group_id as varchar) as group_id,
+        cast(inequality.group_id as string) as group_id,
         cast(inequality.month as date) as month,
         cast(monthly.active_members as bigint) as active_members,
         cast(inequality.contributions as bigint) as contributions,

@@ -19,9 +19,9 @@ flagged as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(month as date) as month,
-        cast(kind as varchar) as kind,
+        cast(kind as string) as kind,
         cast(case when not is_withheld then members end as bigint) as members,
         is_withheld as is_suppressed
     from flagged

@@ -15,7 +15,7 @@ suppressed as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(as_of as date) as as_of,
         cast(window_days as integer) as window_days,
         cast(case when not is_suppressed then people end as bigint) as active_members,

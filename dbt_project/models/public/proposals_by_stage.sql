@@ -4,8 +4,8 @@ with proposals as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
-        cast(stage as varchar) as stage,
+        cast(group_id as string) as group_id,
+        cast(stage as string) as stage,
         cast(proposals as bigint) as proposals
     from proposals
 )

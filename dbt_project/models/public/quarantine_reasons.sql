@@ -5,9 +5,9 @@ with quarantine_reasons as (
 
 final as (
     select
-        cast(source as varchar) as source,
-        cast(entity as varchar) as entity,
-        cast(rule as varchar) as rule,
+        cast(source as string) as source,
+        cast(entity as string) as entity,
+        cast(rule as string) as rule,
         cast(records as bigint) as records
     from quarantine_reasons
 )

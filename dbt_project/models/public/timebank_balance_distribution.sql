@@ -13,8 +13,8 @@ suppressed as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
-        cast(balance_bucket as varchar) as balance_bucket,
+        cast(group_id as string) as group_id,
+        cast(balance_bucket as string) as balance_bucket,
         cast(case when not is_suppressed then people end as bigint) as members,
         is_suppressed
     from suppressed

@@ -13,10 +13,10 @@ suppressed as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(window_start as date) as window_start,
         cast(window_end as date) as window_end,
-        cast(band as varchar) as band,
+        cast(band as string) as band,
         cast(case when not is_suppressed then people end as bigint) as members,
         is_suppressed
     from suppressed

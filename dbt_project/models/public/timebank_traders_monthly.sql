@@ -26,9 +26,9 @@ suppressed as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(month as date) as month,
-        cast(trader_status as varchar) as trader_status,
+        cast(trader_status as string) as trader_status,
         cast(case when not is_suppressed then people end as bigint) as traders,
         is_suppressed
     from suppressed

@@ -4,9 +4,9 @@ with balances as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
-        cast(account as varchar) as account,
-        cast(currency as varchar) as currency,
+        cast(group_id as string) as group_id,
+        cast(account as string) as account,
+        cast(currency as string) as currency,
         cast(month as date) as month,
         cast(balance_minor as bigint) as balance_minor
     from balances

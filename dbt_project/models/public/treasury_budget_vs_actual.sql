@@ -4,11 +4,11 @@ with budget_lines as (
 
 final as (
     select
-        cast(budget_id as varchar) as budget_id,
-        cast(group_id as varchar) as group_id,
-        cast(scope as varchar) as scope,
-        cast(fund_type as varchar) as fund_type,
-        cast(currency as varchar) as currency,
+        cast(budget_id as string) as budget_id,
+        cast(group_id as string) as group_id,
+        cast(scope as string) as scope,
+        cast(fund_type as string) as fund_type,
+        cast(currency as string) as currency,
         cast(period_start as date) as period_start,
         cast(period_end as date) as period_end,
         cast(allocated_minor as bigint) as allocated_minor,

@@ -4,12 +4,12 @@ with flows as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(month as date) as month,
-        cast(currency as varchar) as currency,
-        cast(direction as varchar) as direction,
-        cast(category as varchar) as category,
-        cast(counterparty_type as varchar) as counterparty_type,
+        cast(currency as string) as currency,
+        cast(direction as string) as direction,
+        cast(category as string) as category,
+        cast(counterparty_type as string) as counterparty_type,
         cast(amount_minor as bigint) as amount_minor
     from flows
 )

@@ -6,17 +6,17 @@ with legs as (
 
 final as (
     select
-        cast(flow_id as varchar) as flow_id,
-        cast(group_id as varchar) as group_id,
-        cast(account as varchar) as account,
+        cast(flow_id as string) as flow_id,
+        cast(group_id as string) as group_id,
+        cast(account as string) as account,
         cast(month as date) as month,
-        cast(currency as varchar) as currency,
+        cast(currency as string) as currency,
         cast(amount_minor as bigint) as amount_minor,
-        cast(direction as varchar) as direction,
-        cast(category as varchar) as category,
-        cast(counterparty_type as varchar) as counterparty_type,
+        cast(direction as string) as direction,
+        cast(category as string) as category,
+        cast(counterparty_type as string) as counterparty_type,
         cast(counterparty_is_local as boolean) as counterparty_is_local,
-        cast(flow_class as varchar) as flow_class
+        cast(flow_class as string) as flow_class
     from legs
 )
 

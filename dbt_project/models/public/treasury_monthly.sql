@@ -4,9 +4,9 @@ with treasury as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
+        cast(group_id as string) as group_id,
         cast(month as date) as month,
-        cast(currency as varchar) as currency,
+        cast(currency as string) as currency,
         cast(inflow_minor as bigint) as inflow_minor,
         cast(outflow_minor as bigint) as outflow_minor
     from treasury

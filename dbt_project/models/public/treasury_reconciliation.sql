@@ -6,10 +6,10 @@ with reconciliation as (
 
 final as (
     select
-        cast(group_id as varchar) as group_id,
-        cast(account as varchar) as account,
-        cast(currency as varchar) as currency,
-        cast(source as varchar) as source,
+        cast(group_id as string) as group_id,
+        cast(account as string) as account,
+        cast(currency as string) as currency,
+        cast(source as string) as source,
         cast(starts_on as date) as starts_on,
         cast(starts_with_opening_balance as boolean) as starts_with_opening_balance,
         cast(closing_balance_minor as bigint) as closing_balance_minor,
@@ -19,9 +19,9 @@ final as (
         cast(disagreeing_statements as bigint) as disagreeing_statements,
         cast(last_statement_on as date) as last_statement_on,
         cast(first_divergence_on as date) as first_divergence_on,
-        cast(first_divergence_record as varchar) as first_divergence_record,
+        cast(first_divergence_record as string) as first_divergence_record,
         cast(first_divergence_minor as bigint) as first_divergence_minor,
-        cast(status as varchar) as status
+        cast(status as string) as status
     from reconciliation
 )
 

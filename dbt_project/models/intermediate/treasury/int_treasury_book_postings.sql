@@ -10,7 +10,8 @@ with space_groups as (
     select
         space_id,
         group_id,
-        rtrim(space_id, '/') as book_id,
+        -- not rtrim(space_id, '/'): Spark's two-argument rtrim takes the characters first
+        trim(trailing '/' from space_id) as book_id,
         space_id like '%/' as is_folder
     from {{ ref('stg_community__space_groups') }}
     where source = 'ledger'
@@ -26,7 +27,7 @@ postings as (
     from {{ ref('stg_ledger__postings') }} as postings
     inner join space_groups
         on postings.space_id = space_groups.space_id
-        or (space_groups.is_folder and starts_with(postings.journal, space_groups.space_id))
+        or (space_groups.is_folder and {{ starts_with('postings.journal', 'space_groups.space_id') }})
     -- a file listed by itself belongs to that entry; otherwise to its deepest listed folder
     qualify row_number() over (
         partition by postings.transaction_id, postings.posting_index

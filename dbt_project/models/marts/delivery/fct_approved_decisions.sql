@@ -41,7 +41,7 @@ decisions as (
         cast(decidim_proposals.answered_at as date) as decided_on
     from decidim_proposals
     inner join space_groups
-        on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_proposals.component_id as varchar)
+        on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_proposals.component_id as string)
     inner join decidim_approvals on decidim_proposals.state = decidim_approvals.state
     where decidim_proposals.answered_at is not null
 ),
@@ -59,7 +59,7 @@ delivery as (
         max(verified_on) as verified_on,
         sum(milestones_total) as milestones_total,
         sum(milestones_done) as milestones_done,
-        string_agg(initiative_id, ' ' order by initiative_id) as initiative_ids
+        {{ ordered_string_agg('initiative_id', "' '", 'initiative_id') }} as initiative_ids
     from initiatives
     group by all
 ),

@@ -57,7 +57,7 @@ decidim as (
         'decidim-result-' || decidim_results.result_id as initiative_id,
         'decidim' as source,
         space_groups.group_id,
-        'decidim-proposal-' || decidim_results.proposal_ids[1] as proposal_id,
+        'decidim-proposal-' || {{ list_element('decidim_results.proposal_ids', 1) }} as proposal_id,
         decidim_results.status_key as status,
         cast(decidim_proposals.answered_at as date) as decided_on,
         decidim_results.end_date as deadline,
@@ -69,9 +69,9 @@ decidim as (
         decidim_results.url as source_url
     from decidim_results
     inner join space_groups
-        on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_results.component_id as varchar)
+        on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_results.component_id as string)
     left join decidim_proposals
-        on cast(decidim_proposals.proposal_id as varchar) = decidim_results.proposal_ids[1]
+        on cast(decidim_proposals.proposal_id as string) = {{ list_element('decidim_results.proposal_ids', 1) }}
     where decidim_results.parent_id is null
 ),
 
@@ -109,14 +109,14 @@ progress as (
 -- the one definition of overdue and stalled, as of the latest day in the data (never the wall clock)
 final as (
     select
-        * exclude (as_of_day),
+        {{ star_except(['as_of_day']) }},
         delivered_on is not null as is_delivered,
         delivered_on is null and coalesce(deadline < as_of_day, false) as is_overdue,
         delivered_on is null
-            and date_diff('day', last_progress_on, as_of_day) >= {{ var('stalled_after_days', 60) }} as is_stalled,
-        case when delivered_on is null and deadline < as_of_day then date_diff('day', deadline, as_of_day) end
+            and {{ dbt.datediff('last_progress_on', 'as_of_day', 'day') }} >= {{ var('stalled_after_days', 60) }} as is_stalled,
+        case when delivered_on is null and deadline < as_of_day then {{ dbt.datediff('deadline', 'as_of_day', 'day') }} end
             as days_overdue,
-        case when delivered_on is null then date_diff('day', last_progress_on, as_of_day) end as days_since_progress
+        case when delivered_on is null then {{ dbt.datediff('last_progress_on', 'as_of_day', 'day') }} end as days_since_progress
     from progress
 )
 

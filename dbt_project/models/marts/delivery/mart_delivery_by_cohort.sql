@@ -16,7 +16,7 @@ cohorts as (
         count(*) as decisions_approved,
         count_if(decisions.is_delivered) as decisions_delivered,
         count_if(decisions.is_delivered and decisions.delivered_on <= decisions.deadline) as delivered_on_time,
-        {{ median_tenths("case when decisions.is_delivered then date_diff('day', decisions.decided_on, decisions.delivered_on) end", 1) }}
+        {{ median_tenths("case when decisions.is_delivered then " ~ dbt.datediff('decisions.decided_on', 'decisions.delivered_on', 'day') ~ " end", 1) }}
             as median_days_to_delivery,
         sum(decisions.initiatives_overdue) as initiatives_overdue,
         sum(decisions.initiatives_stalled) as initiatives_stalled

@@ -18,7 +18,7 @@ stages as (
 created as (
     select
         proposal_id,
-        cast(null as varchar) as from_stage,
+        cast(null as string) as from_stage,
         'draft' as stage,
         created_at as changed_at,
         'created' as recorded_as
@@ -38,7 +38,7 @@ recorded as (
 current_only as (
     select
         proposals.proposal_id,
-        cast(null as varchar) as from_stage,
+        cast(null as string) as from_stage,
         proposals.status as stage,
         coalesce(proposals.updated_at, proposals.created_at) as changed_at,
         'current_status' as recorded_as

@@ -46,7 +46,7 @@ final as (
         stage_order,
         entered_at,
         left_at,
-        cast(date_diff('second', entered_at, left_at) as bigint) as seconds_in_stage
+        cast({{ dbt.datediff('entered_at', 'left_at', 'second') }} as bigint) as seconds_in_stage
     from with_exits
 )
 

@@ -20,7 +20,7 @@ located as (
         proposals.votes
     from proposals
     inner join space_groups
-        on space_groups.source = 'decidim' and space_groups.space_id = cast(proposals.component_id as varchar)
+        on space_groups.source = 'decidim' and space_groups.space_id = cast(proposals.component_id as string)
 ),
 
 final as (

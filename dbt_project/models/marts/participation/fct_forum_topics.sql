@@ -52,7 +52,7 @@ discourse_openers as (
 discourse as (
     select
         'discourse' as source,
-        cast(discourse_openers.topic_id as varchar) as topic_id,
+        cast(discourse_openers.topic_id as string) as topic_id,
         discourse_openers.group_id,
         discourse_openers.created_at,
         min(replies.created_at) as first_reply_at,
@@ -74,7 +74,7 @@ topics as (
 final as (
     select
         *,
-        cast(date_diff('second', created_at, first_reply_at) as bigint) as seconds_to_first_response
+        cast({{ dbt.datediff('created_at', 'first_reply_at', 'second') }} as bigint) as seconds_to_first_response
     from topics
 )
 

@@ -37,22 +37,23 @@ data_span as (
 ),
 
 calendar as (
-    select cast(day as date) as as_of
+    select {{ date_series('first_day', 'last_day', 'interval 1 day') }} as as_of
     from data_span
-    cross join generate_series(cast(first_day as timestamp), cast(last_day as timestamp), interval 1 day) as days (day)
 ),
 
 as_of_dates as (
     select as_of
     from calendar
-    where (dayofweek(as_of) = 0 or as_of = last_day(as_of))
+    where ({{ iso_day_of_week('as_of') }} = 7 or as_of = last_day(as_of))
     {%- if is_incremental() %}
         and as_of >= {{ rebuilt_from }}
     {%- endif %}
 ),
 
 window_lengths as (
-    select unnest([7, 30]) as window_days
+    select 7 as window_days
+    union all
+    select 30 as window_days
 ),
 
 -- each member's active days in a group or below it, with the day they were active before that
@@ -122,22 +123,17 @@ group_windows as (
     select distinct group_id, window_days from open_spans
 ),
 
+wanted as (
+    select group_windows.group_id, group_windows.window_days, as_of_dates.as_of
+    from group_windows
+    cross join as_of_dates
+),
+
+-- the open spans' count on each wanted day: the latest change at or before it
 windows as (
-    select
-        wanted.group_id,
-        wanted.as_of,
-        wanted.window_days,
-        open_spans.active_members
-    from (
-        select group_windows.group_id, group_windows.window_days, as_of_dates.as_of
-        from group_windows
-        cross join as_of_dates
-    ) as wanted
-    asof inner join open_spans
-        on wanted.group_id = open_spans.group_id
-        and wanted.window_days = open_spans.window_days
-        and wanted.as_of >= open_spans.day
-    where open_spans.active_members > 0
+    select group_id, as_of, window_days, active_members
+    from ({{ asof_value('wanted', 'open_spans', ['group_id', 'window_days'], 'as_of', 'day', 'active_members') }}) as found
+    where active_members > 0
 ),
 
 final as (

@@ -46,9 +46,9 @@ totals as (
         cast(sum(members) as bigint) as active_members,
         sum(members * level) as contributions,
         -- the level's members hold ascending ranks members_below + 1 … members_below + members
-        sum(level * (members * members_below + members * (members + 1) // 2)) as rank_weighted_contributions,
+        sum(level * (members * members_below + {{ int_div('members * (members + 1)', '2') }})) as rank_weighted_contributions,
         -- the level where the top members first reach half: everyone above it, then as few of it as needed
-        cast(min(members_above + (group_contributions - 2 * contributions_above + 2 * level - 1) // (2 * level))
+        cast(min(members_above + {{ int_div('group_contributions - 2 * contributions_above + 2 * level - 1', '2 * level') }})
             filter (
                 where 2 * contributions_above < group_contributions
                 and 2 * (contributions_above + members * level) >= group_contributions

@@ -8,7 +8,7 @@ final as (
     select
         group_id,
         first_month as cohort_month,
-        cast(date_diff('month', first_month, month) as integer) as months_since,
+        cast({{ dbt.datediff('first_month', 'month', 'month') }} as integer) as months_since,
         count(*) as members
     from member_months
     group by all

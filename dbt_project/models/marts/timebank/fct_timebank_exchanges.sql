@@ -34,7 +34,7 @@ timeoverflow as (
         debit.source_user_id as receiver_source_id
     from movements as credit
     inner join movements as debit on credit.transfer_id = debit.transfer_id and debit.amount_seconds < 0
-    inner join space_groups on space_groups.space_id = cast(credit.organization_id as varchar)
+    inner join space_groups on space_groups.space_id = cast(credit.organization_id as string)
     where credit.amount_seconds > 0
 ),
 

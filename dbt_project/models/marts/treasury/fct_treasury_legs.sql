@@ -119,10 +119,11 @@ ledger_shares as (
         takers.posting_index as taker_index,
         takers.account_category as taker_account,
         takers.takers,
-        cast(-cast(others.amount_minor as hugeint) * takers.weight // takers.weight_total as bigint)
+        cast({{ int_div('-cast(others.amount_minor as ' ~ type_wide_int() ~ ') * takers.weight', 'takers.weight_total') }}
+            as bigint)
         + case
             when takers.taker_rank = 1 then
-                -others.amount_minor - cast(sum(-cast(others.amount_minor as hugeint) * takers.weight // takers.weight_total)
+                -others.amount_minor - cast(sum({{ int_div('-cast(others.amount_minor as ' ~ type_wide_int() ~ ') * takers.weight', 'takers.weight_total') }})
                     over (partition by others.transaction_id, others.posting_index) as bigint)
             else 0
         end as amount_minor
@@ -204,7 +205,7 @@ legs as (
 
 final as (
     select
-        * exclude (is_opening_balance),
+        {{ star_except(['is_opening_balance']) }},
         {{ month_of('booked_on') }} as month,
         case when amount_minor >= 0 then 'in' else 'out' end as direction,
         -- what the leg is for: income from outside, spending, fees, or money moving between own accounts

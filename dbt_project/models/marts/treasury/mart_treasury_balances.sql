@@ -23,11 +23,12 @@ account_span as (
 ),
 
 account_months as (
-    select account_span.group_id, account_span.account, account_span.currency, cast(months.month as date) as month
+    select
+        account_span.group_id,
+        account_span.account,
+        account_span.currency,
+        {{ date_series('account_span.first_month', 'account_span.last_month', 'interval 1 month') }} as month
     from account_span
-    cross join lateral (
-        select unnest(generate_series(account_span.first_month, account_span.last_month, interval 1 month)) as month
-    ) as months
 ),
 
 final as (

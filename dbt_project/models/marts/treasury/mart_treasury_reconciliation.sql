@@ -27,7 +27,7 @@ oc_exports as (
     -- an export lists rows newest first or oldest first; the order of rows of the same instant follows it
     select
         landing_sha256,
-        arg_min(created_at, export_line) > arg_max(created_at, export_line) as is_newest_first
+        min_by(created_at, export_line) > max_by(created_at, export_line) as is_newest_first
     from {{ ref('stg_opencollective__transactions') }}
     group by all
 ),
@@ -83,7 +83,7 @@ oc_starts as (
     select
         account,
         currency,
-        arg_min(stated_minor = ours_minor, position) filter (where stated_minor is not null) as starts_at_zero
+        min_by(stated_minor = ours_minor, position) filter (where stated_minor is not null) as starts_at_zero
     from oc_rows
     group by all
 ),
@@ -204,12 +204,12 @@ checked as (
         any_value(source) as source,
         count(*) as statements,
         count(*) filter (where ours_minor != stated_minor) as disagreeing_statements,
-        arg_min(record, position) filter (where ours_minor != stated_minor) as first_divergence_record,
+        min_by(record, position) filter (where ours_minor != stated_minor) as first_divergence_record,
         min(stated_on) filter (where ours_minor != stated_minor) as first_divergence_on,
-        arg_min(ours_minor - stated_minor, position) filter (where ours_minor != stated_minor)
+        min_by(ours_minor - stated_minor, position) filter (where ours_minor != stated_minor)
             as first_divergence_minor,
         -- the source's own closing balance: its last statement, carried forward by what we counted since
-        arg_max(stated_minor - ours_minor, position) as last_gap_minor,
+        max_by(stated_minor - ours_minor, position) as last_gap_minor,
         max(stated_on) as last_statement_on
     from statements
     group by all

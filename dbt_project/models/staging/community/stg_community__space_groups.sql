@@ -10,7 +10,7 @@ with source as (
 explicit as (
     select distinct
         source,
-        cast(space_id as varchar) as space_id,
+        cast(space_id as string) as space_id,
         group_id
     from source
 ),
@@ -28,30 +28,30 @@ sole_group as (
 ),
 
 spaces as (
-    select distinct 'discourse' as source, cast(category_id as varchar) as space_id
+    select distinct 'discourse' as source, cast(category_id as string) as space_id
     from {{ source('discourse', 'discourse__categories') }}
     union
-    select distinct 'discourse' as source, cast(category_id as varchar) as space_id
+    select distinct 'discourse' as source, cast(category_id as string) as space_id
     from {{ source('discourse', 'discourse__topics') }}
     where category_id is not null
     union
-    select distinct 'discourse' as source, cast(category_id as varchar) as space_id
+    select distinct 'discourse' as source, cast(category_id as string) as space_id
     from {{ source('discourse', 'discourse__posts') }}
     where category_id is not null
     union
-    select distinct 'decidim' as source, cast(component_id as varchar) as space_id
+    select distinct 'decidim' as source, cast(component_id as string) as space_id
     from {{ source('decidim', 'decidim__proposals') }}
     where component_id is not null
     union
-    select distinct 'decidim' as source, cast(component_id as varchar) as space_id
+    select distinct 'decidim' as source, cast(component_id as string) as space_id
     from {{ source('decidim', 'decidim__results') }}
     where component_id is not null
     union
-    select distinct 'decidim' as source, cast(component_id as varchar) as space_id
+    select distinct 'decidim' as source, cast(component_id as string) as space_id
     from {{ source('decidim', 'decidim__meetings') }}
     where component_id is not null
     union
-    select distinct 'decidim' as source, cast(component_id as varchar) as space_id
+    select distinct 'decidim' as source, cast(component_id as string) as space_id
     from {{ source('decidim', 'decidim__projects') }}
     where component_id is not null
     union
@@ -62,7 +62,7 @@ spaces as (
     select distinct 'ledger' as source, space_id
     from {{ ref('stg_ledger__postings') }}
     union
-    select distinct 'timeoverflow' as source, cast(organization_id as varchar) as space_id
+    select distinct 'timeoverflow' as source, cast(organization_id as string) as space_id
     from {{ source('timeoverflow', 'timeoverflow__organizations') }}
     union
     select distinct 'timeoverflow' as source, space_id

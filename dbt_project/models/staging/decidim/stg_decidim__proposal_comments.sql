@@ -11,7 +11,7 @@ final as (
         comments.comment_id,
         comments.commentable_id as proposal_id,
         proposals.component_id,
-        cast(comments.author_id as varchar) as author_id,
+        cast(comments.author_id as string) as author_id,
         comments.created_at,
         comments.alignment
     from comments

@@ -7,7 +7,7 @@ final as (
     select
         proposal_id,
         component_id,
-        cast(author_id as varchar) as author_id,
+        cast(author_id as string) as author_id,
         state,
         published_at,
         votes,

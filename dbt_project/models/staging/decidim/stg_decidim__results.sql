@@ -14,7 +14,7 @@ final as (
         start_date,
         end_date,
         url,
-        string_split(proposal_ids, ',') as proposal_ids,
+        {{ split_to_list('proposal_ids', "','") }} as proposal_ids,
         created_at,
         updated_at
     from source

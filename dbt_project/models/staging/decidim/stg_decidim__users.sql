@@ -4,8 +4,8 @@ with source as (
 
 final as (
     select
-        cast(user_id as varchar) as source_user_id,
-        cast(null as varchar) as email_key,
+        cast(user_id as string) as source_user_id,
+        cast(null as string) as email_key,
         {{ person_key('nickname') }} as handle_key
     from source
     {{ latest_row('user_id', '_landing_sha256') }}

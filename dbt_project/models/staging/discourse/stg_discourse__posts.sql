@@ -25,7 +25,7 @@ final as (
         latest_posts.post_id,
         latest_posts.topic_id,
         coalesce(topics.category_id, latest_posts.category_id) as category_id,
-        cast(latest_posts.user_id as varchar) as user_id,
+        cast(latest_posts.user_id as string) as user_id,
         latest_posts.post_number,
         latest_posts.reply_to_post_number,
         latest_posts.created_at,

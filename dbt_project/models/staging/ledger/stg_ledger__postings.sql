@@ -26,8 +26,8 @@ classified as (
         and bool_or(
             lower(split_part(source.account, ':', 1)) = 'equity'
             and (
-                regexp_matches(lower(source.account), '{{ treasury_balance_entry_words() }}')
-                or regexp_matches(lower(coalesce(source.payee, '')), '{{ treasury_balance_entry_words() }}')
+                {{ regex_matches('lower(source.account)', "'" ~ treasury_balance_entry_words() ~ "'") }}
+                or {{ regex_matches("lower(coalesce(source.payee, ''))", "'" ~ treasury_balance_entry_words() ~ "'") }}
             )
         ) over (partition by source.transaction_id) as is_balance_entry,
         categories.category is not null as second_level_is_category,
@@ -42,7 +42,7 @@ final as (
     select
         transaction_id,
         journal,
-        regexp_replace(journal, '\.[^.]*$', '') as space_id,
+        {{ regex_replace_all('journal', "'[.][^.]*$'", "''") }} as space_id,
         posting_index,
         posted_on,
         payee_is_listed,

@@ -9,7 +9,7 @@ final as (
     select
         exchange_id,
         -- the file's stem (hours_portland), as community/space_groups.csv names it
-        regexp_replace(file_name, '\.[^.]*$', '') as space_id,
+        {{ regex_replace_all('file_name', "'[.][^.]*$'", "''") }} as space_id,
         exchanged_on,
         {{ person_key('provider') }} as provider_key,
         {{ person_key('receiver') }} as receiver_key,

@@ -18,7 +18,7 @@ final as (
         movements.account_id,
         accounts.accountable_type,
         accounts.organization_id,
-        cast(members.user_id as varchar) as user_id,
+        cast(members.user_id as string) as user_id,
         movements.amount_seconds,
         movements.created_at
     from movements

@@ -4,7 +4,7 @@ with source as (
 
 final as (
     select
-        cast(user_id as varchar) as source_user_id,
+        cast(user_id as string) as source_user_id,
         {{ person_key('email') }} as email_key,
         {{ person_key('username') }} as handle_key
     from source

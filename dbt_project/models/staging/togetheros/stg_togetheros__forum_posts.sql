@@ -11,7 +11,7 @@ final as (
         posts.post_id,
         posts.topic_id,
         topics.group_id,
-        cast(posts.author_id as varchar) as author_id,
+        cast(posts.author_id as string) as author_id,
         posts.stance,
         posts.created_at
     from posts

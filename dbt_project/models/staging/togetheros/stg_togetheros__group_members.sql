@@ -7,7 +7,7 @@ with source as (
 final as (
     select
         group_id,
-        cast(user_id as varchar) as user_id,
+        cast(user_id as string) as user_id,
         status,
         joined_at
     from source

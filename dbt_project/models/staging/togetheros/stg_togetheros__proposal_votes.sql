@@ -6,7 +6,7 @@ with source as (
 final as (
     select
         proposal_id,
-        cast(member_id as varchar) as member_id,
+        cast(member_id as string) as member_id,
         vote_type,
         voted_at,
         coalesce(updated_at, voted_at) as updated_at

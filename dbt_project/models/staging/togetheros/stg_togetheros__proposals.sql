@@ -8,7 +8,7 @@ final as (
         proposal_id,
         scope_type,
         scope_id as group_id,
-        cast(author_id as varchar) as author_id,
+        cast(author_id as string) as author_id,
         status,
         created_at,
         updated_at,

@@ -15,7 +15,7 @@ initiatives as (
 final as (
     select
         source.allocation_id,
-        cast(source.member_id as varchar) as member_id,
+        cast(source.member_id as string) as member_id,
         source.target_type,
         source.target_id,
         coalesce(proposals.group_id, initiatives.group_id) as group_id,

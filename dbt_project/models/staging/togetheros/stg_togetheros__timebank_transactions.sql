@@ -6,8 +6,8 @@ with source as (
 final as (
     select
         transaction_id,
-        cast(provider_id as varchar) as provider_id,
-        cast(receiver_id as varchar) as receiver_id,
+        cast(provider_id as string) as provider_id,
+        cast(receiver_id as string) as receiver_id,
         group_id,
         hours_seconds,
         status,

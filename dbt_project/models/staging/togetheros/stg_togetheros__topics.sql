@@ -8,7 +8,7 @@ final as (
     select
         topic_id,
         group_id,
-        cast(author_id as varchar) as author_id,
+        cast(author_id as string) as author_id,
         category,
         status,
         created_at,

@@ -5,7 +5,7 @@ with source as (
 
 final as (
     select
-        cast(user_id as varchar) as source_user_id,
+        cast(user_id as string) as source_user_id,
         {{ person_key('email') }} as email_key,
         {{ person_key('handle') }} as handle_key,
         created_at

@@ -1,0 +1,131 @@
+"""The dbt project built on Apache Spark instead of DuckDB (docs/scaling.md).
+
+The raw tables that the raw load wrote into the DuckDB warehouse are exported as Parquet and
+registered in a local Spark session (local[2], its metastore and tables under <data_dir>/spark), the
+`pseudonym` function is registered with the same key and HMAC as the DuckDB plugin, and dbt runs in
+this process with the `spark` target, whose `session` method joins the session started here. The
+public models are then written out as Parquet, one folder per dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.dbt_plugins.pseudonym import KEY_ENV, demo_key_file, load_key, pseudonym
+from pipelines.settings import REPO_ROOT, Paths
+
+DBT_PROJECT = REPO_ROOT / "dbt_project"
+# what the release reads besides the datasets is built too: every model and data test, no unit tests
+DBT_BUILD = ["build", "--target", "spark", "--exclude-resource-type", "unit_test"]
+
+
+@dataclass
+class SparkBuild:
+    success: bool
+    seconds: float
+    # dbt's results that did not pass (model, test or seed name -> status)
+    failures: dict[str, str]
+    # models dbt built
+    models: int
+    # public dataset name -> its Parquet folder
+    public: dict[str, Path]
+
+
+def export_raw(warehouse: Path, out: Path) -> list[str]:
+    """Every table of the warehouse's raw schema as <out>/<table>.parquet; returns the table names."""
+    out.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+            ).fetchall()
+        ]
+        for name in tables:
+            conn.execute(f"copy raw.\"{name}\" to '{out / name}.parquet' (format parquet)")
+    return tables
+
+
+def spark_session(spark_dir: Path, master: str = "local[2]"):
+    """A Spark session whose metastore and managed tables live under `spark_dir` (UTC, timestamps
+    without time zone as DuckDB's, few shuffle partitions for data of one community)."""
+    from pyspark.sql import SparkSession
+
+    spark_dir.mkdir(parents=True, exist_ok=True)
+    spark = (
+        SparkSession.builder.master(master)
+        .appName("togetheros-dbt")
+        .config("spark.sql.warehouse.dir", str(spark_dir / "warehouse"))
+        .config(
+            "spark.hadoop.javax.jdo.option.ConnectionURL",
+            f"jdbc:derby:;databaseName={spark_dir / 'metastore_db'};create=true",
+        )
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "2g")
+        .enableHiveSupport()
+        .getOrCreate()
+    )
+    # dbt reports what failed; Spark's own log would repeat every stack trace
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def register(spark, raw_dir: Path, tables: list[str], key: bytes) -> None:
+    """The raw Parquet files as tables of the `raw` database, and `pseudonym(text)`."""
+    from pyspark.sql.types import StringType
+
+    spark.sql("create database if not exists raw")
+    for name in tables:
+        spark.sql(f"drop table if exists raw.`{name}`")
+        spark.sql(f"create table raw.`{name}` using parquet location '{raw_dir / name}.parquet'")
+    spark.udf.register("pseudonym", lambda v: None if v is None else pseudonym(key, v), StringType())
+
+
+def spark_dbt_vars(data_dir: Path, env: Mapping[str, str]) -> dict:
+    """The `--vars` the pipeline gives dbt on DuckDB (threshold, TogetherOS address, ...), from `env`."""
+    from pipelines.assets.resources import configured_resources, dbt_vars
+
+    resources = configured_resources(env)
+    return json.loads(dbt_vars(Path(data_dir), resources["warehouse"], resources["disclosure"], resources["sources"]))
+
+
+def build(data_dir: Path, dbt_vars: dict, env: Mapping[str, str]) -> SparkBuild:
+    """dbt build on Spark over the raw tables of `data_dir`'s warehouse; the public datasets are written
+    to <data_dir>/spark/public/<name>/ (Parquet)."""
+    from dbt.cli.main import dbtRunner
+
+    paths = Paths.at(data_dir)
+    spark_dir = paths.data / "spark"
+    shutil.rmtree(spark_dir, ignore_errors=True)
+    tables = export_raw(paths.warehouse, spark_dir / "raw")
+    spark = spark_session(spark_dir)
+    try:
+        register(spark, spark_dir / "raw", tables, load_key(env.get(KEY_ENV), demo_key_file(paths)))
+        started = time.monotonic()
+        args = [*DBT_BUILD, "--vars", json.dumps(dbt_vars), "--project-dir", str(DBT_PROJECT)]
+        args += ["--profiles-dir", str(DBT_PROJECT), "--target-path", str(spark_dir / "dbt_target")]
+        result = dbtRunner().invoke(args)
+        seconds = time.monotonic() - started
+        results = list(result.result or [])
+        failures = {r.node.name: str(r.status) for r in results if str(r.status) not in ("success", "pass", "no-op")}
+        models = sum(1 for r in results if r.node.resource_type == "model" and str(r.status) == "success")
+        public = {}
+        for row in spark.sql("show tables in public").collect():
+            folder = spark_dir / "public" / row.tableName
+            spark.table(f"public.{row.tableName}").write.mode("overwrite").parquet(str(folder))
+            public[row.tableName] = folder
+        return SparkBuild(bool(result.success) and not failures, seconds, failures, models, public)
+    finally:
+        spark.stop()
