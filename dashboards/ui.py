@@ -296,4 +296,3 @@ def provenance(release: releases.Release) -> None:
         for row in rows.itertuples()
     ]
     st.caption(_("From {releases}.").format(releases=", ".join(cited)))
-
