@@ -54,8 +54,9 @@ def settings_digest(dbt_vars: str, key_env: str, key_file: Path, project: Iterab
 
 
 def selection(state_dir: Path, current: dict[str, str], settings: str) -> tuple[list[str] | None, str]:
-    """dbt `build` arguments that select only what changed ([] for a whole build, None when nothing did),
-    and why, for the log."""
+    """What changed, as dbt's `--select` of the sources it reaches ([] for a whole build, None when nothing
+    did), and why, for the log. The build excludes what that leaves out (`not_rebuilt`) rather than passing
+    the selection: dagster-dbt adds a --select of every model, and dbt builds the union of the two."""
     built_path = state_dir / "built.json"
     if not built_path.is_file():
         return [], "a whole build: no earlier build recorded"

@@ -114,16 +114,20 @@ def build_what_changed(
     context.log.info(f"dbt builds {why}")
     models = {context.assets_def.get_output_name_for_asset_key(asset) for asset in context.selected_asset_keys}
     # the models left as they are first: Dagster takes a multi-asset's outputs parents first
-    done = set()
+    done, kept = set(), []
     translator = StageTranslator()
     for unique_id in dbt_changes.not_rebuilt(manifest(), selected):
-        asset_key = translator.get_asset_key(manifest()["nodes"][unique_id])
-        name = context.assets_def.get_output_name_for_asset_key(asset_key)
+        node = manifest()["nodes"][unique_id]
+        kept.append(node["name"])
+        name = context.assets_def.get_output_name_for_asset_key(translator.get_asset_key(node))
         if name in models:
             done.add(name)
             yield dg.Output(None, output_name=name, metadata={"rebuilt": False})
     if selected is not None:
-        for event in dbt_with_parse_cache(context, dbt, paths, args + selected):
+        # dagster-dbt adds its own --select (every model) to the command, and dbt takes the union of the
+        # --select flags: so the models left as they are are excluded instead
+        exclude = ["--exclude", " ".join(kept)] if kept else []
+        for event in dbt_with_parse_cache(context, dbt, paths, args + exclude):
             done.add(getattr(event, "output_name", None))
             yield event
         # the digest again: the first build writes the demo pseudonym key file that it covers
