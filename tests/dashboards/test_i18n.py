@@ -5,9 +5,9 @@ Plotly as a literal that skipped `_()`."""
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 import re
 import string
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
