@@ -227,3 +227,22 @@ def test_no_strftime_is_left_for_a_visitor_to_read():
         if shown.search(line) and "%Y-%m" not in line
     ]
     assert not offenders, "\n".join(offenders)
+
+
+@pytest.mark.parametrize("page", ["treasury", "time_bank", "initiatives", "local_value"])
+def test_a_page_shows_the_published_definitions_in_spanish(fixture_release, page):
+    # the fixture ships the YAML's metrics for these pages' datasets (release_fixture.contract_metrics)
+    from tests.dashboards.release_fixture import contract_metrics
+    from tests.dashboards.test_app import run_app, texts
+
+    english = texts(run_app(page=page))
+    shown = [m["definition"] for m in contract_metrics() if m["definition"] in english]
+    assert shown, f"no published definition on the {page} page"
+    i18n.set_language("es")  # AppTest formats the filters' options in this thread's language
+    try:
+        spanish = texts(run_app({"lang": "es"}, page=page))
+        for definition in shown:
+            assert definition not in spanish
+            assert i18n.metric_text(definition) in spanish
+    finally:
+        i18n.set_language(i18n.DEFAULT)
