@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +28,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+
+from pipelines import dbt_changes
+from pipelines.settings import Paths
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # stage -> (prefixes of its Dagster step keys, longest random delay after the step starts, seconds)
@@ -140,6 +144,8 @@ def kill_round(
     """One crash and (with `complete`) the run after it, left to finish."""
     prefixes, longest = STAGES[stage]
     releases = data_dir / "releases"
+    if stage == "dbt":  # on the same inputs dbt has nothing to rebuild: forget its last build so it rebuilds all
+        shutil.rmtree(Paths.at(data_dir).warehouse.parent / dbt_changes.STATE_FOLDER, ignore_errors=True)
     process = start_pipeline(data_dir)
     watcher = StepWatcher(process)
     delay = rng.uniform(0, longest)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
@@ -75,3 +76,30 @@ def record(state_dir: Path, current: dict[str, str], settings: str) -> None:
     text = json.dumps({"inputs": current, "settings": settings}, indent=1, sort_keys=True)
     (state_dir / "built.json.tmp").write_text(text)
     (state_dir / "built.json.tmp").replace(state_dir / "built.json")
+
+
+def not_rebuilt(manifest: dict, selected: list[str] | None) -> list[str]:
+    """The unique ids of the models and seeds a build with `selected` (what `selection` returned) leaves as
+    they are, parents first. None of them depends on a rebuilt one (a child of a rebuilt node is rebuilt),
+    so they can be reported before the build starts, in the order Dagster wants a multi-asset's outputs."""
+    if selected == []:
+        return []
+    changed = [selector.removeprefix("source:").removesuffix("+") for selector in (selected or ["", ""])[1].split()]
+    reached: set[str] = set()
+    starts = [
+        unique_id
+        for unique_id, source in manifest["sources"].items()
+        if {f"{source['source_name']}.{source['name']}", f"{source['source_name']}.*"} & set(changed)
+    ]
+    while starts:
+        node = starts.pop()
+        if node not in reached:
+            reached.add(node)
+            starts.extend(manifest["child_map"].get(node, []))
+    kept = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed") and unique_id not in reached
+    }
+    order = TopologicalSorter({node: set(manifest["parent_map"].get(node, [])) & kept for node in kept})
+    return list(order.static_order())

@@ -1,6 +1,7 @@
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,24 @@ SHARED_REALDATA = REPO_ROOT.parent / "shared" / "realdata"
 # Tests never touch the developer's ./data nor wait on telemetry.
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def _import_great_expectations() -> None:
+    """GX imports pyspark's Connect client when pyspark is installed, and that client takes a process whose
+    __main__ has no file for its own doctest run and exits it: an xdist worker (`python -c`) is such a
+    process. So the worker imports GX once here with a file named; the Connect client then fails to import
+    (its grpc extras are not installed), which GX expects."""
+    main = sys.modules["__main__"]
+    if getattr(main, "__spec__", None) is not None or hasattr(main, "__file__"):
+        return
+    main.__file__ = __file__
+    try:
+        import great_expectations  # noqa: F401
+    finally:
+        del main.__file__
+
+
+_import_great_expectations()
 
 
 # Seconds each of the longest modules takes in CI (the last CI's --durations with both workers busy, setup

@@ -1,6 +1,8 @@
 """Every dbt model as a Dagster asset (dagster-dbt). dbt sources point at the raw-load assets
 through `meta.dagster.asset_key`, so the graph runs from landing to the public models unbroken."""
 
+import functools
+import json
 import os
 import shutil
 from collections.abc import Mapping
@@ -110,7 +112,16 @@ def build_what_changed(
     digest = dbt_changes.settings_digest(settings, key, pseudonym.demo_key_file(paths), code)
     selected, why = dbt_changes.selection(state_dir, inputs, digest)
     context.log.info(f"dbt builds {why}")
+    models = {context.assets_def.get_output_name_for_asset_key(asset) for asset in context.selected_asset_keys}
+    # the models left as they are first: Dagster takes a multi-asset's outputs parents first
     done = set()
+    translator = StageTranslator()
+    for unique_id in dbt_changes.not_rebuilt(manifest(), selected):
+        asset_key = translator.get_asset_key(manifest()["nodes"][unique_id])
+        name = context.assets_def.get_output_name_for_asset_key(asset_key)
+        if name in models:
+            done.add(name)
+            yield dg.Output(None, output_name=name, metadata={"rebuilt": False})
     if selected is not None:
         for event in dbt_with_parse_cache(context, dbt, paths, args + selected):
             done.add(getattr(event, "output_name", None))
@@ -118,9 +129,14 @@ def build_what_changed(
         # the digest again: the first build writes the demo pseudonym key file that it covers
         key_file = pseudonym.demo_key_file(paths)
         dbt_changes.record(state_dir, inputs, dbt_changes.settings_digest(settings, key, key_file, code))
-    models = {context.assets_def.get_output_name_for_asset_key(asset) for asset in context.selected_asset_keys}
-    for name in sorted(models - done):
-        yield dg.Output(None, output_name=name, metadata={"rebuilt": False})
+    missing = models - done
+    if missing:  # dbt reported no result for a model it was asked to build
+        raise dg.Failure(description=f"dbt built no {', '.join(sorted(missing))}")
+
+
+@functools.cache
+def manifest() -> dict:
+    return json.loads(Path(dbt_project.manifest_path).read_text())
 
 
 def dbt_with_parse_cache(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Paths, args: list[str]):

@@ -126,6 +126,7 @@ def test_package_zip_holds_every_file_and_is_deterministic(fixture_release):
 
 _ARROW_TYPES = {
     "varchar": pa.string(),
+    "string": pa.string(),
     "bigint": pa.int64(),
     "integer": pa.int32(),
     "date": pa.date32(),
