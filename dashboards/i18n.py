@@ -96,3 +96,27 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Marks a message for extraction where it is defined (a constant); `_` translates it where shown."""
     return message
+
+
+METRIC_CONTEXT = "metric"  # a published metric's label, definition or caveats (`metric_text`)
+METRIC_TEXTS = ("label", "definition", "caveats")  # the formula stays as written: it is notation
+
+
+def metric_text(text: str) -> str:
+    """A metric's published text in the current language: the catalogs hold the dbt project's own
+    (dbt_project/models/public/_*.yml); a release whose text differs from them is shown as published."""
+    return pgettext(METRIC_CONTEXT, text) if text else text
+
+
+def extract_metric_texts(fileobj, keywords, comment_tags, options):
+    """Babel extractor (babel.cfg) for a dbt YAML file: every column metric's label, definition and
+    caveats, as the release's descriptor carries them (YAML's folded text read as one line)."""
+    import yaml
+
+    document = yaml.safe_load(fileobj) or {}
+    for model in document.get("models", []):
+        for column in model.get("columns", []):
+            metric = (column.get("meta") or {}).get("metric") or {}
+            for key in METRIC_TEXTS:
+                if metric.get(key):
+                    yield 0, "pgettext", [METRIC_CONTEXT, metric[key]], [f"{model['name']}.{column['name']}: {key}"]

@@ -66,17 +66,11 @@ def decision_link(proposal_id: Any) -> None:
         )
 
 
-def kind_of(row: Any) -> str:
-    return "proposal" if "initiative_id" not in row._fields else "initiative"
-
-
 def source_link(row: Any) -> None:
     """The item in the system it came from, or why there is no link."""
     name = SOURCE_NAMES.get(row.source, row.source)
     if is_missing(row.source_url):
-        if kind_of(row) == "proposal" and row.source != "togetheros":
-            why = _("No link to {name}: the proposals export this release is built from names no address.")
-        elif row.source == "togetheros":
+        if row.source == "togetheros":
             why = _(
                 "No link to {name}: this release carries no address for it"
                 " (TOGETHEROS_URL was not set when it was built)."

@@ -2,7 +2,8 @@
 
 The words come from a small CSV the community edits (`labels.csv` beside this file, or the file
 TOGETHEROS_LABELS_FILE names: `id,label` rows, an id being an account or a category as the release
-spells it); anything it does not name is put into words by rule ("grenoble:assets:bank:checking" held
+spells it, and optionally `label_es`, `label_pt`, ... for the dashboard's other languages; an empty one
+falls back to `label`); anything it does not name is put into words by rule ("grenoble:assets:bank:checking" held
 by Grenoble reads "Grenoble: bank checking", an Open Collective collective "Lyon: Open Collective").
 """
 
@@ -13,6 +14,8 @@ import os
 from functools import cache
 from pathlib import Path
 
+from dashboards import i18n
+
 LABELS_ENV = "TOGETHEROS_LABELS_FILE"
 DEFAULT_LABELS = Path(__file__).with_name("labels.csv")
 
@@ -22,7 +25,7 @@ def labels_file() -> Path:
 
 
 @cache
-def _labels(path: Path) -> dict[str, str]:
+def _labels(path: Path, language: str) -> dict[str, str]:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     if rows and not {"id", "label"} <= set(rows[0]):
@@ -30,11 +33,13 @@ def _labels(path: Path) -> dict[str, str]:
     for line, row in enumerate(rows, start=2):
         if not (row["id"] or "").strip() or not (row["label"] or "").strip():
             raise ValueError(f"{path}, line {line}: every row needs an id and a label")
-    return {row["id"].strip(): row["label"].strip() for row in rows}
+    own = f"label_{language}"
+    return {row["id"].strip(): (row.get(own) or row["label"]).strip() for row in rows}
 
 
 def labels() -> dict[str, str]:
-    return _labels(labels_file())
+    """Every id the community named, in the current language."""
+    return _labels(labels_file(), i18n.language())
 
 
 def words(identifier: str) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from dashboards.files import release_zip
+from dashboards.i18n import METRIC_TEXTS, _, metric_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +26,8 @@ RELEASES_DIR_ENV = "TOGETHEROS_RELEASES_DIR"
 
 
 class ReleaseUnavailable(Exception):
-    """The `latest` release exists but cannot be read; the message is shown to the visitor."""
+    """The `latest` release exists but cannot be read; the message, in the visitor's language, is shown to
+    them (Streamlit caches no exception, so each raise is in the language of the page that met it)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,9 @@ class Release:
         root = Path(self.path)
         candidate = (root / relative_path).resolve()
         if not candidate.is_relative_to(root):
-            raise ReleaseUnavailable(f"The descriptor names a file outside the release: {relative_path}")
+            raise ReleaseUnavailable(
+                _("The descriptor names a file outside the release: {path}").format(path=relative_path)
+            )
         return candidate
 
     def dataset_as_of(self, name: str) -> str:
@@ -95,7 +99,11 @@ class Release:
         return [r.name for r in self.resources if r.format == "parquet" and r.name.startswith(prefixes)]
 
     def metric(self, resource: str, field_name: str) -> Metric | None:
-        return next((m for m in self.metrics if m.resource == resource and m.field == field_name), None)
+        """A published metric, its label, definition and caveats in the reader's language."""
+        found = next((m for m in self.metrics if m.resource == resource and m.field == field_name), None)
+        if found is None:
+            return None
+        return replace(found, **{key: metric_text(getattr(found, key)) for key in METRIC_TEXTS})
 
 
 def releases_dir() -> Path:
@@ -116,7 +124,9 @@ def _load_release(release_path: str) -> Release:
     try:
         descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ReleaseUnavailable(f"The descriptor {descriptor_path} cannot be read ({error}).") from error
+        raise ReleaseUnavailable(
+            _("The descriptor {path} cannot be read ({error}).").format(path=descriptor_path, error=error)
+        ) from error
     return _release_from_descriptor(release_path, descriptor)
 
 
@@ -143,7 +153,9 @@ def _release_from_descriptor(release_path: str, descriptor: dict[str, Any]) -> R
     try:
         min_count = int(descriptor["togetheros:suppression"]["min_count"])
     except (KeyError, TypeError, ValueError) as error:
-        raise ReleaseUnavailable(f"The descriptor of {release_path} names no suppression threshold.") from error
+        raise ReleaseUnavailable(
+            _("The descriptor of {path} names no suppression threshold.").format(path=release_path)
+        ) from error
     return Release(
         id=descriptor.get("id") or Path(release_path).name,
         path=release_path,

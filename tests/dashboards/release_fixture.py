@@ -845,6 +845,16 @@ def source_url(ident: str) -> str:
     return f"{TOGETHEROS_URL}/initiatives/{ident}"
 
 
+def proposal_url(proposal_id: str, source: str) -> str | None:
+    """TOGETHEROS_URL + /proposals/<id>, or the page Decidim's proposals export names (result 81's decision
+    comes from an export without it)."""
+    if source == "togetheros":
+        return f"{TOGETHEROS_URL}/proposals/{proposal_id}"
+    if proposal_id.endswith("-81"):
+        return None
+    return f"https://decidim.example.org/processes/barcelona/f/12/proposals/{proposal_id.rsplit('-', 1)[1]}"
+
+
 def many_initiatives(count: int) -> list[tuple]:
     """`count` more initiatives of Lyon, each overdue by a different number of days (for paging)."""
     return [
@@ -901,8 +911,7 @@ def _delivery_tables(extra_initiatives: int = 0) -> dict[str, list[dict[str, Any
             "proposal_id": row["proposal_id"],
             "source": row["source"],
             "group_id": row["group_id"],
-            # TOGETHEROS_URL + /proposals/<id>; the Decidim proposals export names no address
-            "source_url": f"{TOGETHEROS_URL}/proposals/{row['proposal_id']}" if row["source"] == "togetheros" else None,
+            "source_url": proposal_url(row["proposal_id"], row["source"]),
         }
         for row in initiatives
     }

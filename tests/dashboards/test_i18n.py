@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import re
 import string
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,22 +20,25 @@ from dashboards.ui import day_label
 
 REPO = Path(__file__).resolve().parents[2]
 DASHBOARDS = REPO / "dashboards"
+# where pybabel extract looks (babel.cfg): the dashboard's code, and the published metrics' YAML
+EXTRACTED_FROM = [DASHBOARDS, REPO / "dbt_project" / "models" / "public"]
 KEYWORDS = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
 TRANSLATED = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
 
 
 def source_messages() -> set[tuple[str | None, str | tuple[str, str]]]:
-    """(context, message) for what `pybabel extract -F babel.cfg -k N_` finds in dashboards/ (the same
+    """(context, message) for what `pybabel extract -F babel.cfg -k N_` finds where it looks (the same
     mapping file and keywords)."""
     with (REPO / "babel.cfg").open() as config:
         from babel.messages.frontend import parse_mapping_cfg
 
         method_map, options_map = parse_mapping_cfg(config)
     found = set()
-    for _file, _line, message, _comments, context in extract_from_dir(
-        DASHBOARDS, method_map, options_map, keywords=KEYWORDS
-    ):
-        found.add((context, message if isinstance(message, str) else tuple(message)))
+    for folder in EXTRACTED_FROM:
+        for _file, _line, message, _comments, context in extract_from_dir(
+            folder, method_map, options_map, keywords=KEYWORDS
+        ):
+            found.add((context, message if isinstance(message, str) else tuple(message)))
     return found
 
 
@@ -71,6 +75,39 @@ def test_every_message_is_translated_with_the_same_placeholders(code):
         if message.fuzzy:
             problems.append(f"fuzzy: {wanted!r}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_published_metric_reads_in_the_language(code):
+    # what a release's descriptor carries (the manifest's metrics, pipelines/release/catalog.py), not the YAML
+    from dashboards.releases import Metric, Release
+    from pipelines.release.catalog import public_catalog
+    from pipelines.settings import DBT_PROJECT_DIR
+
+    published = public_catalog(DBT_PROJECT_DIR / "target" / "manifest.json").metrics
+    assert len(published) > 40
+    fields = set(Metric.__dataclass_fields__)
+    release = Release(
+        id="r", path="/r", created="", data_as_of="", min_count=5, resources=(), descriptor={},
+        metrics=tuple(Metric(**{k: v for k, v in m.items() if k in fields}) for m in published),
+    )  # fmt: skip
+    i18n.set_language(code)
+    try:
+        unread = [
+            f"{m['resource']}.{m['field']}: {key}"
+            for m in published
+            for key in i18n.METRIC_TEXTS
+            if m.get(key) and getattr(release.metric(m["resource"], m["field"]), key) == m[key]
+        ]
+        # a release whose text is not the project's (older, or another instance's) is shown as published
+        own = Metric("n", "A label no catalog has", "Its own definition.", resource="x", field="y")
+        assert replace(release, metrics=(own,)).metric("x", "y") == own
+    finally:
+        i18n.set_language(i18n.DEFAULT)
+    assert not unread, "published in English only:\n" + "\n".join(unread)
+    # the formula is notation, kept as published; English reads the release's own text
+    first = published[0]
+    assert release.metric(first["resource"], first["field"]).definition == first["definition"]
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
@@ -190,3 +227,22 @@ def test_no_strftime_is_left_for_a_visitor_to_read():
         if shown.search(line) and "%Y-%m" not in line
     ]
     assert not offenders, "\n".join(offenders)
+
+
+@pytest.mark.parametrize("page", ["treasury", "time_bank", "initiatives", "local_value"])
+def test_a_page_shows_the_published_definitions_in_spanish(fixture_release, page):
+    # the fixture ships the YAML's metrics for these pages' datasets (release_fixture.contract_metrics)
+    from tests.dashboards.release_fixture import contract_metrics
+    from tests.dashboards.test_app import run_app, texts
+
+    english = texts(run_app(page=page))
+    shown = [m["definition"] for m in contract_metrics() if m["definition"] in english]
+    assert shown, f"no published definition on the {page} page"
+    i18n.set_language("es")  # AppTest formats the filters' options in this thread's language
+    try:
+        spanish = texts(run_app({"lang": "es"}, page=page))
+        for definition in shown:
+            assert definition not in spanish
+            assert i18n.metric_text(definition) in spanish
+    finally:
+        i18n.set_language(i18n.DEFAULT)

@@ -10,7 +10,7 @@ import pytest
 
 from dashboards.charts import day_text
 from tests.dashboards import expectations as expect
-from tests.dashboards.release_fixture import TOGETHEROS_URL, source_url
+from tests.dashboards.release_fixture import TOGETHEROS_URL, proposal_url, source_url
 from tests.dashboards.test_app import metrics, run_app
 
 PERIOD = {"from": "2025-01", "to": "2025-06"}
@@ -125,9 +125,14 @@ def test_the_decision_page_links_to_the_proposal_where_it_was_decided(fixture_re
     app = run_app({"id": "prop-ini-gre-bikes"}, page="decision")
     (button,) = [b for b in app.get("link_button") if b.proto.label == "Open in TogetherOS"]
     assert button.proto.url == f"{TOGETHEROS_URL}/proposals/prop-ini-gre-bikes"
-    decidim = next(r for r in fixture_release.tables["delivery_initiatives"] if r["source"] == "decidim")
-    app = run_app({"id": decidim["proposal_id"]}, page="decision")
-    assert any("the proposals export this release is built from names no address" in c.value for c in app.caption)
+    initiatives = {r["initiative_id"]: r for r in fixture_release.tables["delivery_initiatives"]}
+    linked, unlinked = initiatives["decidim-result-77"]["proposal_id"], initiatives["decidim-result-81"]["proposal_id"]
+    app = run_app({"id": linked}, page="decision")
+    (button,) = [b for b in app.get("link_button") if b.proto.label == "Open in Decidim"]
+    assert button.proto.url == proposal_url(linked, "decidim") and button.proto.url.endswith("/proposals/77")
+    app = run_app({"id": unlinked}, page="decision")
+    assert not app.get("link_button")
+    assert any("No link to Decidim: this release carries no address for it" in c.value for c in app.caption)
 
 
 def test_links_lead_to_the_item_where_it_came_from(fixture_release):

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboards import charts, labels, ui
+from dashboards import charts, i18n, labels, ui
 from dashboards.charts.common import summary
 from dashboards.formatting import compact_money, compact_number
 from pipelines.settings import STALE_AFTER_ENV
@@ -56,6 +56,24 @@ def test_labels_read_in_words_and_the_community_file_overrides(tmp_path, monkeyp
     monkeypatch.setenv(labels.LABELS_ENV, str(own))
     assert labels.account_label("togetheros-lyon", "Lyon") == "Lyon's collective"
     assert labels.category_label("expenses:rent") == "Rent of the hall"
+
+
+def test_community_labels_read_in_the_visitors_language(tmp_path, monkeypatch):
+    own = tmp_path / "labels.csv"
+    own.write_text("id,label,label_es\nexpenses:rent,Rent of the hall,Alquiler del local\nhost_fee,Host fee,\n")
+    monkeypatch.setenv(labels.LABELS_ENV, str(own))
+    i18n.set_language("es")
+    try:
+        assert labels.category_label("expenses:rent") == "Alquiler del local"
+        assert labels.category_label("host_fee") == "Host fee"  # no Spanish given: the label as written
+    finally:
+        i18n.set_language(i18n.DEFAULT)
+    assert labels.category_label("expenses:rent") == "Rent of the hall"
+    i18n.set_language("pt")  # a language the file has no column for
+    try:
+        assert labels.category_label("expenses:rent") == "Rent of the hall"
+    finally:
+        i18n.set_language(i18n.DEFAULT)
 
 
 def test_a_bad_labels_file_is_refused_with_its_line(tmp_path, monkeypatch):

@@ -169,6 +169,14 @@ def test_initiatives_table(pipeline_run, delivery):
     assert all("/results/" in r["source_url"] for r in rows.values() if r["source"] == "decidim")
 
 
+def test_a_decidim_decision_links_to_its_proposals_page(pipeline_run):
+    # the proposals export's `url`, for every accepted Decidim proposal the history carries
+    pages = {f"decidim-proposal-{p['id']}": p.get("url") or None for p in decidim_rows(pipeline_run.inbox, "proposals")}
+    history = [r for r in released(pipeline_run.release, "governance_decision_history") if r["source"] == "decidim"]
+    assert history and all(r["source_url"] for r in history)
+    assert all(r["source_url"] == pages[r["proposal_id"]] for r in history)
+
+
 def test_milestone_timeline(pipeline_run, delivery):
     rows = keyed(released(pipeline_run.release, "delivery_milestones"), "milestone_id")
     expected = {

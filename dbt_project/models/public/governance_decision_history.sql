@@ -102,12 +102,13 @@ final as (
         cast(approved.delivered_on as date) as delivered_on,
         cast(approved.verified_on as date) as verified_on,
         -- TogetherOS exports carry no address: the instance's (var togetheros_url) and the proposal's id;
-        -- the Decidim proposals export read here names none
+        -- a Decidim proposal's is its export's `url`
         cast(
             case
                 when decisions.source = 'togetheros'
                     then nullif('{{ var("togetheros_url", "") }}', '') || '/proposals/' || decisions.proposal_id
-            end as varchar
+                else approved.source_url
+            end as string
         ) as source_url
     from decisions
     left join approved on decisions.proposal_id = approved.proposal_id

@@ -57,6 +57,7 @@ COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
         "comments_count": ("comments", "comments_count"),
         "reference": ("reference",),
         "answered_at": ("answered_at",),
+        "url": ("url",),
         "created_at": ("created_at",),
         "updated_at": ("updated_at",),
     },
@@ -160,11 +161,28 @@ def _pick(values: dict[str, str], names: tuple[str, ...]) -> str | None:
     return None
 
 
+def _own_page(
+    values: dict[str, str], row: dict[str, Any], record: str, id_in_path: re.Pattern, id_column: str, what: str
+) -> Refused | None:
+    """The row's `url`, published as its link: only an http(s) address of this very proposal or result."""
+    url = (values.get("url") or "").strip()
+    page = urlsplit(url)
+    match = id_in_path.search(page.path)
+    if url and (page.scheme not in ("http", "https") or not match or match.group(1) != str(row.get(id_column))):
+        return Refused(record, "url:format", f"url is not the http(s) address of this {what}'s page", url, "url")
+    row["url"] = url or None
+    return None
+
+
 def _derived(entity: str, values: dict[str, str], row: dict[str, Any], record: str) -> Refused | None:
     """Columns computed from others; a value that cannot be computed refuses the row."""
     if entity == "proposals" and not (row.get("withdrawn") or "").strip():
         # 0.27 marks withdrawal only by state or withdrawn_at
         row["withdrawn"] = str(row.get("state") == "withdrawn" or bool(values.get("withdrawn_at")))
+    if entity == "proposals":
+        refused = _own_page(values, row, record, PROPOSAL_URL_ID, "proposal_id", "proposal")
+        if refused:
+            return refused
     if entity == "results":
         urls = [u.strip() for u in (values.get("proposal_urls") or "").split(",") if u.strip()]
         ids = [PROPOSAL_URL_ID.search(urlsplit(u).path) for u in urls]
@@ -177,13 +195,9 @@ def _derived(entity: str, values: dict[str, str], row: dict[str, Any], record: s
                 "proposal_ids",
             )
         row["proposal_ids"] = ",".join(m.group(1) for m in ids) or None
-        # the result's public page, published as its link: only an http(s) address of this very result
-        url = (values.get("url") or "").strip()
-        page = urlsplit(url)
-        match = RESULT_URL_ID.search(page.path)
-        if url and (page.scheme not in ("http", "https") or not match or match.group(1) != str(row.get("result_id"))):
-            return Refused(record, "url:format", "url is not the http(s) address of this result's page", url, "url")
-        row["url"] = url or None
+        refused = _own_page(values, row, record, RESULT_URL_ID, "result_id", "result")
+        if refused:
+            return refused
     if entity == "projects":
         amount, currency = (values.get("budget_amount") or "").strip(), _currency()
         minor = to_minor(amount, currency) if amount else None

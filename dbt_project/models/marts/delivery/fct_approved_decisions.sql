@@ -27,7 +27,8 @@ decisions as (
         'togetheros' as source,
         group_id,
         decision_outcome as outcome,
-        cast(decided_at as date) as decided_on
+        cast(decided_at as date) as decided_on,
+        cast(null as string) as source_url
     from togetheros_decisions
     where is_approved
 
@@ -38,7 +39,8 @@ decisions as (
         'decidim' as source,
         space_groups.group_id,
         decidim_proposals.state as outcome,
-        cast(decidim_proposals.answered_at as date) as decided_on
+        cast(decidim_proposals.answered_at as date) as decided_on,
+        decidim_proposals.url as source_url
     from decidim_proposals
     inner join space_groups
         on space_groups.source = 'decidim' and space_groups.space_id = cast(decidim_proposals.component_id as string)
@@ -82,7 +84,8 @@ final as (
         case when delivery.initiatives_verified = delivery.initiatives then delivery.verified_on end as verified_on,
         delivery.initiative_ids,
         coalesce(delivery.milestones_total, 0) as milestones_total,
-        coalesce(delivery.milestones_done, 0) as milestones_done
+        coalesce(delivery.milestones_done, 0) as milestones_done,
+        decisions.source_url
     from decisions
     left join delivery on decisions.proposal_id = delivery.proposal_id
     where decisions.group_id is not null

@@ -13,6 +13,7 @@ final as (
         votes,
         comments_count,
         answered_at,
+        url,
         created_at,
         updated_at
     from source
