@@ -65,6 +65,10 @@ def _decidim(inbox: Path) -> None:
         member = next(n for n in archive.namelist() if n.endswith("-open-data-proposals.csv"))
         rows = list(csv.DictReader(io.StringIO(archive.read(member).decode()), delimiter=";"))
     first = rows[0]
+
+    def page(proposal_id: int) -> str:  # a planted proposal's own page (the export's url names its id)
+        return first["url"].rsplit("/", 1)[0] + f"/{proposal_id}" if first.get("url") else ""
+
     planted = [
         first
         | {
@@ -72,8 +76,16 @@ def _decidim(inbox: Path) -> None:
             "state": "withdrawn",
             "withdrawn": "true",
             "withdrawn_at": first["published_at"],
+            "url": page(DECIDIM_WITHDRAWN),
         },
-        first | {"id": str(DECIDIM_PUBLISHED), "state": "accepted", "withdrawn": "false", "withdrawn_at": ""},
+        first
+        | {
+            "id": str(DECIDIM_PUBLISHED),
+            "state": "accepted",
+            "withdrawn": "false",
+            "withdrawn_at": "",
+            "url": page(DECIDIM_PUBLISHED),
+        },
     ]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(first), delimiter=";")

@@ -195,6 +195,16 @@ def resign(release: Path, edit) -> None:
     (release / "datapackage.json.sig").write_text(TEST_KEY.sign(data) + "\n")
 
 
+def resum(release: Path, relative: str) -> None:
+    """Write the file's new hash into SHA256SUMS (not re-signed): an attacker covering an edit."""
+    from pipelines.release.hashing import format_sha256sums, parse_sha256sums, sha256_file
+
+    sums_path = release / "SHA256SUMS"
+    sums, _ = parse_sha256sums(sums_path.read_text())
+    sums[relative] = sha256_file(release / relative)
+    sums_path.write_text(format_sha256sums(sums))
+
+
 def chain_of(releases_dir: Path, count: int = 3, **overrides) -> list[Path]:
     """count releases in one folder, each with one group fewer and a day later than the one before."""
     tables = sample_tables()

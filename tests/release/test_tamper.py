@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.release import switch_latest, verify_release
-from pipelines.release.hashing import format_sha256sums, parse_sha256sums, sha256_bytes, sha256_file
+from pipelines.release.hashing import sha256_bytes, sha256_file
 from pipelines.release.verify import main
 from tests.release.conftest import (
     CREATED,
@@ -23,6 +23,7 @@ from tests.release.conftest import (
     relink,
     resign,
     resign_as,
+    resum,
     sample_tables,
 )
 
@@ -94,10 +95,7 @@ def test_adding_an_unlisted_file_fails(release: Path):
 
 def test_a_file_added_to_sums_but_not_to_the_descriptor_fails(release: Path):
     (release / "data/extra.csv").write_text("a\n1\n")
-    sums_path = release / "SHA256SUMS"
-    sums, _ = parse_sha256sums(sums_path.read_text())
-    sums["data/extra.csv"] = sha256_file(release / "data/extra.csv")
-    sums_path.write_text(format_sha256sums(sums))
+    resum(release, "data/extra.csv")
     messages = problems(release)
     assert "data/extra.csv is listed in SHA256SUMS but is not a resource of datapackage.json" in messages
     assert "does not end with the SHA-256 of SHA256SUMS" in messages

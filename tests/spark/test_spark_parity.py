@@ -71,7 +71,8 @@ def test_every_model_and_data_test_passes_on_spark(spark_build):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     # nothing skipped, nothing errored: a model that fails on Spark also skips everything below it
     results = json.loads((spark_dir / "dbt_target" / "run_results.json").read_text())["results"]
-    statuses = Counter(result["status"] for result in results)
+    # exposures (the dashboards' declared inputs) build nothing: dbt reports them as no-op
+    statuses = Counter(result["status"] for result in results if not result["unique_id"].startswith("exposure."))
     assert set(statuses) <= {"success", "pass"}, statuses
     models = [r for r in results if r["unique_id"].startswith("model.")]
     tests = [r for r in results if r["unique_id"].startswith("test.")]
