@@ -79,14 +79,17 @@ def _scale_section(r: dict) -> list[str]:
         # one column per group the pages were rendered for (older results: the federation only)
         scopes = board.get("scopes") or {"federation": {"group": board["group"], "pages": board["pages"]}}
         lines += [
-            "| page | queries | " + " | ".join(f"{scope} p50 ms | {scope} p95 ms" for scope in scopes) + " |",
-            "|---|---:|" + "---:|---:|" * len(scopes),
+            "| page | queries | "
+            + " | ".join(f"{scope} p50 ms | {scope} p95 ms" for scope in scopes)
+            + " | first render ms (federation) |",
+            "|---|---:|" + "---:|---:|" * len(scopes) + "---:|",
         ]
         for page, p in board["pages"].items():
             cells = " | ".join(
                 f"{_n(s['pages'][page]['p50_ms'])} | {_n(s['pages'][page]['p95_ms'])}" for s in scopes.values()
             )
-            lines.append(f"| {page} | {p['queries']} | {cells} |")
+            # older results have no first render (the release was not held in memory)
+            lines.append(f"| {page} | {p['queries']} | {cells} | {_n(p['first_ms']) if 'first_ms' in p else '–'} |")
         groups = "; ".join(f"{scope}: {s['group']}" for scope, s in scopes.items())
         lines += [
             "",

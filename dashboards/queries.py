@@ -9,6 +9,9 @@ the first days of the period's first and last months.
 
 from __future__ import annotations
 
+import re
+import threading
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -42,29 +45,58 @@ GROUP_MONTH_DATASETS = frozenset(
 )  # fmt: skip
 
 
+_RESOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")  # a Frictionless resource name
+_DATASET = "read_parquet($path)"  # how every query below names the dataset it reads
+
+
+class _ReleaseDatabase:
+    """An in-memory DuckDB database of one release: each dataset is read from its Parquet file into a
+    table the first time a query needs it, so later queries scan memory instead of parsing the file again
+    (a page makes up to 20 queries; at 500 city groups, opening the files was most of their time)."""
+
+    def __init__(self) -> None:
+        self.connection = duckdb.connect(":memory:")
+        self._loaded: set[str] = set()
+        self._lock = threading.Lock()
+
+    def table(self, dataset: str, path: str) -> str:
+        if not _RESOURCE_NAME.fullmatch(dataset):
+            raise ValueError(f"not a dataset name: {dataset!r}")
+        table = f'"dataset_{dataset}"'
+        with self._lock:
+            if dataset not in self._loaded:
+                self.connection.execute(f"create table {table} as select * from read_parquet($path)", {"path": path})
+                self._loaded.add(dataset)
+        return table
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _connection(release_path: str) -> duckdb.DuckDBPyConnection:
-    # One in-memory database per release; it holds no tables, only reads Parquet, so it locks no file.
-    return duckdb.connect(":memory:")
+def _database(release_path: str) -> _ReleaseDatabase:
+    # One per release directory (a release never changes); it locks no file.
+    return _ReleaseDatabase()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _query(release_path: str, sql: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
-    # A cursor per query: the cached connection is shared by every session's thread.
-    cursor = _connection(release_path).cursor()
+def _query(release_path: str, dataset: str, path: str, sql: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    database = _database(release_path)
+    table = database.table(dataset, path)
+    # A cursor per query: the cached database is shared by every session's thread.
+    cursor = database.connection.cursor()
     try:
-        return cursor.execute(sql, dict(params)).df()
+        return cursor.execute(sql.replace(_DATASET, table), dict(params)).df()
     finally:
         cursor.close()
 
 
 def _read(release: Release, dataset: str, sql: str, **params: Any) -> pd.DataFrame:
-    """Run `sql` (which reads `read_parquet($path)`) against one dataset of the release."""
+    """Run `sql` (which reads `read_parquet($path)`, the dataset's table) against one dataset of the release."""
     resource = release.resource(dataset)
     if resource is None:
         raise KeyError(f"{dataset} is not in release {release.id}")
-    params["path"] = str(release.file(resource.path))
-    return _query(release.path, sql, tuple(sorted(params.items())))
+    if _DATASET not in sql:
+        raise ValueError(f"a query of {dataset} must read {_DATASET}")
+    path = str(release.file(resource.path))
+    return _query(release.path, dataset, path, sql, tuple(sorted(params.items())))
 
 
 def _read_period(release: Release, dataset: str, sql: str, start: str, end: str, **params: Any) -> pd.DataFrame:
@@ -76,8 +108,41 @@ def _read_period(release: Release, dataset: str, sql: str, start: str, end: str,
 
 def groups(release: Release) -> pd.DataFrame:
     """group_id, name, level, parent_id, depth, in hierarchy order (each group followed by its children)."""
-    frame = _read(release, "groups", "select group_id, name, level, parent_id from read_parquet($path)")
-    return hierarchy_order(frame)
+    return _group_tree(release).ordered.copy()
+
+
+@dataclass(frozen=True)
+class GroupTree:
+    """A release's group hierarchy, read once: the filter lists it and most queries of a group need the
+    groups below it."""
+
+    ordered: pd.DataFrame
+    names: dict[str, str]
+    below: dict[Any, tuple[str, ...]]
+
+    def subtree(self, group_id: str) -> list[str]:
+        found, stack = [], [group_id]
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(self.below.get(current, ()))
+        return sorted(found)
+
+
+def _group_tree(release: Release) -> GroupTree:
+    return _cached_group_tree(release.path, release)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_group_tree(release_path: str, _release: Release) -> GroupTree:
+    frame = hierarchy_order(
+        _read(_release, "groups", "select group_id, name, level, parent_id from read_parquet($path)")
+    )
+    below: dict[Any, list[str]] = {}
+    for row in frame.itertuples():
+        below.setdefault(row.parent_id, []).append(row.group_id)
+    names = dict(zip(frame["group_id"], frame["name"], strict=True))
+    return GroupTree(frame, names, {parent: tuple(children) for parent, children in below.items()})
 
 
 def hierarchy_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -237,20 +302,11 @@ def refused_files(release: Release, source: str | None) -> pd.DataFrame:
 
 def subtree(release: Release, group_id: str) -> list[str]:
     """The group and every group below it, for datasets that are not rolled up (legs, initiatives)."""
-    tree = groups(release)
-    below: dict[Any, list[str]] = {}
-    for row in tree.itertuples():
-        below.setdefault(row.parent_id, []).append(row.group_id)
-    found, stack = [], [group_id]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(below.get(current, []))
-    return sorted(found)
+    return _group_tree(release).subtree(group_id)
 
 
 def group_names(release: Release) -> dict[str, str]:
-    return dict(zip(*(groups(release)[c] for c in ("group_id", "name")), strict=True))
+    return dict(_group_tree(release).names)
 
 
 def group_months(release: Release, dataset: str, group_id: str, start: str, end: str) -> pd.DataFrame:
