@@ -69,6 +69,22 @@ class _ReleaseDatabase:
                 self._loaded.add(dataset)
         return table
 
+    def group_subtrees(self, groups_path: str) -> None:
+        """`group_subtree` (ancestor_id, group_id): every group with each group at or above it, itself
+        included, so a query of a group's subtree binds one id (not a list that Streamlit hashes and
+        DuckDB scans per row). `union` ends a cycle, should a release hold one."""
+        groups = self.table("groups", groups_path)
+        with self._lock:
+            if "group_subtree" not in self._loaded:
+                self.connection.execute(
+                    "create table group_subtree as with recursive walk(ancestor_id, group_id) as ("
+                    f" select group_id, group_id from {groups}"
+                    f" union select walk.ancestor_id, g.group_id from walk join {groups} g"
+                    " on g.parent_id = walk.group_id"
+                    ") select * from walk"
+                )
+                self._loaded.add("group_subtree")
+
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _database(release_path: str) -> _ReleaseDatabase:
@@ -77,9 +93,13 @@ def _database(release_path: str) -> _ReleaseDatabase:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _query(release_path: str, dataset: str, path: str, sql: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+def _query(
+    release_path: str, dataset: str, path: str, groups_path: str | None, sql: str, params: tuple[tuple[str, Any], ...]
+) -> pd.DataFrame:
     database = _database(release_path)
     table = database.table(dataset, path)
+    if groups_path:
+        database.group_subtrees(groups_path)
     # A cursor per query: the cached database is shared by every session's thread.
     cursor = database.connection.cursor()
     try:
@@ -96,7 +116,10 @@ def _read(release: Release, dataset: str, sql: str, **params: Any) -> pd.DataFra
     if _DATASET not in sql:
         raise ValueError(f"a query of {dataset} must read {_DATASET}")
     path = str(release.file(resource.path))
-    return _query(release.path, dataset, path, sql, tuple(sorted(params.items())))
+    groups_path = None
+    if "group_subtree" in sql:
+        groups_path = str(release.file(release.resource("groups").path))
+    return _query(release.path, dataset, path, groups_path, sql, tuple(sorted(params.items())))
 
 
 def _read_period(release: Release, dataset: str, sql: str, start: str, end: str, **params: Any) -> pd.DataFrame:
@@ -118,15 +141,6 @@ class GroupTree:
 
     ordered: pd.DataFrame
     names: dict[str, str]
-    below: dict[Any, tuple[str, ...]]
-
-    def subtree(self, group_id: str) -> list[str]:
-        found, stack = [], [group_id]
-        while stack:
-            current = stack.pop()
-            found.append(current)
-            stack.extend(self.below.get(current, ()))
-        return sorted(found)
 
 
 def _group_tree(release: Release) -> GroupTree:
@@ -138,11 +152,7 @@ def _cached_group_tree(release_path: str, _release: Release) -> GroupTree:
     frame = hierarchy_order(
         _read(_release, "groups", "select group_id, name, level, parent_id from read_parquet($path)")
     )
-    below: dict[Any, list[str]] = {}
-    for row in frame.itertuples():
-        below.setdefault(row.parent_id, []).append(row.group_id)
-    names = dict(zip(frame["group_id"], frame["name"], strict=True))
-    return GroupTree(frame, names, {parent: tuple(children) for parent, children in below.items()})
+    return GroupTree(frame, dict(zip(frame["group_id"], frame["name"], strict=True)))
 
 
 def hierarchy_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -255,8 +265,9 @@ def member_releases(release: Release, group_id: str) -> pd.DataFrame:
     found = _read(
         release,
         "groups",
-        "select distinct member from read_parquet($path) where member is not null and list_contains($groups, group_id)",
-        groups=subtree(release, group_id),
+        "select distinct member from read_parquet($path) where member is not null"
+        " and group_id in (select group_id from group_subtree where ancestor_id = $group_id)",
+        group_id=group_id,
     )
     return _read(
         release,
@@ -301,8 +312,16 @@ def refused_files(release: Release, source: str | None) -> pd.DataFrame:
 
 
 def subtree(release: Release, group_id: str) -> list[str]:
-    """The group and every group below it, for datasets that are not rolled up (legs, initiatives)."""
-    return _group_tree(release).subtree(group_id)
+    """The group and every group below it: what a query's `group_id in (select group_id from group_subtree
+    where ancestor_id = $group_id)` selects (datasets that are not rolled up: legs, initiatives)."""
+    found = _read(
+        release,
+        "groups",
+        "select group_id from read_parquet($path)"
+        " where group_id in (select group_id from group_subtree where ancestor_id = $group_id)",
+        group_id=group_id,
+    )
+    return sorted(found["group_id"])
 
 
 def group_names(release: Release) -> dict[str, str]:
@@ -438,12 +457,13 @@ def delivery_totals(release: Release, group_id: str, start: str, end: str) -> pd
 # then by deadline. One literal query (SQL is never assembled from pieces), read by both functions below.
 _INITIATIVES_UNDER_WAY = (
     "select *, count(*) over () as matches from read_parquet($path)"
-    " where list_contains($groups, group_id) and ($source is null or source = $source)"
+    " where group_id in (select group_id from group_subtree where ancestor_id = $group_id)"
+    " and ($source is null or source = $source)"
     " and (decided_on is null or decided_on <= last_day($end)) and (delivered_on is null or delivered_on >= $start)"
     " and ($show = 'all' or ($show = 'overdue' and is_overdue) or ($show = 'stalled' and is_stalled)"
     " or ($show = 'overdue_or_stalled' and (is_overdue or is_stalled)))"
     " and ($search = '' or contains(lower(initiative_id), $search) or contains(lower(status), $search)"
-    " or contains(lower(coalesce(proposal_id, '')), $search) or list_contains($named, group_id))"
+    " or contains(lower(coalesce(proposal_id, '')), $search) or group_id in (select unnest($named)))"
     " order by is_overdue desc, days_overdue desc nulls last, is_stalled desc, days_since_progress desc nulls last,"
     " deadline nulls last, initiative_id"
     " limit coalesce($limit, 9223372036854775807) offset $offset"
@@ -489,7 +509,7 @@ def delivery_initiatives(
         _INITIATIVES_UNDER_WAY,
         start,
         end,
-        groups=subtree(release, group_id),
+        group_id=group_id,
         source=source,
         show=show,
         search=needle,
@@ -564,12 +584,13 @@ def treasury_links(release: Release, group_id: str, start: str, end: str) -> pd.
         "treasury_legs",
         "select currency, group_id, flow_class, category, coalesce(counterparty_is_local, false) as is_local,"
         " abs(sum(amount_minor))::bigint as amount_minor from read_parquet($path)"
-        " where list_contains($groups, group_id) and month between $start and $end"
+        " where group_id in (select group_id from group_subtree where ancestor_id = $group_id)"
+        " and month between $start and $end"
         " and flow_class in ('income', 'spending', 'fee')"
         " group by all having sum(amount_minor) <> 0 order by all",
         start,
         end,
-        groups=subtree(release, group_id),
+        group_id=group_id,
     )
     frame.insert(1, "treasury", frame.pop("group_id").map(group_names(release)))
     return frame
@@ -581,11 +602,12 @@ def treasury_balances(release: Release, group_id: str, start: str, end: str) -> 
         release,
         "treasury_balances",
         "select month, group_id, account, currency, balance_minor from read_parquet($path)"
-        " where list_contains($groups, group_id) and month between $start and $end"
+        " where group_id in (select group_id from group_subtree where ancestor_id = $group_id)"
+        " and month between $start and $end"
         " order by currency, account, month",
         start,
         end,
-        groups=subtree(release, group_id),
+        group_id=group_id,
     )
 
 
@@ -598,8 +620,9 @@ def treasury_reconciliation(release: Release, group_id: str) -> pd.DataFrame:
         "select group_id, account, currency, source, starts_on, starts_with_opening_balance, closing_balance_minor,"
         " source_balance_minor, difference_minor, statements, disagreeing_statements, first_divergence_on,"
         " first_divergence_record, first_divergence_minor, status from read_parquet($path)"
-        " where list_contains($groups, group_id) order by currency, account",
-        groups=subtree(release, group_id),
+        " where group_id in (select group_id from group_subtree where ancestor_id = $group_id)"
+        " order by currency, account",
+        group_id=group_id,
     )
 
 
@@ -609,11 +632,12 @@ def budget_vs_actual(release: Release, group_id: str, start: str, end: str) -> p
         release,
         "treasury_budget_vs_actual",
         "select * from read_parquet($path)"
-        " where list_contains($groups, group_id) and period_start <= last_day($end) and period_end >= $start"
+        " where group_id in (select group_id from group_subtree where ancestor_id = $group_id)"
+        " and period_start <= last_day($end) and period_end >= $start"
         " order by currency, period_start, group_id, fund_type, budget_id",
         start,
         end,
-        groups=subtree(release, group_id),
+        group_id=group_id,
     )
     frame.insert(0, "group", frame["group_id"].map(group_names(release)))
     return frame
