@@ -4,8 +4,8 @@ with the time spent in its queries summed.
 Every query of the dashboard goes through `dashboards.queries._read`; it is wrapped with a timer, and the
 query cache is cleared before each render, so each sample is what a visitor's first view of the page
 costs in queries (DuckDB over the release's datasets plus the DataFrame conversion), filters included.
-The dashboard reads each dataset of a release into memory once and its group tree once (per server
-process and release); the first render of each page starts without them (`first_ms`: what the first
+The dashboard reads each dataset of a release into memory once and its groups and months once (per
+server process and release); the first render of each page starts without them (`first_ms`: what the first
 visitor after a new release waits for), the others with them (p50/p95).
 """
 
@@ -70,7 +70,7 @@ def _pages(queries, group_id: str, repeats: int) -> dict:
         for page in PAGES:
             samples, query_count = [], 0
             queries._database.clear()
-            queries._cached_group_tree.clear()
+            queries._cached_outline.clear()
             for _ in range(repeats + 1):
                 app = AppTest.from_file(str(APP), default_timeout=60)
                 app.query_params["group"] = group_id

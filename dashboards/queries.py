@@ -131,28 +131,36 @@ def _read_period(release: Release, dataset: str, sql: str, start: str, end: str,
 
 def groups(release: Release) -> pd.DataFrame:
     """group_id, name, level, parent_id, depth, in hierarchy order (each group followed by its children)."""
-    return _group_tree(release).ordered.copy()
+    return _outline(release).groups.copy()
 
 
 @dataclass(frozen=True)
-class GroupTree:
-    """A release's group hierarchy, read once: the filter lists it and most queries of a group need the
-    groups below it."""
+class ReleaseOutline:
+    """What every page of a release needs and never changes with a filter, read once per release: its
+    group hierarchy (the group filter, group names) and its months (the period filter)."""
 
-    ordered: pd.DataFrame
+    groups: pd.DataFrame
     names: dict[str, str]
+    months: tuple[str, ...]
 
 
-def _group_tree(release: Release) -> GroupTree:
-    return _cached_group_tree(release.path, release)
+def _outline(release: Release) -> ReleaseOutline:
+    return _cached_outline(release.path, release)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _cached_group_tree(release_path: str, _release: Release) -> GroupTree:
-    frame = hierarchy_order(
-        _read(_release, "groups", "select group_id, name, level, parent_id from read_parquet($path)")
-    )
-    return GroupTree(frame, dict(zip(frame["group_id"], frame["name"], strict=True)))
+def _cached_outline(release_path: str, _release: Release) -> ReleaseOutline:
+    columns = ["group_id", "name", "level", "parent_id"]
+    frame = pd.DataFrame(columns=columns)  # a release without groups still has months
+    if _release.has_dataset("groups"):
+        frame = _read(_release, "groups", "select group_id, name, level, parent_id from read_parquet($path)")
+    frame = hierarchy_order(frame)
+    found: set[str] = set()
+    for dataset in ("participation_monthly", "treasury_monthly"):
+        if _release.has_dataset(dataset):
+            sql = "select distinct strftime(month, '%Y-%m') as m from read_parquet($path)"
+            found.update(_read(_release, dataset, sql)["m"])
+    return ReleaseOutline(frame, dict(zip(frame["group_id"], frame["name"], strict=True)), tuple(sorted(found)))
 
 
 def hierarchy_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -173,12 +181,7 @@ def hierarchy_order(frame: pd.DataFrame) -> pd.DataFrame:
 
 def months(release: Release) -> list[str]:
     """Every month ('YYYY-MM') that a monthly dataset of the release covers, oldest first."""
-    found: set[str] = set()
-    for dataset in ("participation_monthly", "treasury_monthly"):
-        if release.has_dataset(dataset):
-            sql = "select distinct strftime(month, '%Y-%m') as m from read_parquet($path)"
-            found.update(_read(release, dataset, sql)["m"])
-    return sorted(found)
+    return list(_outline(release).months)
 
 
 def participation_monthly(release: Release, group_id: str, start: str, end: str) -> pd.DataFrame:
@@ -325,7 +328,7 @@ def subtree(release: Release, group_id: str) -> list[str]:
 
 
 def group_names(release: Release) -> dict[str, str]:
-    return dict(_group_tree(release).names)
+    return dict(_outline(release).names)
 
 
 def group_months(release: Release, dataset: str, group_id: str, start: str, end: str) -> pd.DataFrame:
