@@ -18,14 +18,17 @@ from pipelines.release.signing import SigningKeyConfig
 CITY_DEMO = {"members": 80, "start": date(2026, 1, 1), "end": date(2026, 3, 31), "events": 1200}
 
 
-def build_federation(root: Path, built: Path | None = None) -> dict[str, Path]:
+def build_federation(root: Path, built: Path | None = None, prepare=None) -> dict[str, Path]:
     """The demo federation under root, every city's pipeline run; returns city -> its data dir. built:
     the data dir of an instance whose pipeline has run, taken as the first city (its releases and key
-    copied; the hub's federation.yaml pins that key)."""
+    copied; the hub's federation.yaml pins that key). prepare(cities): called on the written inboxes
+    before any pipeline runs."""
     from pipelines.cli import run_pipeline
 
     write_federation(root, **CITY_DEMO)
     cities = {city: root / "cities" / city for city in CITY_SEEDS}
+    if prepare is not None:
+        prepare(cities)
     if built is not None:
         first = next(iter(cities))
         shutil.rmtree(cities[first])

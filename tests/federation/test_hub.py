@@ -19,6 +19,7 @@ from dashboards.ui import day_label
 from pipelines.federation.audit import verify_federation
 from pipelines.federation.cli import main as federation_main
 from pipelines.federation.config import load_config
+from pipelines.federation.extract import HUB_BOX_PRIVATE_FILE
 from pipelines.federation.hub import refresh_hub
 from pipelines.federation.rollup import MEMBER_SEPARATOR, ROLLUPS
 from pipelines.release.lineage import read_lineage
@@ -44,6 +45,8 @@ def federation(tmp_path_factory, pipeline_run):
         member["releases"] = f"http://127.0.0.1:{servers[member['name']].server_address[1]}/releases"
     config_file.write_text(yaml.safe_dump(document))
     paths = Paths(root / "hub")
+    # the public-release rules alone: without its box key the hub takes no private extract (test_extract.py)
+    (paths.keys / HUB_BOX_PRIVATE_FILE).unlink()
     hub_key = SigningKeyConfig.from_env({}, paths.data)
     refresh = refresh_hub(load_config(config_file), paths, hub_key, K, code_commit="test")
     yield {"root": root, "cities": cities, "servers": servers, "paths": paths, "key": hub_key, "refresh": refresh}
