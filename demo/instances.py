@@ -12,9 +12,8 @@ federation.yaml pins their keys:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import secrets
+from pathlib import Path
 
 import yaml
 

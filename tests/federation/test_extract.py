@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, datetime
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -39,7 +39,7 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 def _release(tmp_path: Path, release_id: str = "2026-04-01T000000Z") -> Path:
     folder = tmp_path / "releases" / release_id
     folder.mkdir(parents=True)
-    (folder / "datapackage.json").write_text('{"id": "%s"}' % release_id)
+    (folder / "datapackage.json").write_text(json.dumps({"id": release_id}))
     return folder
 
 
@@ -97,11 +97,12 @@ def _plant_shared_people(cities: dict[str, Path]) -> None:
     aurora = emails("aurora")
     for city, shared in (("borealis", aurora[:40]), ("cascadia", aurora[20:40])):
         replaced = dict(zip(emails(city)[: len(shared)], shared, strict=True))
+        by_lower = {old.lower(): new for old, new in replaced.items()}
         pattern = re.compile("|".join(re.escape(e) for e in replaced), re.IGNORECASE)
         for path in (cities[city] / "inbox").rglob("*"):
             if path.suffix in (".ndjson", ".csv", ".json"):
                 text = path.read_text(encoding="utf-8")
-                changed = pattern.sub(lambda m: replaced[next(e for e in replaced if e.lower() == m[0].lower())], text)
+                changed = pattern.sub(lambda m, by_lower=by_lower: by_lower[m[0].lower()], text)
                 if changed != text:
                     path.write_text(changed, encoding="utf-8")
 
