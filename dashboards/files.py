@@ -5,6 +5,8 @@ the files themselves, never the app's HTML nor a temporary `/media/<hash>.zip`:
     /releases/latest/datapackage.json        the latest release's files (any file of it, same paths)
     /releases/<id>/data/<dataset>.csv        a given release's files, forever
     /releases/latest.zip, /releases/<id>.zip every file of the release in one zip (byte-identical per id)
+    /releases/latest.extract, /releases/<id>.extract  the private federation extract written beside the
+                                             release, when there is one (sealed: only the hub can open it)
     /releases/                               the list of published release ids, one a line
     /releases/latest/alerts/<group_id>.atom  a group's alerts as an Atom feed (all.atom: every group;
                                              docs/alerts.md)
@@ -22,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pipelines.federation.extract import SUFFIX as EXTRACT_SUFFIX
+from pipelines.federation.extract import extract_path
 from pipelines.release import archive
 
 AUDITOR_GUIDE = Path(__file__).resolve().parents[1] / "docs" / "auditor-guide.md"
@@ -72,6 +76,12 @@ def resolve(releases_dir: Path, url_path: str) -> tuple[bytes, str, str] | None:
         if release_id is None:
             return None
         return release_zip(releases_dir / release_id, release_id), CONTENT_TYPES[".zip"], f"{release_id}.zip"
+    if len(parts) == 2 and parts[1].endswith(EXTRACT_SUFFIX):
+        release_id = _release_id(releases_dir, parts[1].removesuffix(EXTRACT_SUFFIX))
+        path = extract_path(releases_dir, release_id) if release_id else None
+        if path is None or not path.is_file():
+            return None
+        return path.read_bytes(), "application/octet-stream", path.name
     release_id = _release_id(releases_dir, parts[1])
     if release_id is None:
         return None

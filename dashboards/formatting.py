@@ -72,10 +72,12 @@ def is_missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def format_count(value: Any, is_suppressed: bool, min_count: int) -> str:
-    """A released count as text; a suppressed (or null) cell reads 'fewer than K', never 0."""
+def format_count(value: Any, is_suppressed: bool, min_count: int, at_hub: bool = False) -> str:
+    """A released count as text; a suppressed (or null) cell reads 'fewer than K', never 0. A hub group's
+    withheld figure reads 'withheld': it may stand for more than K (its members' cells together, or a
+    figure withheld only because subtracting would reveal a small one)."""
     if is_suppressed or is_missing(value):
-        return _("fewer than {count}").format(count=min_count)
+        return _("withheld") if at_hub else _("fewer than {count}").format(count=min_count)
     return format_number(int(value))
 
 

@@ -68,6 +68,13 @@ def item_page(
     return release, wanted, found
 
 
+def is_hub_group(release: releases.Release, group: Group) -> bool:
+    """A hub's own group (not one of a member's groups, which read as the member published them)."""
+    from pipelines.federation.rollup import MEMBER_SEPARATOR
+
+    return release.has_dataset("federation_members") and MEMBER_SEPARATOR not in group.group_id
+
+
 def not_in_release(what: str) -> None:
     st.info(_("{what} is not in this release yet.").format(what=what), icon=":material/hourglass_empty:")
 

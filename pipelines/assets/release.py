@@ -8,7 +8,15 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.assets.resources import Alerts, DataDir, Disclosure, Publishing, Signing, Warehouse
+from pipelines.assets.resources import (
+    Alerts,
+    DataDir,
+    Disclosure,
+    FederationExtract,
+    Publishing,
+    Signing,
+    Warehouse,
+)
 from pipelines.assets.transform import dbt_models, dbt_project
 from pipelines.landing import Landing
 from pipelines.preflight import empty_release_problem
@@ -141,10 +149,36 @@ def release_candidate(instance: dg.DagsterInstance) -> Path:
     key=["release", "latest"],
     deps=[release],
     group_name="release",
-    description="Switches `latest` to the new release in one rename, once its checks passed.",
+    description="Switches `latest` to the new release in one rename, once its checks passed; then writes "
+    "the private federation extract beside it when the federation's keys are set.",
 )
-def latest(context: dg.AssetExecutionContext, data_dir: DataDir) -> dg.MaterializeResult:
+def latest(
+    context: dg.AssetExecutionContext,
+    data_dir: DataDir,
+    warehouse: Warehouse,
+    signing: Signing,
+    federation_extract: FederationExtract,
+) -> dg.MaterializeResult:
     from pipelines.release import promote_release
 
-    published = promote_release(data_dir.paths().releases, release_candidate(context.instance))
-    return dg.MaterializeResult(metadata={"release_id": published.name})
+    paths = data_dir.paths()
+    published = promote_release(paths.releases, release_candidate(context.instance))
+    extract = _write_federation_extract(paths, published, warehouse, signing, federation_extract)
+    return dg.MaterializeResult(metadata={"release_id": published.name, "federation_extract": extract or ""})
+
+
+def _write_federation_extract(paths, release_dir: Path, warehouse, signing, settings) -> str | None:
+    """The extract for the hub beside the release (never in it); None when the federation keys are unset."""
+    from pipelines.dbt_plugins.pseudonym import demo_key_file, load_key
+    from pipelines.federation.extract import CityExtractKeys, write_city_extract
+    from pipelines.release import SigningKeyConfig
+
+    keys = CityExtractKeys.from_env(settings.environment(), paths.keys)
+    if keys is None:
+        return None
+    instance_key = load_key(settings.instance_pseudonym_key or None, demo_key_file(paths))
+    with duckdb.connect(str(paths.warehouse), read_only=True, config=warehouse.config()) as con:
+        written = write_city_extract(
+            con, release_dir, SigningKeyConfig.from_env(signing.environment(), paths.data), keys, instance_key
+        )
+    return written.name

@@ -14,6 +14,10 @@
   (TOGETHEROS_ALERT_TIMEOUT, TOGETHEROS_ALERT_RETRIES), and after how many days without new data an
   area is stale (TOGETHEROS_STALE_AFTER_DAYS), the dashboard address the feeds link to
   (TOGETHEROS_DASHBOARD_URL); docs/alerts.md.
+- `FederationExtract`: the private federation extract a city writes for its hub beside each release
+  (TOGETHEROS_FEDERATION_PSEUDONYM_KEY, the federation's shared pseudonym key, a secret;
+  TOGETHEROS_HUB_BOX_PUBLIC_KEY, the hub's base64 X25519 box key; TOGETHEROS_PSEUDONYM_KEY, the
+  instance's own key, to match its member ids; docs/federation.md). Unset: no extract.
 - `Publishing`: whether a release with no data rows may be published (`togetheros pipeline
   --allow-empty` only: a deliberate empty release).
 
@@ -218,6 +222,36 @@ class Alerts(dg.ConfigurableResource):
         return webhook_urls(self.webhooks)
 
 
+class FederationExtract(dg.ConfigurableResource):
+    """The keys of the private federation extract; empty ones fall back to the files under keys/ (the demo)."""
+
+    federation_pseudonym_key: str = ""
+    hub_box_public_key: str = ""
+    instance_pseudonym_key: str = ""
+
+    def environment(self) -> dict[str, str]:
+        """The settings as `CityExtractKeys.from_env` reads them."""
+        from pipelines.federation.extract import FEDERATION_KEY_ENV, HUB_BOX_PUBLIC_KEY_ENV
+
+        return {FEDERATION_KEY_ENV: self.federation_pseudonym_key, HUB_BOX_PUBLIC_KEY_ENV: self.hub_box_public_key}
+
+
+def _federation_extract(env: Mapping[str, str]) -> FederationExtract:
+    from pipelines.dbt_plugins.pseudonym import KEY_ENV
+    from pipelines.federation.extract import FEDERATION_KEY_ENV, HUB_BOX_PUBLIC_KEY_ENV, parse_box_public_key
+
+    if env.get(HUB_BOX_PUBLIC_KEY_ENV):
+        parse_box_public_key(env[HUB_BOX_PUBLIC_KEY_ENV])  # a bad key is refused here, before anything runs
+    names = {
+        "federation_pseudonym_key": FEDERATION_KEY_ENV,
+        "hub_box_public_key": HUB_BOX_PUBLIC_KEY_ENV,
+        "instance_pseudonym_key": KEY_ENV,
+    }
+    return FederationExtract(
+        **{field: _secret(env, variable) for field, variable in names.items() if env.get(variable)}
+    )
+
+
 class Publishing(dg.ConfigurableResource):
     """allow_empty: publish a release with no data rows (a deliberate empty release)."""
 
@@ -297,4 +331,5 @@ def configured_resources(env: Mapping[str, str]) -> dict[str, dg.ConfigurableRes
         "limits": InputLimits(**{name: value for name, value in parse_env(env).items() if value}),
         "alerts": _alerts(env),
         "publishing": Publishing(),
+        "federation_extract": _federation_extract(env),
     }

@@ -2,6 +2,9 @@
 
     togetheros federation refresh [--data-dir DIR]   intake every member, publish the hub's release
     togetheros federation status [--data-dir DIR]    every member: key, last accepted release, age, refusals
+    togetheros federation box-key [--data-dir DIR]   the hub's box key for private extracts (made once):
+                                                     prints the public key members set as
+                                                     TOGETHEROS_HUB_BOX_PUBLIC_KEY
     togetheros federation verify HUB_RELEASE --member NAME=FOLDER ...   re-verify cited members, recompute
 
 The hub is configured by DIR/inbox/community/federation.yaml (pipelines.federation.config)."""
@@ -15,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.federation.config import FederationConfigError, config_path, load_config
+from pipelines.federation.extract import hub_box_key, public_key_text
 from pipelines.federation.hub import hub_dir, refresh_hub
 from pipelines.federation.state import HubState
 from pipelines.release.signing import SigningKeyConfig
@@ -24,7 +28,11 @@ from pipelines.settings import Paths, git_commit, min_count
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="togetheros federation", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("refresh", "intake every member and publish the hub's release"), ("status", "show members")):
+    for name, text in (
+        ("refresh", "intake every member and publish the hub's release"),
+        ("status", "show members"),
+        ("box-key", "make (once) and print the hub's public box key for private extracts"),
+    ):
         command = commands.add_parser(name, help=text)
         command.add_argument("--data-dir", type=Path, default=None, help="the hub's data directory (default: ./data)")
     return parser
@@ -43,6 +51,10 @@ def status_lines(paths: Paths, now: datetime) -> list[str]:
         for refusal in entry.refusals[-3:]:
             when, what = refusal["at"], refusal["release_id"]
             lines.append(f"  refused {when} {what}: {refusal['refusal']}: {refusal['reason']}")
+        extract = entry.extract
+        if extract:
+            refused = f": {extract['refusal']}: {extract['reason']}" if extract["outcome"] == "refused" else ""
+            lines.append(f"  extract of {extract['release_id']}: {extract['outcome']} {extract['at']}{refused}")
     return lines
 
 
@@ -57,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "status":
             print("\n".join(status_lines(paths, datetime.now(UTC))))
+            return 0
+        if args.command == "box-key":
+            print(public_key_text(hub_box_key(paths.keys, create=True)))
             return 0
         config = load_config(config_path(paths.inbox / "community"))
         refresh = refresh_hub(

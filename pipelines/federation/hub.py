@@ -12,7 +12,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipelines.federation.config import FederationConfig
-from pipelines.federation.intake import IntakeResult, MemberIntake, accepted_release
+from pipelines.federation.extract import hub_box_key
+from pipelines.federation.intake import IntakeResult, MemberIntake, accepted_extract, accepted_release
 from pipelines.federation.rollup import build_hub_tables, dataset_docs
 from pipelines.federation.state import HubState, utc_text
 from pipelines.release import layout
@@ -94,9 +95,11 @@ def _member_column_docs(releases: dict[str, Path]) -> dict[str, dict]:
 def intake_member(
     config: FederationConfig, paths: Paths, name: str, fetch=None, now: datetime | None = None
 ) -> IntakeResult:
-    """One member's intake (a Dagster partition, or a step of `refresh_hub`)."""
+    """One member's intake (a Dagster partition, or a step of `refresh_hub`); with the hub's box key
+    (keys/federation-box.key), also the member's private extract."""
     folder = hub_dir(paths)
-    return MemberIntake(config.member(name), folder, paths.landing, HubState.load(folder)).run(fetch, now)
+    intake = MemberIntake(config.member(name), folder, paths.landing, HubState.load(folder), hub_box_key(paths.keys))
+    return intake.run(fetch, now)
 
 
 def publish_hub(
@@ -119,7 +122,8 @@ def publish_hub(
     }
     if not releases:
         return None
-    tables = build_hub_tables(config, releases, min_count)
+    extracts = {name: accepted_extract(folder, name, state.member(name)) for name in releases}
+    tables = build_hub_tables(config, releases, min_count, {n: e for n, e in extracts.items() if e is not None})
     docs = dataset_docs(tables, _member_column_docs(releases))
     tables[MEMBERS_DATASET] = members_table(config, state, now)
     docs[MEMBERS_DATASET] = MEMBERS_DOCS

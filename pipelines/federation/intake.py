@@ -9,6 +9,8 @@ Per member, under the hub's data directory:
                                                       chain the next release must descend from
     federation/members/<member>/refused/<id>-<sha8>/  what was refused, kept for the operator (never read)
     federation/members/<member>/state.json            the decisions (pipelines.federation.state)
+    federation/members/<member>/extracts/<id>.json    the opened, verified private extract of the accepted
+                                                      release (pipelines.federation.extract), if any
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from nacl.public import PrivateKey
 
+from pipelines.federation import extract
 from pipelines.federation.config import Member
 from pipelines.federation.state import HubState, MemberState
 from pipelines.landing import CHUNK, Landing
@@ -48,6 +52,10 @@ class Offline(Exception):
     """The member's releases could not be fetched (its server is down, the folder is gone)."""
 
 
+class Absent(Offline):
+    """The server answered that there is no such file (HTTP 404)."""
+
+
 Fetch = Callable[[str], tuple[Path, str]]
 
 
@@ -65,6 +73,8 @@ def download(url: str, target: Path, max_bytes: int, timeout: float = 30, attemp
                 if response.status_code in RETRY_STATUSES:
                     problem = f"HTTP {response.status_code}"
                     continue
+                if response.status_code == 404:
+                    raise Absent(f"{shown}: HTTP 404 Not Found")
                 if response.status_code != 200:
                     raise Offline(f"{shown}: HTTP {response.status_code} {response.reason_phrase}")
                 length = response.headers.get("Content-Length", "")
@@ -116,6 +126,29 @@ def fetcher(member: Member, download_dir: Path, timeout: float = 30) -> Fetch:
     return fetch
 
 
+FetchExtract = Callable[[str], bytes | None]
+
+
+def extract_fetcher(member: Member, download_dir: Path, timeout: float = 30) -> FetchExtract:
+    """fetch_extract(release id) -> the bytes of the member's `<id>.extract`, or None if it has none."""
+
+    def fetch_extract(release_id: str) -> bytes | None:
+        if not member.is_http:
+            path = extract.extract_path(Path(member.releases), release_id)
+            return path.read_bytes() if path.is_file() else None
+        download_dir.mkdir(parents=True, exist_ok=True)
+        target = download_dir / f".download-{uuid.uuid4().hex}{extract.SUFFIX}"
+        try:
+            download(f"{member.releases}/{release_id}{extract.SUFFIX}", target, extract.MAX_EXTRACT_BYTES, timeout)
+            return target.read_bytes()
+        except Absent:
+            return None
+        finally:
+            target.unlink(missing_ok=True)
+
+    return fetch_extract
+
+
 @dataclass(frozen=True)
 class IntakeResult:
     member: str
@@ -126,17 +159,23 @@ class IntakeResult:
 
 
 class MemberIntake:
-    def __init__(self, member: Member, hub_dir: Path, landing_dir: Path, state: HubState):
+    def __init__(
+        self, member: Member, hub_dir: Path, landing_dir: Path, state: HubState, box_key: PrivateKey | None = None
+    ):
         self.member = member
+        self.box_key = box_key  # the hub's private box key: without it, no extract is fetched
         self.folder = hub_dir / "members" / member.name
         self.releases = self.folder / "releases"
         self.landing_dir = landing_dir
         self.state = state
         self.entry: MemberState = state.member(member.name)
 
-    def run(self, fetch: Fetch | None = None, now: datetime | None = None) -> IntakeResult:
+    def run(
+        self, fetch: Fetch | None = None, now: datetime | None = None, fetch_extract: FetchExtract | None = None
+    ) -> IntakeResult:
         now = now or datetime.now(UTC)
         fetch = fetch or fetcher(self.member, self.folder)
+        self.fetch_extract = fetch_extract or extract_fetcher(self.member, self.folder)
         self.releases.mkdir(parents=True, exist_ok=True)
         for left in self.folder.glob(".download-*"):  # by a crash mid-download
             left.unlink()
@@ -175,8 +214,44 @@ class MemberIntake:
 
     def _record(self, now: datetime, result: IntakeResult) -> IntakeResult:
         self.entry.checked(now, result.outcome, result.release_id, result.refusal, result.reason)
+        if result.outcome in ("accepted", "unchanged"):
+            self._take_extract(now)
         self.state.save(self.member.name)
         return result
+
+    def _take_extract(self, now: datetime) -> None:
+        """The accepted release's private extract, if the member serves one and the hub has a box key:
+        opened, its signature checked with the member's key in effect, its binding to the accepted
+        release checked, and kept under extracts/. A refusal is recorded; the release stays accepted and
+        the roll-up falls back to the public lower bound for this member."""
+        accepted = self.entry.accepted
+        if self.box_key is None or accepted is None:
+            return
+        known = self.entry.extract
+        if known.get("release_id") == accepted.release_id and known.get("outcome") == "accepted":
+            return
+        kept = self.folder / "extracts" / f"{accepted.release_id}.json"
+        try:
+            sealed = self.fetch_extract(accepted.release_id)
+            if sealed is None:
+                self.entry.extract_checked(now, accepted.release_id, "absent")
+                return
+            payload, _ = extract.open_extract(
+                sealed, self.box_key, accepted.public_key, accepted.release_id, accepted.descriptor_sha256
+            )
+        except Offline as error:
+            self.entry.extract_checked(now, accepted.release_id, "refused", "extract fetch", str(error))
+            return
+        except (Refused, extract.ExtractRefused) as error:
+            self.entry.extract_checked(now, accepted.release_id, "refused", error.refusal, error.reason)
+            return
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        for old in kept.parent.glob("*.json"):  # only the accepted release's extract is ever read
+            old.unlink()
+        temporary = kept.with_name(f".{kept.name}.tmp")
+        temporary.write_bytes(payload)
+        os.replace(temporary, kept)
+        self.entry.extract_checked(now, accepted.release_id, "accepted")
 
     def _land(self, download: Path, name: str, origin: str) -> tuple[str, Path]:
         with Landing(self.landing_dir, f"federation-{self.member.name}") as landing:
@@ -261,3 +336,12 @@ class MemberIntake:
 def accepted_release(hub_dir: Path, member: str, accepted: Accepted) -> Path:
     """The folder of the release last accepted from member (what the roll-up reads)."""
     return hub_dir / "members" / member / "releases" / accepted.release_id
+
+
+def accepted_extract(hub_dir: Path, member: str, entry: MemberState) -> dict | None:
+    """The opened extract of the member's accepted release (what the exact roll-up reads), if accepted."""
+    record, accepted = entry.extract, entry.accepted
+    if accepted is None or record.get("outcome") != "accepted" or record.get("release_id") != accepted.release_id:
+        return None
+    path = hub_dir / "members" / member / "extracts" / f"{accepted.release_id}.json"
+    return json.loads(path.read_bytes()) if path.is_file() else None

@@ -10,8 +10,14 @@ members' root rows. Per kind of figure:
   figure is the largest published member count, a lower bound, with suppressed_cells beside it.
 - ratio: numerator and denominator rolled up (sums), divided at the hub.
 
-Secondary suppression: a hub figure of kind sum_at_least is published only if what remains after
-subtracting its published children is 0 or at least K (`secondary_suppression`).
+Exact people (`exact_people`): where every member at or below a hub group sent an accepted private
+extract (pipelines.federation.extract), the figure is the number of distinct federation pseudonyms in the
+union of their root groups' lists: exact, `count_method` says so. The hub suppresses it itself: withheld
+below K, and withheld when what remains after subtracting its published children is neither 0 nor at
+least K in size (a negative remainder is the number of people counted by several children).
+
+Secondary suppression: a hub figure of kind sum_at_least or exact people is published only if what
+remains after subtracting its published children is 0 or at least K (`secondary_suppression`).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ class Rollup:
     people_at_least: tuple[str, ...] = ()
     ratios: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (numerator, denominator)
     suppressed_flag: str | None = None  # the member column that says a cell was withheld
+    exact_people: tuple[str, ...] = ()  # people counts a member's private extract makes exact at the hub
 
     @property
     def measures(self) -> tuple[str, ...]:
@@ -72,14 +79,18 @@ ROLLUPS = (
         sums_at_least=("allocations", "points_allocated"),
         people_at_least=("allocators",),
         suppressed_flag="is_suppressed",
+        exact_people=("allocators",),
     ),
     Rollup(
         "participation_monthly",
-        "Distinct members active per month. At a hub group: at least the largest count one member "
-        "published (a person may take part in several members), never a total; suppressed_cells withheld.",
+        "Distinct members active per month. At a hub group: exact distinct people across its members "
+        "where each sent the hub its private extract (count_method exact), else at least the largest count "
+        "one member published (count_method at_least: a person may take part in several members), never a "
+        "sum; suppressed_cells withheld.",
         ("month",),
         people_at_least=("active_members",),
         suppressed_flag="is_suppressed",
+        exact_people=("active_members",),
     ),
     Rollup(
         "delivery_rates",
@@ -99,6 +110,9 @@ COLUMN_DOCS = {
     "member": "The member instance whose release the row comes from; empty for the hub's own groups.",
     "suppressed_cells": "Member cells withheld (below the minimum count) that this figure could not include.",
     "members_reporting": "Member releases the figure is rolled up from.",
+    "count_method": "How the row's people count was found: exact (a member's own count, or at a hub group "
+    "the distinct people across its members, from their private extracts) or at_least (the largest count one "
+    "member published: a lower bound, never a total).",
     "is_suppressed": "True when the row's figures are withheld: by the member (its own rows) or at the hub "
     "(a hub row with nothing publishable, or withheld by secondary suppression).",
 }
@@ -184,10 +198,13 @@ def build_rollup(con: duckdb.DuckDBPyConnection, spec: Rollup, releases: dict[st
     return con.sql(sql).to_arrow_table()
 
 
-def secondary_suppression(rows: list[dict], parent_of: dict[str, str | None], measure: str, keys: tuple, k: int) -> int:
-    """Withhold (set to None, suppressed_cells + 1) every hub figure (member None) whose remainder after
-    subtracting its published children's figures is neither 0 nor at least k: subtracting would reveal a
-    small cell. Members' own rows are theirs, kept as published. Repeats until nothing changes
+def secondary_suppression(
+    rows: list[dict], parent_of: dict[str, str | None], measure: str, keys: tuple, k: int, only=None
+) -> int:
+    """Withhold (set to None, suppressed_cells + 1) every hub figure (member None; `only(row)` true, if
+    given) whose remainder after subtracting its published children's figures is neither 0 nor at least k
+    in size: subtracting would reveal a small cell (negative only for exact people: those counted by
+    several children). Members' own rows are theirs, kept as published. Repeats until nothing changes
     (withholding one figure can expose another); returns how many were withheld."""
     withheld = 0
     changed = True
@@ -203,8 +220,10 @@ def secondary_suppression(rows: list[dict], parent_of: dict[str, str | None], me
         for key, row in by_key.items():
             if row.get("member") is not None or row[measure] is None or key not in children_sum:
                 continue
+            if only is not None and not only(row):
+                continue
             remainder = row[measure] - children_sum[key]
-            if remainder != 0 and remainder < k:
+            if remainder != 0 and abs(remainder) < k:
                 row[measure] = None
                 row["suppressed_cells"] = (row.get("suppressed_cells") or 0) + 1
                 withheld += 1
@@ -217,6 +236,41 @@ def with_withheld_flag(table: pa.Table, spec: Rollup) -> pa.Table:
     member published (its figure is null then); a hub row is flagged when its first figure is withheld."""
     withheld = pc.is_null(table[spec.measures[0]])
     return table.append_column(pa.field(spec.suppressed_flag, pa.bool_()), withheld)
+
+
+EXACT, AT_LEAST = "exact", "at_least"
+
+
+def with_exact_people(
+    rows: list[dict],
+    spec: Rollup,
+    members_below: dict[str, set[str]],
+    roots: dict[str, set[str]],
+    extracts: dict[str, dict],
+    k: int,
+) -> None:
+    """Set each row's count_method; where every member below a hub group has an extract, replace its
+    lower bounds by the exact count of distinct people (withheld below k)."""
+    people: dict[tuple[str, str, str], set[str]] = {}  # (figure, member, month) -> its root groups' people
+    for member, document in extracts.items():
+        for measure in spec.exact_people:
+            figure = f"{spec.dataset}.{measure}"
+            for entry in document["figures"].get(figure, []):
+                if entry["group_id"] in roots.get(member, ()):
+                    people.setdefault((figure, member, entry["month"]), set()).update(entry["people"])
+    for row in rows:
+        row["count_method"] = EXACT if row["member"] is not None else AT_LEAST
+        below = members_below.get(row["group_id"], set())
+        if row["member"] is not None or not below or not below <= set(extracts):
+            continue
+        row["count_method"] = EXACT
+        month = row["month"].isoformat()
+        for measure in spec.exact_people:
+            figure = f"{spec.dataset}.{measure}"
+            count = len(set().union(*(people.get((figure, m, month), set()) for m in below)))
+            row[measure] = count if count >= k else None
+        if not spec.sums_at_least:  # nothing left out of an exact count but what the hub withholds itself
+            row["suppressed_cells"] = 0 if row[spec.exact_people[0]] is not None else 1
 
 
 def hub_groups_table(config: FederationConfig, releases: dict[str, Path], con: duckdb.DuckDBPyConnection) -> pa.Table:
@@ -256,8 +310,11 @@ def hub_groups_table(config: FederationConfig, releases: dict[str, Path], con: d
     ).to_arrow_table()
 
 
-def build_hub_tables(config: FederationConfig, releases: dict[str, Path], k: int) -> dict[str, pa.Table]:
-    """Every hub dataset from the accepted member releases (member name -> release folder)."""
+def build_hub_tables(
+    config: FederationConfig, releases: dict[str, Path], k: int, extracts: dict[str, dict] | None = None
+) -> dict[str, pa.Table]:
+    """Every hub dataset from the accepted member releases (member name -> release folder) and the opened
+    private extracts of those releases (member name -> extract document; none: lower bounds only)."""
     con = duckdb.connect()
     union = _member_union(releases, "groups", ["group_id", "name", "level", "parent_id"])
     if union is None:
@@ -274,15 +331,28 @@ def build_hub_tables(config: FederationConfig, releases: dict[str, Path], k: int
     parent_of = dict(
         zip(tables["groups"]["group_id"].to_pylist(), tables["groups"]["parent_id"].to_pylist(), strict=True)
     )
+    members_below: dict[str, set[str]] = {}
+    for hub_group, member in closure(config):
+        if member in releases:
+            members_below.setdefault(hub_group, set()).add(member)
+    roots: dict[str, set[str]] = {}
+    for member, group_id in con.sql("select member, group_id from member_groups where parent_id is null").fetchall():
+        roots.setdefault(member, set()).add(group_id)
     for spec in ROLLUPS:
         table = build_rollup(con, spec, releases)
         if table is None:
             continue
-        if spec.sums_at_least:
+        if spec.sums_at_least or spec.people_at_least:
             rows = table.to_pylist()
+            schema = table.schema
             for measure in spec.sums_at_least:
                 secondary_suppression(rows, parent_of, measure, spec.keys, k)
-            table = pa.Table.from_pylist(rows, schema=table.schema)
+            if spec.people_at_least:
+                with_exact_people(rows, spec, members_below, roots, extracts or {}, k)
+                for measure in spec.exact_people:
+                    secondary_suppression(rows, parent_of, measure, spec.keys, k, lambda r: r["count_method"] == EXACT)
+                schema = schema.append(pa.field("count_method", pa.string()))
+            table = pa.Table.from_pylist(rows, schema=schema)
         if spec.suppressed_flag:
             table = with_withheld_flag(table, spec)
         tables[spec.dataset] = table
@@ -302,8 +372,10 @@ def dataset_docs(tables: dict[str, pa.Table], member_docs: dict[str, dict]) -> d
                 columns[m] = f"{own.get(m, m)} At a hub group: the sum of what members published, a lower bound."
             for m in spec.people_at_least:
                 columns[m] = (
-                    f"{own.get(m, m)} At a hub group: the largest count one member published, a lower bound "
-                    "(never a total: a person may take part in several members)."
+                    f"{own.get(m, m)} At a hub group: exact distinct people across its members where each sent "
+                    "its private extract (count_method exact; withheld below the minimum count or where "
+                    "subtraction would reveal a small cell), else the largest count one member published, a "
+                    "lower bound (count_method at_least; never a total: a person may take part in several members)."
                 )
         docs[name] = {
             "description": spec.description if spec else member_docs.get(name, {}).get("description", name),

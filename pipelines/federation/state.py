@@ -9,6 +9,8 @@ file each so that members' intakes can run at once):
       "accepted_ids": ["<every release of its chain the hub holds, oldest first>"],
       "last_check": {"at", "outcome", "release_id", "refusal", "reason"},
       "refusals": [{"at", "release_id", "refusal", "reason"}, ...]   (the newest 20)
+      "extract": {"at", "release_id", "outcome", "refusal", "reason"}  (the private extract of the
+                 accepted release: accepted, absent or refused; {} when the hub has no box key)
     }
 
 outcome is accepted, unchanged, refused or offline. A member that is offline or refused keeps its last
@@ -48,6 +50,16 @@ class MemberState:
     accepted_ids: list[str] = field(default_factory=list)
     last_check: dict = field(default_factory=dict)
     refusals: list[dict] = field(default_factory=list)
+    extract: dict = field(default_factory=dict)
+
+    def extract_checked(self, now: datetime, release_id: str, outcome: str, refusal=None, reason=None) -> None:
+        self.extract = {
+            "at": utc_text(now),
+            "release_id": release_id,
+            "outcome": outcome,
+            "refusal": refusal,
+            "reason": reason,
+        }
 
     def accept(self, record: Accepted, new_ids: list[str], data_as_of: str, now: datetime) -> None:
         self.accepted, self.data_as_of, self.accepted_at = record, data_as_of, utc_text(now)
@@ -96,6 +108,7 @@ class MemberState:
             "accepted_ids": self.accepted_ids,
             "last_check": self.last_check,
             "refusals": self.refusals,
+            "extract": self.extract,
         }
 
     @classmethod
@@ -113,6 +126,7 @@ class MemberState:
             list(entry.get("accepted_ids", [])),
             dict(entry.get("last_check", {})),
             list(entry.get("refusals", [])),
+            dict(entry.get("extract", {})),
         )
 
 

@@ -90,6 +90,7 @@ def test_togetheros_verify_federation_fetches_cited_members_over_http(tmp_path, 
         assert togetheros(argv) == 1
         assert "FAIL west:" in capsys.readouterr().out
         server.shutdown()
+        server.server_close()  # refused at once (a bound socket nobody accepts on waits out the timeout)
         problems = verify_federation(refresh.release, {"east": east, "west": west}, 5)
         assert problems[0].startswith("east: cannot fetch the cited release"), problems
     finally:

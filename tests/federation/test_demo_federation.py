@@ -4,6 +4,7 @@ federation.yaml loads and pins exactly those keys."""
 from __future__ import annotations
 
 from pipelines.cli import main
+from pipelines.federation import extract
 from pipelines.federation.config import load_config
 from pipelines.release.signing import SigningKeyConfig
 
@@ -21,5 +22,9 @@ def test_demo_writes_three_cities_and_a_hub_pinning_their_keys(tmp_path, capsys)
         assert member.public_key == SigningKeyConfig.from_env({}, city).public_key  # the key its releases use
         keys.add(member.public_key)
     assert len(keys) == 3  # each city its own key
+    # the private extract is wired: every city has the shared federation key and the hub's box key
+    box = extract.public_key_text(extract.hub_box_key(tmp_path / "hub" / "keys"))
+    wired = {extract.CityExtractKeys.from_env({}, tmp_path / "cities" / m.name / "keys") for m in config.members}
+    assert len(wired) == 1 and next(iter(wired)).hub_box_public == extract.parse_box_public_key(box)
     groups = {(g.group_id, g.parent_id) for g in config.groups}
     assert {m.group for m in config.members} <= {g for g, _ in groups}

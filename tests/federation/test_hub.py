@@ -1,26 +1,46 @@
 """A federation end to end: three city instances built by the real pipeline from disjoint demo communities
-(two written by `togetheros demo --federation`, the first the session's demo pipeline run), served over
-local HTTP by the file server; a hub takes them in and publishes its own signed release. Figures at the
-hub are the cities' sums for additive facts, lower bounds for people, and no suppressed city cell can be
-recovered from them; a member that goes offline keeps its last figures; the hub's dashboard cites them."""
+(two written by `togetheros demo --federation`, the first the session's demo pipeline run) in which some
+people (the same emails, planted in the two others' exports) take part in two or three cities, served over
+local HTTP by the file server. Two hubs take them in and publish their own signed releases:
+
+- one without its box key (the public-release rules alone): figures at the hub are the cities' sums for
+  additive facts, lower bounds for people, and no suppressed city cell can be recovered from them; a
+  member that goes offline keeps its last figures; the hub's dashboard cites them;
+- one with its box key, which takes the cities' private extracts (pipelines.federation.extract): exact
+  distinct people, checked against the people counted from the cities' own inputs; each refusal (the
+  member's release stays accepted, the figure falls back to the lower bound); nothing of an extract in the
+  hub's public release; no withheld cell recoverable by subtraction.
+
+Every test that needs the built federation is in this module, so that `--dist loadfile` builds it once
+(the extract's unit tests are in test_extract.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import re
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
+from nacl.public import PrivateKey, SealedBox
 
 from dashboards import files
 from dashboards.ui import day_label
+from pipelines.dbt_plugins.pseudonym import demo_key_file, load_key, pseudonym
+from pipelines.federation import extract
 from pipelines.federation.audit import verify_federation
 from pipelines.federation.cli import main as federation_main
+from pipelines.federation.cli import status_lines
 from pipelines.federation.config import load_config
+from pipelines.federation.extract import HUB_BOX_PRIVATE_FILE
 from pipelines.federation.hub import refresh_hub
 from pipelines.federation.rollup import MEMBER_SEPARATOR, ROLLUPS
+from pipelines.federation.state import HubState
 from pipelines.release.lineage import read_lineage
 from pipelines.release.signing import SigningKeyConfig
 from pipelines.release.verify import verify_release
@@ -30,23 +50,75 @@ from tests.federation.cities import build_federation
 
 pytestmark = pytest.mark.slow
 K = 5
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def _plant_shared_people(cities: dict[str, Path]) -> None:
+    """Borealis's first 40 platform users take aurora's first 40 emails, cascadia's first 20 take aurora's
+    emails 20-39 (in every export of the city, whatever the case): the same people in several cities. Aurora's
+    inbox (the demo run's) is only read."""
+
+    def emails(city: str) -> list[str]:
+        lines = (cities[city] / "inbox" / "togetheros" / "users.ndjson").read_text().splitlines()
+        return [json.loads(line)["email"] for line in lines if line.strip()]
+
+    aurora = emails("aurora")
+    for city, shared in (("borealis", aurora[:40]), ("cascadia", aurora[20:40])):
+        replaced = dict(zip(emails(city)[: len(shared)], shared, strict=True))
+        by_lower = {old.lower(): new for old, new in replaced.items()}
+        pattern = re.compile("|".join(re.escape(e) for e in replaced), re.IGNORECASE)
+        for path in (cities[city] / "inbox").rglob("*"):
+            if path.suffix in (".ndjson", ".csv", ".json"):
+                text = path.read_text(encoding="utf-8")
+                changed = pattern.sub(lambda m, by_lower=by_lower: by_lower[m[0].lower()], text)
+                if changed != text:
+                    path.write_text(changed, encoding="utf-8")
+
+
+def _hub(root: Path, servers: dict, name: str) -> Paths:
+    """A fresh hub under root/<name> (its own state) with the demo hub's configuration and keys, fetching
+    from the cities over HTTP, as from another machine."""
+    shutil.copytree(root / "hub" / "inbox", root / name / "inbox")
+    shutil.copytree(root / "hub" / "keys", root / name / "keys")
+    config_file = root / name / "inbox" / "community" / "federation.yaml"
+    document = yaml.safe_load(config_file.read_text())
+    for member in document["members"]:
+        member["releases"] = f"http://127.0.0.1:{servers[member['name']].server_address[1]}/releases"
+    config_file.write_text(yaml.safe_dump(document))
+    return Paths(root / name)
+
+
+def _refresh(paths: Paths):
+    config = load_config(paths.inbox / "community" / "federation.yaml")
+    return refresh_hub(config, paths, SigningKeyConfig.from_env({}, paths.data), K, code_commit="test")
 
 
 @pytest.fixture(scope="module")
 def federation(tmp_path_factory, pipeline_run):
     assert pipeline_run.success
     root = tmp_path_factory.mktemp("federation")
-    cities = build_federation(root, pipeline_run.data_dir)  # aurora: the session's demo run, built anyway
+    # aurora: the session's demo run, built anyway (copied in, its extract written with the federation's
+    # keys); borealis and cascadia run their pipelines with some of aurora's people planted
+    cities = build_federation(root, pipeline_run.data_dir, prepare=_plant_shared_people)
     servers = {city: files.start(data_dir / "releases", "127.0.0.1", 0) for city, data_dir in cities.items()}
-    config_file = root / "hub" / "inbox" / "community" / "federation.yaml"
-    document = yaml.safe_load(config_file.read_text())
-    for member in document["members"]:  # the hub fetches over HTTP, as from another machine
-        member["releases"] = f"http://127.0.0.1:{servers[member['name']].server_address[1]}/releases"
-    config_file.write_text(yaml.safe_dump(document))
-    paths = Paths(root / "hub")
+    paths = _hub(root, servers, "hub-lower")
+    # the public-release rules alone: without its box key the hub takes no private extract
+    (paths.keys / HUB_BOX_PRIVATE_FILE).unlink()
     hub_key = SigningKeyConfig.from_env({}, paths.data)
-    refresh = refresh_hub(load_config(config_file), paths, hub_key, K, code_commit="test")
-    yield {"root": root, "cities": cities, "servers": servers, "paths": paths, "key": hub_key, "refresh": refresh}
+    refresh = _refresh(paths)
+    # the same cities, a hub with its box key: exact people from the private extracts
+    exact_paths = _hub(root, servers, "hub-exact")
+    exact_refresh = _refresh(exact_paths)
+    yield {
+        "root": root,
+        "cities": cities,
+        "servers": servers,
+        "paths": paths,
+        "key": hub_key,
+        "refresh": refresh,
+        "exact_paths": exact_paths,
+        "exact_refresh": exact_refresh,
+    }
     for server in servers.values():
         server.shutdown()
         server.server_close()
@@ -176,6 +248,171 @@ def test_the_hub_dashboard_spans_its_members_groups_and_cites_their_releases(fed
         assert aurora_root["name"] in group  # a member's group is one of the filter's groups
         text = page.locator('[data-testid="stMain"]').inner_text()
         assert f"From {cited['aurora']}." in text and cited["borealis"] not in text
+
+
+# --- exact people: the hub with its box key opens the cities' private extracts ---
+
+
+def _true_people(cities: dict[str, Path]) -> tuple[dict, dict]:
+    """Per month: the distinct people active in any city's root group (a person known by an email in the
+    city's exports is that email; anyone else is their city's own), and the sum of the cities' counts."""
+    people: dict = {}
+    summed: dict = {}
+    for city, data_dir in cities.items():
+        paths = Paths(data_dir)
+        key = load_key(None, demo_key_file(paths))
+        emails = {
+            e.strip().lower()
+            for path in (data_dir / "inbox").rglob("*")
+            if path.suffix in (".ndjson", ".csv", ".json")
+            for e in EMAIL.findall(path.read_text(encoding="utf-8"))
+        }
+        by_member = {"m_" + pseudonym(key, e)[:20]: e for e in emails}
+        release = (data_dir / "releases" / "latest").resolve()
+        roots = [r["group_id"] for r in _rows(release, "groups", "parent_id is null")]
+        with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+            rows = con.execute(
+                "select month, actor_id from marts.fct_member_months where group_id = any(?)", [roots]
+            ).fetchall()
+        for month, actor in rows:
+            people.setdefault(month, set()).add(by_member.get(actor, f"{city}:{actor}"))
+            summed[month] = summed.get(month, 0) + 1
+    return people, summed
+
+
+def test_the_hub_counts_people_in_several_cities_once(federation):
+    refresh = federation["exact_refresh"]
+    assert [(r.member, r.outcome) for r in refresh.intake] == [(c, "accepted") for c in federation["cities"]]
+    state = HubState.load(federation["exact_paths"].data / "federation")
+    assert {n: state.member(n).extract["outcome"] for n in federation["cities"]} == dict.fromkeys(
+        federation["cities"], "accepted"
+    )
+    people, summed = _true_people(federation["cities"])
+    hub_rows = _rows(refresh.release, "participation_monthly", "group_id = 'federation'")
+    assert hub_rows and all(r["count_method"] == "exact" for r in hub_rows)
+    published = [r for r in hub_rows if r["active_members"] is not None]
+    assert published
+    for row in published:
+        assert row["active_members"] == len(people[row["month"]]), row
+    assert any(r["active_members"] < summed[r["month"]] for r in published)  # a sum would overstate
+    lines = "\n".join(status_lines(federation["exact_paths"], datetime.now(UTC)))
+    assert "extract of" in lines and ": accepted" in lines
+
+
+def test_an_auditor_recomputes_everything_but_the_exact_counts(federation):
+    cities = {city: (d / "releases" / "latest").resolve() for city, d in federation["cities"].items()}
+    assert verify_federation(federation["exact_refresh"].release, cities, K) == []
+
+
+def test_nothing_of_an_extract_reaches_the_hubs_public_release(federation):
+    hub_dir = federation["exact_paths"].data / "federation" / "members"
+    pseudonyms = set()
+    for opened in hub_dir.glob("*/extracts/*.json"):
+        for entries in json.loads(opened.read_bytes())["figures"].values():
+            for entry in entries:
+                pseudonyms.update(entry["people"])
+    assert len(pseudonyms) > 100
+    sealed = [p.read_bytes() for d in federation["cities"].values() for p in (d / "releases").glob("*.extract")]
+    assert sealed
+    release = federation["exact_refresh"].release
+    for path in (p for p in release.rglob("*") if p.is_file()):
+        content = path.read_bytes()
+        assert not path.name.endswith(".extract") and b"togetheros-federation-extract" not in content
+        assert not any(p.encode() in content for p in pseudonyms), path
+        assert not any(s[:48] in content for s in sealed), path
+    for data_dir in federation["cities"].values():  # nor a city's own release
+        city_release = (data_dir / "releases" / "latest").resolve()
+        for path in (p for p in city_release.rglob("*") if p.is_file()):
+            assert not any(p.encode() in path.read_bytes() for p in list(pseudonyms)[:200]), path
+
+
+def test_no_withheld_cell_is_recoverable_from_the_exact_figures(federation):
+    """A hub figure minus its published children (hub groups and members' roots): what remains must be 0
+    or at least K either way; for exact people a negative remainder is the people counted twice."""
+    hub = federation["exact_refresh"].release
+    parent = {r["group_id"]: r["parent_id"] for r in _rows(hub, "groups")}
+    tried = 0
+    for dataset, measure in (("participation_monthly", "active_members"), ("governance_support_points", "allocators")):
+        rows = _rows(hub, dataset)
+        children: dict = {}
+        for row in rows:
+            children.setdefault((parent.get(row["group_id"]), row["month"]), []).append(row)
+        for row in rows:
+            kids = children.get((row["group_id"], row["month"]), [])
+            if row["member"] is not None or row[measure] is None or not kids or row["count_method"] != "exact":
+                continue
+            tried += 1
+            remainder = row[measure] - sum(kid[measure] or 0 for kid in kids)
+            assert not 0 < abs(remainder) < K, (dataset, row, kids)
+        assert all(r[measure] is None or r[measure] >= K for r in rows if r["member"] is None)
+    assert tried
+
+
+@contextlib.contextmanager
+def _served_extract(city_dir: Path, sealed: bytes):
+    path = next((city_dir / "releases").glob("*.extract"))
+    original = path.read_bytes()
+    path.write_bytes(sealed)
+    try:
+        yield
+    finally:
+        path.write_bytes(original)
+
+
+def _cases(federation) -> dict[str, tuple[str, bytes]]:
+    city = federation["cities"]["borealis"]
+    box = extract.hub_box_key(federation["exact_paths"].keys)
+    original = next((city / "releases").glob("*.extract")).read_bytes()
+    signed = SealedBox(box).decrypt(original)
+    payload = signed[extract.SIGNATURE_BYTES :]
+    city_key = SigningKeyConfig.from_env({}, city)
+    document = json.loads(payload)
+    document["release"]["id"] = "2020-01-01T000000Z"
+    other_release = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+    tampered = bytearray(original)
+    tampered[len(tampered) // 2] ^= 1
+    return {
+        "tampered": ("extract seal", bytes(tampered)),
+        "another box key": ("extract seal", SealedBox(PrivateKey.generate().public_key).encrypt(signed)),
+        "another signing key": (
+            "extract signature",
+            extract.seal(payload, SigningKeyConfig(b"\3" * 32, development=True), bytes(box.public_key)),
+        ),
+        "another release": ("extract binding", extract.seal(other_release, city_key, bytes(box.public_key))),
+    }
+
+
+@pytest.mark.parametrize("case", ["tampered", "another box key", "another signing key", "another release"])
+def test_a_bad_extract_is_refused_and_the_figure_falls_back_to_the_lower_bound(federation, case):
+    refusal, sealed = _cases(federation)[case]
+    with _served_extract(federation["cities"]["borealis"], sealed):
+        paths = _hub(federation["root"], federation["servers"], f"hub-{case.replace(' ', '-')}")
+        refresh = _refresh(paths)
+    assert {r.member: r.outcome for r in refresh.intake}["borealis"] == "accepted"  # the release stays
+    record = HubState.load(paths.data / "federation").member("borealis").extract
+    assert (record["outcome"], record["refusal"]) == ("refused", refusal) and record["reason"]
+    assert f"extract of {record['release_id']}: refused" in "\n".join(status_lines(paths, datetime.now(UTC)))
+    rows = {(r["group_id"], r["month"]): r for r in _rows(refresh.release, "participation_monthly")}
+    roots = {}
+    for (group_id, month), row in rows.items():
+        if row["member"] is not None and group_id.count("/") == 1 and _is_root(refresh.release, group_id):
+            roots.setdefault(month, []).append(row["active_members"])
+    for (group_id, month), row in rows.items():
+        if group_id in ("federation", "north"):
+            assert row["count_method"] == "at_least"
+        if group_id == "federation":
+            published = [c for c in roots.get(month, []) if c is not None]
+            assert row["active_members"] == (max(published) if published else None)
+        if group_id == "south":  # cascadia alone: its extract was accepted
+            assert row["count_method"] == "exact"
+
+
+def _is_root(release: Path, group_id: str) -> bool:
+    hub_ids = {r["group_id"] for r in _rows(release, "groups", "member is null")}
+    return any(r["parent_id"] in hub_ids for r in _rows(release, "groups", f"group_id = '{group_id}'"))
+
+
+# --- last: these take cascadia offline ---
 
 
 def test_a_member_offline_keeps_its_last_figures_marked_with_their_date(federation):

@@ -1,0 +1,272 @@
+"""The private federation extract (docs/federation.md, "The private federation extract"): what lets a hub
+publish exact distinct people across its members, which public releases cannot give.
+
+At the city, beside each release (never inside it): for every group and month, the sorted federation
+pseudonyms of the people counted, signed by the city's release key and sealed (PyNaCl SealedBox) to the
+hub's box key, so only that hub can read it. A federation pseudonym is a keyed HMAC of the normalised
+email under a key the members of a federation share: the same email in two cities is the same pseudonym,
+so the hub counts that person once. (A person with different emails in two cities is counted twice; one
+known by no email is counted once per city.)
+
+File: `<releases>/<release id>.extract` = SealedBox(signature (64 bytes, ed25519) || payload), where the
+payload is sorted, compact JSON (the same release and data give the same bytes; only the sealing, which
+uses a fresh ephemeral key, differs between two writes):
+
+    {"format": "togetheros-federation-extract/1",
+     "release": {"id": "<release id>", "descriptor_sha256": "<hex>"},
+     "key_id": "<the release key's id>",
+     "figures": {"participation_monthly.active_members": [{"group_id", "month", "people": [sorted]}, ...],
+                 "governance_support_points.allocators": [...]}}
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from nacl.exceptions import BadSignatureError, CryptoError
+from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.signing import VerifyKey
+
+from pipelines.release import layout
+from pipelines.release.hashing import sha256_file
+from pipelines.release.signing import SigningKeyConfig, key_id
+
+FORMAT = "togetheros-federation-extract/1"
+SUFFIX = ".extract"
+FEDERATION_KEY_ENV = "TOGETHEROS_FEDERATION_PSEUDONYM_KEY"
+HUB_BOX_PUBLIC_KEY_ENV = "TOGETHEROS_HUB_BOX_PUBLIC_KEY"
+# under a data dir's keys/: the demo's wiring when the variables are unset (togetheros demo --federation)
+FEDERATION_KEY_FILE = "federation-pseudonym.key"
+HUB_BOX_PUBLIC_FILE = "hub-box.pub"
+HUB_BOX_PRIVATE_FILE = "federation-box.key"  # the hub's own private key (never leaves the hub)
+PSEUDONYM_HEX = 32  # 128 bits: no collision among any federation's people
+SIGNATURE_BYTES = 64
+MAX_EXTRACT_BYTES = 1 << 30
+
+ACTIVE_MEMBERS = "participation_monthly.active_members"
+ALLOCATORS = "governance_support_points.allocators"
+# each figure's people per (group, month), with the mart whose count it must equal (same definition)
+FIGURE_QUERIES = {
+    ACTIVE_MEMBERS: (
+        "select group_id, month, actor_id as person from marts.fct_member_months",
+        "select group_id, month, active_members as people from marts.mart_active_members_monthly",
+    ),
+    ALLOCATORS: (
+        # as marts.mart_support_points_monthly counts its allocators
+        """select groups.ancestor_id as group_id, cast(date_trunc('month', a.created_at) as date) as month,
+               coalesce(members.member_id, a.member_id) as person
+           from staging.stg_togetheros__support_points_allocations as a
+           inner join intermediate.int_groups as groups on a.group_id = groups.group_id
+           left join intermediate.int_members as members
+               on members.source = 'togetheros' and a.member_id = members.source_user_id
+           where a.status = 'active'""",
+        "select group_id, month, allocators as people from marts.mart_support_points_monthly",
+    ),
+}
+# where a source keeps emails (normalised as macros/person_key.sql does)
+EMAIL_COLUMNS = (
+    ("togetheros__users", "email"),
+    ("discourse__users", "email"),
+    ("timeoverflow__users", "email"),
+    ("timeoverflow__hours", "provider"),
+    ("timeoverflow__hours", "receiver"),
+)
+
+
+class ExtractRefused(Exception):
+    def __init__(self, refusal: str, reason: str):
+        super().__init__(reason)
+        self.refusal, self.reason = refusal, reason
+
+
+def _key(text: str, origin: str, size: int) -> bytes:
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except binascii.Error as error:
+        raise ValueError(f"{origin} is not valid base64: {error}") from None
+    if len(raw) != size:
+        raise ValueError(f"{origin} must be the base64 of a {size}-byte key, got {len(raw)} bytes")
+    return raw
+
+
+def _setting(env: Mapping[str, str], name: str, keys_dir: Path, file_name: str) -> str:
+    value = env.get(name, "").strip()
+    path = keys_dir / file_name
+    return value or (path.read_text().strip() if path.is_file() else "")
+
+
+@dataclass(frozen=True)
+class CityExtractKeys:
+    """What a city needs to write an extract: the federation's shared pseudonym key and the hub's box key."""
+
+    federation_key: bytes
+    hub_box_public: bytes
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], keys_dir: Path) -> CityExtractKeys | None:
+        """From the variables, else the demo's files under keys_dir; None (no extract) unless both are set."""
+        federation = _setting(env, FEDERATION_KEY_ENV, keys_dir, FEDERATION_KEY_FILE)
+        box = _setting(env, HUB_BOX_PUBLIC_KEY_ENV, keys_dir, HUB_BOX_PUBLIC_FILE)
+        if not federation or not box:
+            return None
+        return cls(federation.encode(), parse_box_public_key(box))
+
+
+def parse_box_public_key(text: str, origin: str = HUB_BOX_PUBLIC_KEY_ENV) -> bytes:
+    return _key(text, origin, 32)
+
+
+def federation_pseudonym(federation_key: bytes, value: str) -> str:
+    return hmac.new(federation_key, value.encode(), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX]
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
+    rows = con.execute("select table_name from information_schema.tables where table_schema = ?", [schema])
+    return {name for (name,) in rows.fetchall()}
+
+
+def person_pseudonyms(con: duckdb.DuckDBPyConnection, instance_key: bytes, federation_key: bytes) -> dict[str, str]:
+    """member id -> federation pseudonym for every person with an email in the raw tables. The member id
+    is the one int_members gives a person by email (macros/member_id.sql over the instance's key)."""
+    from pipelines.dbt_plugins.pseudonym import pseudonym
+
+    present = _tables(con, "raw")
+    parts = [
+        f"select nullif(lower(trim({column})), '') as email from raw.{table}"
+        + (f" where {column} like '%@%'" if table == "timeoverflow__hours" else "")
+        for table, column in EMAIL_COLUMNS
+        if table in present
+    ]
+    if not parts:
+        return {}
+    emails = con.sql(f"select distinct email from ({' union all '.join(parts)}) where email is not null").fetchall()
+    return {"m_" + pseudonym(instance_key, e)[:20]: federation_pseudonym(federation_key, e) for (e,) in emails}
+
+
+def extract_figures(con: duckdb.DuckDBPyConnection, instance_key: bytes, federation_key: bytes) -> dict[str, list]:
+    """Each figure's sorted federation pseudonyms per group and month, checked against the mart's count.
+    A person known by no email gets a pseudonym of their instance-keyed id: never the same in two cities."""
+    from pipelines.dbt_plugins.pseudonym import pseudonym
+
+    by_member = person_pseudonyms(con, instance_key, federation_key)
+    figures: dict[str, list] = {}
+    for figure, (people_sql, count_sql) in FIGURE_QUERIES.items():
+        people: dict[tuple[str, str], set[str]] = {}
+        for group_id, month, person in con.sql(people_sql).fetchall():
+            known = by_member.get(person) or federation_pseudonym(
+                federation_key, "local:" + pseudonym(instance_key, person)
+            )
+            people.setdefault((group_id, month.isoformat()), set()).add(known)
+        counts = {(g, m.isoformat()): n for g, m, n in con.sql(count_sql).fetchall()}
+        if {key: len(names) for key, names in people.items()} != counts:
+            raise ValueError(f"federation extract: {figure}: the people listed do not add up to the mart's counts")
+        figures[figure] = [{"group_id": g, "month": m, "people": sorted(people[(g, m)])} for g, m in sorted(people)]
+    return figures
+
+
+def extract_payload(release_dir: Path, signing_key: SigningKeyConfig, figures: dict[str, list]) -> bytes:
+    """The payload's deterministic bytes, bound to the release (its id and descriptor sha256)."""
+    document = {
+        "format": FORMAT,
+        "release": {"id": release_dir.name, "descriptor_sha256": sha256_file(release_dir / layout.DESCRIPTOR)},
+        "key_id": signing_key.key_id,
+        "figures": figures,
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def seal(payload: bytes, signing_key: SigningKeyConfig, hub_box_public: bytes) -> bytes:
+    """The extract file's bytes: the city's signature and the payload, sealed to the hub's box key."""
+    signed = base64.b64decode(signing_key.sign(payload)) + payload
+    return SealedBox(PublicKey(hub_box_public)).encrypt(signed)
+
+
+def extract_path(releases_dir: Path, release_id: str) -> Path:
+    return Path(releases_dir) / f"{release_id}{SUFFIX}"
+
+
+def write_extract(release_dir: Path, sealed: bytes) -> Path:
+    """<releases>/<id>.extract beside the release folder (temporary file, then rename)."""
+    target = extract_path(release_dir.parent, release_dir.name)
+    temporary = release_dir.parent / f".tmp-release-{uuid.uuid4().hex}{SUFFIX}"  # cleaned after a crash
+    temporary.write_bytes(sealed)
+    os.replace(temporary, target)
+    return target
+
+
+def write_city_extract(
+    con: duckdb.DuckDBPyConnection,
+    release_dir: Path,
+    signing_key: SigningKeyConfig,
+    keys: CityExtractKeys,
+    instance_key: bytes,
+) -> Path:
+    figures = extract_figures(con, instance_key, keys.federation_key)
+    return write_extract(
+        release_dir, seal(extract_payload(release_dir, signing_key, figures), signing_key, keys.hub_box_public)
+    )
+
+
+# --- the hub's side ---
+
+
+def hub_box_key(keys_dir: Path, create: bool = False) -> PrivateKey | None:
+    """The hub's private box key (keys/federation-box.key, base64), made on request; None if absent."""
+    path = Path(keys_dir) / HUB_BOX_PRIVATE_FILE
+    if not path.is_file():
+        if not create:
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.b64encode(bytes(PrivateKey.generate())).decode() + "\n")
+        path.chmod(0o600)
+    return PrivateKey(_key(path.read_text(), str(path), 32))
+
+
+def public_key_text(box_key: PrivateKey) -> str:
+    return base64.b64encode(bytes(box_key.public_key)).decode("ascii")
+
+
+def open_extract(
+    sealed: bytes, box_key: PrivateKey, member_key: bytes, release_id: str, descriptor_sha256: str
+) -> tuple[bytes, dict]:
+    """The verified payload (bytes and document) of a member's extract for its accepted release
+    release_id; ExtractRefused naming the check otherwise."""
+    try:
+        signed = SealedBox(box_key).decrypt(sealed)
+    except CryptoError:
+        raise ExtractRefused(
+            "extract seal",
+            "cannot be opened with the hub's box key: its bytes were changed, or it was sealed to another key",
+        ) from None
+    signature, payload = signed[:SIGNATURE_BYTES], signed[SIGNATURE_BYTES:]
+    try:
+        VerifyKey(member_key).verify(payload, signature)
+    except (BadSignatureError, ValueError):
+        raise ExtractRefused(
+            "extract signature", f"not signed by the member's key in effect ({key_id(member_key)})"
+        ) from None
+    try:
+        document = json.loads(payload)
+        bound = document["release"]
+        figures = document["figures"]
+        if document.get("format") != FORMAT or not isinstance(figures, dict):
+            raise ValueError(f"its format is not {FORMAT}")
+    except (ValueError, KeyError, TypeError) as error:
+        raise ExtractRefused("extract format", f"not a federation extract: {error}") from None
+    if bound != {"id": release_id, "descriptor_sha256": descriptor_sha256}:
+        raise ExtractRefused(
+            "extract binding",
+            f"bound to release {bound.get('id') if isinstance(bound, dict) else bound!r}, not to the accepted "
+            f"release {release_id} (descriptor {descriptor_sha256[:12]}…)",
+        )
+    return payload, document
