@@ -4,7 +4,9 @@ The raw tables that the raw load wrote into the DuckDB warehouse are exported as
 registered in a local Spark session (local[2], its metastore and tables under <data_dir>/spark), the
 `pseudonym` function is registered with the same key and HMAC as the DuckDB plugin, and dbt runs in
 this process with the `spark` target, whose `session` method joins the session started here. The
-public models are then written out as Parquet, one folder per dataset.
+public models are then written out as Parquet, one folder per dataset; `togetheros pipeline --engine
+spark` copies them into the warehouse's public schema (`copy_public_to_warehouse`), where the checks and
+the release read them as they read DuckDB's.
 """
 
 from __future__ import annotations
@@ -93,6 +95,27 @@ def register(spark, raw_dir: Path, tables: list[str], key: bytes) -> None:
     spark.udf.register("pseudonym", lambda v: None if v is None else pseudonym(key, v), StringType())
 
 
+def run_results(data_dir: Path) -> list[dict]:
+    """dbt's results of the last Spark build of `data_dir` (every model, seed and data test)."""
+    return json.loads((Paths.at(data_dir).data / "spark" / "dbt_target" / "run_results.json").read_text())["results"]
+
+
+def copy_public_to_warehouse(data_dir: Path, config: Mapping[str, str]) -> list[str]:
+    """The public tables of the last Spark build of `data_dir` replace the warehouse's public schema, in
+    one transaction; returns their names."""
+    paths = Paths.at(data_dir)
+    folders = sorted(p for p in (paths.data / "spark" / "public").iterdir() if p.is_dir())
+    with duckdb.connect(str(paths.warehouse), config=dict(config)) as conn:
+        conn.execute("begin transaction")
+        conn.execute("create schema if not exists public")
+        for folder in folders:
+            conn.execute(
+                f"create or replace table public.\"{folder.name}\" as select * from read_parquet('{folder}/*.parquet')"
+            )
+        conn.execute("commit")
+    return [folder.name for folder in folders]
+
+
 def spark_dbt_vars(data_dir: Path, env: Mapping[str, str]) -> dict:
     """The `--vars` the pipeline gives dbt on DuckDB (threshold, TogetherOS address, ...), from `env`."""
     from pipelines.assets.resources import configured_resources, dbt_vars
@@ -101,20 +124,24 @@ def spark_dbt_vars(data_dir: Path, env: Mapping[str, str]) -> dict:
     return json.loads(dbt_vars(Path(data_dir), resources["warehouse"], resources["disclosure"], resources["sources"]))
 
 
-def build(data_dir: Path, dbt_vars: dict, env: Mapping[str, str]) -> SparkBuild:
+def build(data_dir: Path, dbt_vars: dict, env: Mapping[str, str], full_refresh: bool = False) -> SparkBuild:
     """dbt build on Spark over the raw tables of `data_dir`'s warehouse; the public datasets are written
-    to <data_dir>/spark/public/<name>/ (Parquet)."""
+    to <data_dir>/spark/public/<name>/ (Parquet). Spark's tables and metastore are kept from one build to
+    the next, as DuckDB's warehouse is: the month-incremental models rebuild only the months that changed
+    (`full_refresh`: every model whole)."""
     from dbt.cli.main import dbtRunner
 
     paths = Paths.at(data_dir)
     spark_dir = paths.data / "spark"
-    shutil.rmtree(spark_dir, ignore_errors=True)
+    for done in ("raw", "public", "dbt_target"):  # this build's, written again
+        shutil.rmtree(spark_dir / done, ignore_errors=True)
     tables = export_raw(paths.warehouse, spark_dir / "raw")
     spark = spark_session(spark_dir)
     try:
         register(spark, spark_dir / "raw", tables, load_key(env.get(KEY_ENV), demo_key_file(paths)))
         started = time.monotonic()
         args = [*DBT_BUILD, "--vars", json.dumps(dbt_vars), "--project-dir", str(DBT_PROJECT)]
+        args += ["--full-refresh"] if full_refresh else []
         args += ["--profiles-dir", str(DBT_PROJECT), "--target-path", str(spark_dir / "dbt_target")]
         result = dbtRunner().invoke(args)
         seconds = time.monotonic() - started

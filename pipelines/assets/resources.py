@@ -14,6 +14,8 @@
   (TOGETHEROS_ALERT_TIMEOUT, TOGETHEROS_ALERT_RETRIES), and after how many days without new data an
   area is stale (TOGETHEROS_STALE_AFTER_DAYS), the dashboard address the feeds link to
   (TOGETHEROS_DASHBOARD_URL); docs/alerts.md.
+- `DbtEngine`: what dbt builds the models on: DuckDB, in the warehouse (the default), or Apache Spark
+  (TOGETHEROS_ENGINE=spark or `togetheros pipeline --engine spark`; docs/scaling.md).
 - `Publishing`: whether a release with no data rows may be published (`togetheros pipeline
   --allow-empty` only: a deliberate empty release).
 
@@ -218,6 +220,25 @@ class Alerts(dg.ConfigurableResource):
         return webhook_urls(self.webhooks)
 
 
+ENGINE_ENV = "TOGETHEROS_ENGINE"
+DBT_ENGINES = ("duckdb", "spark")
+
+
+class DbtEngine(dg.ConfigurableResource):
+    """What dbt builds the models on: `duckdb` (in the warehouse) or `spark` (a local Spark session,
+    pipelines/spark.py, whose public tables then replace the warehouse's public schema: the checks and
+    the release read them there, whichever engine built them)."""
+
+    name: str = "duckdb"
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in DBT_ENGINES:
+            raise ValueError(f"{ENGINE_ENV} (--engine) is one of {', '.join(DBT_ENGINES)}, not {value!r}")
+        return value
+
+
 class Publishing(dg.ConfigurableResource):
     """allow_empty: publish a release with no data rows (a deliberate empty release)."""
 
@@ -297,4 +318,5 @@ def configured_resources(env: Mapping[str, str]) -> dict[str, dg.ConfigurableRes
         "limits": InputLimits(**{name: value for name, value in parse_env(env).items() if value}),
         "alerts": _alerts(env),
         "publishing": Publishing(),
+        "engine": DbtEngine(name=env.get(ENGINE_ENV) or "duckdb"),
     }
