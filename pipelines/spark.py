@@ -57,7 +57,8 @@ def export_raw(warehouse: Path, out: Path) -> list[str]:
 
 def spark_session(spark_dir: Path, master: str = "local[2]"):
     """A Spark session whose metastore and managed tables live under `spark_dir` (UTC, timestamps
-    without time zone as DuckDB's, few shuffle partitions for data of one community)."""
+    without time zone as DuckDB's, few shuffle partitions and no adaptive execution for data of one
+    community: docs/scaling.md)."""
     from pyspark.sql import SparkSession
 
     spark_dir.mkdir(parents=True, exist_ok=True)
@@ -73,6 +74,8 @@ def spark_session(spark_dir: Path, master: str = "local[2]"):
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.timestampType", "TIMESTAMP_NTZ")
         .config("spark.sql.shuffle.partitions", "2")
+        # re-planning at each stage pays off on big shuffles; on one community's tables it is only overhead
+        .config("spark.sql.adaptive.enabled", "false")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "2g")
