@@ -98,6 +98,18 @@ def register(spark, raw_dir: Path, tables: list[str], key: bytes) -> None:
     spark.udf.register("pseudonym", lambda v: None if v is None else pseudonym(key, v), StringType())
 
 
+def export_public(spark, spark_dir: Path) -> dict[str, Path]:
+    """Every table of Spark's `public` database as <spark_dir>/public/<name>/ (Parquet)."""
+    public = {}
+    for row in spark.sql("show tables in public").collect():
+        if row.isTemporary:  # the views an incremental build leaves in the session (<model>__dbt_tmp)
+            continue
+        folder = spark_dir / "public" / row.tableName
+        spark.table(f"public.{row.tableName}").write.mode("overwrite").parquet(str(folder))
+        public[row.tableName] = folder
+    return public
+
+
 def run_results(data_dir: Path) -> list[dict]:
     """dbt's results of the last Spark build of `data_dir` (every model, seed and data test)."""
     return json.loads((Paths.at(data_dir).data / "spark" / "dbt_target" / "run_results.json").read_text())["results"]
@@ -151,11 +163,8 @@ def build(data_dir: Path, dbt_vars: dict, env: Mapping[str, str], full_refresh: 
         results = list(result.result or [])
         failures = {r.node.name: str(r.status) for r in results if str(r.status) not in ("success", "pass", "no-op")}
         models = sum(1 for r in results if r.node.resource_type == "model" and str(r.status) == "success")
-        public = {}
-        for row in spark.sql("show tables in public").collect():
-            folder = spark_dir / "public" / row.tableName
-            spark.table(f"public.{row.tableName}").write.mode("overwrite").parquet(str(folder))
-            public[row.tableName] = folder
-        return SparkBuild(bool(result.success) and not failures, seconds, failures, models, public)
+        return SparkBuild(
+            bool(result.success) and not failures, seconds, failures, models, export_public(spark, spark_dir)
+        )
     finally:
         spark.stop()

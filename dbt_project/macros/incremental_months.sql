@@ -92,7 +92,7 @@
     (
         select * from {{ this }}
         where {{ month_column }} < {{ first_changed_month(input, input_time, whole_inputs, month_column) }}
-    )
+    ) as kept_rows
     {%- else -%}
     {{ this }}
     {%- endif -%}
