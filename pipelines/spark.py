@@ -26,6 +26,8 @@ from pipelines.settings import REPO_ROOT, Paths
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 # what the release reads besides the datasets is built too: every model and data test, no unit tests
 DBT_BUILD = ["build", "--target", "spark", "--exclude-resource-type", "unit_test"]
+# statements issued at once: the `spark` target's threads in profiles.yml
+SPARK_THREADS = 4
 
 
 @dataclass
@@ -87,26 +89,34 @@ def spark_session(spark_dir: Path, master: str = "local[2]"):
     return spark
 
 
+def in_parallel(statements, items) -> None:
+    """`statements(item)` for every item, from the threads dbt uses: each Spark statement's cost is mostly
+    fixed (planning, a job, the metastore) and overlaps with the others' (docs/scaling.md)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(SPARK_THREADS) as pool:
+        list(pool.map(statements, items))
+
+
 def register(spark, raw_dir: Path, tables: list[str], key: bytes) -> None:
     """The raw Parquet files as tables of the `raw` database, and `pseudonym(text)`."""
     from pyspark.sql.types import StringType
 
-    spark.sql("create database if not exists raw")
-    for name in tables:
+    def register_table(name: str) -> None:
         spark.sql(f"drop table if exists raw.`{name}`")
         spark.sql(f"create table raw.`{name}` using parquet location '{raw_dir / name}.parquet'")
+
+    spark.sql("create database if not exists raw")
+    in_parallel(register_table, tables)
     spark.udf.register("pseudonym", lambda v: None if v is None else pseudonym(key, v), StringType())
 
 
 def export_public(spark, spark_dir: Path) -> dict[str, Path]:
     """Every table of Spark's `public` database as <spark_dir>/public/<name>/ (Parquet)."""
-    public = {}
-    for row in spark.sql("show tables in public").collect():
-        if row.isTemporary:  # the views an incremental build leaves in the session (<model>__dbt_tmp)
-            continue
-        folder = spark_dir / "public" / row.tableName
-        spark.table(f"public.{row.tableName}").write.mode("overwrite").parquet(str(folder))
-        public[row.tableName] = folder
+    # not the views an incremental build leaves in the session (<model>__dbt_tmp)
+    names = [row.tableName for row in spark.sql("show tables in public").collect() if not row.isTemporary]
+    public = {name: spark_dir / "public" / name for name in names}
+    in_parallel(lambda name: spark.table(f"public.{name}").write.mode("overwrite").parquet(str(public[name])), names)
     return public
 
 
