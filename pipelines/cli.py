@@ -172,8 +172,9 @@ def _spark_build(args: argparse.Namespace) -> int:
     for name, status in sorted(result.failures.items()):
         print(f"{status}: {name}", file=sys.stderr)
     print(
-        f"spark: {result.models} models, dbt {result.seconds:.0f} s of {time.monotonic() - started:.0f} s "
-        f"(with the session's start and the exports); {len(result.public)} public datasets "
+        f"spark: {result.models} models in {time.monotonic() - started:.0f} s ("
+        + ", ".join(f"{step} {seconds:.0f} s" for step, seconds in result.seconds.items())
+        + f"); {len(result.public)} public datasets "
         f"under {data_dir / 'spark' / 'public'}" + ("" if result.success else "; FAILED")
     )
     return 0 if result.success else 1

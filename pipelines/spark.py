@@ -33,7 +33,8 @@ SPARK_THREADS = 4
 @dataclass
 class SparkBuild:
     success: bool
-    seconds: float
+    # wall seconds of each step: raw export, session start, raw registration, dbt, public export
+    seconds: dict[str, float]
     # dbt's results that did not pass (model, test or seed name -> status)
     failures: dict[str, str]
     # models dbt built
@@ -158,23 +159,32 @@ def build(data_dir: Path, dbt_vars: dict, env: Mapping[str, str], full_refresh: 
 
     paths = Paths.at(data_dir)
     spark_dir = paths.data / "spark"
-    for done in ("raw", "public", "dbt_target"):  # this build's, written again
+    # this build's, written again (dbt_target is kept: dbt's partial parse saves a whole parse)
+    for done in ("raw", "public"):
         shutil.rmtree(spark_dir / done, ignore_errors=True)
+    seconds, started = {}, time.monotonic()
+
+    def step_done(name: str) -> None:
+        nonlocal started
+        seconds[name], started = time.monotonic() - started, time.monotonic()
+
     tables = export_raw(paths.warehouse, spark_dir / "raw")
+    step_done("raw export")
     spark = spark_session(spark_dir)
+    step_done("session start")
     try:
         register(spark, spark_dir / "raw", tables, load_key(env.get(KEY_ENV), demo_key_file(paths)))
-        started = time.monotonic()
+        step_done("raw registration")
         args = [*DBT_BUILD, "--vars", json.dumps(dbt_vars), "--project-dir", str(DBT_PROJECT)]
         args += ["--full-refresh"] if full_refresh else []
         args += ["--profiles-dir", str(DBT_PROJECT), "--target-path", str(spark_dir / "dbt_target")]
         result = dbtRunner().invoke(args)
-        seconds = time.monotonic() - started
+        step_done("dbt")
         results = list(result.result or [])
         failures = {r.node.name: str(r.status) for r in results if str(r.status) not in ("success", "pass", "no-op")}
         models = sum(1 for r in results if r.node.resource_type == "model" and str(r.status) == "success")
-        return SparkBuild(
-            bool(result.success) and not failures, seconds, failures, models, export_public(spark, spark_dir)
-        )
+        public = export_public(spark, spark_dir)
+        step_done("public export")
+        return SparkBuild(bool(result.success) and not failures, seconds, failures, models, public)
     finally:
         spark.stop()
