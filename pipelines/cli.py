@@ -167,8 +167,12 @@ def _spark_build(args: argparse.Namespace) -> int:
         print(f"no warehouse under {data_dir}: run `togetheros pipeline` first (it loads raw)", file=sys.stderr)
         return 2
     dbt_vars = json.loads(args.vars) if args.vars else spark_dbt_vars(data_dir, os.environ)
+    if args.master is None:
+        from pipelines.assets.resources import configured_resources
+
+        args.master = configured_resources(os.environ)["engine"].spark_master
     started = time.monotonic()
-    result = build(data_dir, dbt_vars, os.environ, full_refresh=args.full_refresh)
+    result = build(data_dir, dbt_vars, os.environ, full_refresh=args.full_refresh, master=args.master)
     for name, status in sorted(result.failures.items()):
         print(f"{status}: {name}", file=sys.stderr)
     print(
@@ -282,6 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     spark.add_argument("--data-dir", type=Path, default=None, help="data directory (default: ./data)")
     spark.add_argument("--full-refresh", action="store_true", help="build the incremental models whole too")
+    spark.add_argument(
+        "--master", default=None, help="the Spark session's master (default: TOGETHEROS_SPARK_MASTER, else local[2])"
+    )
     spark.add_argument("--vars", default=None, help="dbt's --vars as JSON (default: from the environment's settings)")
     spark.set_defaults(handler=_spark_build)
 

@@ -150,7 +150,9 @@ def spark_dbt_vars(data_dir: Path, env: Mapping[str, str]) -> dict:
     return json.loads(dbt_vars(Path(data_dir), resources["warehouse"], resources["disclosure"], resources["sources"]))
 
 
-def build(data_dir: Path, dbt_vars: dict, env: Mapping[str, str], full_refresh: bool = False) -> SparkBuild:
+def build(
+    data_dir: Path, dbt_vars: dict, env: Mapping[str, str], full_refresh: bool = False, master: str = "local[2]"
+) -> SparkBuild:
     """dbt build on Spark over the raw tables of `data_dir`'s warehouse; the public datasets are written
     to <data_dir>/spark/public/<name>/ (Parquet). Spark's tables and metastore are kept from one build to
     the next, as DuckDB's warehouse is: the month-incremental models rebuild only the months that changed
@@ -170,7 +172,7 @@ def build(data_dir: Path, dbt_vars: dict, env: Mapping[str, str], full_refresh: 
 
     tables = export_raw(paths.warehouse, spark_dir / "raw")
     step_done("raw export")
-    spark = spark_session(spark_dir)
+    spark = spark_session(spark_dir, master)
     step_done("session start")
     try:
         register(spark, spark_dir / "raw", tables, load_key(env.get(KEY_ENV), demo_key_file(paths)))

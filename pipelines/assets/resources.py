@@ -15,7 +15,8 @@
   area is stale (TOGETHEROS_STALE_AFTER_DAYS), the dashboard address the feeds link to
   (TOGETHEROS_DASHBOARD_URL); docs/alerts.md.
 - `DbtEngine`: what dbt builds the models on: DuckDB, in the warehouse (the default), or Apache Spark
-  (TOGETHEROS_ENGINE=spark or `togetheros pipeline --engine spark`; docs/scaling.md).
+  (TOGETHEROS_ENGINE=spark or `togetheros pipeline --engine spark`; the session's master:
+  TOGETHEROS_SPARK_MASTER; docs/scaling.md).
 - `Publishing`: whether a release with no data rows may be published (`togetheros pipeline
   --allow-empty` only: a deliberate empty release).
 
@@ -221,15 +222,26 @@ class Alerts(dg.ConfigurableResource):
 
 
 ENGINE_ENV = "TOGETHEROS_ENGINE"
+SPARK_MASTER_ENV = "TOGETHEROS_SPARK_MASTER"
 DBT_ENGINES = ("duckdb", "spark")
+SPARK_MASTERS = ("local", "spark://", "k8s://", "yarn")
 
 
 class DbtEngine(dg.ConfigurableResource):
-    """What dbt builds the models on: `duckdb` (in the warehouse) or `spark` (a local Spark session,
+    """What dbt builds the models on: `duckdb` (in the warehouse) or `spark` (a Spark session,
     pipelines/spark.py, whose public tables then replace the warehouse's public schema: the checks and
-    the release read them there, whichever engine built them)."""
+    the release read them there, whichever engine built them), and the Spark session's master (default
+    local[2]; docs/scaling.md for a cluster)."""
 
     name: str = "duckdb"
+    spark_master: str = "local[2]"
+
+    @field_validator("spark_master")
+    @classmethod
+    def _master(cls, value: str) -> str:
+        if not value.startswith(SPARK_MASTERS):
+            raise ValueError(f"{SPARK_MASTER_ENV} starts with one of {', '.join(SPARK_MASTERS)}, not {value!r}")
+        return value
 
     @field_validator("name")
     @classmethod
@@ -318,5 +330,5 @@ def configured_resources(env: Mapping[str, str]) -> dict[str, dg.ConfigurableRes
         "limits": InputLimits(**{name: value for name, value in parse_env(env).items() if value}),
         "alerts": _alerts(env),
         "publishing": Publishing(),
-        "engine": DbtEngine(name=env.get(ENGINE_ENV) or "duckdb"),
+        "engine": DbtEngine(name=env.get(ENGINE_ENV) or "duckdb", spark_master=env.get(SPARK_MASTER_ENV) or "local[2]"),
     }

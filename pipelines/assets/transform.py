@@ -92,18 +92,19 @@ def dbt_models(
     # unit tests check formulas on fixed rows, not the data: they run once in the test suite instead
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", settings]
     if engine.name == "spark":
-        yield from build_on_spark(context, paths, warehouse, settings)
+        yield from build_on_spark(context, paths, warehouse, settings, engine.spark_master)
     else:
         yield from build_what_changed(context, dbt, paths, warehouse, args, settings)
 
 
-def build_on_spark(context: dg.AssetExecutionContext, paths: Paths, warehouse: Warehouse, settings: str):
+def build_on_spark(context: dg.AssetExecutionContext, paths: Paths, warehouse: Warehouse, settings: str, master: str):
     """Every model and data test built on Spark (`togetheros spark-build`, in a process of its own: its JVM
     ends with it), then Spark's public tables copied into the warehouse's public schema, where the checks
     and the release read them; each model and data test reported from dbt's results on Spark."""
     from pipelines import dbt_changes, spark
 
-    command = [sys.executable, "-m", "pipelines.cli", "spark-build", "--data-dir", str(paths.data), "--vars", settings]
+    command = [sys.executable, "-m", "pipelines.cli", "spark-build", "--data-dir", str(paths.data)]
+    command += ["--vars", settings, "--master", master]
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, env=os.environ)
     context.log.info(done.stdout)
     if done.returncode != 0:

@@ -62,7 +62,9 @@ def test_the_environment_is_read_once_into_the_resources():
     assert sources.api("opencollective").token == "t0ken-not-in-the-process-env"
     assert limits.line_bytes == 1000 and limits.files == InputLimits().files
     assert resources["engine"].name == "duckdb"
-    assert configured_resources({"TOGETHEROS_ENGINE": "spark"})["engine"].name == "spark"
+    spark = configured_resources({"TOGETHEROS_ENGINE": "spark", "TOGETHEROS_SPARK_MASTER": "spark://spark-master:7077"})
+    assert spark["engine"].name == "spark" and spark["engine"].spark_master == "spark://spark-master:7077"
+    assert resources["engine"].spark_master == "local[2]"
 
 
 @pytest.mark.parametrize(
@@ -75,6 +77,7 @@ def test_the_environment_is_read_once_into_the_resources():
         ({"DISCOURSE_URL": "forum.example"}, "http:// or https://.*forum.example"),
         ({"TOGETHEROS_MIN_COUNT": "five"}, "TOGETHEROS_MIN_COUNT='five'.*1 or more"),
         ({"TOGETHEROS_ENGINE": "trino"}, r"TOGETHEROS_ENGINE \(--engine\) is one of duckdb, spark, not 'trino'"),
+        ({"TOGETHEROS_SPARK_MASTER": "host:7077"}, "TOGETHEROS_SPARK_MASTER starts with one of local, spark://"),
     ],
 )
 def test_an_invalid_setting_is_refused_naming_it(env, message):
