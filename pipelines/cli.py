@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from contextlib import nullcontext, redirect_stdout
 from pathlib import Path
 
@@ -56,11 +58,13 @@ def run_pipeline(
     verbose: bool = True,
     allow_empty: bool = False,
     progress=None,
+    engine: str | None = None,
 ):
     """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR, else
     ./data); every other setting comes from the environment (`build_definitions`). The run is recorded
     in the Dagster instance under the data dir (`dagster_home`). Dagster's console log is at DEBUG with
-    `verbose`, else warnings only; `progress` (a StageReporter) gets one line per stage.
+    `verbose`, else warnings only; `progress` (a StageReporter) gets one line per stage; `engine` is what
+    dbt builds on (`DbtEngine`; default: TOGETHEROS_ENGINE, else DuckDB).
 
     Holds the data directory's run lock throughout (a run in progress is waited for up to `wait_seconds`,
     then `RunInProgress` is raised and nothing is touched), and first clears what an interrupted run left."""
@@ -68,7 +72,7 @@ def run_pipeline(
 
     import dagster as dg
 
-    from pipelines.assets.resources import DataDir, Publishing
+    from pipelines.assets.resources import DataDir, DbtEngine, Publishing
     from pipelines.definitions import build_definitions, release_checks
     from pipelines.progress import RUN_TAG, RunFollower
     from pipelines.release.quarantine import clean_releases
@@ -77,6 +81,8 @@ def run_pipeline(
     overrides = {"data_dir": DataDir(path=str(Path(data_dir).resolve()))} if data_dir is not None else {}
     if allow_empty:
         overrides["publishing"] = Publishing(allow_empty=True)
+    if engine is not None:
+        overrides["engine"] = DbtEngine(name=engine)
     defs = build_definitions(overrides, os.environ)
     paths = defs.resources["data_dir"].paths()
     with run_lock(paths.data, wait_seconds):
@@ -111,8 +117,6 @@ def run_pipeline(
 
 
 def _pipeline(args: argparse.Namespace) -> int:
-    import time
-
     from pipelines.preflight import inbox_problem
     from pipelines.progress import StageReporter, summary
     from pipelines.runlock import RunInProgress
@@ -125,7 +129,12 @@ def _pipeline(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         result = run_pipeline(
-            args.data_dir, args.wait, verbose=args.verbose, allow_empty=args.allow_empty, progress=StageReporter()
+            args.data_dir,
+            args.wait,
+            verbose=args.verbose,
+            allow_empty=args.allow_empty,
+            progress=StageReporter(),
+            engine=args.engine,
         )
     except RunInProgress as refused:
         print(f"pipeline {refused}", file=sys.stderr)
@@ -157,11 +166,19 @@ def _spark_build(args: argparse.Namespace) -> int:
     if not Paths.at(data_dir).warehouse.is_file():
         print(f"no warehouse under {data_dir}: run `togetheros pipeline` first (it loads raw)", file=sys.stderr)
         return 2
-    result = build(data_dir, spark_dbt_vars(data_dir, os.environ), os.environ)
+    dbt_vars = json.loads(args.vars) if args.vars else spark_dbt_vars(data_dir, os.environ)
+    if args.master is None:
+        from pipelines.assets.resources import configured_resources
+
+        args.master = configured_resources(os.environ)["engine"].spark_master
+    started = time.monotonic()
+    result = build(data_dir, dbt_vars, os.environ, full_refresh=args.full_refresh, master=args.master)
     for name, status in sorted(result.failures.items()):
         print(f"{status}: {name}", file=sys.stderr)
     print(
-        f"spark: {result.models} models in {result.seconds:.0f} s; {len(result.public)} public datasets "
+        f"spark: {result.models} models in {time.monotonic() - started:.0f} s ("
+        + ", ".join(f"{step} {seconds:.0f} s" for step, seconds in result.seconds.items())
+        + f"); {len(result.public)} public datasets "
         f"under {data_dir / 'spark' / 'public'}" + ("" if result.success else "; FAILED")
     )
     return 0 if result.success else 1
@@ -256,12 +273,23 @@ def build_parser() -> argparse.ArgumentParser:
         "the data folder must exist)",
     )
     pipeline.add_argument("--verbose", action="store_true", help="print Dagster's whole log (DEBUG) too")
+    pipeline.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default=None,
+        help="what dbt builds the models on (default: TOGETHEROS_ENGINE, else duckdb); the release is the same",
+    )
     pipeline.set_defaults(handler=_pipeline)
 
     spark = commands.add_parser(
         "spark-build", help="build every dbt model on a local Apache Spark from the loaded raw tables"
     )
     spark.add_argument("--data-dir", type=Path, default=None, help="data directory (default: ./data)")
+    spark.add_argument("--full-refresh", action="store_true", help="build the incremental models whole too")
+    spark.add_argument(
+        "--master", default=None, help="the Spark session's master (default: TOGETHEROS_SPARK_MASTER, else local[2])"
+    )
+    spark.add_argument("--vars", default=None, help="dbt's --vars as JSON (default: from the environment's settings)")
     spark.set_defaults(handler=_spark_build)
 
     dev = commands.add_parser("dev", help="the Dagster UI (runs, checks, schedule, sensors) over the data dir")

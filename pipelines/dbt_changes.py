@@ -102,5 +102,12 @@ def not_rebuilt(manifest: dict, selected: list[str] | None) -> list[str]:
         for unique_id, node in manifest["nodes"].items()
         if node["resource_type"] in ("model", "seed") and unique_id not in reached
     }
-    order = TopologicalSorter({node: set(manifest["parent_map"].get(node, [])) & kept for node in kept})
-    return list(order.static_order())
+    return parents_first(manifest, kept)
+
+
+def parents_first(manifest: dict, unique_ids: Iterable[str]) -> list[str]:
+    """`unique_ids` ordered so that each comes after those of its parents among them."""
+    ids = set(unique_ids)
+    return list(
+        TopologicalSorter({node: set(manifest["parent_map"].get(node, [])) & ids for node in ids}).static_order()
+    )

@@ -50,11 +50,20 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# The model's config: the months to rebuild are deleted first, then their rebuilt rows appended. #}
+{# The model's config: the months to rebuild are deleted first, then their rebuilt rows appended. On
+   Spark, which deletes rows only from Delta or Iceberg tables (extra jars), the table is partitioned by
+   the month column and the rebuilt rows overwrite their partitions (dynamic `insert_overwrite` on plain
+   Parquet); a partition from the first changed month on that the rebuild no longer returns (its input
+   rows were all removed) is kept there, where DuckDB deletes it: a `--full-refresh` clears it. #}
 {% macro incremental_by_month(input, input_time, whole_inputs=[], month_column='month') -%}
     {%- if target.type == 'spark' -%}
-    {#- Spark deletes rows only from Delta or Iceberg tables (extra jars): a whole build there -#}
-    {{ config(materialized='table') }}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by=[month_column],
+        file_format='parquet',
+        on_schema_change='sync_all_columns'
+    ) }}
     {%- else -%}
     {%- set changed = "first_changed_month('" ~ input ~ "', '" ~ input_time ~ "', " ~ whole_inputs ~ ", '"
         ~ month_column ~ "')" -%}
@@ -74,4 +83,17 @@
     {%- if is_incremental() %}
     where {{ input_time }} >= {{ first_changed_month(input, input_time, whole_inputs, month_column) }}
     {%- endif %}
+{%- endmacro %}
+
+{# This model's rows kept from its last build: on DuckDB the pre-hook deleted the months to rebuild; on
+   Spark they are there until their partitions are overwritten, so they are left out here. #}
+{% macro kept_rows(input, input_time, whole_inputs=[], month_column='month') -%}
+    {%- if target.type == 'spark' -%}
+    (
+        select * from {{ this }}
+        where {{ month_column }} < {{ first_changed_month(input, input_time, whole_inputs, month_column) }}
+    ) as kept_rows
+    {%- else -%}
+    {{ this }}
+    {%- endif -%}
 {%- endmacro %}

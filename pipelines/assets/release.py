@@ -11,6 +11,7 @@ import duckdb
 from pipelines.assets.resources import (
     Alerts,
     DataDir,
+    DbtEngine,
     Disclosure,
     FederationExtract,
     Publishing,
@@ -24,6 +25,8 @@ from pipelines.release.catalog import public_catalog
 from pipelines.settings import SOURCES, git_commit
 
 ENGINES = ("duckdb", "polars", "pyarrow", "dbt-core", "dbt-duckdb", "dagster", "great-expectations")
+# recorded besides when dbt built the models on Spark (`DbtEngine`)
+SPARK_ENGINES = ("dbt-spark", "pyspark")
 
 
 RELEASE_FACTS = "release_facts"  # public.release_facts: what the release reads besides the datasets
@@ -87,6 +90,7 @@ def release(
     signing: Signing,
     alerts: Alerts,
     publishing: Publishing,
+    engine: DbtEngine,
 ) -> dg.MaterializeResult:
     from pipelines.release import SigningKeyConfig, write_release
 
@@ -122,7 +126,9 @@ def release(
         recompute_rules=catalog.recompute_rules,
         signing_key=SigningKeyConfig.from_env(signing.environment(), paths.data),
         code_commit=git_commit(),
-        engine_versions={name: metadata.version(name) for name in ENGINES},
+        engine_versions={
+            name: metadata.version(name) for name in ENGINES + (SPARK_ENGINES if engine.name == "spark" else ())
+        },
         data_as_of=data_as_of,
         dataset_as_of=dataset_as_of,
         min_count=disclosure.min_count,

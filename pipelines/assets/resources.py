@@ -18,6 +18,9 @@
   (TOGETHEROS_FEDERATION_PSEUDONYM_KEY, the federation's shared pseudonym key, a secret;
   TOGETHEROS_HUB_BOX_PUBLIC_KEY, the hub's base64 X25519 box key; TOGETHEROS_PSEUDONYM_KEY, the
   instance's own key, to match its member ids; docs/federation.md). Unset: no extract.
+- `DbtEngine`: what dbt builds the models on: DuckDB, in the warehouse (the default), or Apache Spark
+  (TOGETHEROS_ENGINE=spark or `togetheros pipeline --engine spark`; the session's master:
+  TOGETHEROS_SPARK_MASTER; docs/scaling.md).
 - `Publishing`: whether a release with no data rows may be published (`togetheros pipeline
   --allow-empty` only: a deliberate empty release).
 
@@ -252,6 +255,36 @@ def _federation_extract(env: Mapping[str, str]) -> FederationExtract:
     )
 
 
+ENGINE_ENV = "TOGETHEROS_ENGINE"
+SPARK_MASTER_ENV = "TOGETHEROS_SPARK_MASTER"
+DBT_ENGINES = ("duckdb", "spark")
+SPARK_MASTERS = ("local", "spark://", "k8s://", "yarn")
+
+
+class DbtEngine(dg.ConfigurableResource):
+    """What dbt builds the models on: `duckdb` (in the warehouse) or `spark` (a Spark session,
+    pipelines/spark.py, whose public tables then replace the warehouse's public schema: the checks and
+    the release read them there, whichever engine built them), and the Spark session's master (default
+    local[2]; docs/scaling.md for a cluster)."""
+
+    name: str = "duckdb"
+    spark_master: str = "local[2]"
+
+    @field_validator("spark_master")
+    @classmethod
+    def _master(cls, value: str) -> str:
+        if not value.startswith(SPARK_MASTERS):
+            raise ValueError(f"{SPARK_MASTER_ENV} starts with one of {', '.join(SPARK_MASTERS)}, not {value!r}")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in DBT_ENGINES:
+            raise ValueError(f"{ENGINE_ENV} (--engine) is one of {', '.join(DBT_ENGINES)}, not {value!r}")
+        return value
+
+
 class Publishing(dg.ConfigurableResource):
     """allow_empty: publish a release with no data rows (a deliberate empty release)."""
 
@@ -332,4 +365,5 @@ def configured_resources(env: Mapping[str, str]) -> dict[str, dg.ConfigurableRes
         "alerts": _alerts(env),
         "publishing": Publishing(),
         "federation_extract": _federation_extract(env),
+        "engine": DbtEngine(name=env.get(ENGINE_ENV) or "duckdb", spark_master=env.get(SPARK_MASTER_ENV) or "local[2]"),
     }

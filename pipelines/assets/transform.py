@@ -5,6 +5,8 @@ import functools
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,9 +14,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.assets.resources import DataDir, Disclosure, Publishing, Sources, Warehouse, dbt_vars
+from pipelines.assets.resources import DataDir, DbtEngine, Disclosure, Publishing, Sources, Warehouse, dbt_vars
 from pipelines.preflight import no_source_rows_problem
-from pipelines.settings import DBT_PROJECT_DIR, SOURCES, Paths
+from pipelines.settings import DBT_PROJECT_DIR, REPO_ROOT, SOURCES, Paths
 from pipelines.sources.contracts import load_contract
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -79,6 +81,7 @@ def dbt_models(
     disclosure: Disclosure,
     sources: Sources,
     publishing: Publishing,
+    engine: DbtEngine,
 ):
     # the warehouse, the threshold, the memory limit and the TogetherOS address go to dbt explicitly, as --vars
     paths = data_dir.paths()
@@ -88,7 +91,53 @@ def dbt_models(
     settings = dbt_vars(paths.data, warehouse, disclosure, sources)
     # unit tests check formulas on fixed rows, not the data: they run once in the test suite instead
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", settings]
-    yield from build_what_changed(context, dbt, paths, warehouse, args, settings)
+    if engine.name == "spark":
+        yield from build_on_spark(context, paths, warehouse, settings, engine.spark_master)
+    else:
+        yield from build_what_changed(context, dbt, paths, warehouse, args, settings)
+
+
+def build_on_spark(context: dg.AssetExecutionContext, paths: Paths, warehouse: Warehouse, settings: str, master: str):
+    """Every model and data test built on Spark (`togetheros spark-build`, in a process of its own: its JVM
+    ends with it), then Spark's public tables copied into the warehouse's public schema, where the checks
+    and the release read them; each model and data test reported from dbt's results on Spark."""
+    from pipelines import dbt_changes, spark
+
+    command = [sys.executable, "-m", "pipelines.cli", "spark-build", "--data-dir", str(paths.data)]
+    command += ["--vars", settings, "--master", master]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, env=os.environ)
+    context.log.info(done.stdout)
+    if done.returncode != 0:
+        raise dg.Failure(description=f"dbt on Spark failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    copied = spark.copy_public_to_warehouse(paths.data, warehouse.config())
+    context.log.info(f"Spark's {len(copied)} public tables copied into the warehouse's public schema")
+    # the warehouse's own staging and marts are now older than its public schema: the next DuckDB build is whole
+    (paths.warehouse.parent / dbt_changes.STATE_FOLDER / "built.json").unlink(missing_ok=True)
+    results = {result["unique_id"]: result for result in spark.run_results(paths.data)}
+    translator = StageTranslator()
+    selected = {context.assets_def.get_output_name_for_asset_key(asset) for asset in context.selected_asset_keys}
+    built = [uid for uid in results if uid.split(".")[0] in ("model", "seed")]
+    for unique_id in dbt_changes.parents_first(manifest(), built):
+        name = context.assets_def.get_output_name_for_asset_key(
+            translator.get_asset_key(manifest()["nodes"][unique_id])
+        )
+        if name in selected:
+            selected.discard(name)
+            yield dg.Output(
+                None, output_name=name, metadata={"engine": "spark", "seconds": results[unique_id]["execution_time"]}
+            )
+    if selected:  # dbt on Spark reported no result for a model it was asked to build
+        raise dg.Failure(description=f"dbt on Spark built no {', '.join(sorted(selected))}")
+    checks = {key.name: key for key in context.selected_asset_check_keys}
+    for unique_id, result in results.items():
+        test = manifest()["nodes"].get(unique_id, {})
+        if test.get("resource_type") == "test" and test["name"] in checks:
+            yield dg.AssetCheckResult(
+                asset_key=checks[test["name"]].asset_key,
+                check_name=test["name"],
+                passed=result["status"] == "pass",
+                metadata={"engine": "spark", "status": result["status"], "failures": result.get("failures") or 0},
+            )
 
 
 def build_what_changed(

@@ -61,6 +61,10 @@ def test_the_environment_is_read_once_into_the_resources():
     assert sources.api("opencollective").page_size == 50 and not sources.api("discourse").configured
     assert sources.api("opencollective").token == "t0ken-not-in-the-process-env"
     assert limits.line_bytes == 1000 and limits.files == InputLimits().files
+    assert resources["engine"].name == "duckdb"
+    spark = configured_resources({"TOGETHEROS_ENGINE": "spark", "TOGETHEROS_SPARK_MASTER": "spark://spark-master:7077"})
+    assert spark["engine"].name == "spark" and spark["engine"].spark_master == "spark://spark-master:7077"
+    assert resources["engine"].spark_master == "local[2]"
 
 
 @pytest.mark.parametrize(
@@ -72,6 +76,8 @@ def test_the_environment_is_read_once_into_the_resources():
         ({"OPENCOLLECTIVE_PAGE_SIZE": "0"}, "OPENCOLLECTIVE_PAGE_SIZE='0'.*positive"),
         ({"DISCOURSE_URL": "forum.example"}, "http:// or https://.*forum.example"),
         ({"TOGETHEROS_MIN_COUNT": "five"}, "TOGETHEROS_MIN_COUNT='five'.*1 or more"),
+        ({"TOGETHEROS_ENGINE": "trino"}, r"TOGETHEROS_ENGINE \(--engine\) is one of duckdb, spark, not 'trino'"),
+        ({"TOGETHEROS_SPARK_MASTER": "host:7077"}, "TOGETHEROS_SPARK_MASTER starts with one of local, spark://"),
     ],
 )
 def test_an_invalid_setting_is_refused_naming_it(env, message):

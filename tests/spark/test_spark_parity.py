@@ -1,10 +1,12 @@
-"""The same dbt project on Apache Spark: every public dataset equals DuckDB's.
+"""The same dbt project on Apache Spark: every public dataset equals DuckDB's, and so does the release.
 
-The suite's demo run (pipeline_run, built on DuckDB) hands its raw tables to a local Spark session
-(pipelines/spark.py); dbt builds every model and runs every data test there, and each public table is
-compared with the DuckDB warehouse's row for row. Several constructs give wrong answers on Spark
-without an error (a 0-based list index, a regex flag, day-of-week numbering): only a full diff of the
-outputs catches them.
+A copy of the suite's demo run (pipeline_run, built on DuckDB) runs the pipeline again with
+`--engine spark`: its raw tables go to a local Spark session (pipelines/spark.py), dbt builds every model
+and runs every data test there, and the checks and the release read Spark's public tables. Each public
+table is compared with the DuckDB warehouse's row for row, and the Spark-built release with the
+DuckDB-built one file for file. Several constructs give wrong answers on Spark without an error (a
+0-based list index, a regex flag, day-of-week numbering): only a full diff of the outputs catches them.
+One Spark build serves every test here (it holds a CI worker for minutes).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -57,13 +60,25 @@ def test_normalised_tells_values_apart():
     assert Counter([(1,), (1,)]) != Counter([(1,)])
 
 
+TOGETHEROS = str(Path(sys.executable).parent / "togetheros")
+
+
 @pytest.fixture(scope="module")
-def spark_build(pipeline_run):
-    """`togetheros spark-build` over the demo run's raw tables, in its own process (its own JVM)."""
+def spark_run(pipeline_run, tmp_path_factory):
+    """`togetheros pipeline --engine spark` on a copy of the demo run's data dir (its landing and raw load
+    find nothing new; dbt builds on Spark; a second release follows the DuckDB-built one)."""
     assert pipeline_run.success, "the DuckDB demo run failed"
-    command = [str(Path(sys.executable).parent / "togetheros"), "spark-build", "--data-dir", str(pipeline_run.data_dir)]
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ}, timeout=1200)
-    return done, pipeline_run.data_dir / "spark"
+    data_dir = tmp_path_factory.mktemp("spark-run") / "data"
+    shutil.copytree(pipeline_run.data_dir, data_dir, symlinks=True)
+    command = [TOGETHEROS, "pipeline", "--engine", "spark", "--data-dir", str(data_dir)]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ}, timeout=1500)
+    return done, data_dir
+
+
+@pytest.fixture(scope="module")
+def spark_build(spark_run):
+    done, data_dir = spark_run
+    return done, data_dir / "spark"
 
 
 def test_every_model_and_data_test_passes_on_spark(spark_build):
@@ -106,3 +121,42 @@ def test_every_public_dataset_equals_duckdbs(pipeline_run, spark_build):
             elif duck_rows.total() == 0:
                 differences.append(f"{name}: empty on both engines (nothing compared)")
     assert differences == []
+
+
+def release_files(release: Path) -> dict[str, tuple[str, int, dict]]:
+    """Each data resource of a release: its sha256, rows and Table Schema."""
+    descriptor = json.loads((release / "datapackage.json").read_text())
+    return {
+        resource["path"]: (resource["hash"], resource.get("togetheros:rows"), resource["schema"])
+        for resource in descriptor["resources"]
+    }
+
+
+def test_the_release_is_the_same_whichever_engine_built_it(pipeline_run, spark_run):
+    done, data_dir = spark_run
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    duckdb_release = (pipeline_run.data_dir / "releases" / "latest").resolve()
+    spark_release = (data_dir / "releases" / "latest").resolve()
+    assert spark_release.name != duckdb_release.name, "the Spark run published no release of its own"
+    verified = subprocess.run([TOGETHEROS, "verify", str(spark_release)], capture_output=True, text=True)
+    assert verified.returncode == 0, verified.stdout[-3000:] + verified.stderr[-3000:]
+    descriptor = json.loads((spark_release / "datapackage.json").read_text())
+    assert "pyspark" in descriptor["togetheros:engines"] and "dbt-spark" in descriptor["togetheros:engines"]
+    # every data file byte for byte (Parquet and CSV): same hashes, rows and Table Schemas
+    duckdb_files, spark_files = release_files(duckdb_release), release_files(spark_release)
+    assert len(duckdb_files) >= 60
+    differing = sorted(
+        path for path in duckdb_files.keys() | spark_files.keys() if duckdb_files.get(path) != spark_files.get(path)
+    )
+    assert differing == []
+    # and against the DuckDB-built release it follows, nothing changed
+    changes = json.loads((spark_release / "changes.json").read_text())
+    assert changes["previous"] == duckdb_release.name
+    changed = {
+        name: dataset
+        for name, dataset in changes["datasets"].items()
+        if (dataset["status"], dataset["added"], dataset["removed"], dataset["changed"]) != ("compared", 0, 0, 0)
+        or dataset["columns_added"]
+        or dataset["columns_removed"]
+    }
+    assert len(changes["datasets"]) >= 29 and changed == {}

@@ -30,7 +30,7 @@ member_months as (
 earlier_first_months as (
     {% if is_incremental() -%}
     select group_id, actor_id, min(first_month) as first_month
-    from {{ this }}
+    from {{ kept_rows('int_activity_events', 'ts', ['int_groups']) }}
     group by all
     {%- else -%}
     select group_id, actor_id, month as first_month
