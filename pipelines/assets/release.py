@@ -164,12 +164,19 @@ def latest(
     warehouse: Warehouse,
     signing: Signing,
     federation_extract: FederationExtract,
+    engine: DbtEngine,
 ) -> dg.MaterializeResult:
+    from pipelines.federation.extract import CityExtractKeys
     from pipelines.release import promote_release
 
     paths = data_dir.paths()
     published = promote_release(paths.releases, release_candidate(context.instance))
-    extract = _write_federation_extract(paths, published, warehouse, signing, federation_extract)
+    extract = None
+    if engine.name != "spark":
+        extract = _write_federation_extract(paths, published, warehouse, signing, federation_extract)
+    elif CityExtractKeys.from_env(federation_extract.environment(), paths.keys) is not None:
+        # the extract reads the warehouse's marts, which a Spark build leaves as DuckDB last built them
+        context.log.warning("no federation extract: the models were built on Spark (docs/federation.md)")
     return dg.MaterializeResult(metadata={"release_id": published.name, "federation_extract": extract or ""})
 
 
