@@ -72,13 +72,18 @@ def is_missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def format_count(value: Any, is_suppressed: bool, min_count: int, at_hub: bool = False) -> str:
-    """A released count as text; a suppressed (or null) cell reads 'fewer than K', never 0. A hub group's
-    withheld figure reads 'withheld': it may stand for more than K (its members' cells together, or a
-    figure withheld only because subtracting would reveal a small one)."""
+def format_count(value: Any, is_suppressed: bool, min_count: int | None) -> str:
+    """A released count as text; a suppressed (or null) cell reads `withheld_text(min_count)`, never 0."""
     if is_suppressed or is_missing(value):
-        return _("withheld") if at_hub else _("fewer than {count}").format(count=min_count)
+        return withheld_text(min_count)
     return format_number(int(value))
+
+
+def withheld_text(min_count: int | None) -> str:
+    """What a withheld figure reads: 'fewer than K' where the instance withheld it for being small; at a hub
+    group (min_count None) 'withheld', since there it may stand for more than K (its members' cells together,
+    or a figure withheld only because subtracting would reveal a small one)."""
+    return _("withheld") if min_count is None else _("fewer than {count}").format(count=min_count)
 
 
 def minor_unit_digits(currency: str) -> int:

@@ -8,7 +8,7 @@ from dashboards import charts, queries, releases
 from dashboards.filters import Group, Period
 from dashboards.formatting import month_label, months_between, previous_period
 from dashboards.i18n import _
-from dashboards.ui import chart, definitions, not_in_release, plot
+from dashboards.ui import chart, definitions, not_in_release, plot, withheld_below
 
 
 def participation_trend(release: releases.Release, group: Group, period: Period | None) -> None:
@@ -24,7 +24,9 @@ def participation_trend(release: releases.Release, group: Group, period: Period 
     before = previous_period(period.start, period.end)
     previous = queries.participation_monthly(release, group.group_id, *before)
     length = months_between(period.start, period.end)
-    figure = charts.active_members_trend(current, previous, period_months=length, min_count=release.min_count)
+    figure = charts.active_members_trend(
+        current, previous, period_months=length, min_count=withheld_below(release, group)
+    )
     span = {"start": month_label(before[0]), "end": month_label(before[1])}
     comparison = (
         _("Dashed line: the previous period ({start} – {end}), drawn on the same months.").format(**span)

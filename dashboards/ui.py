@@ -68,11 +68,14 @@ def item_page(
     return release, wanted, found
 
 
-def is_hub_group(release: releases.Release, group: Group) -> bool:
-    """A hub's own group (not one of a member's groups, which read as the member published them)."""
+def withheld_below(release: releases.Release, group: Group) -> int | None:
+    """The count a withheld figure of the group is known to be below (the release's minimum count), or None
+    for a hub's own group, where withheld only means withheld (`formatting.withheld_text`). A member's
+    groups at the hub read as the member published them."""
     from pipelines.federation.rollup import MEMBER_SEPARATOR
 
-    return release.has_dataset("federation_members") and MEMBER_SEPARATOR not in group.group_id
+    at_hub = release.has_dataset("federation_members") and MEMBER_SEPARATOR not in group.group_id
+    return None if at_hub else release.min_count
 
 
 def not_in_release(what: str) -> None:

@@ -106,7 +106,7 @@ if ui.available(release, "governance_support_points", _("Support points")):
     if ui.has_rows(points, _("support-point allocation"), group, period):
         ui.chart(
             release,
-            charts.support_points(points, min_count=K),
+            charts.support_points(points, min_count=ui.withheld_below(release, group)),
             ("governance_support_points", "points_allocated"),
         )
 

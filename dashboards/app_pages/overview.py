@@ -30,9 +30,7 @@ with active:
         latest, before = by_month.get(period.end), by_month.get(previous_month)
         value = _("no data")
         if latest:
-            value = format_count(
-                latest.active_members, latest.is_suppressed, release.min_count, ui.is_hub_group(release, group)
-            )
+            value = format_count(latest.active_members, latest.is_suppressed, ui.withheld_below(release, group))
         comparable = all(
             row and not row.is_suppressed and not is_missing(row.active_members) for row in (latest, before)
         )

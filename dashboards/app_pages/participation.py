@@ -24,7 +24,7 @@ if release.has_dataset("participation_monthly"):
             {
                 _("Month"): [month_label(month_key(m)) for m in rows["month"]],
                 _("Active members"): [
-                    format_count(v, s, K, ui.is_hub_group(release, group))
+                    format_count(v, s, ui.withheld_below(release, group))
                     for v, s in zip(rows["active_members"], rows["is_suppressed"], strict=True)
                 ],
             }

@@ -20,6 +20,7 @@ from dashboards.formatting import (
     month_key,
     month_label,
     shift_month,
+    withheld_text,
 )
 from dashboards.formatting import day_text as _day_text
 from dashboards.i18n import _, locale, ngettext
@@ -117,7 +118,7 @@ def period_trend(
     title: str,
     y_title: str,
     period_months: int,
-    min_count: int,
+    min_count: int | None,
     value_format: Callable[[Any], str] = whole_number,
 ) -> go.Figure:
     """A monthly value over the period, with the previous period (dashed) drawn on the same months.
@@ -162,7 +163,7 @@ def month_start_of(key: str) -> str:
 
 
 def cells(
-    frame: pd.DataFrame, column: str, min_count: int, value_format: Callable[[Any], str] = whole_number
+    frame: pd.DataFrame, column: str, min_count: int | None, value_format: Callable[[Any], str] = whole_number
 ) -> tuple[list[Any], list[str]]:
     """Plot values and their text: a suppressed (or null) cell is None, read "fewer than K", never 0."""
     suppressed = suppressed_flags(frame)
@@ -177,7 +178,7 @@ def suppressed_flags(frame: pd.DataFrame) -> list[bool]:
     return [False] * len(frame)
 
 
-def mark_suppressed(fig: go.Figure, xs: Sequence[Any], suppressed: Sequence[bool], min_count: int) -> None:
+def mark_suppressed(fig: go.Figure, xs: Sequence[Any], suppressed: Sequence[bool], min_count: int | None) -> None:
     """A vertical "fewer than K" at the foot of every withheld x, so a gap is never read as zero."""
     for x in sorted({x for x, s in zip(xs, suppressed, strict=True) if s}):
         fig.add_annotation(
@@ -187,7 +188,7 @@ def mark_suppressed(fig: go.Figure, xs: Sequence[Any], suppressed: Sequence[bool
             yanchor="bottom",
             showarrow=False,
             textangle=-90,
-            text=_("fewer than {count}").format(count=min_count),
+            text=withheld_text(min_count),
             font={"size": 11, "color": OKABE_ITO["black"]},
         )
 

@@ -192,7 +192,7 @@ def decidim_proposals(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def support_points(frame: pd.DataFrame, *, min_count: int) -> go.Figure:
+def support_points(frame: pd.DataFrame, *, min_count: int | None) -> go.Figure:
     """Support points allocated per month (bars) and the members who allocated them (line, right axis);
     frame: month, allocations, points_allocated, allocators, is_suppressed."""
     fig = with_secondary_axis()

@@ -26,7 +26,7 @@ from dashboards.i18n import _
 
 
 def active_members_trend(
-    current: pd.DataFrame, previous: pd.DataFrame, *, period_months: int, min_count: int
+    current: pd.DataFrame, previous: pd.DataFrame, *, period_months: int, min_count: int | None
 ) -> go.Figure:
     """Monthly active members over the period, with the previous period drawn on the same months.
 

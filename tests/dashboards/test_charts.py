@@ -45,6 +45,18 @@ def test_active_members_trend_draws_both_periods_on_the_same_months():
     assert "fewer than 5" in this.hovertext[1]
     assert [a.text for a in fig.layout.annotations] == ["fewer than 5"]
     assert this.line.color == charts.OKABE_ITO["blue"] and before.line.dash == "dash"
+    # at a hub's own group a withheld month is only withheld: it may stand for more than K people
+    hub = charts.active_members_trend(current, previous, period_months=3, min_count=None)
+    hub_this = next(t for t in hub.data if t.name == "This period")
+    assert hub_this.hovertext[1] == "May 2025: withheld" and [a.text for a in hub.layout.annotations] == ["withheld"]
+    points = charts.support_points(
+        pd.DataFrame(
+            {"month": [date(2025, 4, 1)], "allocations": [None], "points_allocated": [None], "allocators": [None],
+             "is_suppressed": [True]}
+        ),
+        min_count=None,
+    )  # fmt: skip
+    assert [t.hovertext[0] for t in points.data] == ["withheld", "withheld"]
 
 
 def test_proposals_by_stage_is_horizontal_in_lifecycle_order():
@@ -112,6 +124,7 @@ def test_formatting():
     assert format_count(None, True, 5) == "fewer than 5"
     assert format_count(float("nan"), False, 7) == "fewer than 7", "a null cell is never shown as 0"
     assert format_count(pd.NA, False, 5) == "fewer than 5"
+    assert format_count(None, True, None) == "withheld", "a hub group's withheld figure"
     assert format_money(123_456_78, "EUR") == "123,456.78 EUR"
     assert format_money(-5, "USD") == "-0.05 USD"
     assert format_money(1500, "JPY") == "1,500 JPY"
