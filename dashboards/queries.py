@@ -9,7 +9,6 @@ the first days of the period's first and last months.
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -45,45 +44,47 @@ GROUP_MONTH_DATASETS = frozenset(
 )  # fmt: skip
 
 
-_RESOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")  # a Frictionless resource name
 _DATASET = "read_parquet($path)"  # how every query below names the dataset it reads
 
 
 class _ReleaseDatabase:
     """An in-memory DuckDB database of one release: each dataset is read from its Parquet file into a
     table the first time a query needs it, so later queries scan memory instead of parsing the file again
-    (a page makes up to 20 queries; at 500 city groups, opening the files was most of their time)."""
+    (a page makes up to 20 queries; at 500 city groups, opening the files was most of their time).
+
+    Tables are named by this class (`dataset_<n>`), never after anything in the release, and created
+    through DuckDB's relation API, so no SQL text is built from the descriptor's names."""
 
     def __init__(self) -> None:
         self.connection = duckdb.connect(":memory:")
-        self._loaded: set[str] = set()
+        self._tables: dict[str, str] = {}  # dataset -> its table
         self._lock = threading.Lock()
 
     def table(self, dataset: str, path: str) -> str:
-        if not _RESOURCE_NAME.fullmatch(dataset):
-            raise ValueError(f"not a dataset name: {dataset!r}")
-        table = f'"dataset_{dataset}"'
         with self._lock:
-            if dataset not in self._loaded:
-                self.connection.execute(f"create table {table} as select * from read_parquet($path)", {"path": path})
-                self._loaded.add(dataset)
-        return table
+            if dataset not in self._tables:
+                table = f"dataset_{len(self._tables)}"
+                self.connection.read_parquet(path).to_table(table)
+                self._tables[dataset] = table
+            return self._tables[dataset]
 
     def group_subtrees(self, groups_path: str) -> None:
         """`group_subtree` (ancestor_id, group_id): every group with each group at or above it, itself
         included, so a query of a group's subtree binds one id (not a list that Streamlit hashes and
         DuckDB scans per row). `union` ends a cycle, should a release hold one."""
-        groups = self.table("groups", groups_path)
         with self._lock:
-            if "group_subtree" not in self._loaded:
+            if "group_subtree" not in self._tables:
                 self.connection.execute(
-                    "create table group_subtree as with recursive walk(ancestor_id, group_id) as ("
-                    f" select group_id, group_id from {groups}"
-                    f" union select walk.ancestor_id, g.group_id from walk join {groups} g"
+                    "create table group_subtree as with recursive"
+                    " release_groups as (select group_id, parent_id from read_parquet($path)),"
+                    " walk(ancestor_id, group_id) as ("
+                    " select group_id, group_id from release_groups"
+                    " union select walk.ancestor_id, g.group_id from walk join release_groups g"
                     " on g.parent_id = walk.group_id"
-                    ") select * from walk"
+                    ") select * from walk",
+                    {"path": groups_path},
                 )
-                self._loaded.add("group_subtree")
+                self._tables["group_subtree"] = "group_subtree"
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -100,7 +101,8 @@ def _query(
     table = database.table(dataset, path)
     if groups_path:
         database.group_subtrees(groups_path)
-    # A cursor per query: the cached database is shared by every session's thread.
+    # A cursor per query: the cached database is shared by every session's thread. The dataset's table
+    # takes the place of its file: a name of this module's own (`dataset_<n>`), the values stay bound.
     cursor = database.connection.cursor()
     try:
         return cursor.execute(sql.replace(_DATASET, table), dict(params)).df()

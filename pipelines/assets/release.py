@@ -141,14 +141,18 @@ def release(
             "release_id": release_dir.name.removeprefix(".candidate-"),
             "path": str(release_dir),
             "rows": dg.MetadataValue.json({n: t.num_rows for n, t in tables.items()}),
+            "engine": engine.name,
         }
     )
 
 
 def release_candidate(instance: dg.DagsterInstance) -> Path:
     """The folder of the release written by the latest materialization of `release/release`."""
-    event = instance.get_latest_materialization_event(release.key)
-    return Path(event.asset_materialization.metadata["path"].value)
+    return Path(_release_metadata(instance)["path"].value)
+
+
+def _release_metadata(instance: dg.DagsterInstance) -> dict:
+    return instance.get_latest_materialization_event(release.key).asset_materialization.metadata
 
 
 @dg.asset(
@@ -164,7 +168,6 @@ def latest(
     warehouse: Warehouse,
     signing: Signing,
     federation_extract: FederationExtract,
-    engine: DbtEngine,
 ) -> dg.MaterializeResult:
     from pipelines.federation.extract import CityExtractKeys
     from pipelines.release import promote_release
@@ -172,7 +175,8 @@ def latest(
     paths = data_dir.paths()
     published = promote_release(paths.releases, release_candidate(context.instance))
     extract = None
-    if engine.name != "spark":
+    built_on = _release_metadata(context.instance).get("engine")
+    if built_on is None or built_on.value != "spark":
         extract = _write_federation_extract(paths, published, warehouse, signing, federation_extract)
     elif CityExtractKeys.from_env(federation_extract.environment(), paths.keys) is not None:
         # the extract reads the warehouse's marts, which a Spark build leaves as DuckDB last built them

@@ -91,7 +91,7 @@ def test_published_releases_stay(tmp_path):
 def test_a_release_failing_the_privacy_check_is_quarantined_and_never_promoted(tmp_path, monkeypatch):
     from pipelines.assets.privacy import release_has_no_personal_data
     from pipelines.assets.release import latest
-    from pipelines.assets.resources import DataDir
+    from pipelines.assets.resources import DataDir, FederationExtract, Signing, Warehouse
 
     inbox = tmp_path / "inbox" / "togetheros"
     inbox.mkdir(parents=True)
@@ -122,7 +122,12 @@ def test_a_release_failing_the_privacy_check_is_quarantined_and_never_promoted(t
     monkeypatch.setenv("TOGETHEROS_DATA_DIR", str(tmp_path))
     result = dg.materialize(
         [release, latest, release_has_no_personal_data],
-        resources={"data_dir": DataDir(path=str(tmp_path))},
+        resources={
+            "data_dir": DataDir(path=str(tmp_path)),
+            "warehouse": Warehouse(),
+            "signing": Signing(),
+            "federation_extract": FederationExtract(),
+        },
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
