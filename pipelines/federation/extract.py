@@ -73,14 +73,14 @@ FIGURE_QUERIES = {
         "select group_id, month, allocators as people from marts.mart_support_points_monthly",
     ),
 }
-# where a source keeps emails (normalised as macros/person_key.sql does)
-EMAIL_COLUMNS = (
-    ("togetheros__users", "email"),
-    ("discourse__users", "email"),
-    ("timeoverflow__users", "email"),
-    ("timeoverflow__hours", "provider"),
-    ("timeoverflow__hours", "receiver"),
+# where a source keeps emails (normalised as macros/person_key.sql does): raw table, email column, account id
+# column, int_members' source; the time bank's hours name people by email, the account itself (its pseudonym)
+EMAIL_ACCOUNTS = (
+    ("togetheros__users", "email", "user_id", "togetheros"),
+    ("discourse__users", "email", "user_id", "discourse"),
+    ("timeoverflow__users", "email", "user_id", "timeoverflow"),
 )
+HOURS_TABLE, HOURS_COLUMNS, HOURS_SOURCE = "timeoverflow__hours", ("provider", "receiver"), "timebank_hours"
 
 
 class ExtractRefused(Exception):
@@ -136,21 +136,38 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
 
 
 def person_pseudonyms(con: duckdb.DuckDBPyConnection, instance_key: bytes, federation_key: bytes) -> dict[str, str]:
-    """member id -> federation pseudonym for every person with an email in the raw tables. The member id
-    is the one int_members gives a person by email (macros/member_id.sql over the instance's key)."""
+    """member id -> federation pseudonym for every person with an email in the raw tables: each account's
+    email, and its member id as int_members resolved it (identity links included). A member with several
+    emails takes the least of their pseudonyms, so the same emails give the same one in every city."""
     from pipelines.dbt_plugins.pseudonym import pseudonym
 
     present = _tables(con, "raw")
-    parts = [
-        f"select nullif(lower(trim({column})), '') as email from raw.{table}"
-        + (f" where {column} like '%@%'" if table == "timeoverflow__hours" else "")
-        for table, column in EMAIL_COLUMNS
-        if table in present
-    ]
-    if not parts:
-        return {}
-    emails = con.sql(f"select distinct email from ({' union all '.join(parts)}) where email is not null").fetchall()
-    return {"m_" + pseudonym(instance_key, e)[:20]: federation_pseudonym(federation_key, e) for (e,) in emails}
+    members = {
+        (source, account): member
+        for source, account, member in con.sql(
+            "select source, source_user_id, member_id from intermediate.int_members"
+        ).fetchall()
+    }
+    accounts: list[tuple[str, str, str]] = []  # (source, account id, normalised email)
+    for table, email, account, source in EMAIL_ACCOUNTS:
+        if table in present:
+            rows = con.sql(
+                f"select distinct cast({account} as string), nullif(lower(trim({email})), '') from raw.{table}"
+            ).fetchall()
+            accounts += [(source, account_id, address) for account_id, address in rows if address]
+    if HOURS_TABLE in present:
+        for column in HOURS_COLUMNS:
+            rows = con.sql(
+                f"select distinct nullif(lower(trim({column})), '') from raw.{HOURS_TABLE} where {column} like '%@%'"
+            ).fetchall()
+            accounts += [(HOURS_SOURCE, pseudonym(instance_key, address), address) for (address,) in rows if address]
+    found: dict[str, str] = {}
+    for source, account_id, address in accounts:
+        member = members.get((source, account_id))
+        if member is not None:
+            candidate = federation_pseudonym(federation_key, address)
+            found[member] = min(found.get(member, candidate), candidate)
+    return found
 
 
 def extract_figures(con: duckdb.DuckDBPyConnection, instance_key: bytes, federation_key: bytes) -> dict[str, list]:
