@@ -70,7 +70,7 @@ if ui.available(release, "governance_turnout", _("Vote turnout")):
             title=_("Vote turnout per month"),
             y_title=_("% of active members"),
             period_months=months_between(period.start, period.end),
-            min_count=K,
+            min_count=ui.withheld_below(release, group),
             value_format=format_pct,
         )
         ui.chart(
@@ -79,7 +79,12 @@ if ui.available(release, "governance_turnout", _("Vote turnout")):
             ("governance_turnout", "turnout_pct"),
             note=_(
                 "Dashed: the previous period on the same months. Gaps: fewer than {count} voters or members."
-            ).format(count=K),
+            ).format(count=K)
+            if ui.withheld_below(release, group)
+            else _(
+                "Dashed: the previous period on the same months. Gaps: withheld, or not exact because a member "
+                "below sent no private extract (a ratio of lower bounds would be no figure)."
+            ),
         )
 
 st.header(_("Decidim proposals and supports"))

@@ -73,15 +73,21 @@ if ui.available(release, "participation_inequality", _("Participation inequality
     spread = queries.group_months(release, "participation_inequality", group.group_id, period.start, period.end)
     if ui.has_rows(spread, _("contribution"), group, period):
         withheld = int(spread["gini"].isna().sum())
-        note = (
-            ngettext(
+        note = ""
+        if withheld and ui.withheld_below(release, group):
+            note = ngettext(
                 "{months} month with fewer than {count} active members shows no figure.",
                 "{months} months with fewer than {count} active members show no figure.",
                 withheld,
             ).format(months=withheld, count=K)
-            if withheld
-            else ""
-        )
+        elif withheld:
+            note = ngettext(
+                "{months} month shows no figure: fewer than {count} active members, or a member below sent no "
+                "private extract (no Gini can be made of members' Ginis).",
+                "{months} months show no figure: fewer than {count} active members, or a member below sent no "
+                "private extract (no Gini can be made of members' Ginis).",
+                withheld,
+            ).format(months=withheld, count=K)
         ui.chart(
             release,
             charts.inequality(spread),

@@ -109,8 +109,9 @@ def _verify_federation(hub_release: Path, member_releases: dict, min_count: int,
 
 def _differing_rows(con: duckdb.DuckDBPyConnection, dataset: str, columns: list[str], path: Path) -> int:
     """Rows of the published dataset that the roll-up (table `expected`) does not give. A hub row whose
-    people count is exact came from private extracts no auditor has: everything of it but that count
-    (and what depends on it) must recompute, and the exact count may not be below the public lower bound."""
+    people count is exact, or whose statistics (Gini, median, turnout) were computed, came from private
+    extracts no auditor has: everything of it but those (and what depends on them) must recompute, and an
+    exact count may not be below the public lower bound."""
 
     def compare(names: list[str], where: str) -> int:
         cols = ", ".join(f'"{c}"' for c in names)
@@ -121,11 +122,20 @@ def _differing_rows(con: duckdb.DuckDBPyConnection, dataset: str, columns: list[
         ).fetchall()[0][0]
 
     spec = next((s for s in ROLLUPS if s.dataset == dataset), None)
-    if spec is None or not spec.exact_people or "count_method" not in columns:
+    if spec is None or not (spec.figures or spec.carried):
         return compare(columns, "true")
     key = ", ".join(f'"{c}"' for c in ("group_id", *spec.keys))
-    exact = f"({key}) in (select ({key}) from read_parquet('{path}') where member is null and count_method = 'exact')"
-    masked = {*spec.exact_people, "count_method", "suppressed_cells", spec.suppressed_flag}
+    # the hub rows that extracts reached: those counted exactly, or (no people counted) every hub row
+    reached = "member is null" + (" and count_method = 'exact'" if "count_method" in columns else "")
+    exact = f"({key}) in (select ({key}) from read_parquet('{path}') where {reached})"
+    masked = {
+        *spec.exact_people,
+        *spec.same_as,
+        *spec.carried,
+        "count_method",
+        "suppressed_cells",
+        spec.suppressed_flag,
+    }
     below_bound = sum(
         con.sql(
             f"select count(*) from read_parquet('{path}') as p inner join expected as e using ({key}) "

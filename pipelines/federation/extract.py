@@ -16,7 +16,14 @@ uses a fresh ephemeral key, differs between two writes):
      "release": {"id": "<release id>", "descriptor_sha256": "<hex>"},
      "key_id": "<the release key's id>",
      "figures": {"participation_monthly.active_members": [{"group_id", "month", "people": [sorted]}, ...],
-                 "governance_support_points.allocators": [...]}}
+                 "governance_support_points.allocators": [...],
+                 "governance_turnout.voters": [...],
+                 "participation_inequality.contributions":
+                     [{"group_id", "month", "people": [sorted], "contributions": [each one's, same order]}, ...],
+                 "delivery_rates.days_to_delivery":
+                     [{"group_id", "month": <decision month>, "days": [ascending], "decisions": [how many]}, ...]}}
+
+A hub reads the figures it knows and ignores others; a figure an extract lacks is not exact at the hub.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from nacl.exceptions import BadSignatureError, CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.signing import VerifyKey
 
+from pipelines.federation import exact
 from pipelines.release import layout
 from pipelines.release.hashing import sha256_file
 from pipelines.release.signing import SigningKeyConfig, key_id
@@ -55,6 +63,9 @@ MAX_EXTRACT_BYTES = 1 << 30
 
 ACTIVE_MEMBERS = "participation_monthly.active_members"
 ALLOCATORS = "governance_support_points.allocators"
+VOTERS = "governance_turnout.voters"
+CONTRIBUTIONS = "participation_inequality.contributions"
+DELIVERY_DAYS = "delivery_rates.days_to_delivery"
 # each figure's people per (group, month), with the mart whose count it must equal (same definition)
 FIGURE_QUERIES = {
     ACTIVE_MEMBERS: (
@@ -72,7 +83,34 @@ FIGURE_QUERIES = {
            where a.status = 'active'""",
         "select group_id, month, allocators as people from marts.mart_support_points_monthly",
     ),
+    VOTERS: (
+        # as marts.mart_vote_turnout counts its voters: in the months the group had active members
+        """select groups.ancestor_id as group_id, cast(date_trunc('month', events.ts) as date) as month,
+               events.actor_id as person
+           from intermediate.int_activity_events as events
+           inner join intermediate.int_groups as groups on events.context = groups.group_id
+           inner join marts.mart_active_members_monthly as active
+               on groups.ancestor_id = active.group_id and cast(date_trunc('month', events.ts) as date) = active.month
+           where events.verb = 'proposal.voted' and events.actor_id is not null""",
+        "select group_id, month, voters as people from marts.mart_vote_turnout",
+    ),
 }
+CONTRIBUTIONS_QUERIES = (
+    "select group_id, month, actor_id as person, contributions from marts.fct_member_months",
+    "select group_id, month, active_members, contributions, gini, absence_factor "
+    "from marts.mart_contribution_inequality",
+)
+DELIVERY_DAYS_QUERIES = (
+    # as marts.mart_delivery_by_cohort finds its median days to delivery
+    """select groups.ancestor_id as group_id, decisions.decision_month as month,
+           date_diff('day', decisions.decided_on, decisions.delivered_on) as days, count(*) as decisions
+       from marts.fct_approved_decisions as decisions
+       inner join intermediate.int_groups as groups on decisions.group_id = groups.group_id
+       where decisions.is_delivered
+       group by all""",
+    "select group_id, decision_month, decisions_delivered, median_days_to_delivery from marts.mart_delivery_by_cohort "
+    "where decisions_delivered > 0",
+)
 # where a source keeps emails (normalised as macros/person_key.sql does): raw table, email column, account id
 # column, int_members' source; the time bank's hours name people by email, the account itself (its pseudonym)
 EMAIL_ACCOUNTS = (
@@ -171,24 +209,81 @@ def person_pseudonyms(con: duckdb.DuckDBPyConnection, instance_key: bytes, feder
 
 
 def extract_figures(con: duckdb.DuckDBPyConnection, instance_key: bytes, federation_key: bytes) -> dict[str, list]:
-    """Each figure's sorted federation pseudonyms per group and month, checked against the mart's count.
+    """Each figure per group and month: sorted federation pseudonyms (with each one's contributions for
+    the inequality figure) or days to delivery, each checked against what the city's marts say of it.
     A person known by no email gets a pseudonym of their instance-keyed id: never the same in two cities."""
     from pipelines.dbt_plugins.pseudonym import pseudonym
 
     by_member = person_pseudonyms(con, instance_key, federation_key)
+
+    def federation_person(person: str) -> str:
+        return by_member.get(person) or federation_pseudonym(federation_key, "local:" + pseudonym(instance_key, person))
+
     figures: dict[str, list] = {}
     for figure, (people_sql, count_sql) in FIGURE_QUERIES.items():
         people: dict[tuple[str, str], set[str]] = {}
         for group_id, month, person in con.sql(people_sql).fetchall():
-            known = by_member.get(person) or federation_pseudonym(
-                federation_key, "local:" + pseudonym(instance_key, person)
-            )
-            people.setdefault((group_id, month.isoformat()), set()).add(known)
+            people.setdefault((group_id, month.isoformat()), set()).add(federation_person(person))
         counts = {(g, m.isoformat()): n for g, m, n in con.sql(count_sql).fetchall()}
         if {key: len(names) for key, names in people.items()} != counts:
             raise ValueError(f"federation extract: {figure}: the people listed do not add up to the mart's counts")
         figures[figure] = [{"group_id": g, "month": m, "people": sorted(people[(g, m)])} for g, m in sorted(people)]
+    figures[CONTRIBUTIONS] = _contributions(con, federation_person)
+    figures[DELIVERY_DAYS] = _delivery_days(con)
     return figures
+
+
+def _contributions(con: duckdb.DuckDBPyConnection, federation_person) -> list[dict]:
+    """Each active person's contributions per group and month; refused unless the people, their sum, the
+    Gini and the absence factor computed from them are the mart's (exact's arithmetic is the hub's)."""
+    people_sql, mart_sql = CONTRIBUTIONS_QUERIES
+    cells: dict[tuple[str, str], dict[str, int]] = {}
+    for group_id, month, person, contributions in con.sql(people_sql).fetchall():
+        cell = cells.setdefault((group_id, month.isoformat()), {})
+        known = federation_person(person)
+        cell[known] = cell.get(known, 0) + contributions
+    found = {
+        key: (len(cell), sum(cell.values()), exact.gini(cell.values()), exact.absence_factor(cell.values()))
+        for key, cell in cells.items()
+    }
+    marts = {
+        (g, m.isoformat()): (n, total, gini, absence) for g, m, n, total, gini, absence in con.sql(mart_sql).fetchall()
+    }
+    if found != marts:
+        raise ValueError(
+            f"federation extract: {CONTRIBUTIONS}: the contributions listed do not give the mart's figures"
+        )
+    return [
+        {
+            "group_id": g,
+            "month": m,
+            "people": sorted(cells[(g, m)]),
+            "contributions": [cells[(g, m)][p] for p in sorted(cells[(g, m)])],
+        }
+        for g, m in sorted(cells)
+    ]
+
+
+def _delivery_days(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """How many decisions were delivered after how many days, per group and decision month; refused unless
+    the count and the median are the mart's."""
+    days_sql, mart_sql = DELIVERY_DAYS_QUERIES
+    cells: dict[tuple[str, str], dict[int, int]] = {}
+    for group_id, month, days, decisions in con.sql(days_sql).fetchall():
+        cells.setdefault((group_id, month.isoformat()), {})[days] = decisions
+    found = {key: (sum(cell.values()), exact.median_tenths(cell)) for key, cell in cells.items()}
+    marts = {(g, m.isoformat()): (n, median) for g, m, n, median in con.sql(mart_sql).fetchall()}
+    if found != marts:
+        raise ValueError(f"federation extract: {DELIVERY_DAYS}: the days listed do not give the mart's medians")
+    return [
+        {
+            "group_id": g,
+            "month": m,
+            "days": sorted(cells[(g, m)]),
+            "decisions": [cells[(g, m)][d] for d in sorted(cells[(g, m)])],
+        }
+        for g, m in sorted(cells)
+    ]
 
 
 def extract_payload(release_dir: Path, signing_key: SigningKeyConfig, figures: dict[str, list]) -> bytes:

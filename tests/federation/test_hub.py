@@ -21,7 +21,11 @@ import hashlib
 import json
 import re
 import shutil
+import statistics
+from collections import Counter
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import duckdb
@@ -253,11 +257,11 @@ def test_the_hub_dashboard_spans_its_members_groups_and_cites_their_releases(fed
 # --- exact people: the hub with its box key opens the cities' private extracts ---
 
 
-def _true_people(cities: dict[str, Path]) -> tuple[dict, dict]:
-    """Per month: the distinct people active in any city's root group (a person known by an email in the
-    city's exports is that email; anyone else is their city's own), and the sum of the cities' counts."""
-    people: dict = {}
-    summed: dict = {}
+def _city_truth(cities: dict[str, Path]):
+    """Each city's own inputs, read from its warehouse's facts, its people named as the hub should see
+    them (a person known by an email in the city's exports is that email; anyone else is their city's
+    own): yields (city, contributions: (month, person, contributions), voters: (month, person), days to
+    delivery: (decision month, days)), all of the city's root groups."""
     for city, data_dir in cities.items():
         paths = Paths(data_dir)
         key = load_key(None, demo_key_file(paths))
@@ -268,16 +272,99 @@ def _true_people(cities: dict[str, Path]) -> tuple[dict, dict]:
             for e in EMAIL.findall(path.read_text(encoding="utf-8"))
         }
         by_member = {"m_" + pseudonym(key, e)[:20]: e for e in emails}
+
+        def person(actor, city=city, by_member=by_member):
+            return by_member.get(actor, f"{city}:{actor}")
+
         release = (data_dir / "releases" / "latest").resolve()
         roots = [r["group_id"] for r in _rows(release, "groups", "parent_id is null")]
         with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-            rows = con.execute(
-                "select month, actor_id from marts.fct_member_months where group_id = any(?)", [roots]
+            contributions = con.execute(
+                "select month, actor_id, contributions from marts.fct_member_months where group_id = any(?)", [roots]
             ).fetchall()
-        for month, actor in rows:
-            people.setdefault(month, set()).add(by_member.get(actor, f"{city}:{actor}"))
+            voters = con.execute(
+                "select distinct date_trunc('month', e.ts)::date, e.actor_id from intermediate.int_activity_events e "
+                "inner join intermediate.int_groups g on e.context = g.group_id "
+                "where e.verb = 'proposal.voted' and g.ancestor_id = any(?)",
+                [roots],
+            ).fetchall()
+            delivered = con.execute(
+                "select d.decision_month, d.decided_on, d.delivered_on from marts.fct_approved_decisions d "
+                "inner join intermediate.int_groups g on d.group_id = g.group_id "
+                "where d.is_delivered and g.ancestor_id = any(?)",
+                [roots],
+            ).fetchall()
+        yield (
+            city,
+            [(month, person(actor), n) for month, actor, n in contributions],
+            [(month, person(actor)) for month, actor in voters],
+            [(month, (delivered_on - decided_on).days) for month, decided_on, delivered_on in delivered],
+        )
+
+
+def _true_people(cities: dict[str, Path]) -> tuple[dict, dict]:
+    """Per month: the distinct people active in any city's root group, and the sum of the cities' counts."""
+    people: dict = {}
+    summed: dict = {}
+    for _, contributions, _, _ in _city_truth(cities):
+        for month, person, _ in contributions:
+            people.setdefault(month, set()).add(person)
             summed[month] = summed.get(month, 0) + 1
     return people, summed
+
+
+def _half_up(value: Fraction, places: int) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
+
+
+def test_turnout_gini_and_median_at_the_hub_are_those_of_all_its_cities_together(federation):
+    """Counted here from the cities' facts, with other formulas than the hub's (Gini as the mean absolute
+    difference, the median by the standard library): each person's contributions in every city added up,
+    each voter once, every delivered decision of every city."""
+    contributions: dict = {}  # month -> person -> contributions
+    voters: dict = {}
+    days: dict = {}
+    for _, city_contributions, city_voters, city_days in _city_truth(federation["cities"]):
+        for month, person, n in city_contributions:
+            contributions.setdefault(month, {}).setdefault(person, 0)
+            contributions[month][person] += n
+        for month, person in city_voters:
+            voters.setdefault(month, set()).add(person)
+        for month, d in city_days:
+            days.setdefault(month, []).append(d)
+    hub = federation["exact_refresh"].release
+    compared = Counter()
+    for row in _rows(hub, "governance_turnout", "group_id = 'federation'"):
+        assert row["count_method"] == "exact"
+        if row["voters"] is not None:
+            active = len(contributions[row["month"]])
+            assert (row["voters"], row["active_members"]) == (len(voters[row["month"]]), active), row
+            assert row["turnout_pct"] == _half_up(Fraction(100 * row["voters"], active), 1), row
+            compared["turnout"] += 1
+    for row in _rows(hub, "participation_inequality", "group_id = 'federation'"):
+        values = list(contributions[row["month"]].values())
+        n, total = len(values), sum(values)
+        assert row["contributions"] == total
+        if row["gini"] is not None:
+            mean_difference = Fraction(sum(abs(x - y) for x in values for y in values), n * n)
+            assert row["gini"] == _half_up(mean_difference / (2 * Fraction(total, n)), 3), row
+            top = sorted(values, reverse=True)
+            assert row["absence_factor"] == next(i for i in range(1, n + 1) if 2 * sum(top[:i]) >= total), row
+            compared["gini"] += 1
+    for row in _rows(hub, "delivery_rates", "group_id = 'federation'"):
+        if row["decisions_delivered"]:
+            expected = _half_up(Fraction(statistics.median(days[row["decision_month"]])).limit_denominator(2), 1)
+            assert row["median_days_to_delivery"] == expected, row
+            compared["median"] += 1
+    assert compared["turnout"] and compared["gini"] and compared["median"], compared
+    # from the public releases alone the hub has none of them: a ratio of lower bounds, a median of medians
+    # and a Gini of Ginis would be wrong figures
+    lower = federation["refresh"].release
+    assert all(r["turnout_pct"] is None for r in _rows(lower, "governance_turnout", "group_id = 'federation'"))
+    assert all(r["gini"] is None for r in _rows(lower, "participation_inequality", "group_id = 'federation'"))
+    assert all(r["median_days_to_delivery"] is None for r in _rows(lower, "delivery_rates", "group_id = 'federation'"))
 
 
 def test_the_hub_counts_people_in_several_cities_once(federation):

@@ -4,6 +4,7 @@ people as lower bounds beside the withheld cells, ratios divided at the hub, sec
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.federation.config import FederationConfig, HubGroup, Member
+from pipelines.federation.extract import ACTIVE_MEMBERS, CONTRIBUTIONS, DELIVERY_DAYS, VOTERS
 from pipelines.federation.rollup import build_hub_tables, secondary_suppression
 from tests.release.conftest import OTHER_KEY, TEST_KEY
 
@@ -36,13 +38,14 @@ def _people(group, month, count):
     return {"group_id": group, "month": month, "active_members": count, "is_suppressed": count is None}
 
 
-def _delivery(group, approved, delivered):
+def _delivery(group, approved, delivered, median=None):
     return {
         "group_id": group,
         "decision_month": JAN,
         "decisions_approved": approved,
         "decisions_delivered": delivered,
         "delivered_on_time": delivered,
+        "median_days_to_delivery": median,
     }
 
 
@@ -125,3 +128,127 @@ def test_secondary_suppression_withholds_a_total_that_would_reveal_a_small_cell(
     assert rows[1]["members"] == 9  # 9 - 9 = 0 reveals nothing
     rows[0]["members"], rows[2]["members"] = 17, 8  # a remainder of 0 or at least K is published
     assert secondary_suppression(rows, parent_of, "members", ("month",), k=5) == 0
+
+
+def _entry(group, people, **columns):
+    return {"group_id": group, "month": JAN.isoformat(), "people": sorted(people), **columns}
+
+
+SHARED = [f"s{i}" for i in range(1, 7)]  # six people active in both members
+A_ONLY, B_ONLY = [f"a{i}" for i in range(1, 7)], [f"b{i}" for i in range(1, 5)]
+
+
+def _statistics_hub(tmp_path, b_figures=None):
+    """Two members whose people overlap, each with the public rows its release would publish, and the
+    private extracts the hub opened (b_figures: which of b's figures it sent; default all)."""
+    a = _member_release(
+        tmp_path / "a",
+        "ra",
+        "ca",
+        {
+            "participation_monthly": [_people("ra", JAN, 12)],
+            "governance_turnout": [_turnout("ra", 5, 12)],
+            "participation_inequality": [_inequality("ra", 12, 24, "0.250", 6)],
+            "delivery_rates": [_delivery("ra", 2, 2, Decimal("15.0"))],
+        },
+    )
+    b = _member_release(
+        tmp_path / "b",
+        "rb",
+        "cb",
+        {
+            "participation_monthly": [_people("rb", JAN, 10)],
+            "governance_turnout": [_turnout("rb", 6, 10)],
+            "participation_inequality": [_inequality("rb", 10, 20, "0.000", 5)],
+            "delivery_rates": [_delivery("rb", 3, 3, Decimal("30.0"))],
+        },
+    )
+    a_people, b_people = SHARED + A_ONLY, SHARED + B_ONLY
+    a_contributions = dict.fromkeys(SHARED, 1) | dict.fromkeys(A_ONLY, 3)
+    extracts = {
+        "a": {
+            ACTIVE_MEMBERS: [_entry("ra", a_people)],
+            VOTERS: [_entry("ra", A_ONLY[:5])],
+            CONTRIBUTIONS: [_entry("ra", a_people, contributions=[a_contributions[p] for p in sorted(a_people)])],
+            DELIVERY_DAYS: [{"group_id": "ra", "month": JAN.isoformat(), "days": [10, 20], "decisions": [1, 1]}],
+        },
+        "b": {
+            ACTIVE_MEMBERS: [_entry("rb", b_people)],
+            VOTERS: [_entry("rb", B_ONLY + SHARED[:2])],
+            CONTRIBUTIONS: [_entry("rb", b_people, contributions=[2] * len(b_people))],
+            DELIVERY_DAYS: [{"group_id": "rb", "month": JAN.isoformat(), "days": [5, 30], "decisions": [1, 2]}],
+        },
+    }
+    if b_figures is not None:
+        extracts["b"] = {f: e for f, e in extracts["b"].items() if f in b_figures}
+    config = FederationConfig(
+        tmp_path / "federation.yaml",
+        "Hub",
+        (HubGroup("hub", "Hub", "national", None), HubGroup("north", "North", "regional", "hub")),
+        (Member("a", "x", "north", TEST_KEY.public_key, 30), Member("b", "y", "hub", OTHER_KEY.public_key, 30)),
+    )
+    opened = {name: {"figures": figures} for name, figures in extracts.items()}
+    return build_hub_tables(config, {"a": a, "b": b}, k=5, extracts=opened)
+
+
+def _turnout(group, voters, active):
+    pct = Decimal(100 * voters / active).quantize(Decimal("0.1"))
+    return {"group_id": group, "month": JAN, "voters": voters, "active_members": active, "turnout_pct": pct,
+            "is_suppressed": False}  # fmt: skip
+
+
+def _inequality(group, active, contributions, gini, absence):
+    return {"group_id": group, "month": JAN, "active_members": active, "contributions": contributions,
+            "gini": Decimal(gini), "absence_factor": absence, "is_suppressed": False}  # fmt: skip
+
+
+def test_turnout_gini_and_median_at_the_hub_are_computed_over_all_its_people_and_decisions(tmp_path):
+    tables = _statistics_hub(tmp_path)
+    assert _row(tables["participation_monthly"], group_id="hub")["active_members"] == 16  # 6 shared, once
+    turnout = _row(tables["governance_turnout"], group_id="hub")
+    # 11 distinct voters (5 + 6, none in both) of 16 distinct active: 68.75 rounds half away from zero
+    assert (turnout["voters"], turnout["active_members"], turnout["turnout_pct"]) == (11, 16, Decimal("68.8"))
+    assert turnout["count_method"] == "exact" and not turnout["is_suppressed"]
+    north = _row(tables["governance_turnout"], group_id="north")
+    assert (north["voters"], north["active_members"], north["turnout_pct"]) == (5, 12, Decimal("41.7"))
+    assert _row(tables["governance_turnout"], group_id="b/rb")["turnout_pct"] == Decimal("60.0")  # as published
+    # the shared people's contributions add up (1 + 2): four people made 2, twelve made 3
+    inequality = _row(tables["participation_inequality"], group_id="hub")
+    assert inequality["contributions"] == 44 and inequality["active_members"] == 16
+    assert (inequality["gini"], inequality["absence_factor"]) == (Decimal("0.068"), 8)  # 96 / (2·16²·2.75)
+    assert _row(tables["participation_inequality"], group_id="a/ra")["gini"] == Decimal("0.250")
+    # days 5, 10, 20, 30, 30: the median is 20 (the median of the medians 15 and 30 would say 22.5)
+    assert _row(tables["delivery_rates"], group_id="hub")["median_days_to_delivery"] == Decimal("20.0")
+    assert _row(tables["delivery_rates"], group_id="north")["median_days_to_delivery"] == Decimal("15.0")
+
+
+def test_a_member_whose_extract_lacks_a_figure_leaves_it_inexact_at_the_hub(tmp_path):
+    """b's extract from an earlier version: distinct active members only. The hub's active members stay
+    exact; turnout, Gini and the median are exact only where b is not below (north)."""
+    tables = _statistics_hub(tmp_path, b_figures={ACTIVE_MEMBERS})
+    assert _row(tables["participation_monthly"], group_id="hub")["count_method"] == "exact"
+    turnout = _row(tables["governance_turnout"], group_id="hub")
+    assert turnout["count_method"] == "at_least" and turnout["turnout_pct"] is None
+    assert (turnout["voters"], turnout["active_members"]) == (6, 12)  # the largest published: lower bounds
+    assert _row(tables["governance_turnout"], group_id="north")["turnout_pct"] == Decimal("41.7")
+    inequality = _row(tables["participation_inequality"], group_id="hub")
+    assert inequality["gini"] is None and inequality["absence_factor"] is None and inequality["contributions"] == 44
+    assert _row(tables["participation_inequality"], group_id="north")["gini"] == Decimal("0.250")
+    assert _row(tables["delivery_rates"], group_id="hub")["median_days_to_delivery"] is None
+    assert _row(tables["delivery_rates"], group_id="north")["median_days_to_delivery"] == Decimal("15.0")
+
+
+def test_secondary_suppression_withholds_the_deeper_figure_first():
+    """Exact people: 56 at the hub, 42 and 17 in its regions, whose members' roots count 32 + 12 and 17.
+    Both the hub (56 - 59 = -3) and north (42 - 44 = -2) would reveal how few people are in two places;
+    withholding north alone makes the hub's remainder 56 - 17 = 39, so the hub's figure stays."""
+    parent_of = {"hub": None, "north": "hub", "south": "hub", "a/r": "north", "b/r": "north", "c/r": "south"}
+    rows = [
+        {"group_id": g, "member": m, "month": JAN, "people": n, "suppressed_cells": 0}
+        for g, m, n in [
+            ("hub", None, 56), ("north", None, 42), ("south", None, 17),
+            ("a/r", "a", 32), ("b/r", "b", 12), ("c/r", "c", 17),
+        ]
+    ]  # fmt: skip
+    assert secondary_suppression(rows, parent_of, "people", ("month",), k=5) == 1
+    assert [r["people"] for r in rows] == [56, None, 17, 32, 12, 17]
