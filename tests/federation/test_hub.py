@@ -386,6 +386,23 @@ def test_the_hub_counts_people_in_several_cities_once(federation):
     assert "extract of" in lines and ": accepted" in lines
 
 
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's /usr/bin/chromium")
+def test_the_exact_hubs_pages_chart_turnout_and_inequality_across_its_members(federation):
+    hub = (federation["exact_paths"].releases / "latest").resolve()
+    assert any(r["turnout_pct"] is not None for r in _rows(hub, "governance_turnout", "group_id = 'federation'"))
+    with serve_dashboard(federation["exact_paths"].releases) as base_url, launch_browser() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for path, heading, what, chart in (
+            ("decisions", "Decisions & delivery", "Vote turnout", "Vote turnout per month"),
+            ("participation", "Participation", "Participation inequality", "How evenly contributions spread"),
+        ):
+            open_page(page, f"{base_url}/{path}?group=federation&from=2026-01&to=2026-03", heading)
+            assert not page.locator('[data-testid="stException"]').count(), path
+            assert chart in page.locator(".js-plotly-plot .gtitle").all_inner_texts(), path
+            assert f"{what} is not in this release" not in page.locator('[data-testid="stMain"]').inner_text()
+
+
 def test_an_auditor_recomputes_everything_but_the_exact_counts(federation):
     cities = {city: (d / "releases" / "latest").resolve() for city, d in federation["cities"].items()}
     assert verify_federation(federation["exact_refresh"].release, cities, K) == []
@@ -397,7 +414,7 @@ def test_nothing_of_an_extract_reaches_the_hubs_public_release(federation):
     for opened in hub_dir.glob("*/extracts/*.json"):
         for entries in json.loads(opened.read_bytes())["figures"].values():
             for entry in entries:
-                pseudonyms.update(entry["people"])
+                pseudonyms.update(entry.get("people", ()))  # days to delivery name no one
     assert len(pseudonyms) > 100
     sealed = [p.read_bytes() for d in federation["cities"].values() for p in (d / "releases").glob("*.extract")]
     assert sealed
