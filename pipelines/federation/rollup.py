@@ -204,12 +204,19 @@ ROLLUPS = (
     ),
     Rollup(
         "delivery_rates",
-        "Decisions approved and delivered per decision month; the rates are divided at the hub from the "
+        "Decisions approved and delivered, and their initiatives now overdue or stalled, per decision month "
+        "(exact sums); the rates are divided at the hub from the "
         "rolled-up numerator and denominator, never averaged. At a hub group the median days to delivery is "
         "the median over every member's delivered decisions, from their private extracts where every member "
         "below it sent one; else empty (a median of medians is no median).",
         ("decision_month",),
-        sums=("decisions_approved", "decisions_delivered", "delivered_on_time"),
+        sums=(
+            "decisions_approved",
+            "decisions_delivered",
+            "delivered_on_time",
+            "initiatives_overdue",
+            "initiatives_stalled",
+        ),
         ratios={
             "delivery_rate_pct": ("decisions_delivered", "decisions_approved"),
             "on_time_rate_pct": ("delivered_on_time", "decisions_delivered"),

@@ -50,6 +50,7 @@ from pipelines.release.signing import SigningKeyConfig
 from pipelines.release.verify import verify_release
 from pipelines.settings import Paths
 from tests.dashboards.browser import CHROMIUM, launch_browser, open_page, serve_dashboard
+from tests.dashboards.test_app import PAGES, run_app
 from tests.federation.cities import build_federation
 
 pytestmark = pytest.mark.slow
@@ -384,6 +385,17 @@ def test_the_hub_counts_people_in_several_cities_once(federation):
     assert any(r["active_members"] < summed[r["month"]] for r in published)  # a sum would overstate
     lines = "\n".join(status_lines(federation["exact_paths"], datetime.now(UTC)))
     assert "extract of" in lines and ": accepted" in lines
+
+
+@pytest.mark.parametrize("hub", ["paths", "exact_paths"])
+def test_every_page_opens_over_a_hubs_release(federation, hub, monkeypatch):
+    """The hub's datasets are the members' with fewer columns and datasets: no page may fail on them (the
+    decisions page did, reading overdue initiatives the hub did not roll up)."""
+    monkeypatch.setenv("TOGETHEROS_RELEASES_DIR", str(federation[hub].releases))
+    app = run_app({"group": "federation", "from": "2026-01", "to": "2026-03"})
+    for page in PAGES:
+        app.switch_page(f"app_pages/{page}.py").run()
+        assert not app.exception, (page, [e.message for e in app.exception])
 
 
 @pytest.mark.browser

@@ -46,6 +46,8 @@ def _delivery(group, approved, delivered, median=None):
         "decisions_delivered": delivered,
         "delivered_on_time": delivered,
         "median_days_to_delivery": median,
+        "initiatives_overdue": 1,
+        "initiatives_stalled": 0,
     }
 
 
