@@ -411,7 +411,7 @@ def test_the_exact_hubs_pages_chart_turnout_and_inequality_across_its_members(fe
         ):
             open_page(page, f"{base_url}/{path}?group=federation&from=2026-01&to=2026-03", heading)
             assert not page.locator('[data-testid="stException"]').count(), path
-            assert chart in page.locator(".js-plotly-plot .gtitle").all_inner_texts(), path
+            assert chart in page.locator(".js-plotly-plot .gtitle").all_text_contents(), path
             assert f"{what} is not in this release" not in page.locator('[data-testid="stMain"]').inner_text()
 
 
