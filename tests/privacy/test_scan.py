@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
+import re
 import zipfile
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from demo.canaries import CANARIES
 from demo.canaries import terms as canary_terms
 from pipelines.privacy import forbidden_terms, scan_release, scan_text
 from pipelines.privacy.patterns import find_personal_patterns
+from pipelines.privacy.scan import TermIndex, normalise
 
 CLEAN_VALUES = [
     "2026-04-30",
@@ -251,3 +254,33 @@ def test_a_planted_value_among_repeated_ones_is_found_on_every_row(tmp_path):
         *expected,
         (100, "tags", "phone"),
     ]
+
+
+def test_terms_sharing_a_first_word_are_found_as_each_term_alone_would_be():
+    """Every phone of a country starts with its code: the index keys terms by first word and length, and
+    must find exactly what trying every term at every word would (compared on random texts)."""
+
+    rng = random.Random(7)
+    words = ["34", "641", "167", "117", "maria", "garcia", "m", "jones7", "x_y", "o.hernandez9@riseup.net"]
+    terms = {" ".join(rng.choices(words, k=rng.randint(1, 4))) for _ in range(400)} | {"34 641 167 117"}
+    index = TermIndex(terms)
+    normalised = {normalise(t) for t in terms}
+
+    def every_term_at_every_word(text: str) -> list[str]:
+        folded = text.casefold()
+        found = []
+        for word in re.finditer(r"\w+", folded):
+            for term in normalised:
+                end = word.start() + len(term)
+                boundary = folded[end : end + 1]
+                if re.match(r"\w", term) and folded.startswith(term, word.start()) and not boundary.isalnum():
+                    if boundary != "_":
+                        found.append(term)
+        return sorted(found)
+
+    texts = ["call 34 641 167 117 now", "34 641 167 1170", "value 34", "34 641 167 117_x"]
+    texts += [" ".join(rng.choices([*words, "and", "12.34", "-"], k=rng.randint(1, 12))) for _ in range(300)]
+    for text in texts:
+        assert sorted(index.find(text)) == every_term_at_every_word(text), text
+    assert list(index.find("call 34 641 167 117 now")).count("34 641 167 117") == 1
+    assert "34 641 167 117" not in list(index.find("34 641 167 1170"))
