@@ -1,6 +1,12 @@
--- Withdrawn proposals are left out of public counts.
+-- Withdrawn and unpublished proposals are left out of public counts, as their latest version says: a
+-- later export that withdraws a proposal removes it (filtering first would bring its earlier version back).
 with source as (
     select * from {{ source('decidim', 'decidim__proposals') }}
+),
+
+latest as (
+    select * from source
+    {{ latest_row('proposal_id', 'updated_at desc nulls last') }}
 ),
 
 final as (
@@ -16,9 +22,8 @@ final as (
         url,
         created_at,
         updated_at
-    from source
+    from latest
     where not coalesce(withdrawn, false) and published_at is not null
-    {{ latest_row('proposal_id', 'updated_at desc nulls last') }}
 )
 
 select * from final

@@ -1,6 +1,12 @@
--- Deleted proposals are excluded from every public count.
+-- Deleted proposals are excluded from every public count: the latest version is found first, so a later
+-- export that deletes a proposal removes it (filtering first would bring its earlier version back).
 with source as (
     select * from {{ source('togetheros', 'togetheros__proposals') }}
+),
+
+latest as (
+    select * from source
+    {{ latest_row('proposal_id', 'updated_at desc nulls last') }}
 ),
 
 final as (
@@ -15,9 +21,8 @@ final as (
         decided_at,
         decision_outcome,
         has_minority_report
-    from source
+    from latest
     where deleted_at is null
-    {{ latest_row('proposal_id', 'updated_at desc nulls last') }}
 )
 
 select * from final
