@@ -218,3 +218,10 @@ def test_a_bad_full_pass_setting_is_refused():
 
     with pytest.raises(ValueError, match="TOGETHEROS_QUALITY_FULL"):
         configured_resources({"TOGETHEROS_QUALITY_FULL": "sometimes"})
+
+
+def test_the_pipeline_command_takes_quality_full():
+    from pipelines.cli import build_parser
+
+    assert build_parser().parse_args(["pipeline", "--quality-full"]).quality_full is True
+    assert build_parser().parse_args(["pipeline"]).quality_full is False
