@@ -9,19 +9,20 @@ the last report, reusing the others' passed results (see the section at the end 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
-import duckdb
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
 import pyarrow as pa
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.row_conditions import Column
+
+from pipelines.release import fingerprint
+from pipelines.release.fingerprint import content_fingerprints, sha256_json
 
 SUPPRESSION_FLAG = "is_suppressed"
 PERSONAL_DATA_PATTERNS = {
@@ -153,43 +154,19 @@ VALIDATED_NOW, REUSED = "now", "reused"
 FINGERPRINT_ENGINES = ("duckdb", "pyarrow", "pandas", "numpy", "great-expectations")
 
 
-def _sha256_json(document: object) -> str:
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def code_version() -> str:
-    """The SHA-256 of this file: a change to any check (or to how results are reused) validates anew."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-
-
-def content_fingerprints(tables: Mapping[str, pa.Table]) -> dict[str, str]:
-    """Per dataset, the SHA-256 of its schema (names, Arrow types), row count and rows, independent of
-    row order: each row is rendered as DuckDB JSON (strings quoted and escaped, so NULL is not 'null';
-    doubles in their shortest round-trip form) and hashed with SHA-256; the sorted row hashes (duplicates
-    kept) are hashed again. The schema part tells an INTEGER 5 from a VARCHAR '5'."""
-    con = duckdb.connect()
-    try:
-        fingerprints = {}
-        for name in sorted(tables):
-            table = tables[name]
-            con.register("fingerprinted", table)
-            ((rows, digest),) = con.sql(
-                "select count(*), coalesce(sha256(string_agg(h, '' order by h)), '') "
-                "from (select sha256(to_json(t)::varchar) as h from fingerprinted t)"
-            ).fetchall()
-            con.unregister("fingerprinted")
-            schema = [[field.name, str(field.type)] for field in table.schema]
-            fingerprints[name] = _sha256_json({"schema": schema, "rows": rows, "rows_sha256": digest})
-        return fingerprints
-    finally:
-        con.close()
+    """The SHA-256 of this file and of the fingerprint's: a change to any check (or to how results are
+    reused) validates anew."""
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(fingerprint.__file__)):
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def expectations_fingerprint(suite: list[gxe.Expectation], docs: Mapping, min_count: int) -> str:
     """The SHA-256 of what a dataset is checked against: its suite (every expectation's type, arguments
     and description), its docs, min_count, this file and the engines' versions."""
-    return _sha256_json(
+    return sha256_json(
         {
             "suite": [expectation.configuration.to_json_dict() for expectation in suite],
             "docs": docs,

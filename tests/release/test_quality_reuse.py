@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 from pipelines.release import verify_release
+from pipelines.release.fingerprint import content_fingerprints
 from pipelines.release.write import published_quality
 from tests.release.conftest import make_release, sample_docs, sample_tables
 
@@ -204,6 +205,10 @@ def test_the_release_is_the_same_whether_results_were_reused_and_its_descriptor_
     assert descriptors[0] == {"status": "passed", "report": "quality-report.json", "reused": []}
     assert descriptors[1]["reused"] == sorted(tables)
     assert all(verify_release(release).ok for release in releases)
+    with duckdb.connect() as con:  # an auditor recomputes each content fingerprint from the published Parquet
+        for name, result in published["datasets"].items():
+            parquet = con.sql(f"select * from read_parquet('{releases[1]}/data/{name}.parquet')").to_arrow_table()
+            assert content_fingerprints({name: parquet})[name] == result["content_sha256"], name
 
 
 @pytest.mark.parametrize(("value", "full"), [("", False), ("0", False), ("1", True), ("true", True), ("YES", True)])
