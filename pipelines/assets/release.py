@@ -2,6 +2,7 @@
 the signed, hashed release that the dashboards and auditors read."""
 
 import json
+import os
 from importlib import metadata
 from pathlib import Path
 
@@ -71,7 +72,9 @@ def quality_report(
     report_path = paths.warehouse.parent / QUALITY_REPORT
     previous = None if quality.full else _previous_report(report_path, context)
     report = validate_release(tables, catalog.dataset_docs, min_count=disclosure.min_count, previous=previous)
-    report_path.write_text(json.dumps(report, indent=1, sort_keys=True))
+    written = report_path.with_suffix(".json.tmp")  # then one rename: never half a report to reuse from
+    written.write_text(json.dumps(report, indent=1, sort_keys=True))
+    os.replace(written, report_path)
     reused = sorted(name for name, result in report["datasets"].items() if result["validated"] == REUSED)
     return dg.MaterializeResult(
         metadata={

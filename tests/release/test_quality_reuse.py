@@ -230,3 +230,14 @@ def test_the_pipeline_command_takes_quality_full():
 
     assert build_parser().parse_args(["pipeline", "--quality-full"]).quality_full is True
     assert build_parser().parse_args(["pipeline"]).quality_full is False
+
+
+def test_an_unreadable_earlier_report_validates_everything(tmp_path: Path):
+    import dagster as dg
+
+    from pipelines.assets.release import _previous_report
+
+    context = dg.build_asset_context()
+    assert _previous_report(tmp_path / "absent.json", context) is None
+    (tmp_path / "cut.json").write_text('{"status": "passed", "datasets": {"groups": ')  # a run killed mid-write
+    assert _previous_report(tmp_path / "cut.json", context) is None
