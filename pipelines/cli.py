@@ -59,12 +59,14 @@ def run_pipeline(
     allow_empty: bool = False,
     progress=None,
     engine: str | None = None,
+    quality_full: bool = False,
 ):
     """Materialize every asset once, in process, against `data_dir` (default: TOGETHEROS_DATA_DIR, else
     ./data); every other setting comes from the environment (`build_definitions`). The run is recorded
     in the Dagster instance under the data dir (`dagster_home`). Dagster's console log is at DEBUG with
     `verbose`, else warnings only; `progress` (a StageReporter) gets one line per stage; `engine` is what
-    dbt builds on (`DbtEngine`; default: TOGETHEROS_ENGINE, else DuckDB).
+    dbt builds on (`DbtEngine`; default: TOGETHEROS_ENGINE, else DuckDB); `quality_full` validates every
+    public dataset anew (`QualityChecks`; default: TOGETHEROS_QUALITY_FULL, else only the changed ones).
 
     Holds the data directory's run lock throughout (a run in progress is waited for up to `wait_seconds`,
     then `RunInProgress` is raised and nothing is touched), and first clears what an interrupted run left."""
@@ -72,7 +74,7 @@ def run_pipeline(
 
     import dagster as dg
 
-    from pipelines.assets.resources import DataDir, DbtEngine, Publishing
+    from pipelines.assets.resources import DataDir, DbtEngine, Publishing, QualityChecks
     from pipelines.definitions import build_definitions, release_checks
     from pipelines.progress import RUN_TAG, RunFollower
     from pipelines.release.quarantine import clean_releases
@@ -83,6 +85,8 @@ def run_pipeline(
         overrides["publishing"] = Publishing(allow_empty=True)
     if engine is not None:
         overrides["engine"] = DbtEngine(name=engine)
+    if quality_full:
+        overrides["quality"] = QualityChecks(full=True)
     defs = build_definitions(overrides, os.environ)
     paths = defs.resources["data_dir"].paths()
     with run_lock(paths.data, wait_seconds):
@@ -135,6 +139,7 @@ def _pipeline(args: argparse.Namespace) -> int:
             allow_empty=args.allow_empty,
             progress=StageReporter(),
             engine=args.engine,
+            quality_full=args.quality_full,
         )
     except RunInProgress as refused:
         print(f"pipeline {refused}", file=sys.stderr)
@@ -278,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["duckdb", "spark"],
         default=None,
         help="what dbt builds the models on (default: TOGETHEROS_ENGINE, else duckdb); the release is the same",
+    )
+    pipeline.add_argument(
+        "--quality-full",
+        action="store_true",
+        help="run the data-quality suites over every public dataset, reusing no earlier result "
+        "(default: TOGETHEROS_QUALITY_FULL, else only the datasets whose content or checks changed)",
     )
     pipeline.set_defaults(handler=_pipeline)
 

@@ -2,6 +2,7 @@
 the signed, hashed release that the dashboards and auditors read."""
 
 import json
+import os
 from importlib import metadata
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pipelines.assets.resources import (
     Disclosure,
     FederationExtract,
     Publishing,
+    QualityChecks,
     Signing,
     Warehouse,
 )
@@ -22,6 +24,7 @@ from pipelines.assets.transform import dbt_models, dbt_project
 from pipelines.landing import Landing
 from pipelines.preflight import empty_release_problem
 from pipelines.release.catalog import public_catalog
+from pipelines.release.layout import QUALITY_REPORT
 from pipelines.settings import SOURCES, git_commit
 
 ENGINES = ("duckdb", "polars", "pyarrow", "dbt-core", "dbt-duckdb", "dagster", "great-expectations")
@@ -51,26 +54,52 @@ def _read_public(paths, names, warehouse: Warehouse) -> dict:
     deps=_public_keys(),
     group_name="release",
     kinds={"great_expectations"},
-    description="Great Expectations suites over every public dataset.",
+    description="Great Expectations suites over every public dataset (an unchanged dataset whose earlier "
+    "result passed reuses it; TOGETHEROS_QUALITY_FULL=1 validates every one).",
 )
 def quality_report(
-    context: dg.AssetExecutionContext, data_dir: DataDir, warehouse: Warehouse, disclosure: Disclosure
+    context: dg.AssetExecutionContext,
+    data_dir: DataDir,
+    warehouse: Warehouse,
+    disclosure: Disclosure,
+    quality: QualityChecks,
 ) -> dg.MaterializeResult:
-    from pipelines.release.quality import run_expectations  # GX is slow to import; only here
+    from pipelines.release.quality import REUSED, validate_release  # GX is slow to import; only here
 
     paths = data_dir.paths()
     catalog = public_catalog(dbt_project.manifest_path)
     tables = _read_public(paths, catalog.datasets, warehouse)
-    report = run_expectations(
-        {n: t.to_pandas() for n, t in tables.items()}, catalog.dataset_docs, min_count=disclosure.min_count
+    report_path = paths.warehouse.parent / QUALITY_REPORT
+    previous = None if quality.full else _previous_report(report_path, context)
+    report = validate_release(tables, catalog.dataset_docs, min_count=disclosure.min_count, previous=previous)
+    written = report_path.with_suffix(".json.tmp")  # then one rename: never half a report to reuse from
+    written.write_text(json.dumps(report, indent=1, sort_keys=True))
+    os.replace(written, report_path)
+    reused = sorted(name for name, result in report["datasets"].items() if result["validated"] == REUSED)
+    return dg.MaterializeResult(
+        metadata={
+            "status": report["status"],
+            "validated": len(report["datasets"]) - len(reused),
+            "reused": dg.MetadataValue.json(reused),
+        }
     )
-    (paths.warehouse.parent / "quality-report.json").write_text(json.dumps(report, indent=1, sort_keys=True))
-    return dg.MaterializeResult(metadata={"status": report["status"]})
+
+
+def _previous_report(path: Path, context: dg.AssetExecutionContext) -> dict | None:
+    """The last quality report, whose passed results of unchanged datasets are reused; none (or an
+    unreadable one) validates every dataset."""
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        context.log.warning(f"{path} unreadable ({error}): every dataset is validated")
+        return None
 
 
 @dg.asset_check(asset=quality_report, blocking=True, description="Every expectation suite passed.")
 def expectations_passed(data_dir: DataDir) -> dg.AssetCheckResult:
-    report = json.loads((data_dir.paths().warehouse.parent / "quality-report.json").read_text())
+    report = json.loads((data_dir.paths().warehouse.parent / QUALITY_REPORT).read_text())
     failed = sorted(name for name, result in report["datasets"].items() if not result["success"])
     return dg.AssetCheckResult(passed=report["status"] == "passed", metadata={"failed_datasets": failed})
 
@@ -122,7 +151,7 @@ def release(
         dataset_docs=catalog.dataset_docs,
         metrics=catalog.metrics,
         lineage=lineage,
-        quality_report=json.loads((paths.warehouse.parent / "quality-report.json").read_text()),
+        quality_report=json.loads((paths.warehouse.parent / QUALITY_REPORT).read_text()),
         recompute_rules=catalog.recompute_rules,
         signing_key=SigningKeyConfig.from_env(signing.environment(), paths.data),
         code_commit=git_commit(),

@@ -21,6 +21,9 @@
 - `DbtEngine`: what dbt builds the models on: DuckDB, in the warehouse (the default), or Apache Spark
   (TOGETHEROS_ENGINE=spark or `togetheros pipeline --engine spark`; the session's master:
   TOGETHEROS_SPARK_MASTER; docs/scaling.md).
+- `QualityChecks`: whether the release's Great Expectations suites run over every public dataset
+  (TOGETHEROS_QUALITY_FULL=1 or `togetheros pipeline --quality-full`) or only over those whose content or
+  expectations changed since the last report, reusing the others' passed results (the default).
 - `Publishing`: whether a release with no data rows may be published (`togetheros pipeline
   --allow-empty` only: a deliberate empty release).
 
@@ -291,6 +294,23 @@ class Publishing(dg.ConfigurableResource):
     allow_empty: bool = False
 
 
+QUALITY_FULL_ENV = "TOGETHEROS_QUALITY_FULL"
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+class QualityChecks(dg.ConfigurableResource):
+    """full: validate every public dataset, reusing no earlier result (pipelines/release/quality.py)."""
+
+    full: bool = False
+
+
+def _quality(env: Mapping[str, str]) -> QualityChecks:
+    text = (env.get(QUALITY_FULL_ENV) or "").strip().lower()
+    if text and text not in TRUE_WORDS + FALSE_WORDS:
+        raise ValueError(f"{QUALITY_FULL_ENV} is 1 (validate every dataset) or 0, not {env[QUALITY_FULL_ENV]!r}")
+    return QualityChecks(full=text in TRUE_WORDS)
+
+
 def _alerts(env: Mapping[str, str]) -> Alerts:
     values: dict = {}
     if env.get(WEBHOOKS_ENV):
@@ -364,6 +384,7 @@ def configured_resources(env: Mapping[str, str]) -> dict[str, dg.ConfigurableRes
         "limits": InputLimits(**{name: value for name, value in parse_env(env).items() if value}),
         "alerts": _alerts(env),
         "publishing": Publishing(),
+        "quality": _quality(env),
         "federation_extract": _federation_extract(env),
         "engine": DbtEngine(name=env.get(ENGINE_ENV) or "duckdb", spark_master=env.get(SPARK_MASTER_ENV) or "local[2]"),
     }

@@ -109,7 +109,12 @@ def build_descriptor(
     signing: dict,
     quality_status: str,
     recompute_rules: list[dict],
+    quality_reused: list[str] | None = None,
 ) -> dict:
+    quality = {"status": quality_status, "report": QUALITY_REPORT}
+    if quality_reused is not None:
+        # datasets whose earlier passed result was reused: same content, same checks (quality.py)
+        quality["reused"] = quality_reused
     return {
         "$schema": PROFILE,
         "name": "togetheros-transparency",
@@ -131,7 +136,7 @@ def build_descriptor(
         "togetheros:engines": engine_versions,
         "togetheros:data_as_of": data_as_of,
         "togetheros:signing": signing,
-        "togetheros:quality": {"status": quality_status, "report": QUALITY_REPORT},
+        "togetheros:quality": quality,
         "togetheros:recompute": recompute_rules,
     }
 

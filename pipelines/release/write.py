@@ -67,6 +67,24 @@ def check_inputs(
         raise ValueError(f"quality_report['status'] must be one of {sorted(QUALITY_STATUSES)}")
 
 
+def published_quality(report: Mapping) -> tuple[dict, list[str] | None]:
+    """The quality report as the release publishes it, and the datasets whose earlier passed result was
+    reused (`pipelines/release/quality.py`; None when the report does not say). Whether a result was
+    reused depends on the runs before, not on the release's inputs, so it goes into the signed descriptor
+    (which differs between runs anyway) and not into quality-report.json, whose bytes stay the same for the
+    same tables, checks and engines (its content and expectations fingerprints do not depend on history)."""
+    datasets = report.get("datasets")
+    if not isinstance(datasets, Mapping) or not any(
+        isinstance(d, Mapping) and "validated" in d for d in datasets.values()
+    ):
+        return dict(report), None
+    published = {
+        name: {key: value for key, value in result.items() if key != "validated"} for name, result in datasets.items()
+    }
+    reused = sorted(name for name, result in datasets.items() if result.get("validated") == "reused")
+    return {**report, "datasets": published}, reused
+
+
 def _previous_link(releases_dir: Path) -> tuple[Path | None, dict | None, str | None]:
     """The `latest` release, the link to it, and the id of the key that signed it."""
     previous = layout.latest_release(releases_dir)
@@ -107,6 +125,7 @@ class _Inputs:
     metrics: list[dict]
     lineage: list[dict]
     quality_report: Mapping
+    quality_reused: list[str] | None
     recompute_rules: list[dict]
     signing_key: SigningKeyConfig
     code_commit: str
@@ -147,12 +166,14 @@ def write_release(
     readers nor the verifier take for a release) and `latest` is left alone, so checks can run on it
     before readers see it; `promote_release` publishes it then."""
     check_inputs(tables, dataset_docs, metrics, recompute_rules, quality_report)
+    published_report, quality_reused = published_quality(quality_report)
     inputs = _Inputs(
         tables=tables,
         dataset_docs={name: dataset_docs[name] for name in tables},
         metrics=sorted(metrics, key=lambda m: m["name"]),
         lineage=sorted(lineage, key=lambda f: (f.get("source", ""), f.get("file_name", ""), f["sha256"])),
-        quality_report=quality_report,
+        quality_report=published_report,
+        quality_reused=quality_reused,
         recompute_rules=recompute_rules,
         signing_key=signing_key,
         code_commit=code_commit,
@@ -286,6 +307,7 @@ def _fill_release(staging: Path, releases_dir: Path, inputs: _Inputs) -> str:
         engine_versions=inputs.engine_versions,
         data_as_of=inputs.data_as_of,
         quality_status=inputs.quality_report["status"],
+        quality_reused=inputs.quality_reused,
         recompute_rules=inputs.recompute_rules,
         signing=key.descriptor_block(rotation),
     )
