@@ -66,6 +66,9 @@ ALLOCATORS = "governance_support_points.allocators"
 VOTERS = "governance_turnout.voters"
 CONTRIBUTIONS = "participation_inequality.contributions"
 DELIVERY_DAYS = "delivery_rates.days_to_delivery"
+# The two parallel lists of each entry of these figures: a person's or a number of days' entry, and its count.
+CONTRIBUTIONS_FIELDS = ("people", "contributions")
+DELIVERY_DAYS_FIELDS = ("days", "decisions")
 # each figure's people per (group, month), with the mart whose count it must equal (same definition)
 FIGURE_QUERIES = {
     ACTIVE_MEMBERS: (
@@ -253,15 +256,7 @@ def _contributions(con: duckdb.DuckDBPyConnection, federation_person) -> list[di
         raise ValueError(
             f"federation extract: {CONTRIBUTIONS}: the contributions listed do not give the mart's figures"
         )
-    return [
-        {
-            "group_id": g,
-            "month": m,
-            "people": sorted(cells[(g, m)]),
-            "contributions": [cells[(g, m)][p] for p in sorted(cells[(g, m)])],
-        }
-        for g, m in sorted(cells)
-    ]
+    return parallel_entries(cells, *CONTRIBUTIONS_FIELDS)
 
 
 def _delivery_days(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -275,14 +270,14 @@ def _delivery_days(con: duckdb.DuckDBPyConnection) -> list[dict]:
     marts = {(g, m.isoformat()): (n, median) for g, m, n, median in con.sql(mart_sql).fetchall()}
     if found != marts:
         raise ValueError(f"federation extract: {DELIVERY_DAYS}: the days listed do not give the mart's medians")
+    return parallel_entries(cells, *DELIVERY_DAYS_FIELDS)
+
+
+def parallel_entries(cells: dict[tuple[str, str], dict], keys: str, values: str) -> list[dict]:
+    """One entry per (group, month): its cell's keys sorted, and their values in the same order."""
     return [
-        {
-            "group_id": g,
-            "month": m,
-            "days": sorted(cells[(g, m)]),
-            "decisions": [cells[(g, m)][d] for d in sorted(cells[(g, m)])],
-        }
-        for g, m in sorted(cells)
+        {"group_id": g, "month": m, keys: sorted(cell), values: [cell[key] for key in sorted(cell)]}
+        for (g, m), cell in sorted(cells.items())
     ]
 
 

@@ -32,7 +32,15 @@ import pyarrow.compute as pc
 
 from pipelines.federation import exact
 from pipelines.federation.config import FederationConfig
-from pipelines.federation.extract import ACTIVE_MEMBERS, ALLOCATORS, CONTRIBUTIONS, DELIVERY_DAYS, VOTERS
+from pipelines.federation.extract import (
+    ACTIVE_MEMBERS,
+    ALLOCATORS,
+    CONTRIBUTIONS,
+    CONTRIBUTIONS_FIELDS,
+    DELIVERY_DAYS,
+    DELIVERY_DAYS_FIELDS,
+    VOTERS,
+)
 from pipelines.release.tables import quote_identifier, quote_literal
 
 MEMBER_SEPARATOR = "/"  # a member's group id at the hub: <member>/<its group id>
@@ -91,20 +99,21 @@ class ExtractIndex:
     def people(self, figure: str, members: set[str], month: str) -> set[str]:
         return set().union(*(entry["people"] for entry in self._cells(figure, members, month)))
 
-    def contributions(self, members: set[str], month: str) -> dict[str, int]:
-        """Each distinct person's contributions, summed over the members."""
-        summed: dict[str, int] = {}
-        for entry in self._cells(CONTRIBUTIONS, members, month):
-            for person, count in zip(entry["people"], entry["contributions"], strict=True):
-                summed[person] = summed.get(person, 0) + count
+    def _summed(self, figure: str, fields: tuple[str, str], members: set[str], month: str) -> dict:
+        keys, values = fields
+        summed: dict = {}
+        for entry in self._cells(figure, members, month):
+            for key, count in zip(entry[keys], entry[values], strict=True):
+                summed[key] = summed.get(key, 0) + count
         return summed
 
+    def contributions(self, members: set[str], month: str) -> dict[str, int]:
+        """Each distinct person's contributions, summed over the members."""
+        return self._summed(CONTRIBUTIONS, CONTRIBUTIONS_FIELDS, members, month)
+
     def days_to_delivery(self, members: set[str], month: str) -> dict[int, int]:
-        histogram: dict[int, int] = {}
-        for entry in self._cells(DELIVERY_DAYS, members, month):
-            for days, decisions in zip(entry["days"], entry["decisions"], strict=True):
-                histogram[days] = histogram.get(days, 0) + decisions
-        return histogram
+        """How many decisions were delivered after how many days, summed over the members."""
+        return self._summed(DELIVERY_DAYS, DELIVERY_DAYS_FIELDS, members, month)
 
 
 def _turnout(row: dict, index: ExtractIndex, members: set[str], k: int) -> None:
@@ -409,7 +418,7 @@ def with_exact_people(
             count = len(index.people(figure, below, month))
             row[measure] = count if count >= k else None
         for measure, source in spec.same_as.items():
-            row[measure] = published[source].get((row["group_id"], row["month"]))
+            row[measure] = published.get(source, {}).get((row["group_id"], row["month"]))
         if spec.same_as and any(row[m] is None for m in spec.people_at_least):
             row.update(dict.fromkeys(spec.people_at_least))
         if not spec.sums_at_least:  # nothing left out of an exact count but what the hub withholds itself
