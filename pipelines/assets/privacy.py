@@ -27,8 +27,11 @@ def extra_terms(path: Path) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def privacy_result(release_dir: Path, landing_dir: Path, extra: Iterable[str] = ()) -> dg.AssetCheckResult:
-    """Scan one release for personal data, with the people of the landed inputs and `extra` as the terms."""
+def privacy_result(
+    release_dir: Path, landing_dir: Path, extra: Iterable[str] = (), record_dir: Path | None = None
+) -> dg.AssetCheckResult:
+    """Scan one release for personal data, with the people of the landed inputs and `extra` as the terms;
+    with `record_dir`, only what the last clean scan recorded there did not examine (see `scan_record`)."""
     try:
         terms = forbidden_terms(landing_dir, extra)
     except UnreadableInputs as error:  # fail closed, naming the files, rather than stop the run
@@ -38,7 +41,7 @@ def privacy_result(release_dir: Path, landing_dir: Path, extra: Iterable[str] = 
             description=f"cannot check the release: {error}",
             metadata={"findings": 0, "unreadable_inputs": dg.MetadataValue.json(error.files), "first_findings": []},
         )
-    findings = scan_release(release_dir, terms)
+    findings = scan_release(release_dir, terms, record_dir)
     return dg.AssetCheckResult(
         passed=not findings,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -60,7 +63,7 @@ def privacy_result(release_dir: Path, landing_dir: Path, extra: Iterable[str] = 
 def release_has_no_personal_data(context: dg.AssetCheckExecutionContext, data_dir: DataDir) -> dg.AssetCheckResult:
     paths = data_dir.paths()
     candidate = release_candidate(context.instance)
-    result = privacy_result(candidate, paths.landing, extra_terms(paths.privacy_terms))
+    result = privacy_result(candidate, paths.landing, extra_terms(paths.privacy_terms), paths.warehouse.parent)
     if not result.passed:  # never published: out of releases/, into the private quarantine
         moved = quarantine_release(
             candidate,

@@ -23,9 +23,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipelines.privacy import scan_record
 from pipelines.privacy.patterns import find_personal_patterns, redact
 from pipelines.privacy.people import People, UnreadableInputs, book_names, collect, is_landing
 from pipelines.privacy.people_cache import collect_landed
+from pipelines.privacy.scan_record import ScanRecord
 from pipelines.privacy.vocabulary import COMMON_WORDS, release_vocabulary
 
 MIN_TERM_LENGTH = 4
@@ -141,21 +143,36 @@ class TermIndex:
 
 class Scanner:
     """One scan: most values of a release repeat (ids, months, categories), so each distinct string is
-    examined once, and its findings are then reported wherever it occurs."""
+    examined once, and its findings are then reported wherever it occurs. With the record of an earlier
+    clean scan (`scan_record`), a value it examined is searched only for the terms added since."""
 
-    def __init__(self, terms: Iterable[str] | TermIndex):
+    def __init__(self, terms: Iterable[str] | TermIndex, earlier: ScanRecord | None = None):
         self.index = terms if isinstance(terms, TermIndex) else TermIndex(terms)
         self._hits: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._clean_before: frozenset[str] = frozenset()
+        if earlier is not None:
+            if isinstance(terms, TermIndex):
+                raise TypeError("an earlier scan's record needs the terms themselves, not their index")
+            self._clean_before = earlier.values
+            self._added = TermIndex(set(terms) - earlier.terms)
 
     def hits(self, text: str) -> tuple[tuple[str, str], ...]:
         """(kind, redacted value) of each finding in `text`."""
         found = self._hits.get(text)
         if found is None:
-            found = self._hits[text] = (
-                *((m.kind, redact(m.value)) for m in find_personal_patterns(text)),
-                *(("term", redact(term)) for term in self.index.find(text)),
-            )
+            if text in self._clean_before:  # no pattern and none of the earlier terms: only the added ones
+                found = tuple(("term", redact(term)) for term in self._added.find(text))
+            else:
+                found = (
+                    *((m.kind, redact(m.value)) for m in find_personal_patterns(text)),
+                    *(("term", redact(term)) for term in self.index.find(text)),
+                )
+            self._hits[text] = found
         return found
+
+    def examined(self) -> set[str]:
+        """Every distinct value examined so far."""
+        return set(self._hits)
 
     def findings(self, text: str, file: str, where: int | str, column: str | None) -> list[Finding]:
         return [Finding(file, where, column, kind, shown) for kind, shown in self.hits(text)]
@@ -248,10 +265,21 @@ def scan_file(path: Path, terms: Iterable[str] | TermIndex | Scanner, label: str
     return list(readers.get(suffix, _scan_lines)(path, scanner, label))
 
 
-def scan_release(release_dir: Path, terms: Iterable[str] | TermIndex | Scanner) -> list[Finding]:
+def scan_release(
+    release_dir: Path, terms: Iterable[str] | TermIndex | Scanner, record_dir: Path | None = None
+) -> list[Finding]:
     """Findings in every file of a release: data (CSV, Parquet), README, descriptor and reports.
-    One scanner for the whole release: its CSV and Parquet files hold the same values."""
+    One scanner for the whole release: its CSV and Parquet files hold the same values. With a
+    `record_dir` (private), the values of the last clean scan recorded there are searched only for the
+    terms added since, and a clean scan records its own (see `scan_record`)."""
     release_dir = release_dir.resolve()
-    scanner = _as_scanner(terms)
+    if record_dir is not None:
+        terms = set(terms)  # the record keeps the terms themselves
+        scanner = Scanner(terms, scan_record.load(record_dir))
+    else:
+        scanner = _as_scanner(terms)
     files = sorted(p for p in release_dir.rglob("*") if p.is_file())
-    return [f for path in files for f in scan_file(path, scanner, path.relative_to(release_dir).as_posix())]
+    findings = [f for path in files for f in scan_file(path, scanner, path.relative_to(release_dir).as_posix())]
+    if record_dir is not None and not findings:
+        scan_record.save(record_dir, scanner.examined(), terms)
+    return findings
