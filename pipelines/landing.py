@@ -72,6 +72,7 @@ class Landing:
         self._stats = json.loads(self.stat_path.read_text()) if self.stat_path.exists() else {}
         self._stats_changed = False
         self._records: dict[str, LandedFile] = {}  # meta files never change once written
+        self._metas: set[str] | None = None  # the sha256 of every meta file, listed once when first asked
 
     def __enter__(self) -> Landing:
         return self
@@ -100,6 +101,12 @@ class Landing:
     def _meta_path(self, sha256: str) -> Path:
         return self.folder / "meta" / f"{sha256}.json"
 
+    def _has_meta(self, sha256: str) -> bool:
+        """Whether a meta file describes `sha256`: one listing of the folder, not a stat per inbox file."""
+        if self._metas is None:
+            self._metas = {name.removesuffix(".json") for name in os.listdir(self.folder / "meta")}
+        return sha256 in self._metas
+
     def current(self) -> list[LandedFile]:
         """The newest version of every file name, sorted by name."""
         return [LandedFile(**entry) for _, entry in sorted(self._index.items())]
@@ -118,6 +125,8 @@ class Landing:
             )
             write_bytes(landed.path(self.landing_dir))
             _write_atomic(meta_path, json.dumps(asdict(landed), indent=1).encode())
+            if self._metas is not None:
+                self._metas.add(sha256)
         else:
             landed = self.record(sha256)
         if self._index.get(file_name, {}).get("sha256") != sha256:
@@ -125,26 +134,30 @@ class Landing:
             self._index_changed = True
         return landed, is_new
 
-    def land_file(self, path: Path, file_name: str, stat: os.stat_result | None = None) -> tuple[LandedFile, bool]:
+    def land_file(
+        self, path: str | Path, file_name: str, stat: os.stat_result | None = None
+    ) -> tuple[LandedFile, bool]:
+        # a path as text: an unchanged file (most of an inbox) costs no Path object and no system call
+        key = os.fspath(path)
         # stat before hashing: a file changed while being hashed is hashed again next run
-        stat = stat or path.stat()
+        stat = stat or os.stat(key)
         seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]  # ctime: also an mtime set back (cp -p)
-        cached = self._stats.get(str(path))
-        if cached and cached[:3] == seen and self._meta_path(cached[3]).exists():
+        cached = self._stats.get(key)
+        if cached and cached[:3] == seen and self._has_meta(cached[3]):
             sha = cached[3]
         else:
-            sha = _sha256_file(path)
-            self._stats[str(path)] = [*seen, sha]
+            sha = _sha256_file(Path(key))
+            self._stats[key] = [*seen, sha]
             self._stats_changed = True
 
         def copy(target: Path) -> None:
             tmp = target.with_name(f".{target.name}.tmp")
-            with path.open("rb") as src, tmp.open("wb") as dst:
+            with open(key, "rb") as src, tmp.open("wb") as dst:
                 while chunk := src.read(CHUNK):
                     dst.write(chunk)
             os.replace(tmp, target)
 
-        return self._store(sha, file_name, stat.st_size, str(path), None, copy)
+        return self._store(sha, file_name, stat.st_size, key, None, copy)
 
     def land_download(self, path: Path, file_name: str, origin: str) -> tuple[LandedFile, bool]:
         """A file downloaded to this disk, landed by moving it in (never held in memory); path is gone after."""
@@ -186,6 +199,6 @@ def land_inbox(inbox_dir: Path, landing_dir: Path, source: str) -> tuple[list[La
     with Landing(landing_dir, source) as landing:
         if folder.exists():
             for name, entry in _inbox_files(folder):
-                _, is_new = landing.land_file(Path(entry.path), name, entry.stat())
+                _, is_new = landing.land_file(entry.path, name, entry.stat())
                 new += is_new
     return landing.current(), new

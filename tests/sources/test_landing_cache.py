@@ -44,6 +44,8 @@ def test_landing_an_unchanged_inbox_opens_no_meta_file(tmp_path, monkeypatch):
         raise AssertionError(f"meta of {sha256} opened")
 
     monkeypatch.setattr(landing.Landing, "record", no_meta)
+    # nor asks for one file by file: whether each known file's meta is there is one listing of the folder
+    monkeypatch.setattr(landing.Landing, "_meta_path", no_meta)
     again, new = land_inbox(tmp_path / "inbox", tmp_path / "landing", "discourse")
     assert new == 0 and again == first
 
