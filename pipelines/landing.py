@@ -69,7 +69,7 @@ class Landing:
         self._index_changed = False
         # inbox path -> [size, mtime_ns, ctime_ns, sha256]: hashing every inbox file on every run reads it all
         self.stat_path = self.folder / "inbox_stat.json"
-        self._stats = json.loads(self.stat_path.read_text()) if self.stat_path.exists() else {}
+        self._stats_read: dict[str, list] | None = None  # read when first landing a file: readers never need it
         self._stats_changed = False
         self._records: dict[str, LandedFile] = {}  # meta files never change once written
         self._metas: set[str] | None = None  # the sha256 of every meta file, listed once when first asked
@@ -89,6 +89,12 @@ class Landing:
         if self._stats_changed:
             _write_atomic(self.stat_path, json.dumps(self._stats, sort_keys=True).encode())
             self._stats_changed = False
+
+    @property
+    def _stats(self) -> dict[str, list]:
+        if self._stats_read is None:
+            self._stats_read = json.loads(self.stat_path.read_text()) if self.stat_path.exists() else {}
+        return self._stats_read
 
     def index(self) -> dict[str, str]:
         return {name: entry["sha256"] for name, entry in self._index.items()}
