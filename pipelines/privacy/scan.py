@@ -111,32 +111,30 @@ def forbidden_terms(inbox: Path, extra: Iterable[str] = (), vocabulary: Iterable
 
 
 class TermIndex:
-    """Word-boundary search for many terms at once: each term is tried only where its first word occurs,
-    by length (a slice of the text looked up in a set), since a first word can begin tens of thousands
-    of terms (every phone number of a country starts with its code: "34 …")."""
+    """Word-boundary search for many terms at once. A normalised term starts and ends with a word
+    character, so it is found exactly where a slice of the text from a word's start to a word's end
+    (up to the longest term's length) is one of the terms: a set lookup per such slice, and nothing to
+    build first (indexing the 634,360 terms of the 10M bench by first word took 3.5 s a scan)."""
 
     def __init__(self, terms: Iterable[str]):
-        self.by_first_word: dict[str, dict[int, set[str]]] = {}
-        for term in {normalise(t) for t in terms}:
-            first = WORD.search(term)
-            if first and first.start() == 0:
-                self.by_first_word.setdefault(first.group(), {}).setdefault(len(term), set()).add(term)
-        for word, by_length in self.by_first_word.items():
-            self.by_first_word[word] = dict(sorted(by_length.items()))
+        self.terms = {term for term in map(normalise, terms) if term}
+        self.longest = max(map(len, self.terms), default=0)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
 
     def find(self, text: str) -> Iterator[str]:
+        if not self.terms:
+            return
         folded = text.casefold()
-        for word in WORD.finditer(folded):
-            by_length = self.by_first_word.get(word.group())
-            if by_length is None:
-                continue
-            start = word.start()
-            for length, terms in by_length.items():
-                candidate = folded[start : start + length]
-                if candidate in terms:
-                    after = folded[start + length : start + length + 1]
-                    if not after.isalnum() and after != "_":
-                        yield candidate
+        words = [(word.start(), word.end()) for word in WORD.finditer(folded)]
+        for first, (start, _) in enumerate(words):
+            for _, end in words[first : first + self.longest]:  # a word is at least one character
+                if end - start > self.longest:
+                    break
+                candidate = folded[start:end]
+                if candidate in self.terms:
+                    yield candidate
 
 
 # --- scanning -------------------------------------------------------------------------------------
@@ -162,7 +160,7 @@ class Scanner:
         found = self._hits.get(text)
         if found is None:
             if text in self._clean_before:  # no pattern and none of the earlier terms: only the added ones
-                found = tuple(("term", redact(term)) for term in self._added.find(text))
+                found = tuple(("term", redact(term)) for term in self._added.find(text)) if self._added else ()
             else:
                 found = (
                     *((m.kind, redact(m.value)) for m in find_personal_patterns(text)),
@@ -301,13 +299,17 @@ def scan_release(
     `record_dir` (private), the values of the last clean scan recorded there are searched only for the
     terms added since, and a clean scan records its own (see `scan_record`)."""
     release_dir = release_dir.resolve()
+    earlier = None
     if record_dir is not None:
         terms = set(terms)  # the record keeps the terms themselves
-        scanner = Scanner(terms, scan_record.load(record_dir))
+        earlier = scan_record.load(record_dir)
+        scanner = Scanner(terms, earlier)
     else:
         scanner = _as_scanner(terms)
     files = sorted(p for p in release_dir.rglob("*") if p.is_file())
     findings = [f for path in files for f in scan_file(path, scanner, path.relative_to(release_dir).as_posix())]
     if record_dir is not None and not findings:
-        scan_record.save(record_dir, scanner.examined(), terms)
+        examined = scanner.examined()
+        if earlier is None or earlier.terms != terms or not examined <= earlier.values:  # else it holds already
+            scan_record.save(record_dir, examined, terms)
     return findings

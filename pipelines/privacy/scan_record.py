@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.privacy import patterns
@@ -42,7 +43,7 @@ def record_path(record_dir: Path) -> Path:
 
 def _encoded(values: frozenset[str] | set[str]) -> list[bytes]:
     # values read from JSON can hold lone surrogates, which no UTF-8 column accepts
-    return [value.encode("utf-8", "surrogatepass") for value in sorted(values)]
+    return [value.encode("utf-8", "surrogatepass") for value in values]
 
 
 def load(record_dir: Path) -> ScanRecord | None:
@@ -52,10 +53,14 @@ def load(record_dir: Path) -> ScanRecord | None:
         table = pq.read_table(path)
     except (OSError, pa.ArrowInvalid):
         return None
-    kept: dict[str, set[str]] = {KIND_VALUE: set(), KIND_TERM: set()}
-    for kind, value in zip(table["kind"].to_pylist(), table["value"].to_pylist(), strict=True):
-        kept[kind].add(value.decode("utf-8", "surrogatepass"))
-    return ScanRecord(frozenset(kept[KIND_VALUE]), frozenset(kept[KIND_TERM]))
+    kept = {}
+    for kind in (KIND_VALUE, KIND_TERM):
+        values = table.filter(pc.equal(table["kind"], kind))["value"]
+        try:  # valid UTF-8 (nearly always): Arrow decodes it at once
+            kept[kind] = frozenset(values.cast(pa.string()).to_pylist())
+        except pa.ArrowInvalid:
+            kept[kind] = frozenset(value.decode("utf-8", "surrogatepass") for value in values.to_pylist())
+    return ScanRecord(kept[KIND_VALUE], kept[KIND_TERM])
 
 
 def save(record_dir: Path, values: set[str], terms: set[str]) -> None:

@@ -120,3 +120,12 @@ def test_an_unreadable_record_means_a_scan_from_nothing(tmp_path, monkeypatch):
     seen = _pattern_calls(monkeypatch)
     assert scan_release(_release(tmp_path / "r1", ["welcome"]), TERMS, record) == []
     assert "welcome" in seen
+
+
+def test_a_value_no_utf8_column_holds_is_recorded_as_it_was_read(tmp_path):
+    record = tmp_path / "warehouse"
+    release = _release(tmp_path / "r1", ["welcome"])
+    (release / "changes.json").write_text('{"note": "lone \\ud800 surrogate"}')  # valid JSON, not UTF-8 text
+    assert scan_release(release, TERMS, record) == []
+    assert {"lone \ud800 surrogate", "welcome"} <= scan_record.load(record).values
+    assert scan_record.load(record).terms == TERMS
