@@ -499,9 +499,10 @@ def _refuse(
     _record_landing_files(con, source, batch)
     for f in batch:
         _refusal_rows(con, source, f, refusal)
-        _insert_outcome(
-            con, source, f, "refused", refusal.rule, refusal.message, 0, 1, "{}", getattr(refusal, "detail", None)
-        )
+    detail = getattr(refusal, "detail", None)
+    _insert_outcomes(
+        con, [_outcome(source, f, "refused", refusal.rule, refusal.message, 0, 1, "{}", detail) for f in batch]
+    )
     con.execute("commit")
     summary.files_refused += len(batch)
     summary.rows_read += len(batch)
@@ -566,22 +567,40 @@ def _count(summary: LoadSummary, error: FileRefused | None, batch, con, source) 
     )
 
 
-def _insert_outcome(con, source, f: LandedFile, outcome, rule, message, accepted, quarantined, entities, detail):
-    con.execute(
-        "insert into raw.file_outcomes values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            source,
-            f.sha256,
-            f.file_name,
-            outcome,
-            rule,
-            printable(message or ""),
-            accepted,
-            quarantined,
-            entities,
-            detail,
-        ],
+OUTCOME_SCHEMA = {
+    "source": pl.String,
+    "landing_sha256": pl.String,
+    "file_name": pl.String,
+    "outcome": pl.String,
+    "rule": pl.String,
+    "message": pl.String,
+    "rows_accepted": pl.Int64,
+    "rows_quarantined": pl.Int64,
+    "entities": pl.String,
+    "detail": pl.String,
+}
+
+
+def _outcome(source, f: LandedFile, outcome, rule, message, accepted, quarantined, entities, detail) -> tuple:
+    """One row of `raw.file_outcomes`, in `OUTCOME_SCHEMA`'s order."""
+    return (
+        source,
+        f.sha256,
+        f.file_name,
+        outcome,
+        rule,
+        printable(message or ""),
+        accepted,
+        quarantined,
+        entities,
+        detail,
     )
+
+
+def _insert_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[tuple]) -> None:
+    """One insert per batch: a statement per file was half the Discourse load's time."""
+    if outcomes:
+        _insert_frame(con, "raw.file_outcomes", pl.DataFrame(outcomes, schema=OUTCOME_SCHEMA, orient="row"))
 
 
 def _file_problems(con: duckdb.DuckDBPyConnection, source: str, f: LandedFile, problems: list) -> None:
@@ -643,6 +662,7 @@ def _record_outcomes(
             [source, shas],
         ).fetchall()
     }
+    outcomes = []
     for f in batch:
         entities = per_file.get(f.sha256, {})
         accepted = sum(a for _, a, _ in entities.values())
@@ -668,7 +688,8 @@ def _record_outcomes(
             message = f"loaded: {parts}" + (f"; {quarantined} record(s) quarantined" if quarantined else "")
             if (messages or {}).get(f.sha256):
                 message += f" ({messages[f.sha256]})"
-        _insert_outcome(con, source, f, outcome, rule, message, accepted, quarantined, counts, None)
+        outcomes.append(_outcome(source, f, outcome, rule, message, accepted, quarantined, counts, None))
+    _insert_outcomes(con, outcomes)
 
 
 def _backfill_outcomes(con: duckdb.DuckDBPyConnection, source: str) -> None:
