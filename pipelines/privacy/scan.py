@@ -120,9 +120,6 @@ class TermIndex:
         self.terms = {term for term in map(normalise, terms) if term}
         self.longest = max(map(len, self.terms), default=0)
 
-    def __bool__(self) -> bool:
-        return bool(self.terms)
-
     def find(self, text: str) -> Iterator[str]:
         if not self.terms:
             return
@@ -149,6 +146,7 @@ class Scanner:
         self.index = terms if isinstance(terms, TermIndex) else TermIndex(terms)
         self._hits: dict[str, tuple[tuple[str, str], ...]] = {}
         self._clean_before: frozenset[str] = frozenset()
+        self._added = TermIndex(())
         if earlier is not None:
             if isinstance(terms, TermIndex):
                 raise TypeError("an earlier scan's record needs the terms themselves, not their index")
@@ -160,7 +158,7 @@ class Scanner:
         found = self._hits.get(text)
         if found is None:
             if text in self._clean_before:  # no pattern and none of the earlier terms: only the added ones
-                found = tuple(("term", redact(term)) for term in self._added.find(text)) if self._added else ()
+                found = tuple(("term", redact(term)) for term in self._added.find(text))
             else:
                 found = (
                     *((m.kind, redact(m.value)) for m in find_personal_patterns(text)),
