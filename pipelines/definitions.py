@@ -7,7 +7,6 @@ import os
 from collections.abc import Mapping
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines.assets.alerts import alerts
 from pipelines.assets.ingest import (
@@ -21,7 +20,7 @@ from pipelines.assets.ingest import (
 from pipelines.assets.privacy import privacy_checks
 from pipelines.assets.release import expectations_passed, latest, quality_report, release
 from pipelines.assets.resources import configured_resources
-from pipelines.assets.transform import dbt_models, dbt_project
+from pipelines.assets.transform import DbtCli, dbt_models, dbt_project
 
 # checks that gate a release; a pipeline run executes them with the assets
 release_checks = [expectations_passed, *privacy_checks]
@@ -34,7 +33,7 @@ def build_definitions(
     the process environment) and then replaced by `overrides`."""
     resources = {
         **configured_resources(os.environ if env is None else env),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": DbtCli(project_dir=dbt_project),
         **(overrides or {}),
     }
     return dg.Definitions(

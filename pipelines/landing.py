@@ -4,7 +4,9 @@
 when they came from. `index.json` maps each original name to its newest version's record (the same
 fields as its meta file): that is the set the raw load reads, without opening a meta file per name.
 Landing the same bytes twice changes nothing. `inbox_stat.json` remembers each inbox file's size and
-times when it was hashed, so an unchanged file is not read again.
+times when it was hashed, so an unchanged file is not read again; `inbox_listing.json` remembers a digest
+of the whole inbox listing (every name, size and time) and of the landing's own files, so a source whose
+inbox did not change since it was landed costs its listing alone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 CHUNK = 1 << 20
+LISTING_FILE = "inbox_listing.json"
+LISTING_VERSION = 1  # bumped when what counts as an inbox file changes
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,10 @@ class Landing:
             self._metas = {name.removesuffix(".json") for name in os.listdir(self.folder / "meta")}
         return sha256 in self._metas
 
+    def totals(self) -> tuple[int, int]:
+        """How many files are current, and their bytes."""
+        return len(self._index), sum(entry["bytes"] for entry in self._index.values())
+
     def current(self) -> list[LandedFile]:
         """The newest version of every file name, sorted by name."""
         return [LandedFile(**entry) for _, entry in sorted(self._index.items())]
@@ -200,16 +208,70 @@ def _inbox_files(folder: Path) -> list[tuple[str, os.DirEntry]]:
                     stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
                 elif entry.is_file() and not entry.name.startswith("."):
                     found.append((f"{prefix}{entry.name}", entry))
-    return sorted(found, key=lambda item: item[0].split("/"))  # the order of sorted Paths, as before
+    # the order of sorted Paths, as before: part by part, which is the order of the names with "/" as the
+    # smallest character ("\0", in no name); a list per name to compare took 0.9 s for 300,000 files
+    return sorted(found, key=lambda item: item[0].replace("/", "\0"))
+
+
+@dataclass(frozen=True)
+class InboxLanded:
+    """What landing an inbox left: the current landed files (count and bytes) and how many were new."""
+
+    current_files: int
+    bytes: int
+    new: int
+
+
+def _listing_digest(listed: list[tuple[str, os.DirEntry]]) -> str:
+    """Every inbox file's name, size and times: what `land_file` compares to decide it was landed already."""
+    digest = hashlib.sha256()
+    for name, entry in listed:
+        stat = entry.stat()
+        digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _landing_state(folder: Path) -> list:
+    """The landing's own record of a source, as of now: another landing (an API page, a meta file removed
+    by hand) changes one of these, and then the inbox is landed file by file again."""
+    state = []
+    for path in (folder / "index.json", folder / "inbox_stat.json", folder / "meta"):
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            state.append(None)
+            continue
+        state.append([stat.st_size, stat.st_mtime_ns, stat.st_ino])
+    return state
+
+
+def land_new(inbox_dir: Path, landing_dir: Path, source: str) -> InboxLanded:
+    """Land every file under inbox/<source>/ that is not landed yet. When the listing and the landing are
+    as the last landing left them, nothing can have changed: the 90 MB index and 60 MB stat cache of a
+    10M-event Discourse inbox are then not read (8 s of a one-day refresh that brought no Discourse file)."""
+    folder = inbox_dir / source
+    listed = _inbox_files(folder) if folder.exists() else []
+    listing = {"version": LISTING_VERSION, "inbox": _listing_digest(listed)}
+    state_path = landing_dir / source / LISTING_FILE
+    try:
+        last = json.loads(state_path.read_text())
+    except (FileNotFoundError, ValueError):
+        last = {}
+    if last.get("listing") == listing and last.get("landing") == _landing_state(landing_dir / source):
+        return InboxLanded(last["current_files"], last["bytes"], 0)
+    new = 0
+    with Landing(landing_dir, source) as landing:
+        for name, entry in listed:
+            _, is_new = landing.land_file(entry.path, name, entry.stat())
+            new += is_new
+    landed = InboxLanded(*landing.totals(), new)
+    state = {"listing": listing, "landing": _landing_state(landing.folder)}
+    state.update(current_files=landed.current_files, bytes=landed.bytes)
+    _write_atomic(state_path, json.dumps(state).encode())
+    return landed
 
 
 def land_inbox(inbox_dir: Path, landing_dir: Path, source: str) -> tuple[list[LandedFile], int]:
     """Land every file under inbox/<source>/; returns (current landed files, number newly landed)."""
-    new = 0
-    folder = inbox_dir / source
-    with Landing(landing_dir, source) as landing:
-        if folder.exists():
-            for name, entry in _inbox_files(folder):
-                _, is_new = landing.land_file(entry.path, name, entry.stat())
-                new += is_new
-    return landing.current(), new
+    landed = land_new(inbox_dir, landing_dir, source)
+    return Landing(landing_dir, source).current(), landed.new

@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.assets.resources import DataDir, InputLimits, Sources, Warehouse
-from pipelines.landing import Landing, land_inbox
+from pipelines.landing import Landing, land_new
 from pipelines.raw import conservation_breaches, files_without_outcome, load_source
 from pipelines.settings import SOURCES
 from pipelines.sources import API_SOURCES, fetcher
@@ -69,13 +69,13 @@ def landing_asset(source: str) -> dg.AssetsDefinition:
     def _landing(context: dg.AssetExecutionContext, data_dir: DataDir, sources: Sources) -> dg.MaterializeResult:
         paths = data_dir.paths()
         pages = _fetch_api(source, sources.api(source), paths, context.log) if source in API_SOURCES else 0
-        current, new = land_inbox(paths.inbox, paths.landing, source)
+        landed = land_new(paths.inbox, paths.landing, source)
         return dg.MaterializeResult(
             metadata={
-                "current_files": len(current),
-                "new_files": new,
+                "current_files": landed.current_files,
+                "new_files": landed.new,
                 "api_pages": pages,
-                "bytes": sum(f.bytes for f in current),
+                "bytes": landed.bytes,
             }
         )
 
