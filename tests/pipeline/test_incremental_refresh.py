@@ -31,6 +31,7 @@ pytestmark = pytest.mark.slow
 
 DBT = Path(sys.executable).with_name("dbt")
 INCREMENTAL = [
+    "int_activity_events",
     "fct_member_months",
     "mart_active_members_monthly",
     "mart_active_members_windows",
@@ -38,6 +39,8 @@ INCREMENTAL = [
 ]
 UNTOUCHED_MONTH = date(2025, 12, 1)  # neither the new day nor the late events fall in it
 LATE_DAY = date(2026, 2, 14)
+KEPT_EVENTS_MONTH = date(2026, 1, 1)  # nor in it: its events are kept as they were
+PLANTED = ":planted"
 # downstream of the treasury sources and the group hierarchy only: a new day of TogetherOS activity
 # (forum posts, support points, time bank) does not reach it
 UNREACHED = "mart_treasury_monthly"
@@ -79,6 +82,15 @@ def refreshed(pipeline_run, tmp_path_factory):
         con.execute("update marts.mart_active_members_monthly set activities = -1 where month = ?", [UNTOUCHED_MONTH])
         # and a planted row in a model the new rows do not reach: a refresh that rebuilt it would erase it
         con.execute(f"insert into marts.{UNREACHED} select * from marts.{UNREACHED} limit 1")
+        # and a planted mark on an event of a month nothing new reaches, and on one of the late events' month
+        # (on an object only fct_forum_topics reads, and only Discourse's: no figure changes)
+        for month in (KEPT_EVENTS_MONTH, LATE_DAY.replace(day=1)):
+            con.execute(
+                f"update intermediate.int_activity_events set object = object || '{PLANTED}' where object = ("
+                "select min(object) from intermediate.int_activity_events where date_trunc('month', ts) = ? "
+                "and source <> 'discourse')",
+                [month],
+            )
     released_before = latest_release(data_dir / "releases")
     history_days = (DEMO["end"] - DEMO["start"]).days + 1
     incremental.add_day(data_dir / "inbox", incremental.next_day(DEMO["end"]), history_days)
@@ -120,10 +132,28 @@ def test_a_refresh_leaves_months_whose_inputs_did_not_change(refreshed):
     assert new_month > 0  # the new day opens a month
 
 
+def test_a_refresh_computes_every_event_but_writes_only_the_months_that_changed(refreshed):
+    _, warehouse, _ = refreshed
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        planted = dict(
+            con.execute(
+                "select cast(date_trunc('month', ts) as date), count(*) from intermediate.int_activity_events "
+                f"where object like '%{PLANTED}' group by all"
+            ).fetchall()
+        )
+        months = con.execute(
+            "select count(distinct date_trunc('month', ts)), count(distinct (date_trunc('month', ts), "
+            "inputs_fingerprint)) from intermediate.int_activity_events"
+        ).fetchone()
+    assert planted == {KEPT_EVENTS_MONTH: 1}  # the late events' month was written again, without it
+    assert months[0] == months[1] > 2  # one fingerprint per month
+
+
 def test_a_refresh_gives_what_a_whole_rebuild_gives(refreshed, tmp_path):
     data_dir, warehouse, _ = refreshed
     with duckdb.connect(str(warehouse)) as con:  # undo the planted values, as a whole rebuild would
         con.execute("delete from marts.mart_active_members_monthly where month = ?", [UNTOUCHED_MONTH])
+        con.execute(f"update intermediate.int_activity_events set object = replace(object, '{PLANTED}', '')")
     _dbt(data_dir, tmp_path, "run", "--select", *INCREMENTAL, UNREACHED)
     after_refresh = _models(warehouse)
     _dbt(data_dir, tmp_path, "run", "--full-refresh")
