@@ -1,18 +1,25 @@
 {# Month-by-month incremental models. A refresh rebuilds only the months from the earliest one whose
    inputs changed: every row keeps the fingerprint of what its month was built from (the input rows of
-   that month, whole small inputs such as the group hierarchy, and the model's own code), so new days,
-   late or edited records, a regrouped city, a failed earlier run and a code change upstream or here all
-   rebuild what differs, and nothing else.
+   that month, or the fingerprint of them the input keeps; whole small inputs such as the group
+   hierarchy; and the model's own code), so new days, late or edited records, a regrouped city, a failed
+   earlier run and a code change upstream or here all rebuild what differs, and nothing else.
 
    input: the model read month by month; input_time: its timestamp or month column;
    whole_inputs: models read whole; month_column: this model's own month (or date) column. #}
 
 {% macro month_fingerprints(input, input_time, whole_inputs) -%}
+    {#- an input that keeps a fingerprint of each month's rows (int_activity_events) is not hashed again #}
+    {%- set input_columns = adapter.get_columns_in_relation(ref(input)) | map(attribute='name') | list
+        if execute else [] -%}
     select
         {{ month_of(input_time) }} as month,
         hash(
+            {%- if 'month_fingerprint' in input_columns %}
+            max(input_rows.month_fingerprint),
+            {%- else %}
             bit_xor({{ row_fingerprint('input_rows') }}),
             count(*),
+            {%- endif %}
             {%- for name in whole_inputs %}
             (select bit_xor({{ row_fingerprint('whole_rows') }}) from {{ ref(name) }} as whole_rows),
             {%- endfor %}

@@ -143,7 +143,7 @@ def test_a_refresh_computes_every_event_but_writes_only_the_months_that_changed(
         )
         months = con.execute(
             "select count(distinct date_trunc('month', ts)), count(distinct (date_trunc('month', ts), "
-            "inputs_fingerprint)) from intermediate.int_activity_events"
+            "month_fingerprint)) from intermediate.int_activity_events"
         ).fetchone()
     assert planted == {KEPT_EVENTS_MONTH: 1}  # the late events' month was written again, without it
     assert months[0] == months[1] > 2  # one fingerprint per month

@@ -26,7 +26,7 @@ with fingerprints as (
 
 select
     computed.*,
-    fingerprints.inputs_fingerprint
+    fingerprints.month_fingerprint
 from {{ activity_events_computed() }} as computed
 inner join fingerprints on {{ month_of('computed.ts') }} = fingerprints.month
 {%- if is_incremental() %}
