@@ -155,6 +155,22 @@ def test_a_replaced_file_stops_affecting_the_gate(tmp_path):
     assert "marek zielinski" in terms and "theodora kallistratou" not in terms and "theodora_k" not in terms
 
 
+def test_a_file_whose_rows_the_raw_layer_holds_stays_a_source_of_terms_after_its_bytes_are_gone(tmp_path):
+    """The gate asks the raw layer which landed files it holds rows of (not a listing of landing): their
+    people, once read, still name whom those rows may identify; one never read and gone is skipped."""
+    users = tmp_path / "inbox" / "togetheros" / "users.ndjson"
+    users.parent.mkdir(parents=True)
+    users.write_text('{"user_id": "u1", "handle": "ottilie_b", "display_name": "Ottilie Brandauer"}\n')
+    _load(tmp_path, "togetheros")
+    assert "ottilie brandauer" in forbidden_terms(tmp_path / "landing")  # read once, and cached
+    sha256 = json.loads((tmp_path / "landing" / "togetheros" / "index.json").read_text())["users.ndjson"]["sha256"]
+    next((tmp_path / "landing" / "togetheros" / "files").glob(f"{sha256}*")).unlink()
+    assert {"ottilie brandauer", "ottilie_b"} <= forbidden_terms(tmp_path / "landing")
+    for cache in (tmp_path / "warehouse").glob("privacy-people-*"):
+        cache.unlink()
+    assert "ottilie brandauer" not in forbidden_terms(tmp_path / "landing")  # nothing left to read: no crash
+
+
 def test_a_replaced_ledger_stops_affecting_the_gate(tmp_path):
     inbox = _ledger_inbox(tmp_path)
     _load(tmp_path, "ledger")

@@ -203,6 +203,8 @@ def test_forbidden_terms_collects_every_source_and_the_extra_terms(tmp_path):
     }
     assert expected <= terms
     assert {c["email"] for c in CANARIES} <= terms and {c["name"].casefold() for c in CANARIES} <= terms
+    # normalised already, as the index then takes them without normalising them again
+    assert all(normalise(term) == term for term in terms) and TermIndex(terms).terms == TermIndex(set(terms)).terms
 
 
 def test_forbidden_terms_leave_out_groups_cities_short_and_common_words(tmp_path):
