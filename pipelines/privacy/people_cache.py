@@ -69,11 +69,11 @@ def _landed_of(landing_dir: Path, source: str) -> list[tuple[str, str]]:
 
 
 def _landed(landing_dir: Path) -> list[tuple[str, str]]:
-    """(source, sha256) of every landed file a reader reads, with its meta and its bytes still there;
-    once the raw layer has loaded, those it accepted rows from (see `accepted_by_raw`), listed by it: a
-    file the raw layer still holds rows of stays a source of terms even if its bytes were removed since
-    (and is read only if it is not cached and still there), and 600,000 names of the 10M bench's landed
-    files and metas are not listed each scan."""
+    """(source, sha256) of the landed files whose people are terms. Once the raw layer has loaded: those it
+    holds rows of (`accepted_by_raw`), as it lists them, whether or not their bytes are still there (cached
+    people still name whom those rows may identify; a file neither cached nor there has nothing to read),
+    so that 600,000 names of the 10M bench's landed files and metas are not listed each scan. Before: every
+    landed file a reader reads, with its meta and its bytes still there."""
     accepted = accepted_by_raw(landing_dir.parent / "warehouse" / "warehouse.duckdb")
     if accepted is not None:
         return sorted(key for key in accepted if key[0] in READERS)
