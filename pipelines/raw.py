@@ -9,9 +9,9 @@ entity), empty, or refused with a rule and a message (see `load_source`).
 
 from __future__ import annotations
 
-import csv
 import json
-import zipfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +20,11 @@ import duckdb
 import polars as pl
 
 from pipelines.landing import LandedFile
+from pipelines.raw_readers import PARALLEL_BYTES, READ_WORKERS, Readers, read_unit
 from pipelines.sources import parser
 from pipelines.sources.contracts import QUARANTINE_SCHEMA, Checked, TableContract, load_contract
 from pipelines.sources.limits import Limits, active, describe_bytes, longest_line
-from pipelines.sources.quarantine import FUTURE_TOLERANCE, FileRefused
+from pipelines.sources.quarantine import FUTURE_TOLERANCE, FileRefused, as_refusal
 from pipelines.sources.text import printable
 
 DUCKDB_TYPES = {
@@ -108,6 +109,8 @@ def load_source(
     landed: list[LandedFile],
     landing_dir: Path,
     limits: Limits | None = None,
+    parsing: Callable[[], AbstractContextManager] = nullcontext,
+    workers: int | None = None,
 ) -> LoadSummary:
     """Load the source's new landed files; every file ends with an outcome in `raw.file_outcomes`.
 
@@ -116,13 +119,15 @@ def load_source(
     only and records it as refused with a rule and a message; the other files load. A batch that fails
     is loaded again file by file, so one bad page refuses only itself. A refused file is read again on
     the next run (a raised limit or a fixed parser may then load it). `limits` default to `Limits()`'s
-    defaults; the pipeline passes the `InputLimits` resource's."""
+    defaults; the pipeline passes the `InputLimits` resource's. `parsing` makes what the parser needs
+    (`Sources.parsing`), here and in the reader processes: `workers` of them (pipelines/raw_readers.py),
+    by default READ_WORKERS when the new files have PARALLEL_BYTES, else none."""
     limits = limits or Limits()
-    with active(limits):
-        return _load_source(con, source, landed, landing_dir, limits)
+    with active(limits), parsing():
+        return _load_source(con, source, landed, landing_dir, limits, parsing, workers)
 
 
-def _load_source(con, source, landed, landing_dir, limits: Limits) -> LoadSummary:
+def _load_source(con, source, landed, landing_dir, limits: Limits, parsing, workers: int | None) -> LoadSummary:
     contracts = ensure_tables(con, source)
     module = parser(source)
     summary = LoadSummary(source)
@@ -166,45 +171,56 @@ def _load_source(con, source, landed, landing_dir, limits: Limits) -> LoadSummar
         else:
             _refuse(con, source, [f], breach, summary)
 
-    if hasattr(module, "parse_batch"):  # many small files (API pages): one contract pass per batch
-        for i in range(0, len(readable), BATCH_FILES):
-            batch = readable[i : i + BATCH_FILES]
-            error = _load(
-                con,
-                source,
-                contracts,
-                batch,
-                lambda b=batch: [module.parse_batch(_args(b, landing_dir))],
-                recognised=lambda f: bool(module.parse(f.path(landing_dir), f.file_name, f.sha256)),
-            )
-            if error is not None:
-                if len(batch) == 1:
-                    _refuse(con, source, batch, error, summary)
-                    continue
-                for f in batch:  # find the file that broke the batch: each alone
-                    one = _load(
-                        con,
-                        source,
-                        contracts,
-                        [f],
-                        lambda f=f: [module.parse_batch(_args([f], landing_dir))],
-                        recognised=lambda f: bool(module.parse(f.path(landing_dir), f.file_name, f.sha256)),
-                    )
-                    _count(summary, one, [f], con, source)
-                continue
-            _count(summary, None, batch, con, source)
-        summary.rows_held = hold_orphans(con, source, contracts)
-        return summary
-    for f in readable:
-        path = f.path(landing_dir)
-        if hasattr(module, "parse_slices"):  # tables of millions of rows: a slice at a time keeps memory flat
-            parts = lambda path=path, f=f: module.parse_slices(path, f.file_name, f.sha256)  # noqa: E731
+    batch = hasattr(module, "parse_batch")  # many small files (API pages): one contract pass per batch
+    if batch:
+        units = [readable[i : i + BATCH_FILES] for i in range(0, len(readable), BATCH_FILES)]
+    else:  # tables of millions of rows are read a slice at a time, here: that keeps memory flat
+        units = [[f] for f in readable if not hasattr(module, "parse_slices")]
+    if workers is None:
+        workers = READ_WORKERS if sum(f.bytes for unit in units for f in unit) >= PARALLEL_BYTES else 0
+    with Readers(source, [_args(u, landing_dir) for u in units], batch, limits, parsing, workers) as readers:
+        if batch:
+            _load_batches(con, source, contracts, module, units, landing_dir, readers, summary)
         else:
-            parts = lambda path=path, f=f: [module.parse(path, f.file_name, f.sha256)]  # noqa: E731
-        error = _load(con, source, contracts, [f], parts, limits.records)
-        _count(summary, error, [f], con, source)
+            _load_files(con, source, contracts, module, readable, landing_dir, readers, limits, summary)
     summary.rows_held = hold_orphans(con, source, contracts)
     return summary
+
+
+def _load_batches(con, source, contracts, module, batches, landing_dir, readers: Readers, summary) -> None:
+    def recognised(f: LandedFile) -> bool:
+        return bool(module.parse(f.path(landing_dir), f.file_name, f.sha256))
+
+    for batch in batches:
+        error = _load(
+            con, source, contracts, batch, lambda b=batch: readers.parts(_args(b, landing_dir)), recognised=recognised
+        )
+        if error is None:
+            _count(summary, None, batch, con, source)
+        elif len(batch) == 1:
+            _refuse(con, source, batch, error, summary)
+        else:
+            for f in batch:  # find the file that broke the batch: each alone, here
+                one = _load(
+                    con,
+                    source,
+                    contracts,
+                    [f],
+                    lambda f=f: read_unit(source, _args([f], landing_dir), True),
+                    recognised=recognised,
+                )
+                _count(summary, one, [f], con, source)
+
+
+def _load_files(con, source, contracts, module, files, landing_dir, readers: Readers, limits, summary) -> None:
+    for f in files:
+        path = f.path(landing_dir)
+        if hasattr(module, "parse_slices"):
+            parts = lambda path=path, f=f: module.parse_slices(path, f.file_name, f.sha256)  # noqa: E731
+        else:
+            parts = lambda f=f: readers.parts(_args([f], landing_dir))  # noqa: E731
+        error = _load(con, source, contracts, [f], parts, limits.records)
+        _count(summary, error, [f], con, source)
 
 
 # columns that say when something happened (not planned dates: deadlines, targets, budget periods)
@@ -453,41 +469,6 @@ def _load(
     except Exception as error:  # noqa: BLE001 - any failure of one file is that file's refusal
         con.execute("rollback")
         return as_refusal(error, source)
-
-
-def as_refusal(error: BaseException, source: str) -> FileRefused:
-    """An exception raised while reading a file, as the file's refusal: rule and a message a user can act
-    on. Unexpected errors name only their kind (the text may quote the file's content, and the message
-    is published); the full text is kept in `raw.file_outcomes.detail`."""
-    if isinstance(error, FileRefused):
-        refusal = error
-    elif isinstance(error, RecursionError):
-        refusal = FileRefused(
-            "limit:json_depth",
-            "JSON nested deeper than the reader allows (about 1,000 arrays or objects inside each other): "
-            "no export nests that deep, so the file is damaged or built to break readers; export it again",
-        )
-    elif isinstance(error, MemoryError):
-        refusal = FileRefused(
-            "limit:memory",
-            "reading the file needs more memory than the run may use; split the export into smaller files",
-        )
-    elif isinstance(error, UnicodeDecodeError):
-        refusal = FileRefused("encoding:not_utf8", "the file is not UTF-8 text; export it again as UTF-8")
-    elif isinstance(error, zipfile.BadZipFile | EOFError):
-        refusal = FileRefused("file:truncated", "the archive is damaged or cut short; download the export again")
-    elif isinstance(error, csv.Error):
-        refusal = FileRefused(
-            "file:unreadable_csv", "the CSV cannot be read (a field or line beyond the limits, or broken quoting)"
-        )
-    else:
-        refusal = FileRefused(
-            "file:unexpected_error",
-            f"reading it failed ({type(error).__name__}); the file is kept unchanged in landing. The rest of "
-            f"the {source} data loaded; report this file to the operators: the reader does not know its shape",
-        )
-    refusal.detail = f"{type(error).__name__}: {error}"[:1000]
-    return refusal
 
 
 def _refuse(

@@ -126,10 +126,10 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
         paths = data_dir.paths()
         landed = Landing(paths.landing, source).current()
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(paths.warehouse), config=warehouse.config()) as con, sources.parsing(source):
+        with duckdb.connect(str(paths.warehouse), config=warehouse.config()) as con:
             # the privacy gate's people of the new files, read on the other core while this one loads them
             people = _collect_people(paths, source) if files_without_outcome(con, source, landed) else None
-            summary = load_source(con, source, landed, paths.landing, limits.limits())
+            summary = load_source(con, source, landed, paths.landing, limits.limits(), sources.parsing(source))
             breaches = conservation_breaches(con, source)
             silent = files_without_outcome(con, source, landed)
             refused = con.execute(

@@ -37,9 +37,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import fields
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -158,9 +159,10 @@ class Sources(dg.ConfigurableResource):
             )
         raise KeyError(f"{source} has no API")
 
-    def parsing(self, source: str) -> AbstractContextManager:
-        """What a source's parser needs while the raw load reads it (Decidim: the budget currency)."""
-        return budget_currency(self.decidim_currency) if source == "decidim" else nullcontext()
+    def parsing(self, source: str) -> Callable[[], AbstractContextManager]:
+        """What makes what a source's parser needs while the raw load reads it (Decidim: the budget
+        currency), in the loading process and in its reader processes (so it pickles)."""
+        return partial(budget_currency, self.decidim_currency) if source == "decidim" else nullcontext
 
 
 class InputLimits(dg.ConfigurableResource):

@@ -10,6 +10,8 @@ goes on with the next file.
 
 from __future__ import annotations
 
+import csv
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,11 +32,50 @@ class FileRefused(Exception):
         super().__init__(f"{rule}: {message}")
         self.rule, self.message, self.record = rule, message, record
 
+    def __reduce__(self):  # whole, with its detail, from a reader process (pipelines/raw_readers.py)
+        return (FileRefused, (self.rule, self.message, self.record), self.__dict__)
+
 
 def refuse(rule: str, message: str, record: str = "file") -> NoReturn:
     """Refuse the file being parsed, from anywhere in a parser: nothing of it is loaded, and its outcome
     names the rule and the message. The message must not quote personal data (it is published)."""
     raise FileRefused(rule, message, record)
+
+
+def as_refusal(error: BaseException, source: str) -> FileRefused:
+    """An exception raised while reading a file, as the file's refusal: rule and a message a user can act
+    on. Unexpected errors name only their kind (the text may quote the file's content, and the message
+    is published); the full text is kept in `raw.file_outcomes.detail`."""
+    if isinstance(error, FileRefused):
+        refusal = error
+    elif isinstance(error, RecursionError):
+        refusal = FileRefused(
+            "limit:json_depth",
+            "JSON nested deeper than the reader allows (about 1,000 arrays or objects inside each other): "
+            "no export nests that deep, so the file is damaged or built to break readers; export it again",
+        )
+    elif isinstance(error, MemoryError):
+        refusal = FileRefused(
+            "limit:memory",
+            "reading the file needs more memory than the run may use; split the export into smaller files",
+        )
+    elif isinstance(error, UnicodeDecodeError):
+        refusal = FileRefused("encoding:not_utf8", "the file is not UTF-8 text; export it again as UTF-8")
+    elif isinstance(error, zipfile.BadZipFile | EOFError):
+        refusal = FileRefused("file:truncated", "the archive is damaged or cut short; download the export again")
+    elif isinstance(error, csv.Error):
+        refusal = FileRefused(
+            "file:unreadable_csv", "the CSV cannot be read (a field or line beyond the limits, or broken quoting)"
+        )
+    else:
+        refusal = FileRefused(
+            "file:unexpected_error",
+            f"reading it failed ({type(error).__name__}); the file is kept unchanged in landing. The rest of "
+            f"the {source} data loaded; report this file to the operators: the reader does not know its shape",
+        )
+    if getattr(refusal, "detail", None) is None:  # a refusal made of an error in a reader process has it
+        refusal.detail = f"{type(error).__name__}: {error}"[:1000]
+    return refusal
 
 
 @dataclass(frozen=True)

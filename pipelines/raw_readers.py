@@ -1,0 +1,108 @@
+"""The raw load's parsers in worker processes: while the loading process writes one batch of a source's
+files (or one file) into DuckDB, READ_WORKERS other processes parse the next ones. Results come back in
+the order the files would be read in one process, so what is written, and every outcome, is the same.
+
+Used when a source has at least PARALLEL_BYTES of new files: starting the workers (a new interpreter
+each, not a fork: the loading process holds DuckDB connections and Dagster's threads) costs about 2 s.
+Files a source reads in slices (tables of millions of rows) stay in the loading process: a slice's
+duplicate keys depend on the slices before it, and holding several slices at once would undo the flat
+memory slices are for."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, ExitStack, nullcontext
+from pathlib import Path
+
+from pipelines.sources import parser
+from pipelines.sources.contracts import Checked
+from pipelines.sources.limits import Limits, active
+from pipelines.sources.quarantine import FileRefused, as_refusal
+
+READ_WORKERS = 2  # the machine's cores: the loading process mostly waits on DuckDB meanwhile
+PARALLEL_BYTES = 256 * 1024 * 1024
+
+# one unit of reading: the (path, file name, landing sha256) of a batch of small files, or of one file
+Unit = list[tuple[Path, str, str]]
+Parts = list[dict[str, Checked]]
+
+
+def read_unit(source: str, unit: Unit, batch: bool) -> Parts:
+    """What the loading process would read of the unit: `parse_batch` of a batch, `parse` of one file."""
+    module = parser(source)
+    return [module.parse_batch(unit)] if batch else [module.parse(*unit[0])]
+
+
+_worker_settings = ExitStack()  # held for the worker's life: a context dropped would undo its setting
+
+
+def _start_worker(limits: Limits, parsing: Callable[[], AbstractContextManager]) -> None:
+    # the loading process's limits and parser settings
+    _worker_settings.enter_context(active(limits))
+    _worker_settings.enter_context(parsing())
+
+
+def _read_in_worker(source: str, unit: Unit, batch: bool) -> Parts | FileRefused:
+    try:
+        return read_unit(source, unit, batch)
+    except Exception as error:  # noqa: BLE001 - the unit's refusal, made here: not every error pickles
+        return as_refusal(error, source)
+
+
+class Readers:
+    """Units read ahead by `workers` processes (none: here, when asked), handed back in order by `parts`;
+    at most two per worker wait at once, so memory holds only a few units' rows."""
+
+    def __init__(
+        self, source: str, units: list[Unit], batch: bool, limits: Limits, parsing=nullcontext, workers: int = 0
+    ):
+        self.source, self.batch = source, batch
+        self._pool: ProcessPoolExecutor | None = None  # none: every unit is read in this process
+        if workers and units:
+            spawn = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(
+                workers, mp_context=spawn, initializer=_start_worker, initargs=(limits, parsing)
+            )
+        self._units = iter(units)
+        self._ahead: deque[tuple[Unit, Future]] = deque()
+        self._limit = 2 * workers
+        self._fill()
+
+    def _fill(self) -> None:
+        while self._pool is not None and len(self._ahead) < self._limit:
+            if (unit := next(self._units, None)) is None:
+                return
+            try:
+                self._ahead.append((unit, self._pool.submit(_read_in_worker, self.source, unit, self.batch)))
+            except BrokenProcessPool:  # a worker died (killed, out of memory): the rest is read here
+                self._pool = None
+
+    def parts(self, unit: Unit) -> Parts:
+        """The parts of `unit`, read by a worker (here, if none read it); raises its refusal as reading
+        it here would. Units asked for must come in the order given; one not asked for is dropped."""
+        future = None
+        while self._ahead and future is None:
+            expected, waiting = self._ahead.popleft()
+            future = waiting if expected == unit else None
+        self._fill()
+        try:
+            parts = future.result() if future is not None else read_unit(self.source, unit, self.batch)
+        except BrokenProcessPool:
+            parts = read_unit(self.source, unit, self.batch)
+        if isinstance(parts, FileRefused):
+            raise parts
+        return parts
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Readers:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

@@ -1,0 +1,105 @@
+"""The raw load's parsers in worker processes (pipelines/raw_readers.py) write exactly what the load in
+one process writes: the demo community's files of each source that is read file by file or in batches,
+with a bad file beside them, are loaded by the real raw load into two real DuckDB files, once with two
+reader processes and once without; every raw table and every bookkeeping table is equal row for row, in
+the order written. The parser settings and limits reach the workers, and a worker that dies leaves its
+units to the loading process."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.landing import land_inbox
+from pipelines.raw import _args, load_source
+from pipelines.raw_readers import Readers, read_unit
+from pipelines.sources.decidim.parse import budget_currency
+from pipelines.sources.limits import Limits
+
+BOOKKEEPING = ("landing_files", "load_log", "quarantine", "file_outcomes")
+# pages the parser refuses (not JSON) and one it raises on (nesting past the JSON reader's depth)
+BAD_PAGES = {"t_9001.json": b'{"post_stream": {"posts": [', "t_9002.json": b"[" * 100_000 + b"]" * 100_000}
+
+
+@pytest.fixture(scope="module")
+def demo_inbox(tmp_path_factory) -> Path:
+    from demo.generate import generate
+
+    inbox = tmp_path_factory.mktemp("demo") / "inbox"
+    generate(inbox, seed=5, members=120, start=date(2025, 11, 1), end=date(2026, 4, 30))
+    return inbox
+
+
+def _tables(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, list[tuple]]:
+    names = [
+        t
+        for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+        ).fetchall()
+        if t.startswith(f"{source}__") or t in BOOKKEEPING
+    ]
+    return {name: con.execute(f'select * from raw."{name}"').fetchall() for name in names}
+
+
+def _load_both(tmp_path: Path, demo_inbox: Path, source: str, extra=None, **options):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(demo_inbox / source, inbox / source)
+    for name, data in (extra or {}).items():
+        (inbox / source / name).write_bytes(data)
+    landed, _ = land_inbox(inbox, tmp_path / "landing", source)
+    loaded = {}
+    for workers in (0, 2):
+        with duckdb.connect(str(tmp_path / f"warehouse-{workers}.duckdb")) as con:
+            summary = load_source(con, source, landed, tmp_path / "landing", workers=workers, **options)
+            loaded[workers] = (vars(summary), _tables(con, source))
+    return loaded
+
+
+@pytest.mark.parametrize("source", ["discourse", "opencollective", "timeoverflow", "decidim"])
+def test_workers_write_what_one_process_writes(tmp_path, demo_inbox, source):
+    extra = BAD_PAGES if source == "discourse" else {}
+    loaded = _load_both(tmp_path, demo_inbox, source, extra)
+    summary, tables = loaded[2]
+    assert summary["files_loaded"] > 0 and any(tables[t] for t in tables if t.startswith(source))
+    assert loaded[2] == loaded[0]
+    if source == "discourse":  # the batch a worker could not read is read again here, file by file
+        outcomes = {row[2]: (row[3], row[4], row[9]) for row in tables["file_outcomes"]}
+        assert outcomes["t_9001.json"][:2] == ("refused", "file:unreadable")
+        assert outcomes["t_9002.json"][:2] == ("refused", "limit:json_depth")
+        assert outcomes["t_9002.json"][2].startswith("RecursionError")
+
+
+def test_parser_settings_and_limits_reach_the_workers(tmp_path, demo_inbox):
+    currency = _load_both(tmp_path / "jpy", demo_inbox, "decidim", parsing=partial(budget_currency, "jpy"))
+    projects = currency[2][1]["decidim__projects"]
+    assert projects and {row[4] for row in projects} == {"JPY"}
+    assert currency[2] == currency[0]
+
+    limited = _load_both(tmp_path / "limit", demo_inbox, "decidim", limits=Limits(archive_members=1))
+    outcomes = limited[2][1]["file_outcomes"]
+    assert [row[3:5] for row in outcomes] == [("refused", "zip:too_many_members")]
+    assert limited[2] == limited[0]
+
+
+def _rows(parts) -> list:
+    return [
+        {entity: (c.accepted.rows(), c.quarantined.rows(), c.rows_read, c.notes) for entity, c in part.items()}
+        for part in parts
+    ]
+
+
+def test_a_dead_worker_leaves_its_units_to_the_loading_process(tmp_path, demo_inbox):
+    landed, _ = land_inbox(demo_inbox, tmp_path / "landing", "discourse")
+    units = [_args(landed[i : i + 20], tmp_path / "landing") for i in range(0, len(landed), 20)]
+    assert len(units) > 3
+    with Readers("discourse", units, True, Limits(), workers=2) as readers:
+        assert _rows(readers.parts(units[0])) == _rows(read_unit("discourse", units[0], True))
+        for process in list(readers._pool._processes.values()):
+            process.kill()
+        for unit in units[1:]:
+            assert _rows(readers.parts(unit)) == _rows(read_unit("discourse", unit, True))
