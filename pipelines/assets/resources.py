@@ -160,8 +160,8 @@ class Sources(dg.ConfigurableResource):
         raise KeyError(f"{source} has no API")
 
     def parsing(self, source: str) -> Callable[[], AbstractContextManager]:
-        """What makes what a source's parser needs while the raw load reads it (Decidim: the budget
-        currency), in the loading process and in its reader processes (so it pickles)."""
+        """A function that sets what a source's parser needs while the raw load reads it (Decidim: the
+        budget currency), called in the loading process and in its reader processes (so it pickles)."""
         return partial(budget_currency, self.decidim_currency) if source == "decidim" else nullcontext
 
 
