@@ -172,29 +172,31 @@ def _load_source(con, source, landed, landing_dir, limits: Limits, parsing, work
             _refuse(con, source, [f], breach, summary)
 
     batch = hasattr(module, "parse_batch")  # many small files (API pages): one contract pass per batch
-    if batch:
-        units = [readable[i : i + BATCH_FILES] for i in range(0, len(readable), BATCH_FILES)]
-    else:  # tables of millions of rows are read a slice at a time, here: that keeps memory flat
-        units = [[f] for f in readable if not hasattr(module, "parse_slices")]
+    sliced = not batch and hasattr(module, "parse_slices")  # read a slice at a time, here: memory stays flat
+    units = (
+        [readable[i : i + BATCH_FILES] for i in range(0, len(readable), BATCH_FILES)]
+        if batch
+        else [[f] for f in readable]
+    )
+    reads = [(unit, None if sliced else _args(unit, landing_dir)) for unit in units]
     if workers is None:
-        workers = READ_WORKERS if sum(f.bytes for unit in units for f in unit) >= PARALLEL_BYTES else 0
-    with Readers(source, [_args(u, landing_dir) for u in units], batch, limits, parsing, workers) as readers:
+        new_bytes = sum(f.bytes for unit, args in reads if args for f in unit)
+        workers = READ_WORKERS if new_bytes >= PARALLEL_BYTES else 0
+    with Readers(source, [args for _, args in reads if args], batch, limits, parsing, workers) as readers:
         if batch:
-            _load_batches(con, source, contracts, module, units, landing_dir, readers, summary)
+            _load_batches(con, source, contracts, module, reads, landing_dir, readers, summary)
         else:
-            _load_files(con, source, contracts, module, readable, landing_dir, readers, limits, summary)
+            _load_files(con, source, contracts, module, reads, landing_dir, readers, limits, summary)
     summary.rows_held = hold_orphans(con, source, contracts)
     return summary
 
 
-def _load_batches(con, source, contracts, module, batches, landing_dir, readers: Readers, summary) -> None:
+def _load_batches(con, source, contracts, module, reads, landing_dir, readers: Readers, summary) -> None:
     def recognised(f: LandedFile) -> bool:
         return bool(module.parse(f.path(landing_dir), f.file_name, f.sha256))
 
-    for batch in batches:
-        error = _load(
-            con, source, contracts, batch, lambda b=batch: readers.parts(_args(b, landing_dir)), recognised=recognised
-        )
+    for batch, args in reads:
+        error = _load(con, source, contracts, batch, lambda args=args: readers.parts(args), recognised=recognised)
         if error is None:
             _count(summary, None, batch, con, source)
         elif len(batch) == 1:
@@ -212,13 +214,12 @@ def _load_batches(con, source, contracts, module, batches, landing_dir, readers:
                 _count(summary, one, [f], con, source)
 
 
-def _load_files(con, source, contracts, module, files, landing_dir, readers: Readers, limits, summary) -> None:
-    for f in files:
-        path = f.path(landing_dir)
-        if hasattr(module, "parse_slices"):
-            parts = lambda path=path, f=f: module.parse_slices(path, f.file_name, f.sha256)  # noqa: E731
+def _load_files(con, source, contracts, module, reads, landing_dir, readers: Readers, limits, summary) -> None:
+    for (f,), args in reads:
+        if args is None:
+            parts = lambda f=f: module.parse_slices(f.path(landing_dir), f.file_name, f.sha256)  # noqa: E731
         else:
-            parts = lambda f=f: readers.parts(_args([f], landing_dir))  # noqa: E731
+            parts = lambda args=args: readers.parts(args)  # noqa: E731
         error = _load(con, source, contracts, [f], parts, limits.records)
         _count(summary, error, [f], con, source)
 

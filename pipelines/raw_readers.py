@@ -84,12 +84,12 @@ class Readers:
                 self._pool = None
 
     def parts(self, unit: Unit) -> Parts:
-        """The parts of `unit`, read by a worker (here, if none read it); raises its refusal as reading
-        it here would. Units asked for must come in the order given; one not asked for is dropped."""
+        """The parts of `unit` (one of the units given, asked for in their order), read by a worker (here,
+        if none read it); raises its refusal as reading it here would. A unit not asked for is dropped."""
         future = None
         while self._ahead and future is None:
             expected, waiting = self._ahead.popleft()
-            future = waiting if expected == unit else None
+            future = waiting if expected is unit else None
         self._fill()
         try:
             parts = future.result() if future is not None else read_unit(self.source, unit, self.batch)
