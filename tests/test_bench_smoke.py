@@ -21,7 +21,15 @@ def test_smoke_run_writes_every_stage_and_ratio(tmp_path, monkeypatch):
         monkeypatch.setenv(name, "")
     monkeypatch.setenv("TOGETHEROS_PSEUDONYM_KEY", "bench-smoke-key")
 
+    from bench.report import run_name
+
+    # a previous run's data: set aside before this one starts, deleted after its measurements
+    leftover = tmp_path / f"events-{run_name(SMOKE['scale'], None)}" / "landing" / "left-over"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_text("from the run before")
+
     assert main(["--smoke", "--work-dir", str(tmp_path), "--query-repeats", "3"]) == 0
+    assert not leftover.exists() and not (tmp_path / ".set-aside").exists()
 
     result = json.loads((tmp_path / "results" / f"{SMOKE['scale']}.json").read_text())
     assert result["status"] == "finished"

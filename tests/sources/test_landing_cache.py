@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 import duckdb
@@ -16,7 +17,7 @@ from tests.spy import spy_names
 @pytest.fixture
 def hashed(monkeypatch) -> list[str]:
     """The inbox files hashed, by name."""
-    return spy_names(monkeypatch, landing, "_sha256_file")
+    return spy_names(monkeypatch, landing, "_read_hashed")
 
 
 def test_unchanged_file_is_not_hashed_again(tmp_path, hashed):
@@ -83,3 +84,33 @@ def test_landed_files_are_recorded_once_when_loaded_again(tmp_path):
     load_source(con, "togetheros", current, tmp_path / "landing")
     rows = con.execute("select sha256, source, file_name, bytes, origin from raw.landing_files order by 3").fetchall()
     assert rows == [(f.sha256, "togetheros", f.file_name, f.bytes, f.origin) for f in current]
+
+
+def test_a_file_left_half_written_is_written_whole_again(tmp_path):
+    """A landed file is written under its final name, and its meta after it: bytes with no meta (a crash
+    between the two) are replaced when the same file is landed again."""
+    inbox = tmp_path / "inbox" / "discourse"
+    inbox.mkdir(parents=True)
+    page = inbox / "t_1.json"
+    page.write_text('{"post_stream": {"posts": []}}')
+    (first,), _ = land_inbox(tmp_path / "inbox", tmp_path / "landing", "discourse")
+    landed = first.path(tmp_path / "landing")
+    landed.write_text('{"post_st')  # cut short, and its meta not written yet
+    (tmp_path / "landing" / "discourse" / "meta" / f"{first.sha256}.json").unlink()
+    (tmp_path / "landing" / "discourse" / "index.json").unlink()
+
+    (again,), new = land_inbox(tmp_path / "inbox", tmp_path / "landing", "discourse")
+    assert new == 1 and again.sha256 == first.sha256
+    assert landed.read_bytes() == page.read_bytes()
+    assert not list(landed.parent.glob(".*"))  # no temporary file left beside it
+
+
+def test_a_file_larger_than_a_chunk_is_copied_whole(tmp_path, hashed):
+    inbox = tmp_path / "inbox" / "togetheros"
+    inbox.mkdir(parents=True)
+    users = inbox / "users.ndjson"
+    users.write_bytes(b"".join(b'{"user_id": "u%d"}\n' % n for n in range(landing.CHUNK // 8)))
+    (first,), new = land_inbox(tmp_path / "inbox", tmp_path / "landing", "togetheros")
+    assert new == 1 and hashed == ["users.ndjson"] and first.bytes == users.stat().st_size > landing.CHUNK
+    assert first.path(tmp_path / "landing").read_bytes() == users.read_bytes()
+    assert first.sha256 == hashlib.sha256(users.read_bytes()).hexdigest()
