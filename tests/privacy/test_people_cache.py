@@ -84,3 +84,20 @@ def test_the_books_free_text_is_cached_apart_from_the_people(tmp_path):
     # payees and withheld levels are the books' free text, checked against the release's own vocabulary
     assert {"Wilhelmina Ostrowska", "Bartholomew Quince", "Corner Hardware"} <= cached.ledger
     assert not cached.personal
+
+
+def test_current_files_are_named_by_the_index_and_older_versions_by_their_meta(tmp_path, monkeypatch):
+    landing = _landing(tmp_path)
+    # a second version of a page: the index names the new one, only the old one's meta names it
+    post = {"id": 5, "post_stream": {"posts": [{"id": 9, "username": "ines_v", "name": "Ines Vidal"}]}}
+    (tmp_path / "inbox" / "discourse" / "t_5.json").write_text(json.dumps(post))
+    land_inbox(tmp_path / "inbox", landing, "discourse")
+    uncached = collect(landing)  # every version, each by its meta
+    metas_opened = spy_names(monkeypatch, people_cache, "landed_input")
+
+    cached = people_cache.collect_landed(landing, tmp_path / "warehouse")
+    assert cached == uncached and "ines_v" in cached.personal
+    older = len(list(landing.glob("*/meta/*.json"))) - sum(
+        len(json.loads(index.read_text())) for index in landing.glob("*/index.json")
+    )
+    assert older >= 1 and len(metas_opened) == older
