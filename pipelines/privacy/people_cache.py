@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipelines.privacy import people as people_module
 from pipelines.landing import LandedFile, Landing
+from pipelines.privacy import people as people_module
 from pipelines.privacy.people import READERS, InputFile, People, landed_input, read_people
 from pipelines.sources.csv_files import sniff_separator
 from pipelines.sources.ledger import parse as ledger_source
