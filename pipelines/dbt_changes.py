@@ -22,6 +22,11 @@ import duckdb
 
 STATE_FOLDER = "dbt_state"  # beside warehouse.duckdb: built.json, what the last good build was built from
 BOOKKEEPING = "pipeline"  # the dbt source of raw.load_log, raw.quarantine, raw.file_outcomes, landing_files
+# A whole build is a few large models (int_activity_events, fct_member_months, the activity windows): two
+# side by side share the warehouse's memory limit and both spill (10M events, 2GB: 74.5 s on profiles.yml's
+# 2 threads, 57.3 s on 1). A refresh is mostly small models, whose dbt overhead 2 threads overlap (24.8 s
+# against 27.7 s on 1), so it keeps the profile's.
+WHOLE_BUILD_THREADS = 1
 
 
 def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -69,6 +74,11 @@ def selection(state_dir: Path, current: dict[str, str], settings: str) -> tuple[
         return None, "nothing: no raw table received or lost rows"
     selectors = [f"source:{name}+" for name in changed]
     return ["--select", " ".join(selectors)], f"what changed: {' '.join(selectors)}"
+
+
+def thread_args(selected: list[str] | None) -> list[str]:
+    """dbt's --threads for a build with `selected` (what `selection` returned): one for a whole build."""
+    return ["--threads", str(WHOLE_BUILD_THREADS)] if selected == [] else []
 
 
 def record(state_dir: Path, current: dict[str, str], settings: str) -> None:

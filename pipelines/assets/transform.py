@@ -192,7 +192,7 @@ def build_what_changed(
         # dagster-dbt adds its own --select (every model) to the command, and dbt takes the union of the
         # --select flags: so the models left as they are are excluded instead
         exclude = ["--exclude", " ".join(kept)] if kept else []
-        for event in dbt_with_parse_cache(context, dbt, paths, args + exclude):
+        for event in dbt_with_parse_cache(context, dbt, paths, args + exclude + dbt_changes.thread_args(selected)):
             done.add(getattr(event, "output_name", None))
             yield event
         # the digest again: the first build writes the demo pseudonym key file that it covers

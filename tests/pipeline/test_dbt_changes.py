@@ -80,3 +80,13 @@ def test_a_change_to_the_project_code_means_a_whole_build(con, tmp_path):
     (project / "a.sql").write_text("select 2")
     edited = dbt_changes.settings_digest(VARS, "", tmp_path / "no.key", [project])
     assert dbt_changes.selection(tmp_path / "state", dbt_changes.fingerprints(con), edited)[0] == []
+
+
+def test_a_whole_build_runs_on_one_thread_and_a_refresh_on_the_profiles(con, tmp_path):
+    settings = dbt_changes.settings_digest(VARS, "", tmp_path / "no.key")
+    whole, _ = dbt_changes.selection(tmp_path / "state", dbt_changes.fingerprints(con), settings)
+    assert dbt_changes.thread_args(whole) == ["--threads", "1"]
+    _build(con, tmp_path / "state", settings)
+    con.execute("insert into raw.load_log values ('togetheros', 'forum_posts', 'a2', 'd/forum_posts.ndjson', 1, 1, 0)")
+    refresh, _ = dbt_changes.selection(tmp_path / "state", dbt_changes.fingerprints(con), settings)
+    assert dbt_changes.thread_args(refresh) == []

@@ -101,3 +101,25 @@ def test_duplicate_keys_and_negative_counts_are_flagged():
     assert {"primary key ['group_id', 'month'] is unique", "active_members is not negative"} <= failed_checks(
         report, "p"
     )
+
+
+@pytest.mark.parametrize("separator", [" ", "\t", "\x0b", "\x1f", "\u00a0", "\u2009", "\u3000", "."])
+def test_a_phone_is_flagged_whatever_whitespace_separates_its_digits(separator):
+    # the pattern spells Python's \s as its characters (so pandas can run it on pyarrow): every one counts
+    value = f"call 555{separator}123{separator}4567"
+    frame = pd.DataFrame({"group_id": ["g1", "g2"], "name": ["Riverside 2025-01-01", value]})
+    for column in (frame, frame.astype({"name": "object"})):  # pyarrow's RE2 and Python's re
+        report = quality.run_expectations({"groups": column}, {"groups": {"primary_key": ["group_id"]}}, min_count=5)
+        assert failed_checks(report, "groups") == {"no phone number in name"}
+
+
+def test_the_phone_pattern_matches_what_its_python_whitespace_spelling_matches():
+    import re
+
+    spelled = quality.PERSONAL_DATA_PATTERNS["phone number"]
+    python = spelled.replace(quality.OPTIONAL_SEPARATOR, r"[\s.-]").replace(quality.SPACE, r"\s")
+    assert r"\s" not in spelled and python.count(r"\s") == 8
+    values = [f"{a}555{b}123{c}4567" for a in ("", "(", "+1 ") for b in ("", " ", "\u2028", "x") for c in ("-", "\x85")]
+    values += ["+44 20 7946 0958", "(555)\u00a0123-4567", "2025-01-01", "id 12345678", "Riverside"]
+    assert [bool(re.search(spelled, v)) for v in values] == [bool(re.search(python, v)) for v in values]
+    assert any(re.search(spelled, v) for v in values) and not all(re.search(spelled, v) for v in values)
