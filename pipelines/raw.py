@@ -180,7 +180,7 @@ def _load_source(con, source, landed, landing_dir, limits: Limits, parsing, work
     )
     reads = [(unit, None if sliced else _args(unit, landing_dir)) for unit in units]
     if workers is None:
-        new_bytes = sum(f.bytes for unit, args in reads if args for f in unit)
+        new_bytes = sum(f.bytes for f in readable)
         workers = READ_WORKERS if new_bytes >= PARALLEL_BYTES else 0
     with Readers(source, [args for _, args in reads if args], batch, limits, parsing, workers) as readers:
         if batch:
@@ -217,7 +217,9 @@ def _load_batches(con, source, contracts, module, reads, landing_dir, readers: R
 def _load_files(con, source, contracts, module, reads, landing_dir, readers: Readers, limits, summary) -> None:
     for (f,), args in reads:
         if args is None:
-            parts = lambda f=f: module.parse_slices(f.path(landing_dir), f.file_name, f.sha256)  # noqa: E731
+            parts = lambda f=f: module.parse_slices(  # noqa: E731
+                f.path(landing_dir), f.file_name, f.sha256, readers.map_in_order
+            )
         else:
             parts = lambda args=args: readers.parts(args)  # noqa: E731
         error = _load(con, source, contracts, [f], parts, limits.records)

@@ -6,19 +6,20 @@ Used when a source has at least PARALLEL_BYTES of new files (about 14 s of Disco
 process): starting the workers (a new interpreter each, not a fork: the loading process holds DuckDB
 connections and Dagster's threads) costs about 0.5 s and each its own memory, more than a day's few
 files gain from them.
-Files a source reads in slices (tables of millions of rows) stay in the loading process: a slice's
-duplicate keys depend on the slices before it, and holding several slices at once would undo the flat
-memory slices are for."""
+A file a source reads in slices (a table of millions of rows) has its slices parsed by the workers too
+(`map_in_order`), one slice per worker at a time so memory stays nearly flat; a slice's duplicate keys
+depend on the slices before it, so the loading process still folds them, in order."""
 
 from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from pathlib import Path
+from typing import TypeVar
 
 from pipelines.sources import parser
 from pipelines.sources.contracts import Checked
@@ -31,6 +32,7 @@ PARALLEL_BYTES = 256 * 1024 * 1024
 # one unit of reading: the (path, file name, landing sha256) of a batch of small files, or of one file
 Unit = list[tuple[Path, str, str]]
 Parts = list[dict[str, Checked]]
+T = TypeVar("T")
 
 
 def read_unit(source: str, unit: Unit, batch: bool) -> Parts:
@@ -64,7 +66,8 @@ class Readers:
     ):
         self.source, self.batch = source, batch
         self._pool: ProcessPoolExecutor | None = None  # none: every unit is read in this process
-        if workers and units:
+        self._workers = workers
+        if workers:
             spawn = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(
                 workers, mp_context=spawn, initializer=_start_worker, initargs=(limits, parsing)
@@ -98,6 +101,35 @@ class Readers:
         if isinstance(parts, FileRefused):
             raise parts
         return parts
+
+    def map_in_order(self, function: Callable[..., T], arguments: Iterable[tuple]) -> Iterator[T]:
+        """`function(*each)` of each of `arguments` (read lazily), in order: computed by the workers, one
+        each at a time (its arguments kept until its result arrives); here without workers, or once one
+        died. `function` raises here as it would have raised here."""
+        pending: deque[tuple[tuple, Future | None]] = deque()
+        for each in arguments:
+            pending.append((each, self._submit(function, each)))
+            while pending and (len(pending) > self._workers or pending[0][1] is None):
+                yield self._result(function, *pending.popleft())
+        while pending:
+            yield self._result(function, *pending.popleft())
+
+    def _submit(self, function: Callable, arguments: tuple) -> Future | None:
+        if self._pool is None:
+            return None
+        try:
+            return self._pool.submit(function, *arguments)
+        except BrokenProcessPool:
+            self._pool = None
+            return None
+
+    def _result(self, function: Callable[..., T], arguments: tuple, future: Future | None) -> T:
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:  # a worker died: this and the rest here
+                self._pool = None
+        return function(*arguments)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -7,7 +7,7 @@
     def parse(path, file_name, landing_sha256) -> dict[str, Checked]
     # optional, instead of calling `parse` file by file:
     def parse_batch(files: list[tuple[path, file_name, landing_sha256]]) -> dict[str, Checked]
-    def parse_slices(path, file_name, landing_sha256) -> Iterator[dict[str, Checked]]
+    def parse_slices(path, file_name, landing_sha256, map_in_order) -> Iterator[dict[str, Checked]]
 
 `parse` reads one landed file in the system's native format and returns, per entity, the rows the
 contract accepted and the rows quarantined (file, record, rule). It never raises on bad content: an
@@ -15,7 +15,8 @@ unreadable file becomes one quarantined record naming the problem. It reads only
 never the network, never the environment (the one setting a parser has, Decidim's budget currency, as
 its export has no currency column, is handed over by the raw asset: `decidim.parse.budget_currency`,
 from the `Sources` resource; the limits likewise, `limits.active`). `parse_batch` checks many small files
-(API pages) in one contract pass; `parse_slices` yields a huge file's rows a slice at a time. The raw
+(API pages) in one contract pass; `parse_slices` yields a huge file's rows a slice at a time, each slice
+parsed through `map_in_order` (the raw load's worker processes; `itertools.starmap` when None). The raw
 load (`pipelines/raw.py`) calls one of them, in that order of preference.
 
 `pipelines/sources/<source>/fetch.py` (API → landing), sources with an API (`API_SOURCES`):

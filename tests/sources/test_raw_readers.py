@@ -20,6 +20,7 @@ from pipelines.raw import _args, load_source
 from pipelines.raw_readers import Readers, read_unit
 from pipelines.sources.decidim.parse import budget_currency
 from pipelines.sources.limits import Limits
+from pipelines.sources.togetheros import parse as togetheros
 
 BOOKKEEPING = ("landing_files", "load_log", "quarantine", "file_outcomes")
 # pages the parser refuses (not JSON) and one it raises on (nesting past the JSON reader's depth)
@@ -84,6 +85,28 @@ def test_parser_settings_and_limits_reach_the_workers(tmp_path, demo_inbox):
     outcomes = limited[2][1]["file_outcomes"]
     assert [row[3:5] for row in outcomes] == [("refused", "zip:too_many_members")]
     assert limited[2] == limited[0]
+
+
+def test_slices_parsed_by_workers_load_what_one_process_loads(tmp_path, demo_inbox, monkeypatch):
+    """A table read in slices of a few kilobytes: its slices parsed by two workers, a bad line and a key
+    repeated slices apart are quarantined as in one process, with the same line numbers."""
+    monkeypatch.setattr(togetheros, "SLICE_BYTES", 4096)  # the slices are cut here, in the loading process
+    posts = (demo_inbox / "togetheros" / "forum_posts.ndjson").read_bytes().splitlines(keepends=True)
+    assert len(b"".join(posts)) > 10 * togetheros.SLICE_BYTES
+    planted = [*posts, b"{not json\n", posts[0]]  # the first line's key again, many slices later
+    loaded = _load_both(tmp_path, demo_inbox, "togetheros", {"forum_posts.ndjson": b"".join(planted)})
+    assert loaded[2] == loaded[0]
+    rules = {(row[4], row[5]) for row in loaded[2][1]["quarantine"] if row[3] == "forum_posts.ndjson"}
+    assert {(str(len(posts) + 1), "line:not_json"), (str(len(posts) + 2), "post_id:duplicate_key")} <= rules
+
+
+def test_a_dead_worker_leaves_its_slices_to_the_loading_process():
+    with Readers("togetheros", [], False, Limits(), workers=2) as readers:
+        results = readers.map_in_order(pow, ((n, 2) for n in range(20)))
+        assert [next(results) for _ in range(3)] == [0, 1, 4]
+        for process in list(readers._pool._processes.values()):
+            process.kill()
+        assert list(results) == [n**2 for n in range(3, 20)]
 
 
 def _rows(parts) -> list:
