@@ -65,9 +65,14 @@ def _read_hashed(path: Path) -> tuple[str, bytes | None]:
     return hashlib.sha256(body).hexdigest(), body
 
 
-def _write_atomic(path: str | Path, data: bytes) -> None:
+def _temporary(path: str | Path) -> str:
+    """Where a file is written before one rename makes it `path`: hidden beside it."""
     head, name = os.path.split(path)
-    tmp = os.path.join(head, f".{name}.tmp")
+    return os.path.join(head, f".{name}.tmp")
+
+
+def _write_atomic(path: str | Path, data: bytes) -> None:
+    tmp = _temporary(path)
     with open(tmp, "wb") as out:
         out.write(data)
     os.replace(tmp, path)
@@ -200,8 +205,7 @@ class Landing:
             if body is not None:
                 _write_new(target, body)
                 return
-            head, name = os.path.split(target)
-            tmp = os.path.join(head, f".{name}.tmp")
+            tmp = _temporary(target)
             with open(key, "rb") as src, open(tmp, "wb") as dst:
                 while chunk := src.read(CHUNK):
                     dst.write(chunk)
