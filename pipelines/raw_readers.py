@@ -82,10 +82,8 @@ class Readers:
         while self._pool is not None and len(self._ahead) < self._limit:
             if (unit := next(self._units, None)) is None:
                 return
-            try:
-                self._ahead.append((unit, self._pool.submit(_read_in_worker, self.source, unit, self.batch)))
-            except BrokenProcessPool:  # a worker died (killed, out of memory): the rest is read here
-                self._pool = None
+            if (future := self._submit(_read_in_worker, (self.source, unit, self.batch))) is not None:
+                self._ahead.append((unit, future))
 
     def parts(self, unit: Unit) -> Parts:
         """The parts of `unit` (one of the units given, asked for in their order), read by a worker (here,
@@ -95,10 +93,7 @@ class Readers:
             expected, waiting = self._ahead.popleft()
             future = waiting if expected is unit else None
         self._fill()
-        try:
-            parts = future.result() if future is not None else read_unit(self.source, unit, self.batch)
-        except BrokenProcessPool:
-            parts = read_unit(self.source, unit, self.batch)
+        parts = self._result(read_unit, (self.source, unit, self.batch), future)
         if isinstance(parts, FileRefused):
             raise parts
         return parts
@@ -116,21 +111,23 @@ class Readers:
             yield self._result(function, *pending.popleft())
 
     def _submit(self, function: Callable, arguments: tuple) -> Future | None:
+        """`function(*arguments)` handed to a worker; None when there is none (or none left)."""
         if self._pool is None:
             return None
         try:
             return self._pool.submit(function, *arguments)
-        except BrokenProcessPool:
+        except BrokenProcessPool:  # a worker died (killed, out of memory): the rest is read here
             self._pool = None
             return None
 
-    def _result(self, function: Callable[..., T], arguments: tuple, future: Future | None) -> T:
+    def _result(self, here: Callable[..., T], arguments: tuple, future: Future | None) -> T:
+        """The worker's result, or `here(*arguments)` when no worker had it or its worker died."""
         if future is not None:
             try:
                 return future.result()
             except BrokenProcessPool:  # a worker died: this and the rest here
                 self._pool = None
-        return function(*arguments)
+        return here(*arguments)
 
     def close(self) -> None:
         if self._pool is not None:
