@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from pipelines.landing import LandedFile
-from pipelines.raw_readers import PARALLEL_BYTES, READ_WORKERS, Readers, read_unit
+from pipelines.raw_readers import PARALLEL_BYTES, READ_WORKERS, PeopleSink, Readers
 from pipelines.sources import parser
 from pipelines.sources.contracts import QUARANTINE_SCHEMA, Checked, TableContract, load_contract
 from pipelines.sources.limits import Limits, active, describe_bytes, longest_line
@@ -111,6 +111,7 @@ def load_source(
     limits: Limits | None = None,
     parsing: Callable[[], AbstractContextManager] = nullcontext,
     workers: int | None = None,
+    people: PeopleSink | None = None,
 ) -> LoadSummary:
     """Load the source's new landed files; every file ends with an outcome in `raw.file_outcomes`.
 
@@ -121,13 +122,17 @@ def load_source(
     the next run (a raised limit or a fixed parser may then load it). `limits` default to `Limits()`'s
     defaults; the pipeline passes the `InputLimits` resource's. `parsing` makes what the parser needs
     (`Sources.parsing`), here and in the reader processes: `workers` of them (pipelines/raw_readers.py),
-    by default READ_WORKERS when the new files have PARALLEL_BYTES, else none."""
+    by default READ_WORKERS when the new files have PARALLEL_BYTES, else none. `people` is handed the
+    privacy gate's people of the files the readers parse, for a source whose parser shows its data
+    (`people.PARSED_READERS`; `people_cache.FromTheLoad` stores them)."""
     limits = limits or Limits()
     with active(limits), parsing():
-        return _load_source(con, source, landed, landing_dir, limits, parsing, workers)
+        return _load_source(con, source, landed, landing_dir, limits, parsing, workers, people)
 
 
-def _load_source(con, source, landed, landing_dir, limits: Limits, parsing, workers: int | None) -> LoadSummary:
+def _load_source(
+    con, source, landed, landing_dir, limits: Limits, parsing, workers: int | None, people: PeopleSink | None
+) -> LoadSummary:
     contracts = ensure_tables(con, source)
     module = parser(source)
     summary = LoadSummary(source)
@@ -182,7 +187,8 @@ def _load_source(con, source, landed, landing_dir, limits: Limits, parsing, work
     if workers is None:
         new_bytes = sum(f.bytes for f in readable)
         workers = READ_WORKERS if new_bytes >= PARALLEL_BYTES else 0
-    with Readers(source, [args for _, args in reads if args], batch, limits, parsing, workers) as readers:
+    units_read = [args for _, args in reads if args]
+    with Readers(source, units_read, batch, limits, parsing, workers, people) as readers:
         if batch:
             _load_batches(con, source, contracts, module, reads, landing_dir, readers, summary)
         else:
@@ -208,7 +214,7 @@ def _load_batches(con, source, contracts, module, reads, landing_dir, readers: R
                     source,
                     contracts,
                     [f],
-                    lambda f=f: read_unit(source, _args([f], landing_dir), True),
+                    lambda f=f: readers.here(_args([f], landing_dir)),
                     recognised=recognised,
                 )
                 _count(summary, one, [f], con, source)

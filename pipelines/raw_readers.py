@@ -20,8 +20,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import pyarrow as pa
+
+from pipelines.privacy import people_cache
+from pipelines.privacy.people import PARSED_READERS, People, read_parsed
 from pipelines.sources import parser
 from pipelines.sources.contracts import Checked
 from pipelines.sources.limits import Limits, active
@@ -33,6 +37,7 @@ PARALLEL_BYTES = 32 * 1024 * 1024
 # one unit of reading: the (path, file name, landing sha256) of a batch of small files, or of one file
 Unit = list[tuple[Path, str, str]]
 Parts = list[dict[str, Checked]]
+PeopleSink = Callable[[pa.Table], None]  # takes `people_cache.rows`
 T = TypeVar("T")
 
 
@@ -40,6 +45,19 @@ def read_unit(source: str, unit: Unit, batch: bool) -> Parts:
     """What the loading process would read of the unit: `parse_batch` of a batch, `parse` of one file."""
     module = parser(source)
     return [module.parse_batch(unit)] if batch else [module.parse(*unit[0])]
+
+
+def read_unit_and_people(source: str, unit: Unit, batch: bool) -> tuple[Parts, pa.Table]:
+    """`read_unit`, and the privacy gate's people of each file its parser read (`people_cache.rows`), found
+    in the data as parsed: reading each page again beside the load cost more than parsing it."""
+    found: dict[str, People] = {}
+
+    def seen(landing_sha256: str, data: Any) -> None:
+        found[landing_sha256] = read_parsed(source, data)
+
+    module = parser(source)
+    parts = [module.parse_batch(unit, seen)] if batch else [module.parse(*unit[0], seen)]
+    return parts, people_cache.rows(source, found)
 
 
 _worker_settings = ExitStack()  # held for the worker's life: a context dropped would undo its setting
@@ -51,21 +69,31 @@ def _start_worker(limits: Limits, parsing: Callable[[], AbstractContextManager])
     _worker_settings.enter_context(parsing())
 
 
-def _read_in_worker(source: str, unit: Unit, batch: bool) -> Parts | FileRefused:
+def _read_in_worker(read: Callable[[str, Unit, bool], T], source: str, unit: Unit, batch: bool) -> T | FileRefused:
     try:
-        return read_unit(source, unit, batch)
+        return read(source, unit, batch)
     except Exception as error:  # noqa: BLE001 - the unit's refusal, made here: not every error pickles
         return as_refusal(error, source)
 
 
 class Readers:
     """Units read ahead by `workers` processes (none: here, when asked), handed back in order by `parts`;
-    at most two per worker wait at once, so memory holds only a few units' rows."""
+    at most two per worker wait at once, so memory holds only a few units' rows. With `people`, a source
+    in `PARSED_READERS` also hands it the people of each file read (`read_unit_and_people`)."""
 
     def __init__(
-        self, source: str, units: list[Unit], batch: bool, limits: Limits, parsing=nullcontext, workers: int = 0
+        self,
+        source: str,
+        units: list[Unit],
+        batch: bool,
+        limits: Limits,
+        parsing=nullcontext,
+        workers: int = 0,
+        people: PeopleSink | None = None,
     ):
         self.source, self.batch = source, batch
+        self._people = people if source in PARSED_READERS else None
+        self._read = read_unit if self._people is None else read_unit_and_people
         self._pool: ProcessPoolExecutor | None = None  # none: every unit is read in this process
         self._workers = workers
         if workers:
@@ -82,7 +110,7 @@ class Readers:
         while self._pool is not None and len(self._ahead) < self._limit:
             if (unit := next(self._units, None)) is None:
                 return
-            if (future := self._submit(_read_in_worker, (self.source, unit, self.batch))) is not None:
+            if (future := self._submit(_read_in_worker, (self._read, self.source, unit, self.batch))) is not None:
                 self._ahead.append((unit, future))
 
     def parts(self, unit: Unit) -> Parts:
@@ -93,9 +121,19 @@ class Readers:
             expected, waiting = self._ahead.popleft()
             future = waiting if expected is unit else None
         self._fill()
-        parts = self._result(read_unit, (self.source, unit, self.batch), future)
-        if isinstance(parts, FileRefused):
-            raise parts
+        return self._handed(self._result(self._read, (self.source, unit, self.batch), future))
+
+    def here(self, unit: Unit) -> Parts:
+        """The parts of `unit`, read in this process (a batch that failed, read again file by file)."""
+        return self._handed(self._read(self.source, unit, self.batch))
+
+    def _handed(self, read: Parts | tuple[Parts, pa.Table] | FileRefused) -> Parts:
+        if isinstance(read, FileRefused):
+            raise read
+        if self._people is None:
+            return read
+        parts, people = read
+        self._people(people)
         return parts
 
     def map_in_order(self, function: Callable[..., T], arguments: Iterable[tuple]) -> Iterator[T]:

@@ -12,6 +12,8 @@ import duckdb
 
 from pipelines.assets.resources import DataDir, InputLimits, Sources, Warehouse
 from pipelines.landing import Landing, land_new
+from pipelines.privacy import people_cache
+from pipelines.privacy.people import PARSED_READERS
 from pipelines.raw import conservation_breaches, files_without_outcome, load_source
 from pipelines.settings import SOURCES
 from pipelines.sources import API_SOURCES, fetcher
@@ -126,10 +128,23 @@ def raw_asset(source: str) -> dg.AssetsDefinition:
         paths = data_dir.paths()
         landed = Landing(paths.landing, source).current()
         paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(paths.warehouse), config=warehouse.config()) as con:
-            # the privacy gate's people of the new files, read on the other core while this one loads them
-            people = _collect_people(paths, source) if files_without_outcome(con, source, landed) else None
-            summary = load_source(con, source, landed, paths.landing, limits.limits(), sources.parsing(source))
+        with (
+            duckdb.connect(str(paths.warehouse), config=warehouse.config()) as con,
+            people_cache.FromTheLoad(paths.warehouse.parent) as from_the_load,
+        ):
+            # the privacy gate's people of the new files: found by the readers in what they parse, or read
+            # on the other core while this one loads them
+            new = files_without_outcome(con, source, landed)
+            people = _collect_people(paths, source) if new and source not in PARSED_READERS else None
+            summary = load_source(
+                con,
+                source,
+                landed,
+                paths.landing,
+                limits.limits(),
+                sources.parsing(source),
+                people=from_the_load.add,
+            )
             breaches = conservation_breaches(con, source)
             silent = files_without_outcome(con, source, landed)
             refused = con.execute(

@@ -216,7 +216,11 @@ def _pick(row: dict[str, str], names: tuple[str, ...]) -> str | None:
 
 
 def _discourse(people: People, name: str, raw: bytes) -> None:
-    for obj in _objects(_json(raw)):
+    _discourse_parsed(people, _json(raw))
+
+
+def _discourse_parsed(people: People, data: Any) -> None:
+    for obj in _objects(data):
         if "username" in obj:  # a user, a poster or a post: each names its person
             people.add(obj.get("username"), obj.get("name"), obj.get("email"), obj.get("display_username"))
 
@@ -363,3 +367,14 @@ READERS = {
     "togetheros": _togetheros,
     "ledger": _ledger,
 }
+
+# Sources whose parser hands the raw load each file's data as it parsed it (`seen`, pipelines/sources):
+# their people are read from that data, in the load's reader processes, instead of from the file again.
+PARSED_READERS = {"discourse": _discourse_parsed}
+
+
+def read_parsed(source: str, data: Any) -> People:
+    """What `read_people` finds in a file of `source` whose data its parser read (`PARSED_READERS`)."""
+    people = People()
+    PARSED_READERS[source](people, data)
+    return people

@@ -141,24 +141,34 @@ def _encoded(values: set[str]) -> list[bytes]:
     return [value.encode("utf-8", "surrogatepass") for value in sorted(values)]
 
 
-def _store(db: duckdb.DuckDBPyConnection, new: list[tuple[tuple[str, str], InputFile | None]]) -> None:
-    rows = []
-    for (source, sha256), item in new:
-        if item is not None:
-            found = read_people(item)
-            rows.append(
-                {
-                    "source": source,
-                    "sha256": sha256,
-                    "personal": _encoded(found.personal),
-                    "public": _encoded(found.public),
-                    "unreadable": sorted(found.unreadable),
-                    "ledger": _encoded(found.ledger),
-                }
-            )
-    db.register("batch", pa.Table.from_pylist(rows, schema=SCHEMA))
-    db.execute("INSERT INTO found SELECT * FROM batch")
+def rows(source: str, found: dict[str, People]) -> pa.Table:
+    """The cache's rows of what each file of `source` (by sha256) yields."""
+    return pa.Table.from_pylist(
+        [
+            {
+                "source": source,
+                "sha256": sha256,
+                "personal": _encoded(people.personal),
+                "public": _encoded(people.public),
+                "unreadable": sorted(people.unreadable),
+                "ledger": _encoded(people.ledger),
+            }
+            for sha256, people in found.items()
+        ],
+        schema=SCHEMA,
+    )
+
+
+def _insert(db: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
+    db.register("batch", table)
+    db.execute("INSERT OR IGNORE INTO found SELECT * FROM batch")  # a file read again yields the same
     db.unregister("batch")
+
+
+def _store(db: duckdb.DuckDBPyConnection, new: list[tuple[tuple[str, str], InputFile | None]]) -> None:
+    for source in sorted({source for (source, _), _ in new}):
+        found = {sha256: read_people(item) for (s, sha256), item in new if s == source and item is not None}
+        _insert(db, rows(source, found))
 
 
 def _store_new(db: duckdb.DuckDBPyConnection, landing_dir: Path, landed: list[tuple[str, str]]) -> None:
@@ -182,6 +192,42 @@ def fill(landing_dir: Path, cache_dir: Path, source: str) -> int:
     with _open(cache_dir) as db:
         _store_new(db, landing_dir, landed)
         return db.execute("SELECT count(*) FROM found WHERE source = ?", [source]).fetchall()[0][0]
+
+
+class FromTheLoad:
+    """The rows the raw load's readers make of the files they parse (`PARSED_READERS`), stored as they come
+    (every BATCH_FILES files). The cache is opened on the first rows: a load that hands none leaves it to
+    `fill`'s process. Nothing is stored when another process holds it: the gate then reads those files
+    itself (`collect_landed`), as it reads any file the load did not parse."""
+
+    def __init__(self, cache_dir: Path):
+        self._cache_dir = cache_dir
+        self._db: duckdb.DuckDBPyConnection | None = None
+        self._held_elsewhere = False
+        self._waiting: list[pa.Table] = []
+
+    def add(self, table: pa.Table) -> None:
+        self._waiting.append(table)
+        if sum(len(t) for t in self._waiting) >= BATCH_FILES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._waiting and self._db is None and not self._held_elsewhere:
+            try:
+                self._db = _open(self._cache_dir)
+            except duckdb.IOException:
+                self._held_elsewhere = True
+        if self._db is not None and self._waiting:
+            _insert(self._db, pa.concat_tables(self._waiting))
+        self._waiting = []
+
+    def __enter__(self) -> FromTheLoad:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._flush()
+        if self._db is not None:
+            self._db.close()
 
 
 def collect_landed(landing_dir: Path, cache_dir: Path) -> People:

@@ -6,7 +6,7 @@
     SOURCE: str
     def parse(path, file_name, landing_sha256) -> dict[str, Checked]
     # optional, instead of calling `parse` file by file:
-    def parse_batch(files: list[tuple[path, file_name, landing_sha256]]) -> dict[str, Checked]
+    def parse_batch(files: list[tuple[path, file_name, landing_sha256]], seen=None) -> dict[str, Checked]
     def parse_slices(path, file_name, landing_sha256, map_in_order) -> Iterator[dict[str, Checked]]
 
 `parse` reads one landed file in the system's native format and returns, per entity, the rows the
@@ -17,7 +17,9 @@ its export has no currency column, is handed over by the raw asset: `decidim.par
 from the `Sources` resource; the limits likewise, `limits.active`). `parse_batch` checks many small files
 (API pages) in one contract pass; `parse_slices` yields a huge file's rows a slice at a time, each slice
 parsed through `map_in_order` (the raw load's worker processes; `itertools.starmap` when None). The raw
-load (`pipelines/raw.py`) calls one of them, in that order of preference.
+load (`pipelines/raw.py`) calls one of them, in that order of preference. A source in
+`pipelines.privacy.people.PARSED_READERS` also takes `seen` in `parse` and `parse_batch`, and hands it
+each file's data as parsed, `seen(landing_sha256, data)`: the privacy gate's people are read from it.
 
 `pipelines/sources/<source>/fetch.py` (API → landing), sources with an API (`API_SOURCES`):
 

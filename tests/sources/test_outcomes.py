@@ -280,10 +280,10 @@ def test_a_batch_with_one_failing_page_loads_the_other_pages(tmp_path, demo_inbo
     module = parser("discourse")
     real = module._read
 
-    def read(path, file_name, sha):
+    def read(path, file_name, sha, seen):
         if file_name == "t_9004.json":
             raise RuntimeError("boom")
-        return real(path, file_name, sha)
+        return real(path, file_name, sha, seen)
 
     monkeypatch.setattr(module, "_read", read)
     con, landed, _ = _load(tmp_path, demo_inbox, "discourse", {"t_9004.json": b"{}"})

@@ -15,7 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines import raw
 from pipelines.landing import land_inbox
+from pipelines.privacy import people_cache
 from pipelines.raw import _args, load_source
 from pipelines.raw_readers import Readers, read_unit
 from pipelines.sources.decidim.parse import budget_currency
@@ -73,6 +75,39 @@ def test_workers_write_what_one_process_writes(tmp_path, demo_inbox, source):
         assert outcomes["t_9001.json"][:2] == ("refused", "file:unreadable")
         assert outcomes["t_9002.json"][:2] == ("refused", "limit:json_depth")
         assert outcomes["t_9002.json"][2].startswith("RecursionError")
+
+
+def _found(cache_dir: Path) -> dict[str, tuple]:
+    with duckdb.connect(str(next(cache_dir.glob("privacy-people-*.duckdb"))), read_only=True) as db:
+        return {row[1]: row for row in db.execute("select * from found").fetchall()}
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_the_people_found_in_parsed_pages_are_those_read_from_the_files(tmp_path, demo_inbox, workers, monkeypatch):
+    """The readers hand the privacy gate's people of each Discourse page they parse (in batches of 16, so
+    a batch that fails is read again file by file); those are exactly what reading the landed file finds.
+    A page that is not JSON yields none (its refusal has nothing to publish), and a JSON page of no shape
+    the parser reads still yields its people."""
+    monkeypatch.setattr(raw, "BATCH_FILES", 16)
+    inbox = tmp_path / "inbox"
+    shutil.copytree(demo_inbox / "discourse", inbox / "discourse")
+    for name, data in {**BAD_PAGES, "t_9003.json": b'{"odd": [{"username": "odd_one", "name": "Odd One"}]}'}.items():
+        (inbox / "discourse" / name).write_bytes(data)
+    landed, _ = land_inbox(inbox, tmp_path / "landing", "discourse")
+    with (
+        duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con,
+        people_cache.FromTheLoad(tmp_path / "from-the-load") as from_the_load,
+    ):
+        load_source(con, "discourse", landed, tmp_path / "landing", workers=workers, people=from_the_load.add)
+    people_cache.fill(tmp_path / "landing", tmp_path / "from-the-files", "discourse")
+
+    by_load, by_reading = _found(tmp_path / "from-the-load"), _found(tmp_path / "from-the-files")
+    names = {f.sha256: f.file_name for f in landed}
+    assert sorted(names[sha] for sha in by_reading.keys() - by_load.keys()) == ["t_9001.json", "t_9002.json"]
+    assert by_load == {sha: by_reading[sha] for sha in by_load}
+    assert len(by_load) == len(landed) - 2 > 4 * raw.BATCH_FILES
+    odd = next(row for sha, row in by_load.items() if names[sha] == "t_9003.json")
+    assert sorted(odd[2]) == [b"Odd One", b"odd_one"]
 
 
 def test_parser_settings_and_limits_reach_the_workers(tmp_path, demo_inbox):

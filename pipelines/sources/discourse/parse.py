@@ -23,6 +23,7 @@ from pipelines.sources.quarantine import Refused, check_batch, check_rows, combi
 SOURCE = "discourse"
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a saved API page is a few hundred kB; beyond this it is not one
+Seen = Callable[[str, Any], None]  # (landing sha256, the file's JSON as parsed)
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -321,7 +322,7 @@ def _whole_file(entity: str, landing_sha256: str, file_name: str, rule: str, pro
     return {entity: refuse_file(load_contract(SOURCE)[entity], landing_sha256, file_name, rule, problem)}
 
 
-def _read(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked] | list[_Rows]:
+def _read(path: Path, file_name: str, landing_sha256: str, seen: Seen | None) -> dict[str, Checked] | list[_Rows]:
     """The rows one saved response holds, or, for a file that cannot be read, its refusal."""
     entity = _name_entity(file_name)
     if workbook := spreadsheet(path, file_name):
@@ -340,6 +341,8 @@ def _read(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
     except (ValueError, UnicodeDecodeError) as error:
         problem = f"not JSON ({error}): a saved Discourse API response is JSON; docs/inputs.md says what is read"
         return _whole_file(entity, landing_sha256, file_name, "file:unreadable", problem)
+    if seen is not None:
+        seen(landing_sha256, data)
     found = recognise(data, file_name)
     if found is None:
         named = any(pattern.fullmatch(Path(file_name).name) for pattern, _ in NAMES)
@@ -353,22 +356,24 @@ def _read(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
         return _whole_file(entity, landing_sha256, file_name, "file:shape", str(error))
 
 
-def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
+def parse(path: Path, file_name: str, landing_sha256: str, seen: Seen | None = None) -> dict[str, Checked]:
     """Every entity one saved Discourse response holds, whatever name it was saved under; a file that is
-    not one is refused whole (`file:unreadable`, `file:unknown_format`)."""
-    parts = _read(path, file_name, landing_sha256)
+    not one is refused whole (`file:unreadable`, `file:unknown_format`). `seen(landing_sha256, data)` is
+    handed each file's JSON as parsed, before its shape is checked (the privacy gate's people are read
+    from it: pipelines/raw_readers.py)."""
+    parts = _read(path, file_name, landing_sha256, seen)
     if isinstance(parts, dict):
         return parts
     return {rows.entity: rows.check(landing_sha256, file_name) for rows in parts}
 
 
-def parse_batch(files: list[tuple[Path, str, str]]) -> dict[str, Checked]:
+def parse_batch(files: list[tuple[Path, str, str]], seen: Seen | None = None) -> dict[str, Checked]:
     """`parse` over many saved responses (path, file name, landing sha256) with one contract check per
     entity: a forum has thousands of small pages, and checking each alone costs more than reading it."""
     checked: dict[str, list[Checked]] = {}
     pending: dict[str, list[tuple]] = {}
     for path, file_name, landing_sha256 in files:
-        parts = _read(path, file_name, landing_sha256)
+        parts = _read(path, file_name, landing_sha256, seen)
         if isinstance(parts, dict):
             for entity, refusal in parts.items():
                 checked.setdefault(entity, []).append(refusal)
