@@ -177,13 +177,19 @@ def _load_source(
             _refuse(con, source, [f], breach, summary)
 
     batch = hasattr(module, "parse_batch")  # many small files (API pages): one contract pass per batch
-    sliced = not batch and hasattr(module, "parse_slices")  # read a slice at a time, here: memory stays flat
     units = (
         [readable[i : i + BATCH_FILES] for i in range(0, len(readable), BATCH_FILES)]
         if batch
         else [[f] for f in readable]
     )
-    reads = [(unit, None if sliced else _args(unit, landing_dir)) for unit in units]
+    # the files read a slice at a time, here (memory stays flat, the slices go to the workers): every
+    # file of a source with `parse_slices`, or those its `in_slices` names
+    sliced = not batch and hasattr(module, "parse_slices")
+    in_slices = getattr(module, "in_slices", None)
+    reads = [
+        (unit, None if sliced and (in_slices is None or in_slices(unit[0].file_name)) else _args(unit, landing_dir))
+        for unit in units
+    ]
     if workers is None:
         new_bytes = sum(f.bytes for f in readable)
         workers = READ_WORKERS if new_bytes >= PARALLEL_BYTES else 0

@@ -23,6 +23,7 @@ import pytest
 
 from bench import incremental
 from pipelines import dbt_changes
+from pipelines.assets.transform import PARSE_CACHE
 from pipelines.release.layout import latest_release
 from pipelines.settings import DBT_PROJECT_DIR
 from tests.conftest import DEMO
@@ -96,14 +97,15 @@ def refreshed(pipeline_run, tmp_path_factory):
     incremental.add_day(data_dir / "inbox", incremental.next_day(DEMO["end"]), history_days)
     incremental.add_day(data_dir / "inbox", LATE_DAY, history_days)
     try:
-        assert run_pipeline(data_dir).success
+        result = run_pipeline(data_dir)
+        assert result.success
     finally:
         os.environ["TOGETHEROS_DATA_DIR"] = str(pipeline_run.data_dir)
-    return data_dir, warehouse, released_before
+    return data_dir, warehouse, released_before, result.run_id
 
 
 def test_a_refresh_builds_only_the_models_new_rows_reach_and_still_publishes(refreshed):
-    data_dir, warehouse, released_before = refreshed
+    data_dir, warehouse, released_before, run_id = refreshed
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows, distinct = con.execute(f"select count(*), count(distinct m) from marts.{UNREACHED} m").fetchone()
     assert rows == distinct + 1  # the planted duplicate is still there: dbt did not rebuild the model
@@ -111,10 +113,13 @@ def test_a_refresh_builds_only_the_models_new_rows_reach_and_still_publishes(ref
     assert released is not None and released != released_before  # the release steps ran after it
     state = json.loads((warehouse.parent / dbt_changes.STATE_FOLDER / "built.json").read_text())
     assert state["inputs"]  # the build was recorded, so the next refresh selects from it too
+    # the run's dbt target folder is gone (its partial parse is kept beside the warehouse)
+    assert not (DBT_PROJECT_DIR / "target" / f"dbt_models-{run_id}").exists()
+    assert (warehouse.parent / PARSE_CACHE).is_file()
 
 
 def test_a_refresh_leaves_months_whose_inputs_did_not_change(refreshed):
-    _, warehouse, _ = refreshed
+    _, warehouse, _, _ = refreshed
     with duckdb.connect(str(warehouse), read_only=True) as con:
         planted = con.execute(
             "select count(*) from marts.mart_active_members_monthly where month = ? and activities = -1",
@@ -133,7 +138,7 @@ def test_a_refresh_leaves_months_whose_inputs_did_not_change(refreshed):
 
 
 def test_a_refresh_computes_every_event_but_writes_only_the_months_that_changed(refreshed):
-    _, warehouse, _ = refreshed
+    _, warehouse, _, _ = refreshed
     with duckdb.connect(str(warehouse), read_only=True) as con:
         planted = dict(
             con.execute(
@@ -150,7 +155,7 @@ def test_a_refresh_computes_every_event_but_writes_only_the_months_that_changed(
 
 
 def test_a_refresh_gives_what_a_whole_rebuild_gives(refreshed, tmp_path):
-    data_dir, warehouse, _ = refreshed
+    data_dir, warehouse, _, _ = refreshed
     with duckdb.connect(str(warehouse)) as con:  # undo the planted values, as a whole rebuild would
         con.execute("delete from marts.mart_active_members_monthly where month = ?", [UNTOUCHED_MONTH])
         con.execute(f"update intermediate.int_activity_events set object = replace(object, '{PLANTED}', '')")

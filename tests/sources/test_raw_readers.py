@@ -8,6 +8,7 @@ units to the loading process."""
 from __future__ import annotations
 
 import shutil
+import zipfile
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -120,6 +121,33 @@ def test_parser_settings_and_limits_reach_the_workers(tmp_path, demo_inbox):
     outcomes = limited[2][1]["file_outcomes"]
     assert [row[3:5] for row in outcomes] == [("refused", "zip:too_many_members")]
     assert limited[2] == limited[0]
+
+
+def test_zip_members_checked_by_workers_load_what_one_process_loads(tmp_path, demo_inbox):
+    """A Decidim export's members are checked by the workers: with a renamed proposals CSV (read by its
+    header), a CSV of no known columns and a README among them, every table holds what one process wrote,
+    in the same order, and the members the load refuses are refused alike."""
+    export = next((demo_inbox / "decidim").glob("*.zip"))
+    with zipfile.ZipFile(export) as original:
+        members = {info.filename: original.read(info) for info in original.infolist()}
+    proposals = next(data for name, data in members.items() if name.endswith("-proposals.csv"))
+    header, *rows = proposals.splitlines(keepends=True)
+    planted = {
+        "README.md": b"# open data\n",
+        "odd.csv": b"a;b\n1;2\n",
+        "admin/proposals-2024-03-05.csv": header + b"".join(rows[: len(rows) // 2]),
+    }
+    with zipfile.ZipFile(tmp_path / "export.zip", "w") as rebuilt:
+        for name, data in [*planted.items(), *members.items()]:
+            rebuilt.writestr(name, data)
+    loaded = _load_both(tmp_path, demo_inbox, "decidim", {export.name: (tmp_path / "export.zip").read_bytes()})
+    assert loaded[2] == loaded[0]
+    tables = loaded[2][1]
+    # the renamed half first (as the members are ordered), then the whole export's (staging keeps one of each)
+    ids = [row[0] for row in tables["decidim__proposals"]]
+    assert len(ids) == len(rows) // 2 + len(rows) and ids[: len(rows) // 2] == ids[len(rows) // 2 :][: len(rows) // 2]
+    rules = {(row[4], row[5]) for row in tables["quarantine"]}
+    assert ("odd.csv", "file:columns_unrecognised") in rules
 
 
 def test_slices_parsed_by_workers_load_what_one_process_loads(tmp_path, demo_inbox, monkeypatch):

@@ -21,6 +21,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import starmap
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -306,8 +307,35 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) 
             out.write(chunk)
 
 
-def _parse_zip(path: Path, landing_sha256: str, file_name: str) -> dict[str, Checked]:
-    parts: dict[str, list[Checked]] = {}
+def _member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, scratch: Path, landing_sha256: str, file_name: str
+) -> tuple[str, Checked | tuple[str, Path, str, str]] | None:
+    """A ZIP member's entity and its refusal, or the `_check_csv` arguments of its CSV extracted as
+    `scratch`.csv; None for a member we do not read (other entities, README.md, LICENSE.md)."""
+    base = PurePosixPath(info.filename.replace("\\", "/")).name
+    match = MEMBER.fullmatch(base)
+    problem = _zip_problem(info)
+    if problem is None and match is None and (ANY_MEMBER.fullmatch(base) or not base.lower().endswith(".csv")):
+        return None
+    entity = match.group(1) if match else "proposals"
+    if problem:
+        return entity, _file_refused(entity, landing_sha256, file_name, info.filename, *problem)
+    target = scratch.with_suffix(".csv")
+    try:
+        _read_member(archive, info, target)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
+        return entity, _file_refused(entity, landing_sha256, file_name, info.filename, "file:unreadable", str(error))
+    if match is None:  # a CSV under another name: what its header says it is
+        entity = entity_of_header(_header(target))
+        if entity is None:
+            problem = ("file:columns_unrecognised", _columns_unrecognised(_header(target)))
+            return "proposals", _file_refused("proposals", landing_sha256, file_name, info.filename, *problem)
+    return entity, (entity, target, landing_sha256, f"{file_name}!{info.filename}")
+
+
+def _parse_zip(path: Path, landing_sha256: str, file_name: str, map_in_order=None) -> dict[str, Checked]:
+    """Every entity the export's members hold; each member read is checked by `_check_csv` through
+    `map_in_order` (`parse_slices`), here by default."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -340,37 +368,23 @@ def _parse_zip(path: Path, landing_sha256: str, file_name: str) -> dict[str, Che
             return {
                 "proposals": _file_refused("proposals", landing_sha256, file_name, "file", "zip:too_large", problem)
             }
-        for info in members:
-            base = PurePosixPath(info.filename.replace("\\", "/")).name
-            match = MEMBER.fullmatch(base)
-            problem = _zip_problem(info)
-            if problem is None and match is None and (ANY_MEMBER.fullmatch(base) or not base.lower().endswith(".csv")):
-                continue  # a member we do not read (other entities, README.md, LICENSE.md)
-            entity = match.group(1) if match else "proposals"
-            member_name = f"{file_name}!{info.filename}"
-            if problem:
-                parts.setdefault(entity, []).append(
-                    _file_refused(entity, landing_sha256, file_name, info.filename, *problem)
-                )
-                continue
-            target = Path(scratch) / f"{entity}.csv"
-            try:
-                _read_member(archive, info, target)
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
-                parts.setdefault(entity, []).append(
-                    _file_refused(entity, landing_sha256, file_name, info.filename, "file:unreadable", str(error))
-                )
-                continue
-            if match is None:  # a CSV under another name: what its header says it is
-                recognised = entity_of_header(_header(target))
-                if recognised is None:
-                    problem = ("file:columns_unrecognised", _columns_unrecognised(_header(target)))
-                    parts.setdefault(entity, []).append(
-                        _file_refused(entity, landing_sha256, file_name, info.filename, *problem)
-                    )
-                    continue
-                entity = recognised
-            parts.setdefault(entity, []).append(_check_csv(entity, target, landing_sha256, member_name))
+        # (entity, its refusal, or None where the next member checked goes), in the members' order
+        order: list[tuple[str, Checked | None]] = []
+
+        def to_check() -> Iterator[tuple[str, Path, str, str]]:
+            """The `_check_csv` arguments of each member to read, extracted as they are asked for."""
+            for index, info in enumerate(members):
+                read = _member(archive, info, Path(scratch) / str(index), landing_sha256, file_name)
+                if read is not None:
+                    entity, outcome = read
+                    order.append((entity, outcome if isinstance(outcome, Checked) else None))
+                    if not isinstance(outcome, Checked):
+                        yield outcome
+
+        results = iter(list((map_in_order or starmap)(_check_csv, to_check())))
+    parts: dict[str, list[Checked]] = {}
+    for entity, refusal in order:
+        parts.setdefault(entity, []).append(next(results) if refusal is None else refusal)
     if not parts:
         found = [i.filename for i in members][:12]
         problem = f"a ZIP holding none of the Decidim open-data CSVs this pipeline reads (members: {found})"
@@ -468,14 +482,14 @@ def _parse_graphql(path: Path, landing_sha256: str, file_name: str) -> dict[str,
     return {"proposals": check_rows(contract, frame, landing_sha256, file_name, refused)}
 
 
-def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]:
+def parse(path: Path, file_name: str, landing_sha256: str, map_in_order=None) -> dict[str, Checked]:
     """Every entity one Decidim file holds, recognised by name or content; anything else is refused
-    whole with the reason (never ignored)."""
+    whole with the reason (never ignored). A ZIP's members are checked through `map_in_order`."""
     name = Path(file_name).name
     if problem := spreadsheet(path, file_name):
         return {"proposals": _file_refused("proposals", landing_sha256, file_name, "file", SPREADSHEET_RULE, problem)}
     if name.endswith(".zip") or is_zip(path):
-        return _parse_zip(path, landing_sha256, file_name)
+        return _parse_zip(path, landing_sha256, file_name, map_in_order)
     match = MEMBER.fullmatch(name)
     if match is None and head(path, 64).lstrip()[:1] in (b"{", b"["):
         return _parse_graphql(path, landing_sha256, file_name)
@@ -497,3 +511,15 @@ def parse(path: Path, file_name: str, landing_sha256: str) -> dict[str, Checked]
         too_large = f"more than {limits.current().archive_member_bytes} bytes"
         return {entity: _file_refused(entity, landing_sha256, file_name, "file", "file:too_large", too_large)}
     return {entity: _check_csv(entity, path, landing_sha256, file_name)}
+
+
+def in_slices(file_name: str) -> bool:
+    """A ZIP export is read by `parse_slices`, so that its members are checked on both cores; any other
+    file by `parse` (read ahead whole by the raw load's workers)."""
+    return file_name.lower().endswith(".zip")
+
+
+def parse_slices(path: Path, file_name: str, landing_sha256: str, map_in_order=None) -> Iterator[dict[str, Checked]]:
+    """`parse`, each ZIP member extracted here and checked through `map_in_order` (the raw load's workers:
+    the 10M bench's export holds a 110 MB and a 90 MB member)."""
+    yield parse(path, file_name, landing_sha256, map_in_order)
