@@ -122,7 +122,7 @@ def load_source(
     the next run (a raised limit or a fixed parser may then load it). `limits` default to `Limits()`'s
     defaults; the pipeline passes the `InputLimits` resource's. `parsing` makes what the parser needs
     (`Sources.parsing`), here and in the reader processes: `workers` of them (pipelines/raw_readers.py),
-    by default READ_WORKERS when the new files have PARALLEL_BYTES, else none. `people` is handed the
+    by default READ_WORKERS when parsing the new files reads PARALLEL_BYTES, else none. `people` is handed the
     privacy gate's people of the files the readers parse, for a source whose parser shows its data
     (`people.PARSED_READERS`; `people_cache.FromTheLoad` stores them)."""
     limits = limits or Limits()
@@ -191,7 +191,11 @@ def _load_source(
         for unit in units
     ]
     if workers is None:
-        new_bytes = sum(f.bytes for f in readable)
+        # what parsing reads: a ZIP's members uncompressed (`parsed_bytes`), else the files' bytes
+        parsed_bytes = getattr(module, "parsed_bytes", None)
+        new_bytes = sum(
+            f.bytes if parsed_bytes is None else parsed_bytes(f.path(landing_dir), f.bytes) for f in readable
+        )
         workers = READ_WORKERS if new_bytes >= PARALLEL_BYTES else 0
     units_read = [args for _, args in reads if args]
     with Readers(source, units_read, batch, limits, parsing, workers, people) as readers:

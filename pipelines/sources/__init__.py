@@ -8,7 +8,8 @@
     # optional, instead of calling `parse` file by file:
     def parse_batch(files: list[tuple[path, file_name, landing_sha256]], seen=None) -> dict[str, Checked]
     def parse_slices(path, file_name, landing_sha256, map_in_order) -> Iterator[dict[str, Checked]]
-    def in_slices(file_name) -> bool    # the files `parse_slices` reads (default: every file)
+    def in_slices(file_name) -> bool      # the files `parse_slices` reads (default: every file)
+    def parsed_bytes(path, size) -> int   # what parsing a file reads (default: its size)
 
 `parse` reads one landed file in the system's native format and returns, per entity, the rows the
 contract accepted and the rows quarantined (file, record, rule). It never raises on bad content: an

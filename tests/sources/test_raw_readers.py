@@ -150,6 +150,21 @@ def test_zip_members_checked_by_workers_load_what_one_process_loads(tmp_path, de
     assert ("odd.csv", "file:columns_unrecognised") in rules
 
 
+def test_a_zip_export_is_given_workers_by_what_its_members_hold(tmp_path, demo_inbox, monkeypatch):
+    """The threshold for reader processes counts what parsing reads: a ZIP's members uncompressed."""
+    export = next((demo_inbox / "decidim").glob("*.zip"))
+    with zipfile.ZipFile(export) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    assert unpacked > 2 * export.stat().st_size
+    monkeypatch.setattr(raw, "PARALLEL_BYTES", (export.stat().st_size + unpacked) // 2)
+    asked, real = [], raw.Readers
+    monkeypatch.setattr(raw, "Readers", lambda *args: asked.append(args[5]) or real(*args))
+    landed, _ = land_inbox(demo_inbox, tmp_path / "landing", "decidim")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        assert load_source(con, "decidim", landed, tmp_path / "landing").files_loaded == len(landed)
+    assert asked == [raw.READ_WORKERS]
+
+
 def test_slices_parsed_by_workers_load_what_one_process_loads(tmp_path, demo_inbox, monkeypatch):
     """A table read in slices of a few kilobytes: its slices parsed by two workers, a bad line and a key
     repeated slices apart are quarantined as in one process, with the same line numbers."""
