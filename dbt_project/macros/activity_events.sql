@@ -8,6 +8,12 @@
     int_activity_events__computed
 {%- endmacro %}
 
+{# The computed rows' (month, month_fingerprint), kept in a refresh for the delete and the append: each
+   is a hash over every row. #}
+{% macro activity_months_computed() -%}
+    int_activity_events__computed_months
+{%- endmacro %}
+
 {# (month, month_fingerprint) of the rows computed this build (in `relation`). #}
 {% macro activity_month_fingerprints(relation) -%}
     select
@@ -29,7 +35,7 @@
     where {{ month_of('ts') }} in (
         select built.month
         from (select distinct {{ month_of('ts') }} as month, month_fingerprint from {{ this }}) as built
-        left join ({{ activity_month_fingerprints(activity_events_computed()) }}) as now on built.month = now.month
+        left join {{ activity_months_computed() }} as now on built.month = now.month
         where now.month_fingerprint is distinct from built.month_fingerprint
     )
     {%- endif -%}
