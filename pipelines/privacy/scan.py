@@ -12,11 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import multiprocessing
 import re
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -39,10 +36,6 @@ BINARY_SUFFIXES = {".sig", ".parquet"}  # signatures are bytes; Parquet is read 
 WORD = re.compile(r"\w+")
 EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
 SPACES = re.compile(r"\s+")
-SCAN_WORKERS = 2  # the machine's cores: the scanning process waits meanwhile
-PARALLEL_VALUES = 100_000  # new distinct values in one column worth starting the workers (~1 s) for
-WORKERS_VALUES = 5_000  # and once they run, worth a round trip to them
-SCAN_CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -149,84 +142,35 @@ class TermIndex:
 # --- scanning -------------------------------------------------------------------------------------
 
 
-Hits = tuple[tuple[str, str], ...]  # (kind, redacted value) of each finding in a text
-
-
-def _all_hits(index: TermIndex, text: str) -> Hits:
-    """Every pattern and every term of `index` in `text`."""
-    return (
-        *((m.kind, redact(m.value)) for m in find_personal_patterns(text)),
-        *(("term", redact(term)) for term in index.find(text)),
-    )
-
-
-_worker_index = TermIndex(())  # a scan worker's terms, set once when it starts
-
-
-def _start_scan_worker(terms: NormalisedTerms) -> None:
-    global _worker_index
-    _worker_index = TermIndex(terms)
-
-
-def _hits_in_worker(texts: list[str]) -> list[Hits]:
-    return [_all_hits(_worker_index, text) for text in texts]
-
-
 class Scanner:
     """One scan: most values of a release repeat (ids, months, categories), so each distinct string is
     examined once, and its findings are then reported wherever it occurs. With the record of an earlier
-    clean scan (`scan_record`), a value it examined is searched only for the terms added since. Many new
-    values at once (`examine`: the first scan of a 10M-event release has 1.3M) are searched by
-    SCAN_WORKERS processes; `close` ends them."""
+    clean scan (`scan_record`), a value it examined is searched only for the terms added since."""
 
     def __init__(self, terms: Iterable[str] | TermIndex, earlier: ScanRecord | None = None):
         self.index = terms if isinstance(terms, TermIndex) else TermIndex(terms)
-        self._hits: dict[str, Hits] = {}
+        self._hits: dict[str, tuple[tuple[str, str], ...]] = {}
         self._clean_before: frozenset[str] = frozenset()
         self._added = TermIndex(())
-        self._pool: ProcessPoolExecutor | None = None
-        self._pool_broken = False
         if earlier is not None:
             if isinstance(terms, TermIndex):
                 raise TypeError("an earlier scan's record needs the terms themselves, not their index")
             self._clean_before = earlier.values
             self._added = TermIndex(set(terms) - earlier.terms)
 
-    def hits(self, text: str) -> Hits:
+    def hits(self, text: str) -> tuple[tuple[str, str], ...]:
         """(kind, redacted value) of each finding in `text`."""
         found = self._hits.get(text)
         if found is None:
             if text in self._clean_before:  # no pattern and none of the earlier terms: only the added ones
                 found = tuple(("term", redact(term)) for term in self._added.find(text))
             else:
-                found = _all_hits(self.index, text)
+                found = (
+                    *((m.kind, redact(m.value)) for m in find_personal_patterns(text)),
+                    *(("term", redact(term)) for term in self.index.find(text)),
+                )
             self._hits[text] = found
         return found
-
-    def examine(self, texts: Iterable[str]) -> None:
-        """Search many values ahead of `hits`: on the workers when PARALLEL_VALUES of them are new (a worker
-        starts in about a second), or WORKERS_VALUES once they run; here, one at a time as `hits` asks,
-        otherwise or once a worker died."""
-        new = [t for t in dict.fromkeys(texts) if t not in self._hits and t not in self._clean_before]
-        if len(new) < (PARALLEL_VALUES if self._pool is None else WORKERS_VALUES) or self._pool_broken:
-            return
-        if self._pool is None:
-            terms = NormalisedTerms(self.index.terms)
-            spawn = multiprocessing.get_context("spawn")  # not a fork: the pipeline holds threads and DuckDB
-            self._pool = ProcessPoolExecutor(
-                SCAN_WORKERS, mp_context=spawn, initializer=_start_scan_worker, initargs=(terms,)
-            )
-        chunks = [new[start : start + SCAN_CHUNK] for start in range(0, len(new), SCAN_CHUNK)]
-        try:
-            for chunk, found in zip(chunks, self._pool.map(_hits_in_worker, chunks), strict=True):
-                self._hits.update(zip(chunk, found, strict=True))
-        except BrokenProcessPool:
-            self._pool_broken = True
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
 
     def examined(self) -> set[str]:
         """Every distinct value examined so far."""
@@ -284,9 +228,7 @@ def _scan_csv(path: Path, scanner: Scanner, label: str) -> Iterator[Finding]:
     header = next(_csv_rows(text), [])
     yield from (f for name in header for f in scanner.findings(name, label, 0, None))
     # the rows are walked (to name each one a finding is in) only when a distinct cell has a finding
-    cells = list(_csv_cells(path, text, header))
-    scanner.examine(cells)
-    if any(scanner.hits(cell) for cell in cells):
+    if any(scanner.hits(cell) for cell in _csv_cells(path, text, header)):
         for number, row in enumerate(islice(_csv_rows(text), 1, None), start=1):
             for column, cell in zip(header, row, strict=False):
                 yield from scanner.findings(cell, label, number, column)
@@ -309,9 +251,7 @@ def _scan_parquet(path: Path, scanner: Scanner, label: str) -> Iterator[Finding]
         yield from scanner.findings(column, label, 0, None)
         values = table.column(column)
         # the rows are walked (to name each one a finding is in) only when a distinct value has a finding
-        texts = [str(value) for value in _distinct(values) if _is_text(value)]
-        scanner.examine(texts)
-        if any(scanner.hits(text) for text in texts):
+        if any(scanner.hits(str(value)) for value in _distinct(values) if _is_text(value)):
             for number, value in enumerate(values.to_pylist(), start=1):
                 if _is_text(value):
                     yield from scanner.findings(str(value), label, number, column)
@@ -370,11 +310,7 @@ def scan_release(
     else:
         scanner = _as_scanner(terms)
     files = sorted(p for p in release_dir.rglob("*") if p.is_file())
-    try:
-        findings = [f for path in files for f in scan_file(path, scanner, path.relative_to(release_dir).as_posix())]
-    finally:
-        if scanner is not terms:  # its workers end with it; a scanner handed in is the caller's
-            scanner.close()
+    findings = [f for path in files for f in scan_file(path, scanner, path.relative_to(release_dir).as_posix())]
     if record_dir is not None and not findings:
         examined = scanner.examined()
         if earlier is None or earlier.terms != terms or not examined <= earlier.values:  # else it holds already

@@ -17,7 +17,7 @@ import pytest
 
 from demo.canaries import CANARIES
 from demo.canaries import terms as canary_terms
-from pipelines.privacy import forbidden_terms, scan, scan_release, scan_text
+from pipelines.privacy import forbidden_terms, scan_release, scan_text
 from pipelines.privacy.patterns import find_personal_patterns
 from pipelines.privacy.scan import TermIndex, normalise
 
@@ -256,60 +256,6 @@ def test_a_planted_value_among_repeated_ones_is_found_on_every_row(tmp_path):
         *expected,
         (100, "tags", "phone"),
     ]
-
-
-def _many_values(tmp_path: Path) -> Path:
-    """A release of 3,000 distinct notes (a scan worker's share of a large release), four of them personal."""
-    notes = [f"note {n} on {CLEAN_VALUES[n % len(CLEAN_VALUES)]}" for n in range(3000)]
-    notes[7], notes[1500], notes[2999] = f"thanks {PERSON}", "mail maria.p@example.org", "call +1 503-555-0147"
-    (tmp_path / "data").mkdir()
-    pq.write_table(pa.table({"note": notes, "n": list(range(3000))}), tmp_path / "data" / "notes.parquet")
-    with (tmp_path / "data" / "notes.csv").open("w", newline="") as handle:
-        csv.writer(handle).writerows([["note", "n"], *((note, n) for n, note in enumerate(notes))])
-    return tmp_path
-
-
-@pytest.fixture
-def scan_workers(monkeypatch):
-    """Scan workers for a few thousand values (the pipeline starts them from 100,000 in a column)."""
-    monkeypatch.setattr(scan, "PARALLEL_VALUES", 1000)
-    monkeypatch.setattr(scan, "WORKERS_VALUES", 100)
-    monkeypatch.setattr(scan, "SCAN_CHUNK", 250)
-
-
-def _findings(release: Path, scanner: scan.Scanner) -> list[tuple]:
-    found = [scan.scan_file(path, scanner, path.name) for path in sorted((release / "data").iterdir())]
-    return [(f.file, f.row_or_line, f.column, f.kind, f.excerpt_redacted) for files in found for f in files]
-
-
-def test_values_searched_by_the_scan_workers_give_the_findings_of_one_process(tmp_path, scan_workers):
-    release = _many_values(tmp_path)
-    alone = scan.Scanner({"annabel quist"})
-    expected = _findings(release, alone)
-    assert {kind for *_, kind, _ in expected} == {"term", "email", "phone"} and len(expected) == 6
-    with_workers = scan.Scanner({"annabel quist"})
-    try:
-        with_workers.examine(alone.examined())
-        assert with_workers._pool is not None and len(with_workers._hits) == len(alone.examined())
-        assert _findings(release, with_workers) == expected
-        assert with_workers.examined() == alone.examined()
-    finally:
-        with_workers.close()
-    assert scan_release(release, {"annabel quist"}) != []  # the scan of a release ends its workers itself
-
-
-def test_a_dead_scan_worker_leaves_its_values_to_the_scanning_process(tmp_path, scan_workers):
-    release = _many_values(tmp_path)
-    expected = _findings(release, scan.Scanner({"annabel quist"}))
-    scanner = scan.Scanner({"annabel quist"})
-    try:
-        scanner.examine(f"warm-up {n}" for n in range(1000))
-        for process in list(scanner._pool._processes.values()):
-            process.kill()
-        assert _findings(release, scanner) == expected
-        assert scanner._pool_broken
-    finally:
-        scanner.close()
 
 
 def test_terms_sharing_a_first_word_are_found_as_each_term_alone_would_be():
