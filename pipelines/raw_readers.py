@@ -2,14 +2,17 @@
 files (or one file) into DuckDB, READ_WORKERS other processes parse the next ones. Results come back in
 the order the files would be read in one process, so what is written, and every outcome, is the same.
 
-Used when a source has at least PARALLEL_BYTES of new files (about 2 s of Discourse pages in one
-process, 7 s of Open Collective's CSV): starting the workers (a new interpreter each, not a fork: the
-loading process holds DuckDB connections and Dagster's threads) costs about 0.5 s and each its own
-memory, more than a day's few files gain from them. At 10M events, 256 MiB left Open Collective (64 MB,
+Used when parsing a source's new files reads at least PARALLEL_BYTES (a ZIP's members count
+uncompressed: `parsed_bytes`; about 2 s of Discourse pages in one process, 7 s of Open Collective's CSV):
+starting the workers (a new interpreter each, not a fork: the loading process holds DuckDB connections
+and Dagster's threads) costs about 0.5 s and each its own memory, more than a day's few files gain from
+them. At 10M events, 256 MiB left Open Collective (64 MB,
 13.5 s) and TimeOverflow (48 MB, 6.5 s) in one process; with workers, 10.1 and 4.3 s.
 A file a source reads in slices (a table of millions of rows) has its slices parsed by the workers too
 (`map_in_order`), one slice per worker at a time so memory stays nearly flat; a slice's duplicate keys
-depend on the slices before it, so the loading process still folds them, in order."""
+depend on the slices before it, so the loading process still folds them, in order. The members of a
+Decidim ZIP export are handed out the same way, and the Discourse pages' people come back with their rows
+(`read_unit_and_people`)."""
 
 from __future__ import annotations
 
